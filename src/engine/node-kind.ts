@@ -1,0 +1,84 @@
+/**
+ * The node-kind interface: the only thing the engine knows about the work it schedules.
+ * Node libraries (src/nodes) implement it; the engine never imports them (the CLI wires them in).
+ */
+
+/** A JSON Schema (draft 2020-12 subset that ajv understands). */
+export type JsonSchema = Readonly<Record<string, unknown>>;
+
+/** Progress of a long node, shown by the terminal UI and in plain-line mode. */
+export interface ProgressUpdate {
+  readonly done: number;
+  readonly total?: number;
+  /** What is counted: 'steps', 'episodes', 'rows', … */
+  readonly unit?: string;
+  readonly message?: string;
+}
+
+/** What a running node sees. Everything it writes goes through here, so the engine can hash, publish and record it. */
+export interface NodeContext<P = Record<string, unknown>> {
+  /** Node instance id, after matrix expansion (e.g. `train[seed=1]`). */
+  readonly id: string;
+  /** Resolved, schema-validated params. File params hold absolute paths. */
+  readonly params: P;
+  /** A uint32 derived from (pipeline seed, node id, params). Seed every RNG from it; never use Math.random. */
+  readonly seed: number;
+  /** Input name → absolute path of the input artifact (a file or a directory). Treat as read-only. */
+  readonly inputs: Readonly<Record<string, string>>;
+  /** Absolute path where output `name` must be written (a file or a directory); its parent exists. */
+  output(name: string): string;
+  /**
+   * A directory that survives a crash or kill of this node and is reused by the next attempt with the same
+   * cache key (for resumable checkpoints). The engine deletes it once the node succeeds.
+   */
+  readonly resumeDir: string;
+  /** Aborted when the run is cancelled (SIGINT, a superseding watch rerun, a failed sibling without --keep-going). */
+  readonly signal: AbortSignal;
+  progress(update: ProgressUpdate): void;
+  log(message: string): void;
+  /** One row of the `metrics` view: (name, value, step). */
+  metric(name: string, value: number, step?: number): void;
+  /** Rows of a named table (e.g. `episodes`), queryable with `pipe query` as a view of the same name. */
+  record(table: string, rows: readonly Readonly<Record<string, unknown>>[]): void;
+}
+
+/** Resource slots a node occupies while it runs (the scheduler never oversubscribes them). */
+export interface Resources {
+  readonly cpu?: number;
+  readonly gpu?: number;
+}
+
+/** A reusable kind of node, e.g. `exec`, `sokoban.levels`, `train.sft`. */
+export interface NodeKind<P = any> {
+  readonly kind: string;
+  /** One line for `pipe ls` and error hints. */
+  readonly description: string;
+  /** `import.meta.url` of the defining module: its source and transitive local imports form the implementation hash. */
+  readonly module: string;
+  /** JSON Schema of `params` (additionalProperties: false, so unknown params are reported). */
+  readonly params: JsonSchema;
+  /** Declared input names; '*' accepts any name (e.g. exec). */
+  readonly inputs: readonly string[] | '*';
+  /** Inputs that may be left unwired. */
+  readonly optionalInputs?: readonly string[];
+  /** Declared output names; '*' means the pipeline declares them with `outputs:`. */
+  readonly outputs: readonly string[] | '*';
+  /** Dotted param paths whose values name files: their contents are hashed into the key and `watch` watches them. */
+  readonly fileParams?: readonly string[];
+  readonly resources?: Resources;
+  /**
+   * Set when reruns may legitimately differ (e.g. GPU float reductions): `pipe audit` then compares by this
+   * relative tolerance on numeric metrics instead of bytes.
+   */
+  readonly nondeterministic?: { readonly tolerance: number };
+  /** Runtime facts that change results (e.g. onnxruntime version, execution provider); part of the cache key. */
+  fingerprint?(params: P): Readonly<Record<string, string>>;
+  run(ctx: NodeContext<P>): Promise<void>;
+}
+
+/** A set of node kinds plus SQL views over the tables they record (e.g. `eval_summary` over `episodes`). */
+export interface NodeLibrary {
+  readonly kinds: readonly NodeKind[];
+  /** View name → SQL text over the engine's views and recorded tables. */
+  readonly views?: Readonly<Record<string, string>>;
+}

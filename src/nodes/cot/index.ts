@@ -1,0 +1,4 @@
+import type { NodeKind } from '../../engine/node-kind.js';
+
+/** Node kinds of this domain, registered in src/nodes/index.ts. */
+export const kinds: readonly NodeKind[] = [];
