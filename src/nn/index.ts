@@ -1,0 +1,35 @@
+/**
+ * pipe's neural core: small GPTs built as ONNX graphs, trained inside onnxruntime-node with training graphs that
+ * pipe builds itself (forward + reverse-mode autodiff + AdamW in one InferenceSession.run), and sampled with a
+ * KV cache. Knows nothing of the engine. Importing this module does not load onnxruntime-node: sessions are
+ * created lazily by `Trainer.create` / `Generator.create`.
+ *
+ * Typical use:
+ * ```ts
+ * const init = initGpt({ vocabSize: tokenizer.vocabSize, blockSize: 256, nLayer: 4, nHead: 4, nEmbd: 128 }, seed);
+ * const trainer = await Trainer.create({ init, optim, loss: { kind: 'sft' }, batchSize: 32, seqLen: 256 });
+ * await trainer.train(packBatch(rows, 256));
+ * await saveCheckpoint(dir, await trainer.checkpoint());
+ * ```
+ */
+export type {
+  Provider,
+  SessionOptions,
+  GptConfig,
+  AdamWConfig,
+  TokenBatch,
+  GrpoBatch,
+  LossConfig,
+  StepStats,
+  Checkpoint,
+} from './types.js';
+export { tokenizer, tokenizerSpec } from './tokenizer.js';
+export { packBatch } from './batch.js';
+export { initGpt, gptParamSpecs, countParams } from './models/gpt-params.js';
+export type { ParamSpec } from './models/gpt-params.js';
+export { saveCheckpoint, loadCheckpoint } from './checkpoint.js';
+export { Trainer } from './trainer.js';
+export type { TrainerOptions } from './trainer.js';
+export { Generator } from './generator.js';
+export type { GenerateOptions } from './generator.js';
+export { runtimeFingerprint } from './runtime/fingerprint.js';
