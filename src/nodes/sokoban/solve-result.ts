@@ -1,0 +1,22 @@
+/** What every Sokoban solver returns. */
+import type { Direction } from './types.js';
+
+export interface SolveResult {
+  /** True when a solution was found (within the limits). */
+  readonly solvable: boolean;
+  /** 'solved'; 'unsolvable' = proved (the whole reachable space was searched); 'limit' = a limit stopped the search. */
+  readonly status: 'solved' | 'unsolvable' | 'limit';
+  /** An optimal (fewest moves) solution; [] when not solvable or already solved. */
+  readonly actions: readonly Direction[];
+  /** Number of states expanded. */
+  readonly expanded: number;
+}
+
+export interface SolveOptions {
+  /** Longest solution (in moves) searched for; default unlimited. RAGEN's BFS uses 30. */
+  readonly maxDepth?: number;
+  /** Stop after expanding this many states (status 'limit'); default 5,000,000. */
+  readonly maxExpansions?: number;
+}
+
+export const DEFAULT_MAX_EXPANSIONS = 5_000_000;

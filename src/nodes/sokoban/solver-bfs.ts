@@ -1,0 +1,120 @@
+/**
+ * Breadth-first search over full (player, boxes) states — RAGEN's `get_shortest_action_path` semantics: moves are
+ * tried in the order Up, Down, Left, Right, so the returned path is the first shortest one in that order (the
+ * labels of the SFT data). States are keyed by a compact string of cell indices (boxes sorted) and stored in flat
+ * typed arrays with parent pointers.
+ */
+import { enclose } from './enclose.js';
+import { DEFAULT_MAX_EXPANSIONS, type SolveOptions, type SolveResult } from './solve-result.js';
+import { DIRECTIONS, stepOffset, type Direction, type Level } from './types.js';
+
+/** Optimal solution by BFS in moves; the first shortest path in Up, Down, Left, Right order. */
+export function solveBfs(input: Level, options: SolveOptions = {}): SolveResult {
+  const level = enclose(input);
+  const maxDepth = options.maxDepth ?? Number.POSITIVE_INFINITY;
+  const maxExpansions = options.maxExpansions ?? DEFAULT_MAX_EXPANSIONS;
+  const { cols, walls, targets } = level;
+  const k = level.boxes.length;
+  const width = k + 1;
+  const offsets = DIRECTIONS.map((d) => stepOffset(d, cols));
+  if (level.boxes.every((b) => targets[b] === 1)) return { solvable: true, status: 'solved', actions: [], expanded: 0 };
+
+  let capacity = 1024;
+  let cells = new Uint16Array(capacity * width); // per state: player, boxes (sorted)
+  let parent = new Int32Array(capacity);
+  let move = new Uint8Array(capacity);
+  let depth = new Uint16Array(capacity);
+  const seen = new Map<string, number>();
+  let count = 0;
+
+  const add = (state: Uint16Array | number[], from: number, m: number, d: number): number => {
+    if (count === capacity) {
+      capacity *= 2;
+      const c2 = new Uint16Array(capacity * width);
+      c2.set(cells);
+      cells = c2;
+      const p2 = new Int32Array(capacity);
+      p2.set(parent);
+      parent = p2;
+      const m2 = new Uint8Array(capacity);
+      m2.set(move);
+      move = m2;
+      const d2 = new Uint16Array(capacity);
+      d2.set(depth);
+      depth = d2;
+    }
+    cells.set(state, count * width);
+    parent[count] = from;
+    move[count] = m;
+    depth[count] = d;
+    return count++;
+  };
+
+  const start = [level.player, ...level.boxes];
+  seen.set(String.fromCharCode(...start), 0);
+  add(start, -1, 0, 0);
+
+  const occupied = new Int32Array(walls.length).fill(-1);
+  const next = new Array<number>(width);
+  let head = 0;
+  let expanded = 0;
+  let cut = false;
+  while (head < count) {
+    if (expanded >= maxExpansions) return { solvable: false, status: 'limit', actions: [], expanded };
+    const s = head++;
+    const d = depth[s] as number;
+    if (d >= maxDepth) {
+      cut = true;
+      continue;
+    }
+    expanded++;
+    const base = s * width;
+    const player = cells[base] as number;
+    for (let j = 1; j <= k; j++) occupied[cells[base + j] as number] = s;
+    for (let m = 0; m < 4; m++) {
+      const off = offsets[m] as number;
+      const to = player + off;
+      if (walls[to] !== 0) continue; // `enclose` guarantees a wall frame, so `to` stays on the board
+      let pushedFrom = -1;
+      if (occupied[to] === s) {
+        const beyond = to + off;
+        if (walls[beyond] !== 0 || occupied[beyond] === s) continue;
+        pushedFrom = to;
+      }
+      next[0] = to;
+      let solved = true;
+      for (let j = 1; j <= k; j++) {
+        let b = cells[base + j] as number;
+        if (b === pushedFrom) b = to + off;
+        next[j] = b;
+        if (targets[b] !== 1) solved = false;
+      }
+      if (pushedFrom >= 0) sortTail(next);
+      const key = String.fromCharCode(...next);
+      if (seen.has(key)) continue;
+      const id = add(next, s, m, d + 1);
+      seen.set(key, id);
+      if (pushedFrom >= 0 && solved) return { solvable: true, status: 'solved', actions: path(id, parent, move), expanded };
+    }
+  }
+  return { solvable: false, status: cut ? 'limit' : 'unsolvable', actions: [], expanded };
+}
+
+/** Insertion sort of next[1..] (boxes), which is sorted except for one moved box. */
+function sortTail(a: number[]): void {
+  for (let i = 2; i < a.length; i++) {
+    const v = a[i] as number;
+    let j = i - 1;
+    while (j >= 1 && (a[j] as number) > v) {
+      a[j + 1] = a[j] as number;
+      j--;
+    }
+    a[j + 1] = v;
+  }
+}
+
+function path(id: number, parent: Int32Array, move: Uint8Array): Direction[] {
+  const out: Direction[] = [];
+  for (let s = id; parent[s] !== -1; s = parent[s] as number) out.push(DIRECTIONS[move[s] as number] as Direction);
+  return out.reverse();
+}
