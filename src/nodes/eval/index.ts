@@ -1,7 +1,9 @@
 import type { NodeKind } from '../../engine/node-kind.js';
+import { evalGpKind } from './eval-gp.js';
+import { evalSokobanKind } from './eval-sokoban.js';
 
 /** Node kinds of this domain, registered in src/nodes/index.ts. */
-export const kinds: readonly NodeKind[] = [];
+export const kinds: readonly NodeKind[] = [evalSokobanKind, evalGpKind];
 
 /** SQL views over the tables the evaluators record (e.g. `eval_summary` over `episodes`). */
-export const views: Readonly<Record<string, string>> = {};
+export { views } from './views.js';

@@ -1,0 +1,27 @@
+/**
+ * The `episodes` table's row shape, shared by both evaluators so one view covers both tasks (same columns, same
+ * types; `optimal` is null where it has no meaning).
+ */
+export type EpisodeRow = {
+  readonly task: 'sokoban' | 'gp';
+  readonly method: string;
+  readonly split: string;
+  readonly idx: number;
+  readonly env_seed: number;
+  readonly success: boolean;
+  readonly valid: number;
+  readonly reward: number;
+  readonly actions: number;
+  readonly turns: number;
+  readonly tokens: number;
+  readonly optimal: number | null;
+  readonly temperature: number;
+  readonly output: string;
+};
+
+/** Outputs longer than this are cut in the table (the summary never needs them whole). */
+export const MAX_OUTPUT_CHARS = 4000;
+
+export function clip(text: string): string {
+  return text.length > MAX_OUTPUT_CHARS ? `${text.slice(0, MAX_OUTPUT_CHARS)}…` : text;
+}

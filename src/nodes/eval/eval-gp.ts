@@ -1,0 +1,89 @@
+/**
+ * `eval.gp`: single-turn General Points evaluation of a checkpoint on `gp.evalset` tasks, one row per task in
+ * `episodes` (success = +5, valid = reward ≥ −1), and a per-split summary as the `summary` output.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import type { NodeKind } from '../../engine/node-kind.js';
+import { runtimeFingerprint } from '../../nn/runtime/fingerprint.js';
+import { clip, type EpisodeRow } from './episode-rows.js';
+import { evalParamProps, selectEpisodes, type EvalParams } from './eval-params.js';
+import { rolloutGp, type GpTaskSpec } from './gp-rollout.js';
+import { readJsonl } from './jsonl.js';
+import { loadModelPolicy } from './model-policy.js';
+import { evalSummary } from './summarize.js';
+
+/** Checks `tasks` lines minimally (the task API validates the rest when rendering and scoring). */
+export function toGpTasks(rows: readonly Record<string, unknown>[]): GpTaskSpec[] {
+  return rows.map((r, i) => {
+    if (typeof r.split !== 'string' || !Array.isArray(r.cards)) {
+      throw new Error(`tasks line ${i + 1}: expected {split, index, seed, cards, …} (a gp.evalset output)`);
+    }
+    return { ...r, split: r.split, index: typeof r.index === 'number' ? r.index : i, seed: typeof r.seed === 'number' ? r.seed : i };
+  });
+}
+
+export const evalGpKind: NodeKind<EvalParams> = {
+  kind: 'eval.gp',
+  description: 'Single-turn General Points evaluation of a checkpoint on evalset tasks (episodes + per-split summary)',
+  module: import.meta.url,
+  params: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['method', 'template'],
+    properties: { ...evalParamProps },
+  },
+  inputs: ['model', 'tasks'],
+  outputs: ['summary'],
+  fileParams: ['template'],
+  resources: { cpu: 2 },
+  fingerprint(params) {
+    return runtimeFingerprint(params.provider ?? 'cpu');
+  },
+  async run(ctx) {
+    const p = ctx.params;
+    const template = await readFile(p.template, 'utf8');
+    const tasks = selectEpisodes(toGpTasks(await readJsonl(ctx.inputs['tasks'] as string, 'tasks')), p.splits, p.limit);
+    if (tasks.length === 0) throw new Error('eval.gp: no tasks selected (check `splits` against the evalset)');
+    const { gpOps } = await import('./gp-ops.js');
+    const ops = gpOps(template);
+    const batch = p.batch ?? 100;
+    const policy = await loadModelPolicy(ctx.inputs['model'] as string, {
+      provider: p.provider ?? 'cpu',
+      maxBatch: batch,
+      ...(p.threads !== undefined ? { threads: p.threads } : {}),
+    });
+    const temperature = p.temperature ?? 0;
+    let episodes;
+    try {
+      episodes = await rolloutGp(policy, ops, tasks, {
+        sample: { temperature, topP: p.topP ?? 1, maxNewTokens: p.maxNewTokens ?? 64, ...(ops.stop ? { stop: ops.stop } : {}) },
+        seed: ctx.seed,
+        batch,
+        signal: ctx.signal,
+        onBatch: (done, total) => ctx.progress({ done, total, unit: 'episodes' }),
+      });
+    } finally {
+      await policy.dispose?.();
+    }
+    const rows: EpisodeRow[] = episodes.map((e) => ({
+      task: 'gp',
+      method: p.method,
+      split: e.split,
+      idx: e.index,
+      env_seed: e.env_seed,
+      success: e.success,
+      valid: e.valid,
+      reward: e.reward,
+      actions: e.actions,
+      turns: e.turns,
+      tokens: e.tokens,
+      optimal: null,
+      temperature,
+      output: clip(e.output),
+    }));
+    ctx.record('episodes', rows);
+    const summary = evalSummary('gp', p.method, ctx.id, temperature, episodes);
+    for (const s of summary.splits) ctx.log(`${s.split}: success ${s.success.toFixed(2)} [${s.ci_low.toFixed(2)}, ${s.ci_high.toFixed(2)}] valid ${s.valid.toFixed(2)} (n=${s.episodes})`);
+    await writeFile(ctx.output('summary'), JSON.stringify(summary, null, 2) + '\n');
+  },
+};

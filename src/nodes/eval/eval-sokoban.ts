@@ -1,0 +1,104 @@
+/**
+ * `eval.sokoban`: multi-turn, history-free rollouts of a checkpoint on `sokoban.evalset` environments, one row per
+ * episode in `episodes`, and a per-split summary (success, validity, Wilson 95 % CI) as the `summary` output.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import type { NodeKind } from '../../engine/node-kind.js';
+import { runtimeFingerprint } from '../../nn/runtime/fingerprint.js';
+import { clip, type EpisodeRow } from './episode-rows.js';
+import { evalParamProps, selectEpisodes, type EvalParams } from './eval-params.js';
+import { readJsonl } from './jsonl.js';
+import { loadModelPolicy } from './model-policy.js';
+import { rolloutSokoban, type SokobanEnvSpec } from './sokoban-rollout.js';
+import { evalSummary } from './summarize.js';
+
+export interface SokobanEvalParams extends EvalParams {
+  readonly maxTurns?: number;
+  readonly maxActions?: number;
+}
+
+/** Checks and converts `envs` lines. */
+export function toEnvSpecs(rows: readonly Record<string, unknown>[]): SokobanEnvSpec[] {
+  return rows.map((r, i) => {
+    if (typeof r.split !== 'string' || typeof r.xsb !== 'string' || typeof r.seed !== 'number') {
+      throw new Error(`envs line ${i + 1}: expected {split, index, seed, xsb, optimal} (a sokoban.evalset output)`);
+    }
+    return {
+      split: r.split,
+      index: typeof r.index === 'number' ? r.index : i,
+      seed: r.seed,
+      xsb: r.xsb,
+      ...(typeof r.optimal === 'number' ? { optimal: r.optimal } : {}),
+    };
+  });
+}
+
+export const evalSokobanKind: NodeKind<SokobanEvalParams> = {
+  kind: 'eval.sokoban',
+  description: 'Multi-turn Sokoban evaluation of a checkpoint on evalset environments (episodes + per-split summary)',
+  module: import.meta.url,
+  params: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['method', 'template'],
+    properties: {
+      ...evalParamProps,
+      maxTurns: { type: 'integer', minimum: 1, maximum: 1000 },
+      maxActions: { type: 'integer', minimum: 1, maximum: 1000 },
+    },
+  },
+  inputs: ['model', 'envs'],
+  outputs: ['summary'],
+  fileParams: ['template'],
+  resources: { cpu: 2 },
+  fingerprint(params) {
+    return runtimeFingerprint(params.provider ?? 'cpu');
+  },
+  async run(ctx) {
+    const p = ctx.params;
+    const template = await readFile(p.template, 'utf8');
+    const specs = selectEpisodes(toEnvSpecs(await readJsonl(ctx.inputs['envs'] as string, 'envs')), p.splits, p.limit);
+    if (specs.length === 0) throw new Error('eval.sokoban: no environments selected (check `splits` against the evalset)');
+    const { sokobanOps } = await import('./sokoban-ops.js');
+    const ops = sokobanOps(template);
+    const policy = await loadModelPolicy(ctx.inputs['model'] as string, {
+      provider: p.provider ?? 'cpu',
+      maxBatch: p.batch ?? 100,
+      ...(p.threads !== undefined ? { threads: p.threads } : {}),
+    });
+    const temperature = p.temperature ?? 0;
+    let episodes;
+    try {
+      episodes = await rolloutSokoban(policy, ops, specs, {
+        maxTurns: p.maxTurns ?? 30,
+        maxActions: p.maxActions ?? 30,
+        sample: { temperature, topP: p.topP ?? 1, maxNewTokens: p.maxNewTokens ?? 64, ...(ops.stop ? { stop: ops.stop } : {}) },
+        seed: ctx.seed,
+        signal: ctx.signal,
+        onTurn: (done, total) => ctx.progress({ done, total, unit: 'episodes' }),
+      });
+    } finally {
+      await policy.dispose?.();
+    }
+    const rows: EpisodeRow[] = episodes.map((e) => ({
+      task: 'sokoban',
+      method: p.method,
+      split: e.split,
+      idx: e.index,
+      env_seed: e.env_seed,
+      success: e.success,
+      valid: e.valid,
+      reward: e.reward,
+      actions: e.actions,
+      turns: e.turns,
+      tokens: e.tokens,
+      optimal: e.optimal,
+      temperature,
+      output: clip(e.output),
+    }));
+    ctx.record('episodes', rows);
+    const summary = evalSummary('sokoban', p.method, ctx.id, temperature, episodes);
+    for (const s of summary.splits) ctx.log(`${s.split}: success ${s.success.toFixed(2)} [${s.ci_low.toFixed(2)}, ${s.ci_high.toFixed(2)}] valid ${s.valid.toFixed(2)} (n=${s.episodes})`);
+    await writeFile(ctx.output('summary'), JSON.stringify(summary, null, 2) + '\n');
+  },
+};

@@ -1,0 +1,35 @@
+/**
+ * Binds the Sokoban task API to the evaluation loop: levels from XSB, the paper's environment with the 30-action
+ * cap, prompts rendered by the SAME `renderSokobanPrompt` and template as the training data, and answers parsed
+ * through the split's environment vocabulary (so Fake splits accept only the training words).
+ */
+import {
+  parseAction,
+  parseLevel,
+  parseSokobanTemplate,
+  renderSokobanPrompt,
+  resolveSplit,
+  SokobanEnv,
+} from '../sokoban/api.js';
+import type { SokobanOps } from './sokoban-rollout.js';
+
+/** Ops for a template file's text. */
+export function sokobanOps(templateText: string): SokobanOps {
+  const template = parseSokobanTemplate(templateText);
+  return {
+    stop: template.response.includes('</answer>') ? ['</answer>'] : undefined,
+    start(spec, maxActions) {
+      const split = resolveSplit(spec.split);
+      const env = SokobanEnv.fromLevel(parseLevel(spec.xsb), { maxSteps: maxActions });
+      return {
+        prompt: () => renderSokobanPrompt({ template, grid: env.state, split }),
+        act(output) {
+          const dir = parseAction(output, split);
+          if (dir === null || env.done) return { valid: dir !== null, done: env.done, success: env.success, reward: 0 };
+          const r = env.step(dir);
+          return { valid: true, done: r.done, success: r.success, reward: r.reward };
+        },
+      };
+    },
+  };
+}

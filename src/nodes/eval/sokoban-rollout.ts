@@ -1,0 +1,122 @@
+/**
+ * Multi-turn Sokoban evaluation, batched across episodes: every turn each live episode shows the policy only its
+ * current prompt (no history), the first answer is parsed through the split's environment vocabulary, a mappable
+ * answer executes one action, an unmappable one burns the turn. An episode ends on success, after `maxTurns` turns
+ * or `maxActions` executed actions (30/30 in the paper). The task specifics come in through `SokobanOps`, so this
+ * loop is testable with a fake policy and a fake environment.
+ */
+import { deriveSeed } from '../../util/rng.js';
+import type { Policy, SampleOptions } from './policy.js';
+
+/** One environment to play (a line of `sokoban.evalset`'s `envs`). */
+export interface SokobanEnvSpec {
+  readonly split: string;
+  readonly index: number;
+  readonly seed: number;
+  readonly xsb: string;
+  readonly optimal?: number;
+}
+
+/** A live episode: renders its prompt, and applies a model output. */
+export interface EpisodeDriver {
+  prompt(): string;
+  /** Parses `output`; executes it if it maps to an action. */
+  act(output: string): { readonly valid: boolean; readonly done: boolean; readonly success: boolean; readonly reward: number };
+}
+
+/** Binds the Sokoban task API (level parsing, env, prompt template, action parsing) to the loop. */
+export interface SokobanOps {
+  start(spec: SokobanEnvSpec, maxActions: number): EpisodeDriver;
+  /** Strings that end an answer (generation stops there). */
+  readonly stop?: readonly string[];
+}
+
+/** One finished episode, as recorded in `episodes`. */
+export interface SokobanEpisode {
+  readonly split: string;
+  readonly index: number;
+  readonly env_seed: number;
+  readonly success: boolean;
+  /** Sum of the environment's rewards. */
+  readonly reward: number;
+  /** Fraction of turns whose output mapped to an action. */
+  readonly valid: number;
+  readonly actions: number;
+  readonly turns: number;
+  /** Generated tokens over all turns. */
+  readonly tokens: number;
+  readonly optimal: number | null;
+  /** The raw outputs of every turn, as a JSON array. */
+  readonly output: string;
+}
+
+export interface RolloutOptions {
+  readonly maxTurns: number;
+  readonly maxActions: number;
+  readonly sample: Omit<SampleOptions, 'seed'>;
+  readonly seed: number;
+  /** Called after every turn with the number of finished episodes. */
+  readonly onTurn?: (finished: number, total: number) => void;
+  readonly signal?: AbortSignal;
+}
+
+/** Plays every spec to the end; returns episodes in the order of `specs`. */
+export async function rolloutSokoban(
+  policy: Policy,
+  ops: SokobanOps,
+  specs: readonly SokobanEnvSpec[],
+  opts: RolloutOptions,
+): Promise<SokobanEpisode[]> {
+  const live = specs.map((spec) => ({
+    spec,
+    driver: ops.start(spec, opts.maxActions),
+    outputs: [] as string[],
+    validTurns: 0,
+    actions: 0,
+    tokens: 0,
+    reward: 0,
+    success: false,
+    done: false,
+  }));
+  let finished = 0;
+  for (let turn = 0; turn < opts.maxTurns; turn++) {
+    if (opts.signal?.aborted) throw new Error('evaluation aborted');
+    const active = live.filter((e) => !e.done);
+    if (active.length === 0) break;
+    const completions = await policy.complete(
+      active.map((e) => e.driver.prompt()),
+      { ...opts.sample, seed: deriveSeed(opts.seed, 'turn', turn) },
+    );
+    active.forEach((e, i) => {
+      const c = completions[i];
+      if (c === undefined) throw new Error(`Internal error: the policy returned ${completions.length} completions for ${active.length} prompts`);
+      e.outputs.push(c.text);
+      e.tokens += c.tokens.length;
+      const r = e.driver.act(c.text);
+      e.reward += r.reward;
+      if (r.valid) {
+        e.validTurns++;
+        e.actions++;
+      }
+      if (r.success) e.success = true;
+      if (r.done || r.success || e.actions >= opts.maxActions) {
+        e.done = true;
+        finished++;
+      }
+    });
+    opts.onTurn?.(finished, live.length);
+  }
+  return live.map((e) => ({
+    split: e.spec.split,
+    index: e.spec.index,
+    env_seed: e.spec.seed,
+    success: e.success,
+    reward: Math.round(e.reward * 1000) / 1000,
+    valid: e.outputs.length === 0 ? 0 : e.validTurns / e.outputs.length,
+    actions: e.actions,
+    turns: e.outputs.length,
+    tokens: e.tokens,
+    optimal: e.spec.optimal ?? null,
+    output: JSON.stringify(e.outputs),
+  }));
+}

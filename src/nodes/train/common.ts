@@ -1,0 +1,118 @@
+/**
+ * Pieces shared by the trainers: params schemas for the model shape and the optimizer, the train log / metrics sink,
+ * checkpointing into the resume directory, and the provider fingerprint.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { NodeContext } from '../../engine/node-kind.js';
+import type { Checkpoint } from '../../nn/index.js';
+import { parseTrainLog, TRAIN_LOG_FILE, type TrainLogRow } from '../report/train-log.js';
+
+/** The model shape params (vocabulary size is the byte tokenizer's, not a param). */
+export interface ModelParams {
+  readonly nLayer: number;
+  readonly nHead: number;
+  readonly nEmbd: number;
+  readonly blockSize: number;
+}
+
+export const modelSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['nLayer', 'nHead', 'nEmbd', 'blockSize'],
+  properties: {
+    nLayer: { type: 'integer', minimum: 1, maximum: 64 },
+    nHead: { type: 'integer', minimum: 1, maximum: 64 },
+    nEmbd: { type: 'integer', minimum: 4, maximum: 8192 },
+    blockSize: { type: 'integer', minimum: 8, maximum: 8192 },
+  },
+} as const;
+
+export const providerSchema = { enum: ['cpu', 'webgpu', 'cuda'], default: 'cpu' } as const;
+
+/** Optimizer params; unspecified fields take the paper's SFT values (betas 0.9/0.95, wd 0.01, clip 1.0). */
+export interface OptimParams {
+  readonly lr?: number;
+  readonly minLrRatio?: number;
+  readonly warmupSteps?: number;
+  readonly weightDecay?: number;
+  readonly beta1?: number;
+  readonly beta2?: number;
+  readonly gradClip?: number;
+}
+
+export const optimSchemaProps = {
+  lr: { type: 'number', exclusiveMinimum: 0 },
+  minLrRatio: { type: 'number', minimum: 0, maximum: 1 },
+  warmupSteps: { type: 'integer', minimum: 0 },
+  weightDecay: { type: 'number', minimum: 0 },
+  beta1: { type: 'number', minimum: 0, exclusiveMaximum: 1 },
+  beta2: { type: 'number', minimum: 0, exclusiveMaximum: 1 },
+  gradClip: { type: 'number' },
+} as const;
+
+/** Names of the resume-directory entries. */
+const CKPT = 'checkpoint';
+
+/** Saves `ckpt` plus the log so far into resumeDir atomically (write beside, then rename over). */
+export async function saveResume(
+  resumeDir: string,
+  ckpt: Checkpoint,
+  log: readonly TrainLogRow[],
+  extra: Readonly<Record<string, unknown>> = {},
+): Promise<void> {
+  const { saveCheckpoint } = await import('../../nn/index.js');
+  await mkdir(resumeDir, { recursive: true });
+  const tmp = join(resumeDir, `${CKPT}.tmp`);
+  await rm(tmp, { recursive: true, force: true });
+  await mkdir(tmp, { recursive: true });
+  await saveCheckpoint(tmp, ckpt);
+  await writeFile(join(tmp, TRAIN_LOG_FILE), log.map((r) => JSON.stringify(r)).join('\n') + (log.length ? '\n' : ''));
+  await writeFile(join(tmp, 'resume.json'), JSON.stringify(extra));
+  const old = join(resumeDir, `${CKPT}.old`);
+  await rm(old, { recursive: true, force: true });
+  if (existsSync(join(resumeDir, CKPT))) await rename(join(resumeDir, CKPT), old);
+  await rename(tmp, join(resumeDir, CKPT));
+  await rm(old, { recursive: true, force: true });
+}
+
+/** The last checkpoint saved by `saveResume`, or null when this is a fresh start. */
+export async function loadResume(
+  resumeDir: string,
+): Promise<{ ckpt: Checkpoint; log: TrainLogRow[]; extra: Record<string, unknown> } | null> {
+  const dir = join(resumeDir, CKPT);
+  if (!existsSync(join(dir, 'resume.json'))) return null;
+  const { loadCheckpoint } = await import('../../nn/index.js');
+  const ckpt = await loadCheckpoint(dir);
+  const log = parseTrainLog(await readFile(join(dir, TRAIN_LOG_FILE), 'utf8'), 'resume log');
+  const extra = JSON.parse(await readFile(join(dir, 'resume.json'), 'utf8')) as Record<string, unknown>;
+  return { ckpt, log, extra };
+}
+
+/** Writes the final model output: the checkpoint without optimizer state, plus the full training log. */
+export async function writeModel(dir: string, ckpt: Checkpoint, log: readonly TrainLogRow[]): Promise<void> {
+  const { saveCheckpoint } = await import('../../nn/index.js');
+  await mkdir(dir, { recursive: true });
+  const { optimizer: _dropped, ...weightsOnly } = ckpt;
+  await saveCheckpoint(dir, weightsOnly);
+  await writeFile(join(dir, TRAIN_LOG_FILE), log.map((r) => JSON.stringify(r)).join('\n') + '\n');
+}
+
+/** Sends one log row to ctx.metric (one metric per field) and keeps it for the train log. */
+export function logRow(ctx: NodeContext<unknown>, log: TrainLogRow[], row: TrainLogRow): void {
+  log.push(row);
+  for (const [k, v] of Object.entries(row)) {
+    if (k !== 'step' && typeof v === 'number') ctx.metric(k, v, row.step);
+  }
+}
+
+/** Fails with a clear message when a training statistic is NaN/Inf (the last good checkpoint stays in resumeDir). */
+export function assertFinite(name: string, value: number, step: number, resumeDir: string): void {
+  if (!Number.isFinite(value)) {
+    throw new Error(
+      `training diverged: ${name} is ${value} at step ${step}; the last good checkpoint is kept in ${resumeDir} ` +
+        '(lower lr, raise warmupSteps or tighten gradClip, then rerun)',
+    );
+  }
+}

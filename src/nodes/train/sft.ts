@@ -1,0 +1,221 @@
+/**
+ * `train.sft`: supervised fine-tuning of a byte-level GPT on an SFT dataset (Sokoban prompt/response or GP
+ * question/answer Parquet) — masked cross-entropy on response tokens, AdamW with warmup + cosine and clipping,
+ * a held-out validation slice, resumable checkpoints in ctx.resumeDir, and a train log beside the output model.
+ */
+import type { NodeKind } from '../../engine/node-kind.js';
+import type { Checkpoint, TokenBatch } from '../../nn/index.js';
+import { runtimeFingerprint } from '../../nn/runtime/fingerprint.js';
+import { deriveSeed, Rng } from '../../util/rng.js';
+import type { TrainLogRow } from '../report/train-log.js';
+import {
+  assertFinite,
+  loadResume,
+  logRow,
+  modelSchema,
+  optimSchemaProps,
+  providerSchema,
+  saveResume,
+  writeModel,
+  type ModelParams,
+  type OptimParams,
+} from './common.js';
+import { batchIndices, toTextPairs } from './sft-rows.js';
+
+export interface SftParams extends OptimParams {
+  /** Model shape when training from scratch (ignored, except blockSize checks, when `init` is wired). */
+  readonly model?: ModelParams;
+  /** Optimizer steps; or give `epochs` (steps = ceil(epochs · trainRows / batchSize)). */
+  readonly steps?: number;
+  readonly epochs?: number;
+  readonly batchSize: number;
+  /** Sequence length of a training row (≤ the model's blockSize; default blockSize). */
+  readonly seqLen?: number;
+  /** Fraction of rows held out for validation loss (default 0.02, at most 512 rows). */
+  readonly valFraction?: number;
+  readonly valEvery?: number;
+  readonly logEvery?: number;
+  readonly checkpointEvery?: number;
+  /** Use only the first N rows of the dataset (after a seeded shuffle), e.g. for tiny tests. */
+  readonly maxRows?: number;
+  readonly provider?: 'cpu' | 'webgpu' | 'cuda';
+  readonly threads?: number;
+}
+
+/** Turns (prompt, response) byte arrays into a packed batch of the given rows. */
+async function makeBatch(rows: readonly { prompt: number[]; response: number[] }[], seqLen: number): Promise<TokenBatch> {
+  const { packBatch } = await import('../../nn/index.js');
+  return packBatch(rows, seqLen);
+}
+
+export const sftKind: NodeKind<SftParams> = {
+  kind: 'train.sft',
+  description: 'Supervised fine-tuning of a byte-level GPT on an SFT Parquet dataset (masked CE, AdamW, resumable)',
+  module: import.meta.url,
+  params: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['batchSize'],
+    properties: {
+      model: modelSchema,
+      steps: { type: 'integer', minimum: 1 },
+      epochs: { type: 'number', exclusiveMinimum: 0 },
+      batchSize: { type: 'integer', minimum: 1, maximum: 4096 },
+      seqLen: { type: 'integer', minimum: 8 },
+      valFraction: { type: 'number', minimum: 0, maximum: 0.5 },
+      valEvery: { type: 'integer', minimum: 1 },
+      logEvery: { type: 'integer', minimum: 1 },
+      checkpointEvery: { type: 'integer', minimum: 1 },
+      maxRows: { type: 'integer', minimum: 1 },
+      provider: providerSchema,
+      threads: { type: 'integer', minimum: 1, maximum: 256 },
+      ...optimSchemaProps,
+    },
+  },
+  inputs: ['data', 'init'],
+  optionalInputs: ['init'],
+  outputs: ['model'],
+  resources: { cpu: 2 },
+  fingerprint(params) {
+    return runtimeFingerprint(params.provider ?? 'cpu');
+  },
+  async run(ctx) {
+    const p = ctx.params;
+    const nn = await import('../../nn/index.js');
+    const { readParquet } = await import('../data/parquet.js');
+    const dataPath = ctx.inputs['data'];
+    if (dataPath === undefined) throw new Error("train.sft: input 'data' is not wired");
+    if (p.steps === undefined && p.epochs === undefined) throw new Error('train.sft: give `steps` or `epochs`');
+
+    // Data: text pairs → bytes, a seeded split into train / validation.
+    const pairs = toTextPairs(await readParquet(dataPath));
+    const rng = new Rng(deriveSeed(ctx.seed, 'data'));
+    let order = rng.shuffle(pairs.map((_, i) => i));
+    if (p.maxRows !== undefined) order = order.slice(0, p.maxRows);
+    const encoded = order.map((i) => {
+      const r = pairs[i] as (typeof pairs)[number];
+      return { prompt: nn.tokenizer.encode(r.prompt), response: nn.tokenizer.encode(r.response) };
+    });
+    const nVal = Math.min(512, Math.floor(encoded.length * (p.valFraction ?? 0.02)));
+    const val = encoded.slice(0, nVal);
+    const train = encoded.slice(nVal);
+    if (train.length === 0) throw new Error('train.sft: no training rows left after the validation split');
+
+    // Model: from `init`, from the resume directory, or fresh.
+    const initPath = ctx.inputs['init'];
+    let init: Checkpoint;
+    if (initPath !== undefined) init = await nn.loadCheckpoint(initPath);
+    else {
+      if (p.model === undefined) throw new Error('train.sft: give `model` (shape) or wire an `init` checkpoint');
+      init = nn.initGpt({ vocabSize: nn.tokenizer.vocabSize, ...p.model }, deriveSeed(ctx.seed, 'init'));
+    }
+    const seqLen = p.seqLen ?? init.config.blockSize;
+    if (seqLen > init.config.blockSize) {
+      throw new Error(`train.sft: seqLen ${seqLen} exceeds the model's blockSize ${init.config.blockSize}`);
+    }
+    const totalSteps = p.steps ?? Math.ceil(((p.epochs as number) * train.length) / p.batchSize);
+    const log: TrainLogRow[] = [];
+    const resumed = await loadResume(ctx.resumeDir);
+    let startStep = 0;
+    if (resumed !== null) {
+      init = resumed.ckpt;
+      startStep = resumed.ckpt.step;
+      log.push(...resumed.log);
+      ctx.log(`train.sft: resuming from step ${startStep}`);
+    } else if (initPath !== undefined) {
+      // Fine-tuning a checkpoint: fresh optimizer, step counter from 0.
+      const { optimizer: _o, ...weights } = init;
+      init = { ...weights, step: 0 };
+    }
+
+    const trainer = await nn.Trainer.create({
+      init,
+      optim: {
+        lr: p.lr ?? 1e-3,
+        beta1: p.beta1 ?? 0.9,
+        beta2: p.beta2 ?? 0.95,
+        eps: 1e-8,
+        weightDecay: p.weightDecay ?? 0.01,
+        warmupSteps: p.warmupSteps ?? Math.min(100, Math.ceil(totalSteps * 0.1)),
+        totalSteps,
+        minLrRatio: p.minLrRatio ?? 0.1,
+        gradClip: p.gradClip ?? 1.0,
+      },
+      loss: { kind: 'sft' },
+      batchSize: p.batchSize,
+      seqLen,
+      provider: p.provider ?? 'cpu',
+      ...(p.threads !== undefined ? { threads: p.threads } : {}),
+    });
+    try {
+      const perms = new Map<number, number[]>();
+      const permutation = (epoch: number): number[] => {
+        let perm = perms.get(epoch);
+        if (perm === undefined) {
+          perm = new Rng(deriveSeed(ctx.seed, 'epoch', epoch)).shuffle(train.map((_, i) => i));
+          perms.clear();
+          perms.set(epoch, perm);
+        }
+        return perm;
+      };
+      const valBatches: TokenBatch[] = [];
+      for (let i = 0; i + p.batchSize <= val.length; i += p.batchSize) {
+        valBatches.push(await makeBatch(val.slice(i, i + p.batchSize), seqLen));
+      }
+      const validate = async (): Promise<number | undefined> => {
+        if (valBatches.length === 0) return undefined;
+        let sum = 0;
+        for (const b of valBatches) sum += await trainer.evalLoss(b);
+        return sum / valBatches.length;
+      };
+      const logEvery = p.logEvery ?? Math.max(1, Math.floor(totalSteps / 100));
+      const valEvery = p.valEvery ?? Math.max(1, Math.floor(totalSteps / 10));
+      const ckptEvery = p.checkpointEvery ?? Math.max(1, Math.floor(totalSteps / 10));
+      let lossSum = 0;
+      let lossCount = 0;
+      let windowStart = performance.now();
+      let windowTokens = 0;
+      for (let step = startStep; step < totalSteps; step++) {
+        if (ctx.signal.aborted) throw new Error('train.sft: aborted');
+        const idx = batchIndices(step, p.batchSize, train.length, permutation);
+        const batch = await makeBatch(idx.map((i) => train[i] as (typeof train)[number]), seqLen);
+        const stats = await trainer.train(batch);
+        assertFinite('loss', stats.loss, step + 1, ctx.resumeDir);
+        assertFinite('grad_norm', stats.gradNorm, step + 1, ctx.resumeDir);
+        lossSum += stats.loss;
+        lossCount++;
+        windowTokens += p.batchSize * seqLen;
+        const done = step + 1;
+        const last = done === totalSteps;
+        if (done % logEvery === 0 || last) {
+          const seconds = (performance.now() - windowStart) / 1000;
+          const row: { -readonly [K in keyof TrainLogRow]: TrainLogRow[K] } = {
+            step: done,
+            loss: lossSum / lossCount,
+            lr: stats.lr,
+            grad_norm: stats.gradNorm,
+            tokens_per_s: seconds > 0 ? windowTokens / seconds : 0,
+          };
+          if (done % valEvery === 0 || last) {
+            const v = await validate();
+            if (v !== undefined) {
+              assertFinite('val_loss', v, done, ctx.resumeDir);
+              row.val_loss = v;
+            }
+          }
+          logRow(ctx, log, row);
+          lossSum = 0;
+          lossCount = 0;
+          windowTokens = 0;
+          windowStart = performance.now();
+        }
+        if (done % ckptEvery === 0 && !last) await saveResume(ctx.resumeDir, await trainer.checkpoint(), log);
+        ctx.progress({ done, total: totalSteps, unit: 'steps', message: `loss ${stats.loss.toFixed(4)}` });
+      }
+      const final = await trainer.checkpoint();
+      await writeModel(ctx.output('model'), { ...final, meta: { ...(final.meta ?? {}), trainedBy: ctx.id, rows: train.length } }, log);
+    } finally {
+      await trainer.dispose();
+    }
+  },
+};

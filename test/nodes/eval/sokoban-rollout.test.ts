@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { scriptedPolicy } from '../../../src/nodes/eval/policy.js';
+import { sokobanOps } from '../../../src/nodes/eval/sokoban-ops.js';
+import { rolloutSokoban, type SokobanEnvSpec } from '../../../src/nodes/eval/sokoban-rollout.js';
+import { summarizeSplits } from '../../../src/nodes/eval/summarize.js';
+import { parseLevel, resolveSplit, solveBfs } from '../../../src/nodes/sokoban/api.js';
+
+const template = readFileSync(new URL('../../../pipelines/templates/sokoban-compact.txt', import.meta.url), 'utf8');
+const paperTemplate = readFileSync(new URL('../../../pipelines/templates/sokoban-paper.txt', import.meta.url), 'utf8');
+
+// Player left of a box, target two to the right: the optimal plan is Right, Right.
+const XSB = ['######', '#@$ .#', '#    #', '######'].join('\n');
+const spec = (split: string, index = 0): SokobanEnvSpec => ({ split, index, seed: 123 + index, xsb: XSB, optimal: 2 });
+
+/** A policy that solves the level: reads the grid back from the prompt, plans with BFS, answers in `vocab`. */
+function solver(words: Readonly<Record<string, string>>, format: (w: string) => string) {
+  return scriptedPolicy((prompt) => {
+    const grid = prompt.split('\n').filter((l) => /^[#_OXPS√ ]+$/.test(l.trim()) && l.trim().length > 0).join('\n');
+    const plan = solveBfs(parseLevel(grid), {});
+    const first = plan.actions[0] ?? 'Up';
+    return format(words[first] as string);
+  });
+}
+
+const BASE = { Up: 'Up', Down: 'Down', Left: 'Left', Right: 'Right' };
+const opts = { maxTurns: 30, maxActions: 30, sample: { temperature: 0, topP: 1, maxNewTokens: 16 }, seed: 1 };
+
+describe('rolloutSokoban', () => {
+  it('a policy that plays the optimal action succeeds in the optimal number of turns', async () => {
+    const eps = await rolloutSokoban(solver(BASE, (w) => `<answer>${w}</answer>`), sokobanOps(template), [spec('SimpleSokoban')], opts);
+    expect(eps[0]).toMatchObject({ split: 'SimpleSokoban', success: true, valid: 1, actions: 2, turns: 2, env_seed: 123 });
+  });
+
+  it('reads the answer through the environment vocabulary of the split (Numerical accepts 1-4)', async () => {
+    const numbers = { Up: '1', Down: '2', Left: '3', Right: '4' };
+    const eps = await rolloutSokoban(solver(numbers, (w) => `<answer>${w}</answer>`), sokobanOps(template), [spec('SimpleSokobanNumerical')], opts);
+    expect(eps[0]).toMatchObject({ success: true, actions: 2 });
+  });
+
+  it('on Fake splits the stated words are invalid and only the training words execute', async () => {
+    const numbers = { Up: '1', Down: '2', Left: '3', Right: '4' };
+    const obey = await rolloutSokoban(solver(numbers, (w) => `<answer>${w}</answer>`), sokobanOps(template), [spec('FakeSokobanNumerical')], opts);
+    expect(obey[0]).toMatchObject({ success: false, valid: 0, actions: 0, turns: 30 });
+    const ignore = await rolloutSokoban(solver(BASE, (w) => `<answer>${w}</answer>`), sokobanOps(template), [spec('FakeSokobanNumerical')], opts);
+    expect(ignore[0]).toMatchObject({ success: true, valid: 1 });
+  });
+
+  it('an unmappable answer burns a turn but not an action; the episode ends after maxTurns', async () => {
+    const eps = await rolloutSokoban(scriptedPolicy(() => 'no idea'), sokobanOps(template), [spec('SimpleSokoban')], { ...opts, maxTurns: 7 });
+    expect(eps[0]).toMatchObject({ success: false, valid: 0, actions: 0, turns: 7 });
+    expect(JSON.parse(eps[0]!.output)).toHaveLength(7);
+  });
+
+  it('stops after maxActions executed actions', async () => {
+    const eps = await rolloutSokoban(scriptedPolicy(() => '<answer>Down</answer>'), sokobanOps(template), [spec('SimpleSokoban')], { ...opts, maxActions: 5 });
+    expect(eps[0]).toMatchObject({ success: false, valid: 1, actions: 5, turns: 5 });
+  });
+
+  it('shows the model only the current prompt, rendered like the training data (paper template)', async () => {
+    const seen: string[] = [];
+    const policy = scriptedPolicy((p) => {
+      seen.push(p);
+      return '</think> <answer> Right </answer>';
+    });
+    await rolloutSokoban(policy, sokobanOps(paperTemplate), [spec('SimpleSokobanNumerical')], opts);
+    expect(seen).toHaveLength(30); // 'Right' is not in the numerical vocabulary: every turn invalid
+    expect(seen[0]).toContain('where 1 is Up, 2 is Down, 3 is Left, 4 is Right.');
+    expect(seen.every((p) => p === seen[0])).toBe(true); // no history: the state never changed
+    expect(resolveSplit('SimpleSokobanNumerical').envVocab).toEqual(['1', '2', '3', '4']);
+  });
+
+  it('batches episodes: one policy call per turn for all live episodes', async () => {
+    const batches: number[] = [];
+    const inner = solver(BASE, (w) => `<answer>${w}</answer>`);
+    const policy = { complete: async (ps: readonly string[], o: Parameters<typeof inner.complete>[1]) => (batches.push(ps.length), inner.complete(ps, o)) };
+    const specs = [spec('SimpleSokoban', 0), spec('SimpleSokoban', 1), spec('TwoBoxesSokoban', 2)];
+    const eps = await rolloutSokoban(policy, sokobanOps(template), specs, opts);
+    expect(batches).toEqual([3, 3]);
+    expect(summarizeSplits(eps)).toEqual([
+      expect.objectContaining({ split: 'SimpleSokoban', episodes: 2, successes: 2, success: 1, valid: 1 }),
+      expect.objectContaining({ split: 'TwoBoxesSokoban', episodes: 1, successes: 1 }),
+    ]);
+  });
+});
