@@ -27,6 +27,13 @@ export interface NodeContext<P = Record<string, unknown>> {
   readonly inputs: Readonly<Record<string, string>>;
   /** Absolute path where output `name` must be written (a file or a directory); its parent exists. */
   output(name: string): string;
+  /** The declared output names (what `output()` accepts). Always set by the engine. */
+  readonly outputNames?: readonly string[];
+  /**
+   * A fresh, empty scratch directory on the store's filesystem, deleted after the attempt (e.g. exec's working
+   * directory). Always set by the engine.
+   */
+  readonly workDir?: string;
   /**
    * A directory that survives a crash or kill of this node and is reused by the next attempt with the same
    * cache key (for resumable checkpoints). The engine deletes it once the node succeeds.

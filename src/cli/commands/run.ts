@@ -1,7 +1,116 @@
+import { parseArgs } from 'node:util';
 import type { Command } from '../main.js';
+import { loadOrReport, resolveEnv, usageError } from '../engine-io.js';
+import type { CommandEnv } from '../engine-io.js';
 
-/** `pipe run` — not built yet. */
-export const command: Command = async () => {
-  process.stderr.write('pipe run: not implemented yet\n');
-  return 2;
-};
+const USAGE = `Usage: pipe run <pipeline.yaml> [options]
+
+Runs what changed; serves the rest from the store.
+  --set <node>.<param.path>=<value>   override a param (value parsed as YAML), repeatable
+  --only <node>                       run only this node and its ancestors, repeatable
+  --force <node>                      rerun this node even if cached, repeatable
+  --jobs N                            concurrent CPU slots (default: number of cores)
+  --gpus N                            GPU slots (default 1)
+  --store DIR                         store directory (default: the pipeline's store, or artifacts/ beside it)
+  --keep-going                        keep running independent nodes after a failure
+  --json                              print {"nodes":[{id,status,reason,seconds}]} on stdout
+`;
+
+/** `pipe run`: exit 0 when every node ran or was cached, 1 when one failed, 2 for bad input, 130 when interrupted. */
+export async function runCommand(args: readonly string[], envIn: CommandEnv = {}): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      options: {
+        set: { type: 'string', multiple: true },
+        only: { type: 'string', multiple: true },
+        force: { type: 'string', multiple: true },
+        jobs: { type: 'string', short: 'j' },
+        gpus: { type: 'string' },
+        store: { type: 'string' },
+        'keep-going': { type: 'boolean', short: 'k' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    return usageError('run', (e as Error).message, USAGE, envIn.err);
+  }
+  const { values, positionals } = parsed;
+  const env = await resolveEnv(envIn);
+  if (values.help) {
+    env.out(USAGE);
+    return 0;
+  }
+  if (positionals.length !== 1) return usageError('run', 'expected exactly one pipeline file', USAGE, env.err);
+  const jobs = values.jobs === undefined ? undefined : Number(values.jobs);
+  const gpus = values.gpus === undefined ? undefined : Number(values.gpus);
+  if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1)) return usageError('run', `--jobs must be a positive integer, got '${values.jobs}'`, USAGE, env.err);
+  if (gpus !== undefined && !(Number.isInteger(gpus) && gpus >= 0)) return usageError('run', `--gpus must be a non-negative integer, got '${values.gpus}'`, USAGE, env.err);
+
+  const loaded = await loadOrReport(
+    positionals[0] as string,
+    env.library,
+    { ...(values.set ? { overrides: values.set } : {}), ...(values.store ? { store: values.store } : {}) },
+    env.err,
+  );
+  if (loaded === undefined) return 2;
+  const { pipeline } = loaded;
+  const { matchInstances, withAncestors } = await import('../../engine/select.js');
+  const only = matchInstances(pipeline, values.only ?? []);
+  const force = matchInstances(pipeline, values.force ?? []);
+  const unknown = [...only.unknown.map((n) => `--only ${n}`), ...force.unknown.map((n) => `--force ${n}`)];
+  if (unknown.length > 0) {
+    env.err(`pipe run: unknown node${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}\n  nodes: ${[...new Set(pipeline.instances.map((i) => i.baseId))].join(', ')}\n`);
+    return 2;
+  }
+
+  const { plainReporter, listrReporter, wantsPlain } = await import('../run-reporter.js');
+  const json = values.json === true;
+  const selectedIds = pipeline.instances.map((i) => i.id).filter((id) => values.only === undefined || withAncestors(pipeline, only.ids).has(id));
+  const reporter = wantsPlain(json) || envIn.err !== undefined ? plainReporter((l) => env.err(`${l}\n`)) : await listrReporter(selectedIds);
+
+  const controller = new AbortController();
+  let interrupted = false;
+  const onSigint = (): void => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    env.err('pipe run: interrupted; cancelling running nodes (press Ctrl-C again to quit at once)\n');
+    controller.abort(new Error('interrupted'));
+  };
+  process.on('SIGINT', onSigint);
+  env.signal?.addEventListener('abort', () => controller.abort(env.signal?.reason), { once: true });
+  const { runPipeline } = await import('../../engine/execute.js');
+  const t0 = performance.now();
+  let summary;
+  try {
+    summary = await runPipeline(pipeline, {
+      ...(jobs !== undefined ? { jobs } : {}),
+      ...(gpus !== undefined ? { gpus } : {}),
+      force: force.ids,
+      ...(values.only !== undefined ? { only: withAncestors(pipeline, only.ids) } : {}),
+      keepGoing: values['keep-going'] === true,
+      signal: controller.signal,
+      onEvent: reporter.onEvent,
+    });
+  } finally {
+    process.off('SIGINT', onSigint);
+    await reporter.close();
+  }
+  const count = (s: string): number => summary.nodes.filter((n) => n.status === s).length;
+  env.err(
+    `${pipeline.name}: ${count('ran')} ran, ${count('cached')} cached, ${count('failed')} failed` +
+      `${count('skipped') > 0 ? `, ${count('skipped')} skipped` : ''} in ${((performance.now() - t0) / 1000).toFixed(2)}s\n`,
+  );
+  if (json) {
+    const nodes = summary.nodes.map((n) => ({ id: n.id, status: n.status, reason: n.reason, seconds: n.seconds }));
+    env.out(`${JSON.stringify({ nodes })}\n`);
+  }
+  if (interrupted) return 130;
+  return summary.ok ? 0 : 1;
+}
+
+/** `pipe run` with the built-in library. */
+export const command: Command = (args) => runCommand(args);

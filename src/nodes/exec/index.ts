@@ -1,4 +1,94 @@
-import type { NodeKind } from '../../engine/node-kind.js';
+/**
+ * `exec`: runs an external command as a node. Argument arrays through execa (no shell unless the argv asks for one,
+ * e.g. ['sh', '-c', '…']), in a fresh empty working directory, with
+ *   PIPE_OUT            a folder where the command writes one file or folder per declared output, named as the output
+ *   PIPE_IN_<input>     the path of each input artifact (read-only)
+ *   PIPE_SEED           the node seed
+ *   PIPE_FILE_<name>    the absolute path of each `files` param (hashed into the key, watched by `pipe watch`)
+ * stdout/stderr lines go to the node log (the tail is shown when it fails). Cancelled through ctx.signal.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, rename, cp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { NodeContext, NodeKind } from '../../engine/node-kind.js';
+
+/** Params of `exec`. */
+export interface ExecParams {
+  readonly argv: readonly string[];
+  readonly env?: Readonly<Record<string, string>>;
+  readonly files?: Readonly<Record<string, string>>;
+}
+
+const ENV_NAME = '^[A-Za-z_][A-Za-z0-9_]*$';
+
+export const exec: NodeKind<ExecParams> = {
+  kind: 'exec',
+  description: 'Run a command (argv array, no shell unless asked); it writes each declared output into $PIPE_OUT',
+  module: import.meta.url,
+  params: {
+    type: 'object',
+    required: ['argv'],
+    additionalProperties: false,
+    properties: {
+      argv: { type: 'array', minItems: 1, items: { type: 'string' }, description: 'Command and arguments' },
+      env: {
+        type: 'object',
+        propertyNames: { pattern: ENV_NAME },
+        additionalProperties: { type: 'string' },
+        description: 'Extra environment variables',
+      },
+      files: {
+        type: 'object',
+        propertyNames: { pattern: ENV_NAME },
+        additionalProperties: { type: 'string' },
+        description: 'Files the command reads (paths relative to the pipeline file): hashed into the key, passed as PIPE_FILE_<name>',
+      },
+    },
+  },
+  inputs: '*',
+  outputs: '*',
+  fileParams: ['files.*'],
+  async run(ctx: NodeContext<ExecParams>): Promise<void> {
+    const { execa } = await import('execa');
+    const work = ctx.workDir ?? ctx.resumeDir;
+    const out = join(work, 'PIPE_OUT');
+    const cwd = join(work, 'cwd');
+    await mkdir(out, { recursive: true });
+    await mkdir(cwd, { recursive: true });
+    const env: Record<string, string> = { ...(ctx.params.env ?? {}), PIPE_OUT: out, PIPE_SEED: String(ctx.seed) };
+    for (const [name, path] of Object.entries(ctx.inputs)) env[`PIPE_IN_${name}`] = path;
+    for (const [name, path] of Object.entries(ctx.params.files ?? {})) env[`PIPE_FILE_${name}`] = path;
+    const [file, ...args] = ctx.params.argv as [string, ...string[]];
+    ctx.log(`$ ${ctx.params.argv.map((a) => (/^[\w./=:@%+-]+$/.test(a) ? a : JSON.stringify(a))).join(' ')}`);
+    const result = await execa(file, args, {
+      cwd,
+      env,
+      stdin: 'ignore',
+      reject: false,
+      cancelSignal: ctx.signal,
+      forceKillAfterDelay: 2000,
+      stdout: { transform: function* (line: unknown) { ctx.log(String(line)); } },
+      stderr: { transform: function* (line: unknown) { ctx.log(String(line)); } },
+    });
+    ctx.signal.throwIfAborted();
+    if (result.failed) {
+      const why = result.exitCode !== undefined ? `exit code ${result.exitCode}` : (result.signal ?? result.shortMessage);
+      throw new Error(`command ${file} failed: ${why}`);
+    }
+    const names = ctx.outputNames ?? [];
+    const missing = names.filter((n) => !existsSync(join(out, n)));
+    if (missing.length > 0) {
+      throw new Error(`declared output${missing.length > 1 ? 's' : ''} ${missing.map((m) => `'${m}'`).join(', ')} not written to $PIPE_OUT`);
+    }
+    for (const name of names) {
+      const target = ctx.output(name);
+      await rename(join(out, name), target).catch(async () => {
+        await cp(join(out, name), target, { recursive: true });
+        await rm(join(out, name), { recursive: true, force: true });
+      });
+    }
+  },
+};
 
 /** Node kinds of this domain, registered in src/nodes/index.ts. */
-export const kinds: readonly NodeKind[] = [];
+export const kinds: readonly NodeKind[] = [exec];

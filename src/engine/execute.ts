@@ -1,0 +1,308 @@
+/**
+ * The executor: walks the instances in dependency order, serves what the store has, runs the rest (in-process,
+ * bounded by resource slots), publishes outputs, records every execution, and stops or keeps going on failure.
+ * Early cutoff falls out of content addressing: a rerun with identical bytes gives dependents identical keys.
+ */
+import { randomUUID } from 'node:crypto';
+import { appendFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { NodeFailure, runAttempt } from './attempt.js';
+import { cacheKey, classify, componentsOf, reasonText } from './classify.js';
+import type { ReasonType } from './classify.js';
+import { acquireLock } from './lock.js';
+import type { ProgressUpdate } from './node-kind.js';
+import type { NodeInstance, Pipeline } from './pipeline.js';
+import { Slots } from './slots.js';
+import { Store } from './store.js';
+import type { Artifact } from './store.js';
+
+export type NodeStatus = 'ran' | 'cached' | 'failed' | 'skipped';
+
+/** Why a run did not produce a node (exhaustively handled by the CLI). */
+export type RunFailure =
+  | { readonly type: 'node-failed'; readonly message: string; readonly logTail: readonly string[] }
+  | { readonly type: 'input-missing'; readonly input: string; readonly from: string }
+  | { readonly type: 'cache-corrupt'; readonly message: string }
+  | { readonly type: 'aborted'; readonly message: string };
+
+export interface NodeResult {
+  readonly id: string;
+  readonly status: NodeStatus;
+  readonly reasonType: ReasonType;
+  readonly reason: string;
+  readonly seconds: number;
+  readonly key?: string;
+  readonly outputs?: Readonly<Record<string, Artifact>>;
+  readonly failure?: RunFailure;
+}
+
+export type RunEvent =
+  | { readonly type: 'node-start'; readonly id: string; readonly reason: string }
+  | { readonly type: 'node-progress'; readonly id: string; readonly update: ProgressUpdate }
+  | { readonly type: 'node-log'; readonly id: string; readonly line: string }
+  | { readonly type: 'node-waiting'; readonly id: string; readonly pid: number; readonly key: string }
+  | { readonly type: 'node-done'; readonly result: NodeResult };
+
+export interface RunOptions {
+  /** Concurrent CPU slots (default: available cores). */
+  readonly jobs?: number;
+  /** GPU slots (default 1). */
+  readonly gpus?: number;
+  /** Instance ids to rerun regardless of the cache. */
+  readonly force?: ReadonlySet<string>;
+  /** Instance ids to run (already closed over ancestors); default all. */
+  readonly only?: ReadonlySet<string>;
+  readonly keepGoing?: boolean;
+  readonly signal?: AbortSignal;
+  readonly onEvent?: (e: RunEvent) => void;
+  /** Lines of log kept for failure messages. */
+  readonly logTail?: number;
+}
+
+export interface RunSummary {
+  readonly runId: string;
+  readonly ok: boolean;
+  readonly nodes: readonly NodeResult[];
+}
+
+/** Runs a validated pipeline against its store. Never throws for node failures (they are results). */
+export async function runPipeline(pipeline: Pipeline, opts: RunOptions = {}): Promise<RunSummary> {
+  const store = new Store(pipeline.store);
+  store.init();
+  const runId = `${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomUUID().slice(0, 8)}`;
+  const started = new Date().toISOString();
+  const marker = join(store.root, 'locks', `run-${runId}.run`);
+  writeFileSync(marker, JSON.stringify({ pid: process.pid, runId, pipeline: pipeline.name }));
+  store.append('runs', [{ run_id: runId, pipeline: pipeline.name, file: pipeline.file, pid: process.pid, started, finished: null, status: 'running' }]);
+
+  const abort = new AbortController();
+  const onOuterAbort = (): void => abort.abort(opts.signal?.reason ?? new Error('cancelled'));
+  if (opts.signal?.aborted) onOuterAbort();
+  opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  const slots = new Slots({ cpu: Math.max(1, opts.jobs ?? availableParallelism()), gpu: Math.max(0, opts.gpus ?? 1) });
+  const emit = opts.onEvent ?? (() => {});
+  const results = new Map<string, Promise<NodeResult>>();
+  const inflight = new Map<string, { id: string; done: Promise<NodeResult> }>();
+  let firstFailure: string | undefined;
+
+  const record = (inst: NodeInstance, r: NodeResult, startedAt: string): void => {
+    store.append('node_runs', [
+      {
+        run_id: runId,
+        pipeline: pipeline.name,
+        node_id: inst.id,
+        kind: inst.kind.kind,
+        cache_key: r.key ?? null,
+        status: r.status,
+        reason_type: r.reasonType,
+        reason: r.reason,
+        seconds: r.seconds,
+        started: startedAt,
+        finished: new Date().toISOString(),
+        error: r.failure?.type === 'node-failed' ? r.failure.message : null,
+      },
+    ]);
+  };
+
+  const processNode = async (inst: NodeInstance): Promise<NodeResult> => {
+    const startedAt = new Date().toISOString();
+    const t0 = performance.now();
+    const done = (r: Omit<NodeResult, 'seconds' | 'id'>, seconds = 0): NodeResult => {
+      const result: NodeResult = { id: inst.id, seconds: Math.round(seconds * 1000) / 1000, ...r };
+      record(inst, result, startedAt);
+      emit({ type: 'node-done', result });
+      return result;
+    };
+    // Inputs: wait for upstream results.
+    const digests: Record<string, string> = {};
+    const inputArtifacts: Record<string, Artifact> = {};
+    for (const [name, ref] of Object.entries(inst.inputs)) {
+      const up = await (results.get(ref.node) as Promise<NodeResult>);
+      const art = up.outputs?.[ref.output];
+      if (art === undefined) {
+        return done({
+          status: 'skipped',
+          reasonType: 'upstream',
+          reason: `input ${name}: ${ref.node} ${up.status === 'failed' ? 'failed' : 'did not run'}`,
+          failure: { type: 'input-missing', input: name, from: `${ref.node}.${ref.output}` },
+        });
+      }
+      digests[name] = art.digest;
+      inputArtifacts[name] = art;
+    }
+    if (abort.signal.aborted) {
+      return done({ status: 'skipped', reasonType: 'cancelled', reason: cancelText(), failure: { type: 'aborted', message: cancelText() } });
+    }
+    const components = componentsOf(inst, digests);
+    const key = cacheKey(components);
+    const verdict = classify(store, pipeline.name, inst, key, components, opts.force?.has(inst.id) ?? false);
+    const remember = (): void => {
+      const last = store.readLast(pipeline.name, inst.id);
+      if (last?.key !== key) store.writeLast({ pipeline: pipeline.name, nodeId: inst.id, key, components, time: new Date().toISOString() });
+    };
+    if (verdict.status === 'cached' && verdict.entry !== undefined) {
+      remember();
+      return done({ status: 'cached', reasonType: 'cached', reason: reasonText('cached', []), key, outputs: verdict.entry.outputs });
+    }
+    // Instances with the same key share one execution.
+    const shared = inflight.get(key);
+    if (shared !== undefined) {
+      const other = await shared.done;
+      if (other.outputs !== undefined) {
+        remember();
+        return done({ status: 'cached', reasonType: 'shared', reason: `same key as ${shared.id}`, key, outputs: other.outputs });
+      }
+      return done({ status: 'skipped', reasonType: 'upstream', reason: `same key as ${shared.id}, which ${other.status}`, key });
+    }
+    const reason = reasonText(verdict.reason, verdict.changes);
+    const execution = execute(inst, key, components, verdict.reason, reason, inputArtifacts, t0, done, remember);
+    inflight.set(key, { id: inst.id, done: execution });
+    return execution;
+  };
+
+  const cancelText = (): string => (firstFailure !== undefined ? `cancelled: ${firstFailure} failed` : 'cancelled');
+
+  const execute = async (
+    inst: NodeInstance,
+    key: string,
+    components: ReturnType<typeof componentsOf>,
+    reasonType: ReasonType,
+    reason: string,
+    inputArtifacts: Record<string, Artifact>,
+    t0: number,
+    done: (r: Omit<NodeResult, 'seconds' | 'id'>, seconds?: number) => NodeResult,
+    remember: () => void,
+  ): Promise<NodeResult> => {
+    const req = slots.fit(inst.resources);
+    const tail: string[] = [];
+    const tailMax = opts.logTail ?? 20;
+    let release: (() => void) | undefined;
+    let staging: string | undefined;
+    let runStart = t0;
+    try {
+      await slots.acquire(req, abort.signal);
+      try {
+        release = await acquireLock(store.lockPath(key), {
+          signal: abort.signal,
+          onWait: (pid) => emit({ type: 'node-waiting', id: inst.id, pid, key }),
+        });
+        // Another process may have finished this key while we waited.
+        const again = classify(store, pipeline.name, inst, key, components, false);
+        if (again.status === 'cached' && again.entry !== undefined && reasonType !== 'forced') {
+          remember();
+          return done({ status: 'cached', reasonType: 'cached', reason: 'cache hit (computed by a concurrent run)', key, outputs: again.entry.outputs });
+        }
+        runStart = performance.now();
+        emit({ type: 'node-start', id: inst.id, reason });
+        const inputs: Record<string, string> = {};
+        for (const [name, art] of Object.entries(inputArtifacts)) inputs[name] = await store.artifactPath(art);
+        staging = await store.tempDir(inst.id);
+        const logFile = store.logPath(key);
+        writeFileSync(logFile, '');
+        const metrics: [string, number, number | null][] = [];
+        const outDir = await runAttempt({
+          id: inst.id,
+          kind: inst.kind,
+          params: inst.params,
+          seed: inst.seed,
+          inputs,
+          outputs: inst.outputs,
+          staging,
+          resumeDir: store.resumePath(key),
+          signal: abort.signal,
+          hooks: {
+            progress: (update) => emit({ type: 'node-progress', id: inst.id, update }),
+            log: (line) => {
+              tail.push(line);
+              if (tail.length > tailMax) tail.shift();
+              appendFileSync(logFile, line.endsWith('\n') ? line : `${line}\n`);
+              emit({ type: 'node-log', id: inst.id, line });
+            },
+            metric: (name, value, step) => {
+              metrics.push([name, value, step]);
+              store.append('metrics', [{ run_id: runId, pipeline: pipeline.name, node_id: inst.id, cache_key: key, name, value, step, time: new Date().toISOString() }]);
+            },
+            record: (table, rows) => {
+              store.appendTable(table, rows.map((r) => ({ ...r, node_id: inst.id, cache_key: key, run_id: runId })));
+            },
+          },
+        });
+        const outputs: Record<string, Artifact> = {};
+        for (const name of inst.outputs) outputs[name] = await store.ingest(join(outDir, name), name);
+        const seconds = (performance.now() - runStart) / 1000;
+        const created = new Date().toISOString();
+        store.writeEntry({ key, components, outputs, metrics, pipeline: pipeline.name, nodeId: inst.id, runId, created, seconds });
+        store.append('cache_keys', [
+          {
+            cache_key: key,
+            pipeline: pipeline.name,
+            node_id: inst.id,
+            kind: components.kind,
+            implementation: components.implementation.hash,
+            params: JSON.stringify(components.params),
+            inputs: JSON.stringify(components.inputs),
+            seed: components.seed,
+            runtime: JSON.stringify(components.runtime),
+            run_id: runId,
+            created,
+          },
+        ]);
+        store.append(
+          'artifacts',
+          Object.entries(outputs).map(([output, a]) => ({
+            digest: a.digest,
+            type: a.type,
+            size: a.size,
+            cache_key: key,
+            node_id: inst.id,
+            output,
+            pipeline: pipeline.name,
+            run_id: runId,
+            created,
+          })),
+        );
+        rmSync(store.resumePath(key), { recursive: true, force: true });
+        remember();
+        return done({ status: 'ran', reasonType, reason, key, outputs }, seconds);
+      } finally {
+        release?.();
+        slots.release(req);
+      }
+    } catch (e) {
+      const seconds = (performance.now() - runStart) / 1000;
+      if (abort.signal.aborted) {
+        return done({ status: 'skipped', reasonType: 'cancelled', reason: cancelText(), key, failure: { type: 'aborted', message: cancelText() } }, seconds);
+      }
+      const message = e instanceof Error ? e.message : String(e);
+      if (!(e instanceof NodeFailure)) {
+        // Not the node's fault: a store or engine problem. Still a failed node, clearly labelled.
+        tail.push(`(engine) ${e instanceof Error && e.stack ? e.stack : message}`);
+      }
+      firstFailure ??= inst.id;
+      if (!opts.keepGoing) abort.abort(new Error(`${inst.id} failed`));
+      return done({ status: 'failed', reasonType: 'failed', reason: message, key, failure: { type: 'node-failed', message, logTail: [...tail] } }, seconds);
+    } finally {
+      if (staging !== undefined) rmSync(staging, { recursive: true, force: true });
+    }
+  };
+
+  const selected = pipeline.instances.filter((i) => opts.only === undefined || opts.only.has(i.id));
+  for (const inst of selected) results.set(inst.id, processNode(inst));
+  const nodes = await Promise.all(selected.map((i) => results.get(i.id) as Promise<NodeResult>));
+  opts.signal?.removeEventListener('abort', onOuterAbort);
+  const ok = nodes.every((n) => n.status === 'ran' || n.status === 'cached');
+  store.append('runs', [
+    {
+      run_id: runId,
+      pipeline: pipeline.name,
+      file: pipeline.file,
+      pid: process.pid,
+      started,
+      finished: new Date().toISOString(),
+      status: ok ? 'ok' : opts.signal?.aborted ? 'cancelled' : 'failed',
+    },
+  ]);
+  rmSync(marker, { force: true });
+  return { runId, ok, nodes };
+}

@@ -1,0 +1,56 @@
+/** Dotted param paths (`optim.lr`, `files.*`): reading, writing and expanding `*` over object keys / array items. */
+
+export type ParamPath = readonly (string | number)[];
+
+/** Splits `a.b.c` into segments (numeric segments index arrays). */
+export function splitPath(dotted: string): string[] {
+  return dotted.split('.');
+}
+
+/** Sets `value` at `path` inside `obj`, creating plain objects on the way. */
+export function setPath(obj: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  let cur: Record<string, unknown> = obj;
+  for (let i = 0; i < path.length - 1; i++) {
+    const seg = path[i] as string;
+    const next = cur[seg];
+    if (typeof next !== 'object' || next === null) cur[seg] = {};
+    cur = cur[seg] as Record<string, unknown>;
+  }
+  cur[path[path.length - 1] as string] = value;
+}
+
+/** Every concrete path matching a pattern whose `*` segments match any key/index; only paths that exist. */
+export function expandPath(obj: unknown, pattern: readonly string[]): ParamPath[] {
+  const out: ParamPath[] = [];
+  const walk = (node: unknown, i: number, acc: (string | number)[]): void => {
+    if (i === pattern.length) {
+      out.push(acc);
+      return;
+    }
+    if (typeof node !== 'object' || node === null) return;
+    const seg = pattern[i] as string;
+    const keys: (string | number)[] = seg === '*' ? (Array.isArray(node) ? node.map((_, k) => k) : Object.keys(node)) : [seg];
+    for (const k of keys) {
+      const child = (node as Record<string | number, unknown>)[k];
+      if (child !== undefined) walk(child, i + 1, [...acc, k]);
+    }
+  };
+  walk(obj, 0, []);
+  return out;
+}
+
+/** Reads the value at a concrete path. */
+export function getPath(obj: unknown, path: ParamPath): unknown {
+  let cur = obj;
+  for (const seg of path) {
+    if (typeof cur !== 'object' || cur === null) return undefined;
+    cur = (cur as Record<string | number, unknown>)[seg];
+  }
+  return cur;
+}
+
+/** Writes a value at a concrete path that exists. */
+export function replaceAt(obj: unknown, path: ParamPath, value: unknown): void {
+  const parent = getPath(obj, path.slice(0, -1)) as Record<string | number, unknown>;
+  parent[path[path.length - 1] as string | number] = value;
+}

@@ -1,0 +1,64 @@
+/**
+ * Resource slots (cpu, gpu) for the scheduler: a node waits until its request fits, so `--jobs N` caps concurrent
+ * CPU work and a GPU node never shares a GPU slot. Requests larger than the capacity are clamped (else they would
+ * wait forever). Waiters are served in arrival order, skipping those that do not fit yet.
+ */
+import type { Resources } from './node-kind.js';
+
+export type Capacity = Required<Resources>;
+
+export class Slots {
+  private free: { cpu: number; gpu: number };
+  private readonly waiting: { req: Capacity; grant: () => void }[] = [];
+
+  constructor(private readonly capacity: Capacity) {
+    this.free = { ...capacity };
+  }
+
+  /** Clamps a request to what can ever be granted. */
+  fit(req: Required<Resources>): Capacity {
+    return { cpu: Math.min(req.cpu, this.capacity.cpu), gpu: Math.min(req.gpu, this.capacity.gpu) };
+  }
+
+  /** Resolves once `req` is reserved; rejects if `signal` aborts first. */
+  acquire(req: Capacity, signal?: AbortSignal): Promise<void> {
+    signal?.throwIfAborted();
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        req,
+        grant: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+      };
+      const onAbort = (): void => {
+        const i = this.waiting.indexOf(waiter);
+        if (i !== -1) this.waiting.splice(i, 1);
+        reject(signal?.reason);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiting.push(waiter);
+      this.pump();
+    });
+  }
+
+  release(req: Capacity): void {
+    this.free.cpu += req.cpu;
+    this.free.gpu += req.gpu;
+    this.pump();
+  }
+
+  private pump(): void {
+    for (let i = 0; i < this.waiting.length; ) {
+      const w = this.waiting[i] as (typeof this.waiting)[number];
+      if (w.req.cpu <= this.free.cpu && w.req.gpu <= this.free.gpu) {
+        this.free.cpu -= w.req.cpu;
+        this.free.gpu -= w.req.gpu;
+        this.waiting.splice(i, 1);
+        w.grant();
+      } else {
+        i++;
+      }
+    }
+  }
+}

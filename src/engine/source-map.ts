@@ -1,0 +1,122 @@
+/**
+ * A parsed YAML document that remembers where every value came from, so a JSON path (from ajv or from the engine's
+ * own checks) can be turned back into `file:line:col`.
+ */
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import type { Document, Node as YamlNode } from 'yaml';
+import type { Diagnostic, SourceLocation } from './diagnostics.js';
+
+/** A YAML file parsed with source ranges. */
+export interface YamlSource {
+  readonly file: string;
+  readonly text: string;
+  readonly doc: Document.Parsed;
+  readonly lines: LineCounter;
+}
+
+/** A path into the document: map keys and sequence indexes. */
+export type DocPath = readonly (string | number)[];
+
+/** Aliases expanded before we refuse (a billion-laughs document expands exponentially). */
+const MAX_ALIAS_COUNT = 1000;
+
+/**
+ * Parses YAML keeping ranges; returns the plain value and every syntax problem (duplicate keys included) as
+ * diagnostics. An alias bomb is rejected by yaml's alias-expansion budget before it can allocate much.
+ */
+export function parseYaml(file: string, text: string): { source: YamlSource; value: unknown; diagnostics: Diagnostic[] } {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const source: YamlSource = { file, text, doc, lines };
+  const diagnostics: Diagnostic[] = [];
+  for (const e of doc.errors) {
+    const location = at(source, e.pos[0], e.pos[1]);
+    if (e.code === 'DUPLICATE_KEY') {
+      const key = keyTextAt(text, e.pos[0]);
+      diagnostics.push({ code: 'duplicate-key', message: `duplicate key '${key}'`, location });
+    } else {
+      diagnostics.push({ code: 'yaml-syntax', message: `YAML syntax: ${firstLine(e.message)}`, location });
+    }
+  }
+  if (diagnostics.length > 0) return { source, value: undefined, diagnostics };
+  try {
+    return { source, value: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), diagnostics };
+  } catch (e) {
+    const alias = firstAlias(doc.contents);
+    const location = alias?.range ? at(source, alias.range[0], alias.range[1]) : at(source, 0, 1);
+    const message = /alias|resource exhaustion/i.test(String(e))
+      ? `too many alias expansions (more than ${MAX_ALIAS_COUNT}); refusing a possible billion-laughs document`
+      : `YAML: ${firstLine(String(e))}`;
+    diagnostics.push({ code: 'alias-bomb', message, location });
+    return { source, value: undefined, diagnostics };
+  }
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0]?.replace(/\s+at line \d+, column \d+:?$/, '') ?? s;
+}
+
+function keyTextAt(text: string, offset: number): string {
+  const m = /^[^:\n]*/.exec(text.slice(offset));
+  return (m?.[0] ?? '').trim().replace(/^["']|["']$/g, '');
+}
+
+function firstAlias(node: unknown): YamlNode | undefined {
+  if (isAlias(node)) return node;
+  if (isMap(node) || isSeq(node)) {
+    for (const item of node.items) {
+      const found = isPair(item) ? (firstAlias(item.key) ?? firstAlias(item.value)) : firstAlias(item);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
+}
+
+/** The location of a character range, underlining at most to the end of its first line. */
+export function at(source: YamlSource, start: number, end: number): SourceLocation {
+  const pos = source.lines.linePos(start);
+  const lineEnd = source.text.indexOf('\n', start);
+  const stop = Math.min(end, lineEnd === -1 ? source.text.length : lineEnd);
+  return { file: source.file, line: pos.line, col: pos.col, length: Math.max(1, stop - start) };
+}
+
+/**
+ * Locates `path` in the document: `part: 'key'` points at the map key of the last segment, `'value'` at its value.
+ * Falls back to the deepest existing ancestor, so even a reference to something missing points somewhere useful.
+ */
+export function locate(source: YamlSource, path: DocPath, part: 'key' | 'value' = 'value'): SourceLocation {
+  let node: unknown = source.doc.contents;
+  let best: YamlNode | undefined = isNode(node) ? node : undefined;
+  for (let i = 0; i < path.length; i++) {
+    const seg = path[i];
+    if (isAlias(node)) node = node.resolve(source.doc);
+    let next: unknown;
+    let keyNode: unknown;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
+      if (pair !== undefined) {
+        keyNode = pair.key;
+        next = pair.value;
+      }
+    } else if (isSeq(node) && typeof seg === 'number') {
+      next = node.items[seg];
+    }
+    const last = i === path.length - 1;
+    if (last && part === 'key' && isNode(keyNode)) {
+      best = keyNode;
+      break;
+    }
+    if (!isNode(next)) {
+      if (isNode(keyNode)) best = keyNode;
+      break;
+    }
+    best = next;
+    node = next;
+  }
+  const range = best?.range;
+  return range ? at(source, range[0], range[1]) : { file: source.file, line: 1, col: 1, length: 1 };
+}
+
+function isNode(x: unknown): x is YamlNode {
+  return typeof x === 'object' && x !== null && 'range' in x;
+}
