@@ -2,7 +2,7 @@
  * Adapts a checkpoint to the `Policy` interface through the neural core's KV-cache Generator: byte-encodes prompts,
  * splits them into batches of `maxBatch`, and derives one sampling seed per batch from the call's seed.
  */
-import type { Provider } from '../../nn/index.js';
+import type { Checkpoint, Provider, TokenBatch } from '../../nn/index.js';
 import { deriveSeed } from '../../util/rng.js';
 import type { Completion, Policy, SampleOptions } from './policy.js';
 
@@ -14,10 +14,23 @@ export interface ModelPolicyOptions {
   readonly maxBatch?: number;
 }
 
+/** A policy backed by a live Generator: also refreshes its weights and scores token log-probs (for GRPO). */
+export interface ModelPolicy extends Policy {
+  readonly blockSize: number;
+  setWeights(ckpt: Checkpoint): Promise<void>;
+  logProbs(batch: TokenBatch): Promise<Float32Array>;
+  dispose(): Promise<void>;
+}
+
 /** A Policy that samples from the checkpoint in `dir`. Call `dispose()` when done. */
-export async function loadModelPolicy(dir: string, opts: ModelPolicyOptions = {}): Promise<Policy & { readonly blockSize: number }> {
+export async function loadModelPolicy(dir: string, opts: ModelPolicyOptions = {}): Promise<ModelPolicy> {
   const nn = await import('../../nn/index.js');
-  const ckpt = await nn.loadCheckpoint(dir);
+  return createModelPolicy(await nn.loadCheckpoint(dir), opts);
+}
+
+/** A Policy sampling from an in-memory checkpoint. */
+export async function createModelPolicy(ckpt: Checkpoint, opts: ModelPolicyOptions = {}): Promise<ModelPolicy> {
+  const nn = await import('../../nn/index.js');
   const maxBatch = opts.maxBatch ?? 64;
   const blockSize = ckpt.config.blockSize;
   const generator = await nn.Generator.create(ckpt, {
@@ -45,10 +58,13 @@ export async function loadModelPolicy(dir: string, opts: ModelPolicyOptions = {}
           seed: deriveSeed(o.seed, i),
           ...(o.stop !== undefined ? { stop: o.stop } : {}),
         });
-        res.text.forEach((text, j) => out.push({ text, tokens: res.tokens[j] ?? [] }));
+        // Response tokens only: drop any special id (EOS/PAD) a generator might leave in.
+        res.text.forEach((text, j) => out.push({ text, tokens: (res.tokens[j] ?? []).filter((t) => t < 256) }));
       }
       return out;
     },
+    setWeights: (c) => generator.setWeights(c),
+    logProbs: (batch) => generator.logProbs(batch),
     async dispose() {
       await generator.dispose();
     },

@@ -1,0 +1,177 @@
+/**
+ * `train.grpo`: GRPO from a checkpoint on an RL dataset (PAPER.md §6): per step, P prompts × G sampled completions,
+ * task rewards (Sokoban single-step action reward through the prompt's mapping; GP −3…+5), group-normalized
+ * advantages, the clipped policy-gradient objective with token-mean reduction and an optional k3 KL to the initial
+ * model. One update per rollout batch (ppo_epochs = 1), so the behaviour policy is the current one.
+ */
+import type { NodeKind } from '../../engine/node-kind.js';
+import type { Checkpoint, GrpoBatch } from '../../nn/index.js';
+import { runtimeFingerprint } from '../../nn/runtime/fingerprint.js';
+import { deriveSeed, Rng } from '../../util/rng.js';
+import { createModelPolicy, type ModelPolicy } from '../eval/model-policy.js';
+import type { TrainLogRow } from '../report/train-log.js';
+import { assertFinite, loadResume, logRow, optimSchemaProps, providerSchema, saveResume, writeModel, type OptimParams } from './common.js';
+import { collectRollouts, type RolloutBatch } from './grpo-core.js';
+import { toRlItems } from './rl-rows.js';
+
+export interface GrpoParams extends OptimParams {
+  readonly steps: number;
+  /** Prompts per step. */
+  readonly prompts: number;
+  /** Completions per prompt (G; the paper's rollout.n = 8). */
+  readonly group?: number;
+  readonly temperature?: number;
+  readonly topP?: number;
+  readonly maxNewTokens?: number;
+  readonly clipEps?: number;
+  /** KL coefficient to the initial model (the paper: 0). */
+  readonly klCoef?: number;
+  readonly seqLen?: number;
+  readonly logEvery?: number;
+  readonly checkpointEvery?: number;
+  readonly provider?: 'cpu' | 'webgpu' | 'cuda';
+  readonly threads?: number;
+}
+
+/** Builds the GRPO training batch of a rollout: packed rows, per-token advantages, old (and ref) log-probs. */
+export async function grpoBatch(
+  rollout: RolloutBatch,
+  groupSize: number,
+  seqLen: number,
+  behaviour: ModelPolicy,
+  reference: ModelPolicy | undefined,
+): Promise<GrpoBatch> {
+  const nn = await import('../../nn/index.js');
+  const rows = rollout.completions.map((c, i) => ({
+    prompt: nn.tokenizer.encode((rollout.items[Math.floor(i / groupSize)] as { prompt: string }).prompt),
+    response: [...c.tokens],
+  }));
+  const base = nn.packBatch(rows, seqLen);
+  const advantages = new Float32Array(base.batchSize * base.seqLen);
+  for (let b = 0; b < base.batchSize; b++) {
+    const a = rollout.advantages[b] as number;
+    for (let t = 0; t < base.seqLen; t++) advantages[b * base.seqLen + t] = a * (base.mask[b * base.seqLen + t] as number);
+  }
+  const oldLogProbs = await behaviour.logProbs(base);
+  const refLogProbs = reference === undefined ? undefined : await reference.logProbs(base);
+  return { ...base, advantages, oldLogProbs, ...(refLogProbs !== undefined ? { refLogProbs } : {}) };
+}
+
+export const grpoKind: NodeKind<GrpoParams> = {
+  kind: 'train.grpo',
+  description: 'GRPO from a checkpoint on an RL Parquet dataset (group-normalized advantages, clipped objective)',
+  module: import.meta.url,
+  params: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['steps', 'prompts'],
+    properties: {
+      steps: { type: 'integer', minimum: 1 },
+      prompts: { type: 'integer', minimum: 1, maximum: 4096 },
+      group: { type: 'integer', minimum: 2, maximum: 256 },
+      temperature: { type: 'number', exclusiveMinimum: 0, maximum: 5 },
+      topP: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
+      maxNewTokens: { type: 'integer', minimum: 1, maximum: 8192 },
+      clipEps: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
+      klCoef: { type: 'number', minimum: 0 },
+      seqLen: { type: 'integer', minimum: 8 },
+      logEvery: { type: 'integer', minimum: 1 },
+      checkpointEvery: { type: 'integer', minimum: 1 },
+      provider: providerSchema,
+      threads: { type: 'integer', minimum: 1, maximum: 256 },
+      ...optimSchemaProps,
+    },
+  },
+  inputs: ['model', 'data'],
+  outputs: ['model'],
+  resources: { cpu: 2 },
+  fingerprint(params) {
+    return runtimeFingerprint(params.provider ?? 'cpu');
+  },
+  async run(ctx) {
+    const p = ctx.params;
+    const nn = await import('../../nn/index.js');
+    const { readParquet } = await import('../data/parquet.js');
+    const items = toRlItems(await readParquet(ctx.inputs['data'] as string));
+    const G = p.group ?? 8;
+    const P = Math.min(p.prompts, items.length);
+    const initial = await nn.loadCheckpoint(ctx.inputs['model'] as string);
+    const seqLen = p.seqLen ?? initial.config.blockSize;
+    if (seqLen > initial.config.blockSize) throw new Error(`train.grpo: seqLen ${seqLen} exceeds the model's blockSize ${initial.config.blockSize}`);
+    const log: TrainLogRow[] = [];
+    let init: Checkpoint = { ...initial, step: 0 };
+    const { optimizer: _o, ...fresh } = init;
+    init = fresh;
+    const resumed = await loadResume(ctx.resumeDir);
+    if (resumed !== null) {
+      init = resumed.ckpt;
+      log.push(...resumed.log);
+      ctx.log(`train.grpo: resuming from step ${init.step}`);
+    }
+    const provider = p.provider ?? 'cpu';
+    const threads = p.threads !== undefined ? { threads: p.threads } : {};
+    const trainer = await nn.Trainer.create({
+      init,
+      optim: {
+        lr: p.lr ?? 1e-5,
+        beta1: p.beta1 ?? 0.9,
+        beta2: p.beta2 ?? 0.999,
+        eps: 1e-8,
+        weightDecay: p.weightDecay ?? 0.01,
+        warmupSteps: p.warmupSteps ?? 0,
+        totalSteps: p.steps,
+        minLrRatio: p.minLrRatio ?? 1,
+        gradClip: p.gradClip ?? 1.0,
+      },
+      loss: { kind: 'grpo', clipEps: p.clipEps ?? 0.2, klCoef: p.klCoef ?? 0 },
+      batchSize: P * G,
+      seqLen,
+      provider,
+      ...threads,
+    });
+    const behaviour = await createModelPolicy(init, { provider, maxBatch: Math.min(256, P * G), ...threads });
+    const reference = (p.klCoef ?? 0) > 0 ? await createModelPolicy(initial, { provider, maxBatch: Math.min(256, P * G), ...threads }) : undefined;
+    try {
+      const logEvery = p.logEvery ?? 1;
+      const ckptEvery = p.checkpointEvery ?? Math.max(1, Math.floor(p.steps / 10));
+      for (let step = init.step; step < p.steps; step++) {
+        if (ctx.signal.aborted) throw new Error('train.grpo: aborted');
+        const chosen = new Rng(deriveSeed(ctx.seed, 'prompts', step)).sample(items, P);
+        const rollout = await collectRollouts(behaviour, chosen, G, {
+          temperature: p.temperature ?? 1,
+          topP: p.topP ?? 1,
+          seed: deriveSeed(ctx.seed, 'sample', step),
+          maxNewTokens: p.maxNewTokens ?? 64,
+        });
+        const batch = await grpoBatch(rollout, G, seqLen, behaviour, reference);
+        const stats = await trainer.train(batch);
+        assertFinite('loss', stats.loss, step + 1, ctx.resumeDir);
+        assertFinite('grad_norm', stats.gradNorm, step + 1, ctx.resumeDir);
+        const ckpt = await trainer.checkpoint();
+        await behaviour.setWeights(ckpt);
+        const done = step + 1;
+        if (done % logEvery === 0 || done === p.steps) {
+          logRow(ctx, log, {
+            step: done,
+            loss: stats.loss,
+            lr: stats.lr,
+            grad_norm: stats.gradNorm,
+            reward: rollout.stats.rewardMean,
+          });
+          ctx.metric('reward_std', rollout.stats.rewardStd, done);
+          ctx.metric('flat_groups', rollout.stats.flatGroups, done);
+          ctx.metric('solved', rollout.stats.solved, done);
+          ctx.metric('response_tokens', rollout.stats.meanLength, done);
+        }
+        if (done % ckptEvery === 0 && done !== p.steps) await saveResume(ctx.resumeDir, ckpt, log);
+        ctx.progress({ done, total: p.steps, unit: 'steps', message: `reward ${rollout.stats.rewardMean.toFixed(3)}` });
+      }
+      const final = await trainer.checkpoint();
+      await writeModel(ctx.output('model'), { ...final, meta: { ...(final.meta ?? {}), trainedBy: ctx.id } }, log);
+    } finally {
+      await behaviour.dispose();
+      await reference?.dispose();
+      await trainer.dispose();
+    }
+  },
+};
