@@ -1,4 +1,37 @@
 /**
- * SQL views over the recorded `episodes` table. PLACEHOLDER until the engine's notion of "current rows" is known.
+ * SQL views over the evaluators' `episodes` table (recorded by the engine with node_id, cache_key and run_id).
+ *
+ * "Current" episodes: rows written by the successful execution of a cache key (the run_id that `cache_keys`
+ * records for it, the latest if it was ever forced to rerun) whose key is, for some pipeline node, the key of its
+ * latest ran-or-cached execution. So a failed attempt's partial rows, superseded evaluations (after an edit) and
+ * duplicate reruns never count, while a cached evaluation keeps counting. Equal keys in several pipelines count once.
  */
-export const views: Readonly<Record<string, string>> = {};
+const Z = 1.959963984540054;
+
+export const views: Readonly<Record<string, string>> = {
+  current_episodes: `
+    WITH produced AS (
+      SELECT cache_key, arg_max(run_id, created) AS run_id FROM cache_keys GROUP BY cache_key
+    ),
+    latest AS (
+      SELECT DISTINCT arg_max(cache_key, finished) AS cache_key
+      FROM node_runs WHERE status IN ('ran', 'cached') AND cache_key IS NOT NULL
+      GROUP BY pipeline, node_id
+    )
+    SELECT e.* FROM episodes e
+    JOIN produced p ON e.cache_key = p.cache_key AND e.run_id = p.run_id
+    WHERE e.cache_key IN (SELECT cache_key FROM latest)`,
+  eval_summary: `
+    WITH g AS (
+      SELECT task, method, split, count(*) AS n, sum(CASE WHEN success THEN 1 ELSE 0 END) AS k,
+             avg(valid) AS valid, min(env_seed) AS first_seed
+      FROM current_episodes GROUP BY task, method, split
+    ),
+    w AS (
+      SELECT *, k / n AS p, ${Z} * ${Z} AS z2 FROM g
+    )
+    SELECT task, method, split, n AS episodes, p AS success, valid,
+      CASE WHEN k = 0 THEN 0.0 ELSE greatest(0.0, ((p + z2 / (2 * n)) - ${Z} * sqrt(p * (1 - p) / n + z2 / (4 * n * n))) / (1 + z2 / n)) END AS ci_low,
+      CASE WHEN k = n THEN 1.0 ELSE least(1.0, ((p + z2 / (2 * n)) + ${Z} * sqrt(p * (1 - p) / n + z2 / (4 * n * n))) / (1 + z2 / n)) END AS ci_high
+    FROM w ORDER BY task, method, first_seed, split`,
+};

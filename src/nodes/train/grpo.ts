@@ -29,6 +29,8 @@ export interface GrpoParams extends OptimParams {
   readonly seqLen?: number;
   readonly logEvery?: number;
   readonly checkpointEvery?: number;
+  /** Replicate seed, e.g. a `matrix` axis; it reaches the RNGs through ctx.seed (derived from the params). */
+  readonly seed?: number;
   readonly provider?: 'cpu' | 'webgpu' | 'cuda';
   readonly threads?: number;
 }
@@ -77,6 +79,7 @@ export const grpoKind: NodeKind<GrpoParams> = {
       seqLen: { type: 'integer', minimum: 8 },
       logEvery: { type: 'integer', minimum: 1 },
       checkpointEvery: { type: 'integer', minimum: 1 },
+      seed: { type: 'integer', minimum: 0, description: 'Replicate seed (a matrix axis): changes init and data order through the node seed' },
       provider: providerSchema,
       threads: { type: 'integer', minimum: 1, maximum: 256 },
       ...optimSchemaProps,

@@ -38,6 +38,8 @@ export interface SftParams extends OptimParams {
   readonly checkpointEvery?: number;
   /** Use only the first N rows of the dataset (after a seeded shuffle), e.g. for tiny tests. */
   readonly maxRows?: number;
+  /** Replicate seed, e.g. a `matrix` axis; it reaches the RNGs through ctx.seed (derived from the params). */
+  readonly seed?: number;
   readonly provider?: 'cpu' | 'webgpu' | 'cuda';
   readonly threads?: number;
 }
@@ -67,6 +69,7 @@ export const sftKind: NodeKind<SftParams> = {
       logEvery: { type: 'integer', minimum: 1 },
       checkpointEvery: { type: 'integer', minimum: 1 },
       maxRows: { type: 'integer', minimum: 1 },
+      seed: { type: 'integer', minimum: 0, description: 'Replicate seed (a matrix axis): changes init and data order through the node seed' },
       provider: providerSchema,
       threads: { type: 'integer', minimum: 1, maximum: 256 },
       ...optimSchemaProps,

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { views } from '../../../src/nodes/eval/views.js';
+import { wilsonInterval } from '../../../src/nodes/eval/wilson.js';
+
+/** Runs the views over hand-written engine tables in an in-memory DuckDB. */
+async function query(tables: Record<string, Record<string, unknown>[]>, sql: string): Promise<Record<string, unknown>[]> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const db = await DuckDBInstance.create(':memory:');
+  const conn = await db.connect();
+  try {
+    for (const [name, rows] of Object.entries(tables)) {
+      const values = rows.map((r) => `(SELECT ${Object.entries(r).map(([k, v]) => `${typeof v === 'string' ? `'${v}'` : v === null ? 'NULL' : String(v)} AS ${k}`).join(', ')})`);
+      await conn.run(`CREATE TABLE ${name} AS ${values.join(' UNION ALL ')}`);
+    }
+    for (const [name, text] of Object.entries(views)) await conn.run(`CREATE VIEW ${name} AS ${text}`);
+    const reader = await conn.runAndReadAll(sql);
+    return reader.getRowObjectsJS() as Record<string, unknown>[];
+  } finally {
+    conn.closeSync();
+    db.closeSync();
+  }
+}
+
+const ep = (cache_key: string, run_id: string, split: string, success: boolean, env_seed: number, method = 'm') => ({
+  task: 'sokoban', method, split, success, valid: success ? 1.0 : 0.5, env_seed, node_id: 'eval', cache_key, run_id,
+});
+
+describe('eval views', () => {
+  it('count only current, successfully produced episodes and give Wilson intervals', async () => {
+    const tables = {
+      cache_keys: [
+        { cache_key: 'k1', run_id: 'r1', created: '2026-01-01T00:00:01Z' },
+        { cache_key: 'k2', run_id: 'r3', created: '2026-01-01T00:00:03Z' },
+      ],
+      node_runs: [
+        { pipeline: 'p', node_id: 'eval', cache_key: 'k1', status: 'ran', finished: '2026-01-01T00:00:01Z' },
+        { pipeline: 'p', node_id: 'eval', cache_key: 'k2', status: 'failed', finished: '2026-01-01T00:00:02Z' },
+        { pipeline: 'p', node_id: 'eval', cache_key: 'k2', status: 'ran', finished: '2026-01-01T00:00:03Z' },
+        { pipeline: 'q', node_id: 'other', cache_key: 'k2', status: 'cached', finished: '2026-01-01T00:00:04Z' },
+      ],
+      episodes: [
+        ep('k1', 'r1', 'ID', true, 123), // superseded by k2
+        ep('k2', 'r2', 'ID', true, 123), // a failed attempt's partial row
+        ep('k2', 'r3', 'ID', true, 123),
+        ep('k2', 'r3', 'ID', false, 124),
+        ep('k2', 'r3', 'Fake', false, 125),
+        ep('k2', 'r3', 'Fake', false, 126),
+      ],
+    };
+    const rows = await query(tables, 'SELECT * FROM eval_summary');
+    expect(rows.map((r) => [r.split, Number(r.episodes), r.success, r.valid])).toEqual([
+      ['ID', 2, 0.5, 0.75],
+      ['Fake', 2, 0, 0.5],
+    ]);
+    const ci = wilsonInterval(1, 2);
+    expect(rows[0]!.ci_low).toBeCloseTo(ci.low, 9);
+    expect(rows[0]!.ci_high).toBeCloseTo(ci.high, 9);
+    expect(rows[1]!.ci_low).toBe(0);
+    expect(Object.keys(rows[0]!)).toEqual(['task', 'method', 'split', 'episodes', 'success', 'valid', 'ci_low', 'ci_high']);
+  });
+});
