@@ -59,3 +59,18 @@ export {
 } from './prompt.js';
 export { solveBfs } from './solver-bfs.js';
 export type { SolveResult, SolveOptions } from './solve-result.js';
+export { solveAstar } from './solver-astar.js';
+export { generateLevel, type GenerateOptions, type GeneratedLevel } from './generator.js';
+export { solverTraceCot, verifyResponse, type CotStyle } from './cot.js';
+export {
+  assertPoolClean,
+  generateBytePool,
+  namedPool,
+  poolByteCoverage,
+  sampleVocab,
+  builtinTestWords,
+} from './pools.js';
+export { WORD_POOL } from './word-pool.js';
+export { buildRows, toRlRow, applyMove, type SftRow } from './rows.js';
+export { readLevelRecords, type LevelRecord } from './level-record.js';
+export { makeEvalEnvs, type EvalEnvRecord } from './evalset-node.js';

@@ -1,0 +1,104 @@
+/**
+ * `sokoban.dataset`: single-step behaviour-cloning data from `levels` (JSONL of `sokoban.levels`) in the paper's
+ * Hugging Face schemas (PAPER.md §6): `sft` (Parquet: data_source, prompt string, response, ability,
+ * reward_model{style, ground_truth:[action id]}, extra_info{split, index, …}) and `rl` (same, prompt as
+ * [{role, content}], no response). Answer-only or solver-trace CoT responses (every CoT row verified by the
+ * environment); optional prompt diversity with a clean pool and `variantsPerState` fresh vocabularies per state.
+ */
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import type { NodeContext, NodeKind } from '../../engine/node-kind.js';
+import { writeParquet } from '../data/parquet.js';
+import type { CotStyle } from './cot.js';
+import { readLevelRecords } from './level-record.js';
+import { assertPoolClean, namedPool, poolByteCoverage } from './pools.js';
+import { buildRows, toRlRow } from './rows.js';
+
+export interface DatasetParams {
+  readonly template: string;
+  readonly response?: 'answer' | 'cot';
+  readonly cotStyle?: CotStyle;
+  readonly diversity?: {
+    readonly enabled?: boolean;
+    readonly pool?: 'words' | 'bytes' | readonly string[];
+    readonly variantsPerState?: number;
+    /** More words no pool may contain (e.g. a custom test split's vocabulary). */
+    readonly testWords?: readonly string[];
+  };
+  readonly seed?: number;
+  readonly dataSource?: string;
+}
+
+export const datasetKind: NodeKind<DatasetParams> = {
+  kind: 'sokoban.dataset',
+  description: 'Sokoban SFT and RL rows (Parquet, paper schema) from levels: answer-only or verified solver-trace CoT, optional diversity',
+  module: import.meta.url,
+  params: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['template'],
+    properties: {
+      template: { type: 'string', description: 'template file, e.g. pipelines/templates/sokoban-compact.txt' },
+      response: { enum: ['answer', 'cot'], default: 'answer' },
+      cotStyle: { enum: ['full', 'compact'], default: 'compact', description: 'CoT wording (sentences or terse lines)' },
+      diversity: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          enabled: { type: 'boolean', default: false },
+          pool: {
+            oneOf: [
+              { enum: ['words', 'bytes'] },
+              { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 4 },
+            ],
+            default: 'bytes',
+          },
+          variantsPerState: { type: 'integer', minimum: 1, maximum: 1000, default: 1 },
+          testWords: { type: 'array', items: { type: 'string', minLength: 1 } },
+        },
+      },
+      seed: { type: 'integer', minimum: 0, maximum: 4294967295, default: 42 },
+      dataSource: { type: 'string', minLength: 1, description: 'data_source column (default sokoban_<R>x<C>_1horizon[_random])' },
+    },
+  },
+  inputs: ['levels'],
+  outputs: ['sft', 'rl'],
+  fileParams: ['template'],
+  resources: { cpu: 1 },
+  async run(ctx: NodeContext<DatasetParams>): Promise<void> {
+    const p = ctx.params;
+    const template = await readFile(p.template, 'utf8');
+    const levels = readLevelRecords(await readFile(ctx.inputs.levels as string, 'utf8'), 'levels');
+    if (levels.length === 0) throw new Error('sokoban.dataset: the levels input has no levels');
+    const seed = p.seed ?? 42;
+    const div = p.diversity ?? {};
+    let diversity: { pool: readonly string[]; variantsPerState: number } | null = null;
+    if (div.enabled === true) {
+      const spec = div.pool ?? 'bytes';
+      const pool = typeof spec === 'string' ? namedPool(spec, seed) : [...spec];
+      assertPoolClean(pool, div.testWords ?? []);
+      const missing = poolByteCoverage(pool);
+      if (missing.length > 0) ctx.log(`diversity pool lacks test-word bytes ${missing.join(' ')} (a byte-level model cannot emit them)`);
+      ctx.metric('pool_size', pool.length);
+      ctx.metric('pool_missing_test_bytes', missing.length);
+      diversity = { pool, variantsPerState: div.variantsPerState ?? 1 };
+    }
+    const first = levels[0]!.level;
+    const dataSource = p.dataSource ?? `sokoban_${first.rows}x${first.cols}_1horizon${diversity !== null ? '_random' : ''}`;
+    const { rows, stats } = buildRows(
+      levels,
+      { template, templateSource: basename(p.template), response: p.response ?? 'answer', cotStyle: p.cotStyle ?? 'compact', diversity, seed, dataSource },
+      (done) => {
+        if (done % 100 === 0 || done === levels.length) ctx.progress({ done, total: levels.length, unit: 'levels' });
+        if (ctx.signal.aborted) throw new Error('aborted');
+      },
+    );
+    if (rows.length === 0) throw new Error('sokoban.dataset: no rows (every level was already solved?)');
+    await writeParquet(ctx.output('sft'), rows);
+    await writeParquet(ctx.output('rl'), rows.map(toRlRow));
+    ctx.metric('rows', stats.rows);
+    ctx.metric('states', stats.states);
+    ctx.metric('levels', stats.levels);
+    ctx.metric('cot_rejected', stats.rejected);
+  },
+};

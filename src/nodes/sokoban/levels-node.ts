@@ -1,0 +1,86 @@
+/**
+ * `sokoban.levels`: `count` levels of a split, seeds `seed`, `seed+1`, … — each solved by BFS for its optimal
+ * (first shortest, Up/Down/Left/Right order) action sequence — written as JSONL to output `levels`.
+ */
+import { writeFile } from 'node:fs/promises';
+import type { NodeContext, NodeKind } from '../../engine/node-kind.js';
+import { generateLevel } from './generator.js';
+import { levelRecord } from './level-record.js';
+import { solveBfs } from './solver-bfs.js';
+import { resolveSplit, type SokobanSplit } from './splits.js';
+
+export interface LevelsParams {
+  readonly split?: string | SokobanSplit;
+  readonly count?: number;
+  readonly seed?: number;
+}
+
+/** JSON Schema of a split: a name, or a user-declared split object. */
+export const splitSchema = {
+  oneOf: [
+    { type: 'string', minLength: 1 },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['name', 'size', 'boxes'],
+      properties: {
+        name: { type: 'string', minLength: 1 },
+        size: {
+          oneOf: [
+            { type: 'integer', minimum: 4, maximum: 20 },
+            { type: 'string', pattern: '^\\s*\\d+\\s*[xX]\\s*\\d+\\s*$' },
+            { type: 'array', items: { type: 'integer', minimum: 4, maximum: 20 }, minItems: 2, maxItems: 2 },
+          ],
+        },
+        boxes: { type: 'integer', minimum: 1, maximum: 8 },
+        promptVocab: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 4, maxItems: 4 },
+        envVocab: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 4, maxItems: 4 },
+      },
+    },
+  ],
+} as const;
+
+/** Generates and solves the levels (pure apart from progress reporting). */
+export function makeLevelLines(split: SokobanSplit, count: number, seed: number, onLevel?: (done: number) => void): string[] {
+  const lines: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const g = generateLevel({ size: split.size, boxes: split.boxes, seed: seed + i });
+    const solved = solveBfs(g.level);
+    if (!solved.solvable) throw new Error(`Internal error: generated level (seed ${seed + i}) is not BFS-solvable`);
+    lines.push(JSON.stringify(levelRecord(g.level, seed + i, split, solved.actions)));
+    onLevel?.(i + 1);
+  }
+  return lines;
+}
+
+export const levelsKind: NodeKind<LevelsParams> = {
+  kind: 'sokoban.levels',
+  description: 'generate Sokoban levels of a split (gym-sokoban/RAGEN generator) with BFS-optimal solutions (JSONL)',
+  module: import.meta.url,
+  params: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      split: { ...splitSchema, default: 'SimpleSokoban', description: 'split name or {name, size, boxes, promptVocab, envVocab}' },
+      count: { type: 'integer', minimum: 1, maximum: 10000000, default: 1000 },
+      seed: { type: 'integer', minimum: 0, maximum: 4294967295, default: 42, description: 'seed of the first level' },
+    },
+  },
+  inputs: [],
+  outputs: ['levels'],
+  resources: { cpu: 1 },
+  async run(ctx: NodeContext<LevelsParams>): Promise<void> {
+    const split = resolveSplit(ctx.params.split ?? 'SimpleSokoban');
+    const count = ctx.params.count ?? 1000;
+    const seed = ctx.params.seed ?? 42;
+    let optimalSum = 0;
+    const lines = makeLevelLines(split, count, seed, (done) => {
+      if (done % 50 === 0 || done === count) ctx.progress({ done, total: count, unit: 'levels' });
+      if (ctx.signal.aborted) throw new Error('aborted');
+    });
+    for (const line of lines) optimalSum += (JSON.parse(line) as { optimal: number }).optimal;
+    await writeFile(ctx.output('levels'), lines.join('\n') + '\n');
+    ctx.metric('levels', count);
+    ctx.metric('mean_optimal', optimalSum / count);
+  },
+};

@@ -1,0 +1,116 @@
+/**
+ * Single-step behaviour-cloning rows (PAPER.md §1, §6): solve each level once with BFS, walk the optimal path, and
+ * turn every visited state into rows (prompt, next action) — one per vocabulary variant when diversity is on — in
+ * the paper's Hugging Face schemas. Pure: the dataset node does the I/O.
+ */
+import { Rng, deriveSeed } from '../../util/rng.js';
+import { enclose } from './enclose.js';
+import { solverTraceCot, verifyResponse, type CotStyle } from './cot.js';
+import { formatResponse, parseSokobanTemplate, renderSokobanPrompt } from './prompt.js';
+import { solveBfs } from './solver-bfs.js';
+import { sampleVocab } from './pools.js';
+import type { Vocab } from './splits.js';
+import { actionId, DELTAS, type Direction, type Level } from './types.js';
+
+export interface RowOptions {
+  readonly template: string;
+  readonly templateSource?: string;
+  readonly response: 'answer' | 'cot';
+  readonly cotStyle: CotStyle;
+  /** Null = every row uses the level's own prompt vocabulary. */
+  readonly diversity: { readonly pool: readonly string[]; readonly variantsPerState: number } | null;
+  readonly seed: number;
+  readonly dataSource: string;
+}
+
+export interface LevelInput {
+  readonly level: Level;
+  readonly seed: number;
+  readonly vocab: Vocab;
+}
+
+export type SftRow = {
+  readonly data_source: string;
+  readonly prompt: string;
+  readonly response: string;
+  readonly ability: string;
+  readonly reward_model: { readonly style: string; readonly ground_truth: readonly number[] };
+  readonly extra_info: { readonly split: string; readonly index: number; readonly level_seed: number; readonly step: number; readonly vocab: readonly string[]; readonly action: string };
+};
+
+export interface RowStats {
+  levels: number;
+  states: number;
+  rows: number;
+  rejected: number;
+  unsolved: number;
+}
+
+/** Builds SFT rows for all levels; `onLevel` reports progress. Throws on a level BFS cannot solve. */
+export function buildRows(inputs: readonly LevelInput[], options: RowOptions, onLevel?: (done: number) => void): { rows: SftRow[]; stats: RowStats } {
+  const template = parseSokobanTemplate(options.template);
+  const rows: SftRow[] = [];
+  const stats: RowStats = { levels: 0, states: 0, rows: 0, rejected: 0, unsolved: 0 };
+  inputs.forEach((input, li) => {
+    const level = enclose(input.level); // offsets below need a wall frame; generated levels already have one
+    const solved = solveBfs(level);
+    if (!solved.solvable) {
+      throw new Error(`level ${li} (seed ${input.seed}) is not solvable (${solved.status}); cannot make rows`);
+    }
+    stats.levels++;
+    let state = level;
+    const plan = solved.actions;
+    for (let step = 0; step < plan.length; step++) {
+      const action = plan[step] as Direction;
+      stats.states++;
+      const variants = options.diversity?.variantsPerState ?? 1;
+      for (let v = 0; v < variants; v++) {
+        const vocab =
+          options.diversity === null
+            ? input.vocab
+            : sampleVocab(options.diversity.pool, new Rng(deriveSeed(options.seed, input.seed, step, v)));
+        const think = options.response === 'cot' ? solverTraceCot(state, plan.slice(step), vocab, options.cotStyle) : '';
+        const response = formatResponse({ template, direction: action, vocab, think, source: options.templateSource });
+        if (options.response === 'cot' && verifyResponse(state, response, vocab, action) !== null) {
+          stats.rejected++;
+          continue;
+        }
+        rows.push({
+          data_source: options.dataSource,
+          prompt: renderSokobanPrompt({ template, grid: state, vocab, source: options.templateSource }),
+          response,
+          ability: 'bfs',
+          reward_model: { style: 'rule', ground_truth: [actionId(action)] },
+          extra_info: { split: 'train', index: rows.length, level_seed: input.seed, step, vocab: [...vocab], action },
+        });
+      }
+      state = applyMove(state, action);
+    }
+    onLevel?.(li + 1);
+  });
+  stats.rows = rows.length;
+  return { rows, stats };
+}
+
+/** The position after one move (push rules as in the environment); the level must have a wall frame. */
+export function applyMove(level: Level, dir: Direction): Level {
+  const [dr, dc] = DELTAS[dir];
+  const off = dr * level.cols + dc;
+  const to = level.player + off;
+  if (level.walls[to] !== 0) return level;
+  const boxes = [...level.boxes];
+  const i = boxes.indexOf(to);
+  if (i >= 0) {
+    const beyond = to + off;
+    if (level.walls[beyond] !== 0 || boxes.includes(beyond)) return level;
+    boxes[i] = beyond;
+    boxes.sort((a, b) => a - b);
+  }
+  return { ...level, player: to, boxes };
+}
+
+/** The RL row of an SFT row: same fields, prompt as a chat message list, no response. */
+export function toRlRow(row: SftRow): Omit<SftRow, 'prompt' | 'response'> & { prompt: { role: string; content: string }[] } {
+  const { prompt, response: _response, ...rest } = row;
+  return { ...rest, prompt: [{ role: 'user', content: prompt }] };
+}

@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../../../src/util/rng.js';
+import { SokobanEnv } from '../../../src/nodes/sokoban/env.js';
+import { generateLevel, generateRoom } from '../../../src/nodes/sokoban/generator.js';
+import { parseLevel } from '../../../src/nodes/sokoban/level.js';
+import { solveAstar } from '../../../src/nodes/sokoban/solver-astar.js';
+import { solveBfs } from '../../../src/nodes/sokoban/solver-bfs.js';
+import type { Direction, Level } from '../../../src/nodes/sokoban/types.js';
+
+function replaySolves(level: Level, actions: readonly Direction[]): boolean {
+  const env = SokobanEnv.fromLevel(level, { maxSteps: Math.max(1, actions.length) });
+  let success = false;
+  for (const a of actions) success = env.step(a).success;
+  return success;
+}
+
+describe('solvers', () => {
+  it('BFS returns the first shortest path in Up, Down, Left, Right order', () => {
+    const level = parseLevel(['#######', '#     #', '#@ $ .#', '#     #', '#######'].join('\n'));
+    const bfs = solveBfs(level);
+    expect(bfs.actions).toEqual(['Right', 'Right', 'Right']);
+    // Two shortest solutions, around the wall above or below: Up comes first.
+    const detour = parseLevel(['#######', '#     #', '#@# $.#', '#     #', '#######'].join('\n'));
+    expect(solveBfs(detour).actions).toEqual(['Up', 'Right', 'Right', 'Down', 'Right']);
+    expect(solveAstar(detour).actions.length).toBe(5);
+  });
+
+  it('reports unsolvable levels and limits distinctly', () => {
+    const corner = parseLevel(['#####', '#$  #', '#  .#', '# @ #', '#####'].join('\n'));
+    expect(solveBfs(corner)).toMatchObject({ solvable: false, status: 'unsolvable' });
+    expect(solveAstar(corner)).toMatchObject({ solvable: false, status: 'unsolvable' });
+    const far = parseLevel('#########\n#@$    .#\n#########');
+    expect(solveBfs(far, { maxDepth: 3 })).toMatchObject({ solvable: false, status: 'limit' });
+    expect(solveAstar(far, { maxDepth: 3 })).toMatchObject({ solvable: false, status: 'limit' });
+    expect(solveBfs(far, { maxExpansions: 2 })).toMatchObject({ status: 'limit' });
+    expect(solveAstar(far).actions.length).toBe(5);
+  });
+
+  it('solves levels whose floor touches the board edge', () => {
+    const open = parseLevel('@$ .');
+    expect(solveBfs(open).actions).toEqual(['Right', 'Right']);
+    expect(solveAstar(open).actions).toEqual(['Right', 'Right']);
+  });
+
+  it('1,000 generated 6x6 one-box levels: solvable within 30 steps, BFS and A* agree, solutions replay', () => {
+    let total = 0;
+    for (let seed = 0; seed < 1000; seed++) {
+      const { level, optimal } = generateLevel({ size: [6, 6], boxes: 1, seed });
+      const bfs = solveBfs(level);
+      const astar = solveAstar(level);
+      expect(bfs.solvable).toBe(true);
+      expect(bfs.actions.length).toBeLessThanOrEqual(30);
+      expect(astar.actions.length).toBe(bfs.actions.length);
+      expect(optimal).toBe(bfs.actions.length);
+      if (seed % 10 === 0) {
+        expect(replaySolves(level, bfs.actions)).toBe(true);
+        expect(replaySolves(level, astar.actions)).toBe(true);
+      }
+      total += optimal;
+    }
+    expect(total / 1000).toBeGreaterThan(2);
+  });
+
+  it('A* agrees with BFS on random multi-box levels (generated rooms, no solvability filter)', () => {
+    const rng = new Rng(7);
+    let compared = 0;
+    let unsolvable = 0;
+    for (let i = 0; i < 400 && compared < 150; i++) {
+      const size = rng.range(5, 8);
+      const boxes = rng.range(2, 3);
+      const level = generateRoom(rng, size, size, boxes);
+      if (level === null) continue;
+      // Scramble the player to get some unsolvable and deadlocked positions too.
+      const free = [...level.walls.keys()].filter((c) => level.walls[c] === 0 && !level.boxes.includes(c));
+      const scrambled = { ...level, player: rng.choice(free) };
+      const bfs = solveBfs(scrambled, { maxExpansions: 300_000 });
+      if (bfs.status === 'limit') continue;
+      const astar = solveAstar(scrambled);
+      expect(astar.status).toBe(bfs.status);
+      expect(astar.actions.length).toBe(bfs.actions.length);
+      if (astar.solvable) expect(replaySolves(scrambled, astar.actions)).toBe(true);
+      if (!bfs.solvable) unsolvable++;
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(100);
+    expect(unsolvable).toBeGreaterThanOrEqual(0);
+  });
+
+  it('A* solves 10x10 levels with 4 boxes', () => {
+    for (let seed = 0; seed < 5; seed++) {
+      const { level, optimal } = generateLevel({ size: [10, 10], boxes: 4, seed });
+      const r = solveAstar(level);
+      expect(r.solvable).toBe(true);
+      expect(r.actions.length).toBe(optimal);
+      expect(replaySolves(level, r.actions)).toBe(true);
+    }
+  });
+});
+
+describe('generateLevel', () => {
+  it('is deterministic per seed and honours size and box count', () => {
+    const a = generateLevel({ size: [7, 9], boxes: 2, seed: 5 });
+    const b = generateLevel({ size: [7, 9], boxes: 2, seed: 5 });
+    expect(b.level).toEqual(a.level);
+    expect([a.level.rows, a.level.cols, a.level.boxes.length]).toEqual([7, 9, 2]);
+    const c = generateLevel({ size: [7, 9], boxes: 2, seed: 6 });
+    expect(c.level).not.toEqual(a.level);
+    // Border is wall; boxes start off their targets.
+    const { rows, cols, walls } = a.level;
+    for (let c2 = 0; c2 < cols; c2++) expect([walls[c2], walls[(rows - 1) * cols + c2]]).toEqual([1, 1]);
+    expect(a.level.boxes.some((bx) => a.level.targets[bx] !== 1)).toBe(true);
+  });
+
+  it('rejects impossible requests with a clear error', () => {
+    expect(() => generateLevel({ size: [3, 3], boxes: 1, seed: 1 })).toThrow(/size/);
+    expect(() => generateLevel({ size: [5, 5], boxes: 0, seed: 1 })).toThrow(/boxes/);
+    expect(() => generateLevel({ size: [4, 4], boxes: 4, seed: 1, maxAttempts: 5 })).toThrow(/could not generate/);
+  });
+});
