@@ -73,15 +73,16 @@ export function loadPipeline(file: string, opts: LoadOptions): LoadResult {
   const src = parsed.source;
   const value = parsed.value;
   const diagnostics: Diagnostic[] = [];
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    const location = locate(src, []);
+    diagnostics.push({ code: 'schema', message: "a pipeline must be a YAML mapping with 'name' and 'nodes'", location });
+    return { diagnostics, sources, files: [abs] };
+  }
   const validatePipeline = validator(pipelineSchemaObject());
   if (!validatePipeline(value)) {
     diagnostics.push(
       ...schemaDiagnostics(validatePipeline.errors ?? [], { source: src, base: [], noun: 'field', owner: '' }),
     );
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    if (diagnostics.length === 0) diagnostics.push({ code: 'schema', message: 'a pipeline must be a YAML mapping' });
-    return { diagnostics, sources, files: [abs] };
   }
   const top = value as Record<string, unknown>;
   const nodesRaw = top.nodes;
@@ -198,7 +199,20 @@ function checkNode(
         });
         continue;
       }
-      if (Array.isArray(values) && values.length > 0) matrix.push([axis, values]);
+      if (!Array.isArray(values) || values.length === 0) continue;
+      const seen = new Set<string>();
+      values.forEach((v, i) => {
+        const sig = canonicalJson(v);
+        if (seen.has(sig)) {
+          out.push({
+            code: 'matrix',
+            message: `matrix value ${formatAxisValue(v)} of '${axis}' is repeated`,
+            location: locate(src, [...base, 'matrix', axis, i]),
+          });
+        }
+        seen.add(sig);
+      });
+      matrix.push([axis, values]);
     }
   }
 
@@ -225,14 +239,16 @@ function checkNode(
         variant.axis !== undefined && p.join('.').startsWith(variant.axis) ? ['matrix', variant.axis, variant.index as number] : ['params', ...p],
       knownProperties: (p) => (p.length === 0 ? known : []),
     });
-    for (const d of diags) {
+    for (const raw of diags) {
+      const fromSet = overrides.find((o) => raw.message.includes(`'${o.path.join('.')}`));
+      const d = fromSet !== undefined ? { ...raw, message: `${raw.message} (set by --set ${id}.${fromSet.path.join('.')})` } : raw;
       if (!out.slice(before).some((x) => x.message === d.message && x.location?.line === d.location?.line)) out.push(d);
     }
   }
-  if (out.length > before) return undefined;
-
+  const paramsOk = out.length === before;
   const outputs = checkOutputs(src, base, kind, node.outputs, out);
   const inputs = checkInputNames(src, base, kind, node.inputs, out);
+  if (!paramsOk) return undefined;
   const res = (node.resources ?? {}) as { cpu?: number; gpu?: number };
   return {
     id,
@@ -405,19 +421,25 @@ function expand(
   for (const c of order) {
     // A dependent of a matrixed node is expanded along the same axes; equal axis names are aligned, not crossed.
     const axes: Axis[] = [];
-    const addAxis = (axis: Axis, from: string): void => {
+    let conflict = false;
+    const addAxis = (axis: Axis, from: string, where: DocPath): void => {
       const existing = axes.find(([n]) => n === axis[0]);
       if (existing === undefined) axes.push(axis);
       else if (canonicalJson(existing[1]) !== canonicalJson(axis[1])) {
+        conflict = true;
         out.push({
           code: 'matrix',
-          message: `matrix axis '${axis[0]}' of node '${c.id}' has different values than in '${from}'`,
-          location: locate(src, ['nodes', c.id, 'matrix', axis[0]], 'key'),
+          message: `matrix axis '${axis[0]}' of node '${c.id}' has different values in '${from}'`,
+          location: locate(src, ['nodes', c.id, ...where], 'key'),
+          hint: 'a node is expanded along the matrix axes of its inputs; axes with the same name must have the same values',
         });
       }
     };
-    for (const ref of Object.values(c.inputs)) for (const axis of axesOf.get(ref.node) ?? []) addAxis(axis, ref.node);
-    for (const axis of c.matrix) addAxis(axis, c.id);
+    for (const [name, ref] of Object.entries(c.inputs)) {
+      for (const axis of axesOf.get(ref.node) ?? []) addAxis(axis, ref.node, ['inputs', name]);
+    }
+    for (const axis of c.matrix) addAxis(axis, c.id, ['matrix', axis[0]]);
+    if (conflict) return result;
     axesOf.set(c.id, axes);
     const ids = new Map<string, string>();
     instancesOf.set(c.id, ids);

@@ -57,7 +57,8 @@ export function schemaDiagnostics(errors: readonly ErrorObject[], ctx: SchemaCon
   const seen = new Set<string>();
   for (const e of errors) {
     if (e.keyword === 'if' || e.keyword === 'anyOf' || e.keyword === 'oneOf') continue;
-    if (e.keyword === 'propertyNames' ) continue;
+    if (e.keyword === 'propertyNames') continue;
+    const propertyName = (e as { propertyName?: string }).propertyName;
     const rel = pointerToPath(e.instancePath);
     const abs = (p: DocPath): DocPath => [...ctx.base, ...(ctx.remap ? ctx.remap(p) : p)];
     let d: Diagnostic;
@@ -68,9 +69,10 @@ export function schemaDiagnostics(errors: readonly ErrorObject[], ctx: SchemaCon
       const path = [...rel, prop];
       code = ctx.noun === 'param' ? 'unknown-param' : 'schema';
       const known = ctx.knownProperties?.(rel) ?? [];
+      const what = ctx.noun === 'field' && rel.length > 0 ? `'${prop}' in '${name(rel)}'` : `'${name(path)}'`;
       d = {
         code,
-        message: `unknown ${ctx.noun} '${name(path)}'${ctx.owner}`,
+        message: `unknown ${ctx.noun} ${what}${ctx.owner}`,
         location: locate(ctx.source, abs(path), 'key'),
         ...(known.length > 0 ? { hint: `known ${ctx.noun}s: ${known.join(', ')}` } : {}),
       };
@@ -79,15 +81,17 @@ export function schemaDiagnostics(errors: readonly ErrorObject[], ctx: SchemaCon
       const where = rel.length === 0 ? '' : ` in '${name(rel)}'`;
       const missingWhat = ctx.noun === 'param' ? `param '${name([...rel, prop])}'` : `field '${prop}'${where}`;
       d = { code, message: `missing required ${missingWhat}${ctx.owner}`, location: locate(ctx.source, abs(rel), 'key') };
-    } else if (e.keyword === 'propertyNames' || e.message === undefined) {
+    } else if (propertyName !== undefined) {
+      // Node ids are checked (with a better message) by the loader.
+      if (ctx.noun === 'field' && rel.length === 1 && rel[0] === 'nodes') continue;
+      d = { code, message: `invalid name '${propertyName}' in '${name(rel)}' (${e.message})`, location: locate(ctx.source, abs([...rel, propertyName]), 'key') };
+    } else if (e.message === undefined) {
       continue;
     } else {
       let message = e.message;
       if (e.keyword === 'enum') {
         const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v));
         message = `must be one of ${allowed.join(', ')}`;
-      } else if (e.keyword === 'pattern' && rel[rel.length - 2] === 'nodes' && ctx.noun === 'field') {
-        continue;
       }
       const subject = rel.length === 0 ? `${ctx.noun}s` : `${ctx.noun} '${name(rel)}'`;
       d = { code, message: `${subject} ${message}`, location: locate(ctx.source, abs(rel), 'value') };
