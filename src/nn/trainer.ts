@@ -1,4 +1,14 @@
-import type { AdamWConfig, Checkpoint, GrpoBatch, LossConfig, SessionOptions, StepStats, TokenBatch } from './types.js';
+import { batchDims, checkBatch } from './batch-check.js';
+import { decayMask, flatten, unflatten } from './flat.js';
+import { validateConfig } from './models/gpt-params.js';
+import type { FlatLayout } from './models/gpt.js';
+import { lrAt, validateAdamW } from './optim/adamw.js';
+import type { DeviceMover } from './runtime/device.js';
+import type { RtSession, RtTensor } from './runtime/ort.js';
+import { TRAIN_IO, buildEvalGraph, buildTrainGraph, modelBytes } from './train-graph.js';
+import type { AdamWConfig, Checkpoint, GptConfig, GrpoBatch, LossConfig, Provider, SessionOptions, StepStats, TokenBatch } from './types.js';
+
+type Rt = typeof import('./runtime/ort.js');
 
 /** Options of `Trainer.create`: the graphs are built for a fixed batch size and sequence length. */
 export type TrainerOptions = SessionOptions & {
@@ -9,22 +19,164 @@ export type TrainerOptions = SessionOptions & {
   readonly seqLen: number;
 };
 
-/** Trains a GPT: one `session.run` per optimizer step (forward, backward, clipping and AdamW in one graph). */
+interface State {
+  params: RtTensor;
+  m: RtTensor;
+  v: RtTensor;
+}
+
+/**
+ * Trains a GPT: one `session.run` per optimizer step — forward, backward, global-norm clipping and AdamW in one
+ * graph. Parameters and both AdamW moments are three flat tensors that the step's outputs replace; on WebGPU they
+ * stay on the GPU between steps (outputs kept as gpu-buffers and fed back), and only loss and grad norm come back.
+ * It does not shuffle or batch data: callers pass packed batches of the size given at creation.
+ */
 export class Trainer {
+  private evalSessions = new Map<string, RtSession>();
+  private disposed = false;
+
+  private constructor(
+    private readonly rt: Rt,
+    private readonly mover: DeviceMover,
+    private readonly session: RtSession,
+    private readonly layout: FlatLayout,
+    private readonly decay: RtTensor,
+    private state: State,
+    private stepCount: number,
+    private readonly cfg: GptConfig,
+    private readonly opts: TrainerOptions,
+    private readonly provider: Provider,
+  ) {}
+
+  /** Optimizer steps done so far (restored from a checkpoint). */
   get step(): number {
-    throw new Error('Trainer: not implemented yet');
+    return this.stepCount;
   }
-  static async create(_opts: TrainerOptions): Promise<Trainer> {
-    throw new Error('Trainer: not implemented yet');
+
+  static async create(opts: TrainerOptions): Promise<Trainer> {
+    const cfg = opts.init.config;
+    validateConfig(cfg);
+    validateAdamW(opts.optim);
+    if (!Number.isInteger(opts.batchSize) || opts.batchSize < 1) throw new Error(`Trainer: batchSize must be a positive integer, got ${opts.batchSize}`);
+    if (!Number.isInteger(opts.seqLen) || opts.seqLen < 2 || opts.seqLen > cfg.blockSize) {
+      throw new Error(`Trainer: seqLen must be an integer in [2, blockSize=${cfg.blockSize}], got ${opts.seqLen}`);
+    }
+    if (opts.loss.kind === 'grpo' && !(opts.loss.clipEps > 0 && opts.loss.klCoef >= 0)) {
+      throw new Error(`Trainer: GRPO needs clipEps > 0 and klCoef ≥ 0, got ${opts.loss.clipEps} and ${opts.loss.klCoef}`);
+    }
+    const provider = opts.provider ?? 'cpu';
+    const built = buildTrainGraph(cfg, opts.optim, opts.loss, opts.batchSize, opts.seqLen);
+    const rt = await import('./runtime/ort.js');
+    const { DeviceMover } = await import('./runtime/device.js');
+    const mover = new DeviceMover(rt, provider);
+    const session = await rt.RtSession.create(modelBytes(built), {
+      provider,
+      ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
+      gpuOutputs: [TRAIN_IO.outParams, TRAIN_IO.outM, TRAIN_IO.outV],
+      label: 'train step',
+    });
+    const layout = built.layout;
+    const P = layout.size;
+    const host = (data: Float32Array) => mover.upload(rt.tensor('float32', data, [P]), 'float32');
+    const params = flatten(opts.init.weights, layout, 'Trainer init');
+    const m = opts.init.optimizer ? flatten(opts.init.optimizer.m, layout, 'Trainer init optimizer.m') : new Float32Array(P);
+    const v = opts.init.optimizer ? flatten(opts.init.optimizer.v, layout, 'Trainer init optimizer.v') : new Float32Array(P);
+    const state: State = { params: await host(params), m: await host(m), v: await host(v) };
+    const decay = await host(decayMask(layout));
+    return new Trainer(rt, mover, session, layout, decay, state, opts.init.step, cfg, opts, provider);
   }
-  async train(_batch: TokenBatch | GrpoBatch): Promise<StepStats> {
-    throw new Error('Trainer: not implemented yet');
+
+  /** One optimizer step on a batch of exactly (batchSize, seqLen). */
+  async train(batch: TokenBatch | GrpoBatch): Promise<StepStats> {
+    this.alive();
+    checkBatch(batch, this.opts.batchSize, this.opts.seqLen, this.opts.loss);
+    const rt = this.rt;
+    const N = batch.batchSize * batch.seqLen;
+    const lr = lrAt(this.stepCount, this.opts.optim);
+    const feeds: Record<string, RtTensor> = {
+      [TRAIN_IO.params]: this.state.params,
+      [TRAIN_IO.m]: this.state.m,
+      [TRAIN_IO.v]: this.state.v,
+      [TRAIN_IO.decayMask]: this.decay,
+      [TRAIN_IO.lr]: rt.tensor('float32', Float32Array.of(lr), []),
+      [TRAIN_IO.t]: rt.tensor('float32', Float32Array.of(this.stepCount + 1), []),
+      ...this.batchFeeds(batch),
+    };
+    if (this.opts.loss.kind === 'grpo') {
+      const gb = batch as GrpoBatch;
+      feeds[TRAIN_IO.advantages] = rt.tensor('float32', gb.advantages, [N]);
+      feeds[TRAIN_IO.oldLogProbs] = rt.tensor('float32', gb.oldLogProbs, [N]);
+      if (this.opts.loss.klCoef > 0) feeds[TRAIN_IO.refLogProbs] = rt.tensor('float32', gb.refLogProbs as Float32Array, [N]);
+    }
+    const out = await this.session.run(feeds);
+    const old = this.state;
+    this.state = { params: out[TRAIN_IO.outParams] as RtTensor, m: out[TRAIN_IO.outM] as RtTensor, v: out[TRAIN_IO.outV] as RtTensor };
+    // Free the previous step's device buffers at once (host arrays are left to the GC).
+    if (this.mover.resident) for (const t of [old.params, old.m, old.v]) t.dispose();
+    this.stepCount++;
+    return {
+      loss: rt.hostScalar(out[TRAIN_IO.loss] as RtTensor),
+      gradNorm: rt.hostScalar(out[TRAIN_IO.gradNorm] as RtTensor),
+      lr,
+      step: this.stepCount,
+    };
   }
-  async evalLoss(_batch: TokenBatch): Promise<number> {
-    throw new Error('Trainer: not implemented yet');
+
+  private batchFeeds(batch: TokenBatch): Record<string, RtTensor> {
+    const rt = this.rt;
+    const N = batch.batchSize * batch.seqLen;
+    return {
+      [TRAIN_IO.tokens]: rt.tensor('int32', batch.tokens, [batch.batchSize, batch.seqLen]),
+      [TRAIN_IO.targets]: rt.tensor('int32', batch.targets, [N]),
+      [TRAIN_IO.mask]: rt.tensor('float32', batch.mask, [N]),
+    };
   }
+
+  private async evalSession(B: number, T: number): Promise<RtSession> {
+    const key = `${B}x${T}`;
+    const hit = this.evalSessions.get(key);
+    if (hit) return hit;
+    const s = await this.rt.RtSession.create(modelBytes(buildEvalGraph(this.cfg, B, T)), {
+      provider: this.provider,
+      ...(this.opts.threads !== undefined ? { threads: this.opts.threads } : {}),
+      label: 'eval loss',
+    });
+    this.evalSessions.set(key, s);
+    return s;
+  }
+
+  /** Mean masked cross-entropy of a batch (any batch size, seqLen ≤ blockSize) under the current weights. */
+  async evalLoss(batch: TokenBatch): Promise<number> {
+    this.alive();
+    const { B, T } = batchDims(batch, this.cfg.blockSize);
+    const s = await this.evalSession(B, T);
+    const out = await s.run({ [TRAIN_IO.params]: this.state.params, ...this.batchFeeds(batch) });
+    return this.rt.hostScalar(out[TRAIN_IO.loss] as RtTensor);
+  }
+
+  /** The current weights and AdamW moments (copies), at the current step. */
   async checkpoint(): Promise<Checkpoint> {
-    throw new Error('Trainer: not implemented yet');
+    this.alive();
+    const params = await this.mover.download(this.state.params, 'float32');
+    const m = await this.mover.download(this.state.m, 'float32');
+    const v = await this.mover.download(this.state.v, 'float32');
+    return {
+      config: this.cfg,
+      step: this.stepCount,
+      weights: unflatten(params, this.layout),
+      optimizer: { m: unflatten(m, this.layout), v: unflatten(v, this.layout) },
+    };
   }
-  async dispose(): Promise<void> {}
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.session.release();
+    for (const s of this.evalSessions.values()) await s.release();
+    await this.mover.release();
+  }
+
+  private alive(): void {
+    if (this.disposed) throw new Error('Trainer: used after dispose()');
+  }
 }

@@ -1,0 +1,76 @@
+import type { Graph } from '../onnx/graph.js';
+import type { Node, Value } from '../onnx/types.js';
+import { fmtShape, isFloat } from '../onnx/types.js';
+import { gradRules, type GradRule } from './rules.js';
+
+/** Thrown when the backward pass meets an op without a gradient rule; names the op and node. */
+export class MissingGradientError extends Error {
+  constructor(op: string, node: string) {
+    super(`No gradient rule for op ${op} (node '${node}'); add one to src/nn/grad/rules.ts`);
+    this.name = 'MissingGradientError';
+  }
+}
+
+/**
+ * Reverse-mode autodiff: appends to `g` the nodes computing ∂loss/∂w for each `wrt` value and returns them (a zero
+ * tensor where loss does not depend on w). The driver walks the forward nodes in reverse topological order, asks
+ * each op's rule (one per op, in rules.ts) for its inputs' gradients, undoes broadcasts once (ReduceSum back to the
+ * input's shape), and accumulates gradients of values used several times. Only nodes on a path from a `wrt` value
+ * to the loss are differentiated; `g.detach` values stop the gradient.
+ */
+export function gradients(g: Graph, loss: Value, wrt: readonly Value[], rules: Readonly<Record<string, GradRule>> = gradRules): Value[] {
+  const forward = g.nodes.slice();
+  // Values that depend on some wrt value (through float edges and not detached).
+  const active = new Set<number>(wrt.map((w) => w.id));
+  for (const n of forward) {
+    if (n.inputs.some((v) => v && active.has(v.id))) {
+      for (const o of n.outputs) if (isFloat(o.dtype) && !g.stopGradient.has(o.id)) active.add(o.id);
+    }
+  }
+  const pending = new Map<number, Value[]>();
+  pending.set(loss.id, [g.expand(g.scalar(1, loss.dtype), loss.shape)]);
+  const total = (v: Value): Value | null => {
+    const parts = pending.get(v.id);
+    if (!parts || parts.length === 0) return null;
+    let sum = parts[0] as Value;
+    for (let i = 1; i < parts.length; i++) sum = g.add(sum, parts[i] as Value);
+    pending.set(v.id, [sum]);
+    return sum;
+  };
+  for (let i = forward.length - 1; i >= 0; i--) {
+    const node = forward[i] as Node;
+    if (!node.outputs.some((o) => active.has(o.id) && pending.has(o.id))) continue;
+    const needs = node.inputs.map((v) => v !== null && active.has(v.id) && isFloat(v.dtype));
+    if (!needs.some(Boolean)) continue;
+    const rule = rules[node.op];
+    if (rule === undefined) throw new MissingGradientError(node.op, node.name);
+    const dY = node.outputs.map((o) => (active.has(o.id) ? total(o) : null));
+    const dX = g.scoped(`grad/${node.name}`, () => rule({ g, node, dY, needs }));
+    node.inputs.forEach((v, k) => {
+      const d = dX[k];
+      if (!v || !needs[k] || !d) return;
+      const shaped = g.scoped(`grad/${node.name}`, () => unbroadcast(g, d, v, node));
+      const list = pending.get(v.id);
+      if (list) list.push(shaped);
+      else pending.set(v.id, [shaped]);
+    });
+  }
+  return wrt.map((w) => total(w) ?? g.zeros(w.shape, w.dtype));
+}
+
+/** Reduces a gradient of a broadcast shape back to the shape of the input it belongs to. */
+function unbroadcast(g: Graph, d: Value, input: Value, node: Node): Value {
+  if (d.shape.join() === input.shape.join()) return d;
+  const lead = d.shape.length - input.shape.length;
+  const axes: number[] = [];
+  d.shape.forEach((dim, i) => {
+    const j = i - lead;
+    if (j < 0) axes.push(i);
+    else if (input.shape[j] === 1 && dim !== 1) axes.push(i);
+    else if (input.shape[j] !== dim) {
+      throw new Error(`Internal error: gradient ${fmtShape(d.shape)} of ${node.op} node '${node.name}' does not reduce to ${fmtShape(input.shape)}`);
+    }
+  });
+  const summed = axes.length > 0 ? g.reduceSum(d, axes, true) : d;
+  return g.reshape(summed, input.shape);
+}

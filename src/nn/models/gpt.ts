@@ -1,0 +1,213 @@
+import type { Graph } from '../onnx/graph.js';
+import type { Value } from '../onnx/types.js';
+import type { GptConfig } from '../types.js';
+import { gptParamSpecs, numel, type ParamSpec } from './gpt-params.js';
+
+/** Looks a parameter up by name (a graph input, a view of the flat buffer, or a baked constant). */
+export type Params = (name: string) => Value;
+
+/** Additive mask value for disallowed attention slots: exp(−1e9 − max) underflows to exactly 0 in float32. */
+export const MASKED = -1e9;
+
+/** Per-parameter graph inputs named like the parameters (inference graphs: forward, decode, checkpoint model). */
+export function separateParams(g: Graph, cfg: GptConfig): { params: Params; inputs: Map<string, Value> } {
+  const inputs = new Map<string, Value>();
+  for (const s of gptParamSpecs(cfg)) inputs.set(s.name, g.input(s.name, 'float32', s.shape));
+  return { params: lookup(inputs), inputs };
+}
+
+/** Offsets of each parameter in the flat buffer (the training graphs' single parameter tensor). */
+export interface FlatLayout {
+  readonly specs: readonly ParamSpec[];
+  readonly offsets: readonly number[];
+  readonly size: number;
+}
+
+/** Lays the parameters out back to back in spec order. */
+export function flatLayout(cfg: GptConfig): FlatLayout {
+  const specs = gptParamSpecs(cfg);
+  const offsets: number[] = [];
+  let size = 0;
+  for (const s of specs) {
+    offsets.push(size);
+    size += numel(s.shape);
+  }
+  return { specs, offsets, size };
+}
+
+/** Views of a flat parameter input: each parameter is Reshape(Slice(flat)). Returns the views too (autodiff wrt). */
+export function flatParams(g: Graph, layout: FlatLayout, flat: Value): { params: Params; views: Map<string, Value> } {
+  const views = new Map<string, Value>();
+  g.scoped('params', () => {
+    layout.specs.forEach((s, i) => {
+      const off = layout.offsets[i] as number;
+      const n = numel(s.shape);
+      views.set(s.name, g.reshape(g.slice(flat, [off], [off + n], [0]), s.shape));
+    });
+  });
+  return { params: lookup(views), views };
+}
+
+function lookup(map: ReadonlyMap<string, Value>): Params {
+  return (name) => {
+    const v = map.get(name);
+    if (v === undefined) throw new Error(`Internal error: no parameter '${name}'`);
+    return v;
+  };
+}
+
+/** LayerNorm with the parameters `<prefix>.weight` / `<prefix>.bias` (ONNX's fused LayerNormalization). */
+export function layerNorm(g: Graph, P: Params, prefix: string, x: Value): Value {
+  return g.layerNorm(x, P(`${prefix}.weight`), P(`${prefix}.bias`), 1e-5);
+}
+
+/** x·W + b with W stored [in, out] (one Gemm). */
+export function linear(g: Graph, P: Params, prefix: string, x: Value): Value {
+  return g.gemm(x, P(`${prefix}.weight`), P(`${prefix}.bias`));
+}
+
+/** Exact GELU: ½·x·(1 + erf(x/√2)) — what PyTorch's nn.GELU() computes. */
+export function gelu(g: Graph, x: Value): Value {
+  const s = (v: number) => g.scalar(v, x.dtype);
+  return g.mul(g.mul(x, s(0.5)), g.add(g.erf(g.mul(x, s(Math.SQRT1_2))), s(1)));
+}
+
+/** The MLP: Linear(C→4C) → GELU → Linear(4C→C). (N, C) → (N, C). */
+export function mlp(g: Graph, P: Params, prefix: string, x: Value): Value {
+  return g.scoped('mlp', () => linear(g, P, `${prefix}.mlp.c_proj`, gelu(g, linear(g, P, `${prefix}.mlp.c_fc`, x))));
+}
+
+/**
+ * q, k, v projections of h (N, C) with the fused c_attn weight (C, 3C) sliced into three (C, C) blocks, so
+ * activations are never sliced (the weight slices are small, and so are their gradients).
+ */
+export function qkv(g: Graph, P: Params, prefix: string, h: Value, C: number): [Value, Value, Value] {
+  const W = P(`${prefix}.attn.c_attn.weight`);
+  const b = P(`${prefix}.attn.c_attn.bias`);
+  const part = (i: number) => g.gemm(h, g.slice(W, [i * C], [(i + 1) * C], [1]), g.slice(b, [i * C], [(i + 1) * C], [0]));
+  return [part(0), part(1), part(2)];
+}
+
+/** Result of a full-sequence forward pass. */
+export interface ForwardResult {
+  /** (B·T, V) next-token logits. */
+  readonly logits: Value;
+  /** Per layer, keys (B, nh, hs, T) and values (B, nh, T, hs) — for prefill of the KV cache. */
+  readonly keys: Value[];
+  readonly values: Value[];
+}
+
+/**
+ * The GPT over a (B, T) batch of ids: token + position embeddings, nLayer pre-norm blocks (causal multi-head
+ * attention, GELU MLP), final LayerNorm and the tied head (logits = x·wteᵀ). `positions` defaults to 0…T−1 for
+ * every row; `attnBias` (B, 1, T, T) replaces the causal mask when rows are left-padded.
+ */
+export function gptForward(
+  g: Graph,
+  cfg: GptConfig,
+  P: Params,
+  tokens: Value,
+  opts: { positions?: Value; attnBias?: Value } = {},
+): ForwardResult {
+  const [B, T] = tokens.shape as [number, number];
+  const C = cfg.nEmbd;
+  const nh = cfg.nHead;
+  const hs = C / nh;
+  const N = B * T;
+  if (T > cfg.blockSize) throw new Error(`sequence length ${T} exceeds the model's blockSize ${cfg.blockSize}`);
+  const tok = g.gather(P('wte'), tokens, 0); // (B, T, C)
+  const pos = opts.positions ? g.gather(P('wpe'), opts.positions, 0) : g.slice(P('wpe'), [0], [T], [0]); // (B,T,C) | (T, C)
+  let x = g.reshape(g.add(tok, pos), [N, C]); // (N, C)
+  const bias = opts.attnBias ?? causalBias(g, T);
+  const scale = g.scalar(1 / Math.sqrt(hs), 'float32');
+  const keys: Value[] = [];
+  const values: Value[] = [];
+  for (let l = 0; l < cfg.nLayer; l++) {
+    const p = `h.${l}`;
+    x = g.scoped(p, () => {
+      const h = layerNorm(g, P, `${p}.ln_1`, x);
+      const y = g.scoped('attn', () => {
+        const [q0, k0, v0] = qkv(g, P, p, h, C);
+        const q = g.transpose(g.reshape(g.mul(q0, scale), [B, T, nh, hs]), [0, 2, 1, 3]); // (B, nh, T, hs)
+        const k = g.transpose(g.reshape(k0, [B, T, nh, hs]), [0, 2, 3, 1]); // (B, nh, hs, T)
+        const v = g.transpose(g.reshape(v0, [B, T, nh, hs]), [0, 2, 1, 3]); // (B, nh, T, hs)
+        keys.push(k);
+        values.push(v);
+        const att = g.softmax(g.add(g.matmul(q, k), bias), -1); // (B, nh, T, T)
+        const o = g.reshape(g.transpose(g.matmul(att, v), [0, 2, 1, 3]), [N, C]); // (B, T, nh, hs) → (N, C)
+        return linear(g, P, `${p}.attn.c_proj`, o);
+      });
+      const x1 = g.add(x, y);
+      return g.add(x1, mlp(g, P, p, layerNorm(g, P, `${p}.ln_2`, x1)));
+    });
+  }
+  const xf = layerNorm(g, P, 'ln_f', x);
+  const logits = g.gemm(xf, P('wte'), null, { transB: true }); // (N, V)
+  return { logits, keys, values };
+}
+
+/** (T, T) additive causal mask: 0 on and below the diagonal, MASKED above. */
+export function causalBias(g: Graph, T: number): Value {
+  const data = new Float32Array(T * T);
+  for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) data[i * T + j] = MASKED;
+  return g.constant(data, 'float32', [T, T]);
+}
+
+/** Outputs of one decode step. */
+export interface DecodeResult {
+  /** (B, V) logits of the next token. */
+  readonly logits: Value;
+  /** Per layer, this step's key (B, nh, hs, 1) and value (B, nh, 1, hs), to be written into the cache. */
+  readonly keys: Value[];
+  readonly values: Value[];
+}
+
+/**
+ * One decode step over a KV cache of S slots. Inputs: token (B), position (B), per-layer past keys
+ * (B, nh, hs, S) — stored transposed so q·Kᵀ needs no Transpose — and past values (B, nh, S, hs), plus an additive
+ * slot mask (B, S). The current token attends to the unmasked past slots and to itself (its own score is
+ * concatenated after the past scores, so the cache itself is never copied in the graph).
+ */
+export function gptDecodeStep(
+  g: Graph,
+  cfg: GptConfig,
+  P: Params,
+  io: { token: Value; position: Value; pastKeys: readonly Value[]; pastValues: readonly Value[]; slotBias: Value },
+): DecodeResult {
+  const [B] = io.token.shape as [number];
+  const S = io.slotBias.shape[1] as number;
+  const C = cfg.nEmbd;
+  const nh = cfg.nHead;
+  const hs = C / nh;
+  let x = g.add(g.gather(P('wte'), io.token, 0), g.gather(P('wpe'), io.position, 0)); // (B, C)
+  const bias = g.reshape(io.slotBias, [B, 1, 1, S]);
+  const scale = g.scalar(1 / Math.sqrt(hs), 'float32');
+  const keys: Value[] = [];
+  const values: Value[] = [];
+  for (let l = 0; l < cfg.nLayer; l++) {
+    const p = `h.${l}`;
+    x = g.scoped(p, () => {
+      const h = layerNorm(g, P, `${p}.ln_1`, x);
+      const y = g.scoped('attn', () => {
+        const [q0, k0, v0] = qkv(g, P, p, h, C);
+        const q = g.reshape(g.mul(q0, scale), [B, nh, 1, hs]); // (B, nh, 1, hs)
+        const k = g.reshape(k0, [B, nh, 1, hs]);
+        const v = g.reshape(v0, [B, nh, 1, hs]);
+        keys.push(g.reshape(k0, [B, nh, hs, 1]));
+        values.push(v);
+        const past = g.add(g.matmul(q, io.pastKeys[l] as Value), bias); // (B, nh, 1, S)
+        const self = g.reduceSum(g.mul(q, k), [3], true); // (B, nh, 1, 1)
+        const att = g.softmax(g.concat([past, self], 3), -1); // (B, nh, 1, S+1)
+        const o = g.add(
+          g.matmul(g.slice(att, [0], [S], [3]), io.pastValues[l] as Value), // (B, nh, 1, hs)
+          g.mul(g.slice(att, [S], [S + 1], [3]), v),
+        );
+        return linear(g, P, `${p}.attn.c_proj`, g.reshape(o, [B, C]));
+      });
+      const x1 = g.add(x, y);
+      return g.add(x1, mlp(g, P, p, layerNorm(g, P, `${p}.ln_2`, x1)));
+    });
+  }
+  const xf = layerNorm(g, P, 'ln_f', x);
+  return { logits: g.gemm(xf, P('wte'), null, { transB: true }), keys, values };
+}

@@ -1,0 +1,118 @@
+import { create, toBinary } from '@bufbuild/protobuf';
+import {
+  AttributeProto_AttributeType,
+  ModelProtoSchema,
+  type AttributeProto,
+  type NodeProto,
+  type TensorProto,
+  type ValueInfoProto,
+} from 'onnx-buf';
+import type { Graph } from './graph.js';
+import type { Attr, ConstData, Node, Value } from './types.js';
+import { dtypeCode } from './types.js';
+
+/** The opset every pipe graph targets (reductions take axes as inputs; LayerNormalization is standard). */
+export const OPSET = 18;
+
+/** Extra initializers: values that become constants in this particular model (e.g. weights of an inference model). */
+export type Bindings = ReadonlyMap<number, ConstData>;
+
+/**
+ * Encodes a graph as a serialized ONNX ModelProto. Only nodes that some output depends on are emitted; graph inputs
+ * listed in `bind` become initializers instead (that is how a checkpoint bakes its weights into a plain model).
+ */
+export function encodeModel(g: Graph, opts: { name?: string; bind?: Bindings } = {}): Uint8Array {
+  const bind = opts.bind ?? new Map<number, ConstData>();
+  const live = liveNodes(g);
+  const used = new Set<number>();
+  for (const n of live) for (const v of n.inputs) if (v) used.add(v.id);
+  for (const o of g.outputs) used.add(o.value.id);
+  const initializers: TensorProto[] = [];
+  for (const [id, data] of g.constants) {
+    if (!used.has(id)) continue;
+    const v = findValue(g, id, live);
+    initializers.push(tensorProto(v, data));
+  }
+  const inputs: ValueInfoProto[] = [];
+  for (const v of g.inputs) {
+    const data = bind.get(v.id);
+    if (data !== undefined) initializers.push(tensorProto(v, data));
+    else inputs.push(valueInfo(v));
+  }
+  const model = create(ModelProtoSchema, {
+    irVersion: 8n,
+    producerName: 'pipe',
+    opsetImport: [{ domain: '', version: BigInt(OPSET) }],
+    graph: {
+      name: opts.name ?? 'pipe',
+      node: live.map(nodeProto),
+      initializer: initializers,
+      input: inputs,
+      output: g.outputs.map((o) => valueInfo(o.value)),
+    },
+  });
+  return toBinary(ModelProtoSchema, model);
+}
+
+/** The nodes that outputs depend on, in creation (topological) order. */
+function liveNodes(g: Graph): Node[] {
+  const needed = new Set<number>(g.outputs.map((o) => o.value.id));
+  const keep: boolean[] = new Array(g.nodes.length).fill(false);
+  for (let i = g.nodes.length - 1; i >= 0; i--) {
+    const n = g.nodes[i] as Node;
+    if (n.outputs.some((o) => needed.has(o.id))) {
+      keep[i] = true;
+      for (const v of n.inputs) if (v) needed.add(v.id);
+    }
+  }
+  return g.nodes.filter((_, i) => keep[i]);
+}
+
+function findValue(g: Graph, id: number, live: readonly Node[]): Value {
+  for (const n of live) for (const v of n.inputs) if (v && v.id === id) return v;
+  for (const o of g.outputs) if (o.value.id === id) return o.value;
+  throw new Error(`Internal error: constant ${id} not found`);
+}
+
+function valueInfo(v: Value): ValueInfoProto {
+  return {
+    name: v.name,
+    type: {
+      value: {
+        case: 'tensorType',
+        value: { elemType: dtypeCode[v.dtype], shape: { dim: v.shape.map((d) => ({ value: { case: 'dimValue', value: BigInt(d) } })) } },
+      },
+    },
+  } as unknown as ValueInfoProto;
+}
+
+function tensorProto(v: Value, data: ConstData): TensorProto {
+  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return {
+    name: v.name,
+    dims: v.shape.map((d) => BigInt(d)),
+    dataType: dtypeCode[v.dtype],
+    rawData: bytes,
+  } as unknown as TensorProto;
+}
+
+function nodeProto(n: Node): NodeProto {
+  return {
+    name: n.name,
+    opType: n.op,
+    domain: '',
+    input: n.inputs.map((v) => (v ? v.name : '')),
+    output: n.outputs.map((v) => v.name),
+    attribute: Object.entries(n.attrs).map(([name, a]) => attributeProto(name, a)),
+  } as unknown as NodeProto;
+}
+
+function attributeProto(name: string, a: Attr): AttributeProto {
+  switch (a.kind) {
+    case 'int': return { name, type: AttributeProto_AttributeType.INT, i: BigInt(a.value) } as unknown as AttributeProto;
+    case 'float': return { name, type: AttributeProto_AttributeType.FLOAT, f: a.value } as unknown as AttributeProto;
+    case 'ints': return { name, type: AttributeProto_AttributeType.INTS, ints: a.value.map((x) => BigInt(x)) } as unknown as AttributeProto;
+    case 'floats': return { name, type: AttributeProto_AttributeType.FLOATS, floats: [...a.value] } as unknown as AttributeProto;
+    case 'string': return { name, type: AttributeProto_AttributeType.STRING, s: new TextEncoder().encode(a.value) } as unknown as AttributeProto;
+  }
+}

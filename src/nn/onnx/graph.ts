@@ -1,0 +1,233 @@
+import { inferNode } from './shape.js';
+import type { Attr, ConstData, DType, Node, Value } from './types.js';
+import { attr, dtypeCode } from './types.js';
+
+/** A graph output: an ONNX output name bound to a value. */
+export interface GraphOutput {
+  readonly name: string;
+  readonly value: Value;
+}
+
+/**
+ * Builds an ONNX graph with static shapes. Every op call runs shape inference at once, so a mistake fails where it
+ * is made with the op and node named (`Shape error in MatMul node 'h.0/attn/MatMul_12': …`). Nodes are kept in
+ * creation order, which is a topological order. Constant integer inputs (shapes, axes, slice bounds) are kept as
+ * host values so inference and gradient rules can read them.
+ */
+export class Graph {
+  readonly nodes: Node[] = [];
+  readonly inputs: Value[] = [];
+  readonly outputs: GraphOutput[] = [];
+  /** Constant data by value id (emitted as initializers). */
+  readonly constants = new Map<number, ConstData>();
+  /** Values through which no gradient flows (see `detach`). */
+  readonly stopGradient = new Set<number>();
+  private readonly producers = new Map<number, Node>();
+  private readonly constCache = new Map<string, Value>();
+  private readonly names = new Set<string>();
+  private nextId = 0;
+  private prefix = '';
+
+  /** The node that produced a value (undefined for inputs and constants). */
+  producer(v: Value): Node | undefined {
+    return this.producers.get(v.id);
+  }
+
+  /** Runs `fn` with node names prefixed by `name/`, so errors and profiles say where a node belongs. */
+  scoped<T>(name: string, fn: () => T): T {
+    const saved = this.prefix;
+    this.prefix = `${saved}${name}/`;
+    try {
+      return fn();
+    } finally {
+      this.prefix = saved;
+    }
+  }
+
+  /** Declares a graph input. */
+  input(name: string, dtype: DType, shape: readonly number[]): Value {
+    this.claim(name);
+    const v: Value = { id: this.nextId++, name, dtype, shape: [...shape] };
+    this.inputs.push(v);
+    return v;
+  }
+
+  /** A constant tensor (an initializer). Small constants are deduplicated by content. */
+  constant(data: ConstData, dtype: DType, shape: readonly number[]): Value {
+    const small = data.length <= 16;
+    const key = small ? `${dtype}|${shape.join(',')}|${Array.from(data as ArrayLike<number | bigint>).join(',')}` : '';
+    if (small) {
+      const hit = this.constCache.get(key);
+      if (hit) return hit;
+    }
+    const id = this.nextId++;
+    const v: Value = { id, name: `const_${id}`, dtype, shape: [...shape] };
+    this.constants.set(id, data);
+    if (small) this.constCache.set(key, v);
+    return v;
+  }
+
+  /** A scalar constant of the given float or int dtype. */
+  scalar(value: number, dtype: DType): Value {
+    return this.constant(makeData(dtype, [value]), dtype, []);
+  }
+
+  /** A 1-D int64 constant (shapes, axes, slice bounds). */
+  ints(values: readonly number[]): Value {
+    return this.constant(BigInt64Array.from(values.map((v) => BigInt(v))), 'int64', [values.length]);
+  }
+
+  /** The integer contents of a constant value, or undefined. */
+  constInts(v: Value | null | undefined): number[] | undefined {
+    if (!v) return undefined;
+    const data = this.constants.get(v.id);
+    if (data === undefined || data instanceof Float32Array || data instanceof Float64Array) return undefined;
+    return Array.from(data as ArrayLike<number | bigint>, (x) => Number(x));
+  }
+
+  /** Binds a value to a graph output name (through an Identity node, so the name is free to choose). */
+  output(value: Value, name: string): void {
+    const [out] = this.apply('Identity', [value], {}, 1, name);
+    this.outputs.push({ name: (out as Value).name, value: out as Value });
+  }
+
+  /**
+   * Applies any op: infers its outputs' types (throwing ShapeError on a mismatch) and appends the node.
+   * `outName` names the single output value (used for graph outputs).
+   */
+  apply(op: string, inputs: readonly (Value | null)[], attrs: Readonly<Record<string, Attr>> = {}, nOut = 1, outName?: string): Value[] {
+    const name = this.uniqueName(`${this.prefix}${op}`);
+    const types = inferNode({
+      op,
+      node: name,
+      inputs,
+      attrs,
+      constInts: (i) => this.constInts(inputs[i]),
+    });
+    const outputs = types.slice(0, nOut).map((t, i): Value => {
+      const vname = outName !== undefined && i === 0 ? outName : nOut === 1 ? name : `${name}:${i}`;
+      if (outName !== undefined) this.claim(outName);
+      return { id: this.nextId++, name: vname, dtype: t.dtype, shape: t.shape };
+    });
+    const node: Node = { name, op, inputs, outputs, attrs };
+    this.nodes.push(node);
+    for (const o of outputs) this.producers.set(o.id, node);
+    return outputs;
+  }
+
+  private one(op: string, inputs: readonly (Value | null)[], attrs: Readonly<Record<string, Attr>> = {}): Value {
+    return this.apply(op, inputs, attrs)[0] as Value;
+  }
+
+  private claim(name: string): void {
+    if (this.names.has(name)) throw new Error(`Internal error: duplicate graph name '${name}'`);
+    this.names.add(name);
+  }
+
+  private uniqueName(base: string): string {
+    let n = 0;
+    let name = base;
+    while (this.names.has(name)) name = `${base}_${++n}`;
+    this.names.add(name);
+    return name;
+  }
+
+  // ---- elementwise ----
+  add(a: Value, b: Value): Value { return this.one('Add', [a, b]); }
+  sub(a: Value, b: Value): Value { return this.one('Sub', [a, b]); }
+  mul(a: Value, b: Value): Value { return this.one('Mul', [a, b]); }
+  div(a: Value, b: Value): Value { return this.one('Div', [a, b]); }
+  pow(a: Value, b: Value): Value { return this.one('Pow', [a, b]); }
+  max(a: Value, b: Value): Value { return this.one('Max', [a, b]); }
+  min(a: Value, b: Value): Value { return this.one('Min', [a, b]); }
+  neg(x: Value): Value { return this.one('Neg', [x]); }
+  sqrt(x: Value): Value { return this.one('Sqrt', [x]); }
+  exp(x: Value): Value { return this.one('Exp', [x]); }
+  log(x: Value): Value { return this.one('Log', [x]); }
+  tanh(x: Value): Value { return this.one('Tanh', [x]); }
+  erf(x: Value): Value { return this.one('Erf', [x]); }
+  relu(x: Value): Value { return this.one('Relu', [x]); }
+  sigmoid(x: Value): Value { return this.one('Sigmoid', [x]); }
+  identity(x: Value): Value { return this.one('Identity', [x]); }
+  equal(a: Value, b: Value): Value { return this.one('Equal', [a, b]); }
+  less(a: Value, b: Value): Value { return this.one('Less', [a, b]); }
+  greater(a: Value, b: Value): Value { return this.one('Greater', [a, b]); }
+  where(c: Value, a: Value, b: Value): Value { return this.one('Where', [c, a, b]); }
+  cast(x: Value, to: DType): Value { return this.one('Cast', [x], { to: attr.int(dtypeCode[to]) }); }
+
+  /** A value equal to x through which autodiff passes no gradient (for terms whose gradient cancels, e.g. max). */
+  detach(x: Value): Value {
+    const y = this.one('Identity', [x]);
+    this.stopGradient.add(y.id);
+    return y;
+  }
+
+  // ---- linear algebra ----
+  matmul(a: Value, b: Value): Value { return this.one('MatMul', [a, b]); }
+  /** Y = alpha·op(A)·op(B) + beta·C (2-D). */
+  gemm(a: Value, b: Value, c: Value | null, o: { transA?: boolean; transB?: boolean; alpha?: number; beta?: number } = {}): Value {
+    const attrs: Record<string, Attr> = {};
+    if (o.transA) attrs['transA'] = attr.int(1);
+    if (o.transB) attrs['transB'] = attr.int(1);
+    if (o.alpha !== undefined && o.alpha !== 1) attrs['alpha'] = attr.float(o.alpha);
+    if (o.beta !== undefined && o.beta !== 1) attrs['beta'] = attr.float(o.beta);
+    return this.one('Gemm', c ? [a, b, c] : [a, b], attrs);
+  }
+
+  // ---- normalization / activations over an axis ----
+  softmax(x: Value, axis = -1): Value { return this.one('Softmax', [x], { axis: attr.int(axis) }); }
+  logSoftmax(x: Value, axis = -1): Value { return this.one('LogSoftmax', [x], { axis: attr.int(axis) }); }
+  layerNorm(x: Value, scale: Value, bias: Value, epsilon = 1e-5): Value {
+    return this.one('LayerNormalization', [x, scale, bias], { axis: attr.int(-1), epsilon: attr.float(epsilon) });
+  }
+
+  // ---- reductions (opset 18: axes are an input) ----
+  private reduce(op: string, x: Value, axes: readonly number[], keepdims: boolean): Value {
+    return this.one(op, [x, this.ints(axes)], { keepdims: attr.int(keepdims ? 1 : 0) });
+  }
+  reduceSum(x: Value, axes: readonly number[], keepdims = true): Value { return this.reduce('ReduceSum', x, axes, keepdims); }
+  reduceMean(x: Value, axes: readonly number[], keepdims = true): Value { return this.reduce('ReduceMean', x, axes, keepdims); }
+  reduceMax(x: Value, axes: readonly number[], keepdims = true): Value { return this.reduce('ReduceMax', x, axes, keepdims); }
+  reduceLogSumExp(x: Value, axes: readonly number[], keepdims = true): Value { return this.reduce('ReduceLogSumExp', x, axes, keepdims); }
+  reduceSumSquare(x: Value, axes: readonly number[], keepdims = true): Value { return this.reduce('ReduceSumSquare', x, axes, keepdims); }
+
+  // ---- shape ops ----
+  reshape(x: Value, shape: readonly number[]): Value {
+    if (shape.join() === x.shape.join()) return x;
+    return this.one('Reshape', [x, this.ints(shape)]);
+  }
+  transpose(x: Value, perm: readonly number[]): Value { return this.one('Transpose', [x], { perm: attr.ints(perm) }); }
+  unsqueeze(x: Value, axes: readonly number[]): Value { return this.one('Unsqueeze', [x, this.ints(axes)]); }
+  squeeze(x: Value, axes: readonly number[]): Value { return this.one('Squeeze', [x, this.ints(axes)]); }
+  concat(xs: readonly Value[], axis: number): Value {
+    if (xs.length === 1) return xs[0] as Value;
+    return this.one('Concat', xs, { axis: attr.int(axis) });
+  }
+  slice(x: Value, starts: readonly number[], ends: readonly number[], axes: readonly number[]): Value {
+    return this.one('Slice', [x, this.ints(starts), this.ints(ends), this.ints(axes)]);
+  }
+  gather(x: Value, indices: Value, axis = 0): Value { return this.one('Gather', [x, indices], { axis: attr.int(axis) }); }
+  expand(x: Value, shape: readonly number[]): Value {
+    if (shape.join() === x.shape.join()) return x;
+    return this.one('Expand', [x, this.ints(shape)]);
+  }
+  /** data with `updates` added at `indices` (ScatterND, reduction add; indices int64 with a trailing index axis). */
+  scatterNDAdd(data: Value, indices: Value, updates: Value): Value {
+    return this.one('ScatterND', [data, indices, updates], { reduction: attr.string('add') });
+  }
+  /** A zero tensor of a shape (an Expand of a scalar, so the model file does not store the zeros). */
+  zeros(shape: readonly number[], dtype: DType): Value {
+    return this.expand(this.scalar(0, dtype), shape);
+  }
+}
+
+/** A typed array of the dtype holding `values`. */
+export function makeData(dtype: DType, values: readonly number[]): ConstData {
+  switch (dtype) {
+    case 'float32': return Float32Array.from(values);
+    case 'float64': return Float64Array.from(values);
+    case 'int64': return BigInt64Array.from(values.map((v) => BigInt(Math.trunc(v))));
+    case 'int32': return Int32Array.from(values);
+    case 'bool': return Uint8Array.from(values.map((v) => (v ? 1 : 0)));
+  }
+}

@@ -1,0 +1,117 @@
+import { gradients } from './grad/autodiff.js';
+import { grpoLoss, sftLoss, targetLogProbs } from './losses.js';
+import { flatLayout, flatParams, gptForward, separateParams, type FlatLayout } from './models/gpt.js';
+import { adamwUpdate } from './optim/adamw.js';
+import { encodeModel } from './onnx/encode.js';
+import { Graph } from './onnx/graph.js';
+import type { Value } from './onnx/types.js';
+import type { AdamWConfig, GptConfig, LossConfig } from './types.js';
+
+/** Input/output names of the training graph. */
+export const TRAIN_IO = {
+  params: 'params',
+  m: 'adam_m',
+  v: 'adam_v',
+  decayMask: 'decay_mask',
+  lr: 'lr',
+  t: 'step',
+  tokens: 'tokens',
+  targets: 'targets',
+  mask: 'mask',
+  advantages: 'advantages',
+  oldLogProbs: 'old_logprobs',
+  refLogProbs: 'ref_logprobs',
+  outParams: 'new_params',
+  outM: 'new_adam_m',
+  outV: 'new_adam_v',
+  loss: 'loss',
+  gradNorm: 'grad_norm',
+  logp: 'logp',
+} as const;
+
+/** A built graph plus what the runtime needs to feed it. */
+export interface BuiltGraph {
+  readonly graph: Graph;
+  readonly layout: FlatLayout;
+}
+
+function batchInputs(g: Graph, B: number, T: number) {
+  return {
+    tokens: g.input(TRAIN_IO.tokens, 'int32', [B, T]),
+    targets: g.input(TRAIN_IO.targets, 'int32', [B * T]),
+    mask: g.input(TRAIN_IO.mask, 'float32', [B * T]),
+  };
+}
+
+/** The loss (and per-token log-probs) of a batch, shared by the training and evaluation graphs. */
+function lossOf(g: Graph, cfg: GptConfig, P: ReturnType<typeof flatParams>['params'], loss: LossConfig, B: number, T: number) {
+  const io = batchInputs(g, B, T);
+  const { logits } = gptForward(g, cfg, P, io.tokens);
+  const logp = g.scoped('loss', () => targetLogProbs(g, logits, io.targets));
+  let value: Value;
+  if (loss.kind === 'sft') {
+    value = g.scoped('loss', () => sftLoss(g, logp, io.mask));
+  } else {
+    const advantages = g.input(TRAIN_IO.advantages, 'float32', [B * T]);
+    const oldLogProbs = g.input(TRAIN_IO.oldLogProbs, 'float32', [B * T]);
+    const refLogProbs = loss.klCoef > 0 ? g.input(TRAIN_IO.refLogProbs, 'float32', [B * T]) : undefined;
+    value = g.scoped('loss', () =>
+      grpoLoss(g, logp, { mask: io.mask, advantages, oldLogProbs, ...(refLogProbs ? { refLogProbs } : {}) }, loss.clipEps, loss.klCoef),
+    );
+  }
+  return { logp, loss: value };
+}
+
+/**
+ * The whole optimizer step as one inference graph: inputs (flat params, AdamW moments, decay mask, lr, step,
+ * batch) → outputs (new params, new moments, loss, grad norm). Gradients come from `gradients()` w.r.t. each
+ * parameter's view of the flat buffer and are concatenated back into one flat gradient.
+ */
+export function buildTrainGraph(cfg: GptConfig, optim: AdamWConfig, loss: LossConfig, B: number, T: number): BuiltGraph {
+  const g = new Graph();
+  const layout = flatLayout(cfg);
+  const flat = g.input(TRAIN_IO.params, 'float32', [layout.size]);
+  const m = g.input(TRAIN_IO.m, 'float32', [layout.size]);
+  const v = g.input(TRAIN_IO.v, 'float32', [layout.size]);
+  const decayMask = g.input(TRAIN_IO.decayMask, 'float32', [layout.size]);
+  const lr = g.input(TRAIN_IO.lr, 'float32', []);
+  const t = g.input(TRAIN_IO.t, 'float32', []);
+  const { params, views } = flatParams(g, layout, flat);
+  const out = lossOf(g, cfg, params, loss, B, T);
+  const wrt = layout.specs.map((s) => views.get(s.name) as Value);
+  const grads = gradients(g, out.loss, wrt);
+  const grad = g.scoped('grad/flatten', () => g.concat(grads.map((d) => g.reshape(d, [d.shape.reduce((a, b) => a * b, 1)])), 0));
+  const upd = adamwUpdate(g, optim, { params: flat, grad, m, v, lr, t, decayMask });
+  g.output(upd.params, TRAIN_IO.outParams);
+  g.output(upd.m, TRAIN_IO.outM);
+  g.output(upd.v, TRAIN_IO.outV);
+  g.output(out.loss, TRAIN_IO.loss);
+  g.output(upd.gradNorm, TRAIN_IO.gradNorm);
+  return { graph: g, layout };
+}
+
+/** Forward only over flat params: loss (SFT) and per-token log p(target). For evalLoss. */
+export function buildEvalGraph(cfg: GptConfig, B: number, T: number): BuiltGraph {
+  const g = new Graph();
+  const layout = flatLayout(cfg);
+  const flat = g.input(TRAIN_IO.params, 'float32', [layout.size]);
+  const { params } = flatParams(g, layout, flat);
+  const out = lossOf(g, cfg, params, { kind: 'sft' }, B, T);
+  g.output(out.loss, TRAIN_IO.loss);
+  g.output(out.logp, TRAIN_IO.logp);
+  return { graph: g, layout };
+}
+
+/** Per-token log-probs with one input per parameter (the Generator's weights). */
+export function buildScoreGraph(cfg: GptConfig, B: number, T: number): Graph {
+  const g = new Graph();
+  const { params } = separateParams(g, cfg);
+  const out = lossOf(g, cfg, params, { kind: 'sft' }, B, T);
+  g.output(out.logp, TRAIN_IO.logp);
+  return g;
+}
+
+/** Serialized model of a built graph. */
+export function modelBytes(b: BuiltGraph | Graph): Uint8Array {
+  return encodeModel(b instanceof Graph ? b : b.graph);
+}
