@@ -43,10 +43,22 @@ export interface GpScore {
   readonly source: GpFormulaSource;
 }
 
-/** What scoring needs from a task: the numbers the formula must use (scoring mapping applied) and the target. */
-export interface GpScorable {
-  readonly values: readonly number[];
-  readonly target: number;
+/**
+ * What scoring needs from a task: the numbers the formula must use (scoring mapping applied) and the target.
+ * A GpTask has them as `values`; the reference's meta_info (RL parquet extra_info) has them as numeric
+ * `display_cards`, which is accepted too.
+ */
+export type GpScorable =
+  | { readonly values: readonly number[]; readonly target: number }
+  | { readonly values?: undefined; readonly display_cards: readonly number[]; readonly target: number };
+
+function scoringValues(task: GpScorable): readonly number[] {
+  const values = task.values ?? ('display_cards' in task ? task.display_cards : undefined);
+  if (!Array.isArray(values) || !values.every((v) => Number.isSafeInteger(v))) {
+    throw new TypeError('scoreGp: the task needs integer `values` (or numeric `display_cards`) and a `target`');
+  }
+  if (!Number.isSafeInteger(task.target)) throw new TypeError('scoreGp: the task target must be an integer');
+  return values;
 }
 
 /** 'paper': the reference's parsing only; 'any': also the compact `formula:` line and a bare first line. */
@@ -95,9 +107,10 @@ function multisetKey(values: readonly bigint[]): string {
 
 /**
  * Scores a model output against a task, exactly as the paper's reward does (see the module comment).
- * Never throws on any output string.
+ * Never throws on any output string (only on a malformed task).
  */
 export function scoreGp(output: string, task: GpScorable, options: { readonly mode?: GpParseMode } = {}): GpScore {
+  const taskValues = scoringValues(task);
   const { raw, source, notString } = extractFormula(output, options.mode ?? 'any');
   if (raw === null) {
     return notString
@@ -113,7 +126,7 @@ export function scoreGp(output: string, task: GpScorable, options: { readonly mo
   if (sequence !== null) return result(-3, 'illegal-formula', sequence, formula, source);
 
   const used = tokens.filter(isNumberToken).map(tokenInt);
-  const expected = task.values.map((v) => BigInt(v));
+  const expected = taskValues.map((v) => BigInt(v));
   if (multisetKey(used) !== multisetKey(expected)) {
     return result(
       -2,

@@ -58,10 +58,16 @@ function pyOp(op: Op, a: PyNum | null, b: PyNum | null): PyNum | null {
   return { int: false, v };
 }
 
+/**
+ * Prints `a op b` with the fewest parentheses that keep Python's value: a right operand of equal precedence is
+ * parenthesized, except after + or * when both sides are Python ints (int + and * are exact, so regrouping
+ * `a+(b-c)` as `a+b-c` cannot change the value).
+ */
 function exprOf(op: Op, a: Term<unknown>, b: Term<unknown>): string {
   const p = PREC[op];
   const l = a.prec < p ? `(${a.expr})` : a.expr;
-  const r = b.prec <= p ? `(${b.expr})` : b.expr;
+  const exactRegroup = (op === '+' || op === '*') && a.py?.int === true && b.py?.int === true;
+  const r = b.prec < p || (b.prec === p && !exactRegroup) ? `(${b.expr})` : b.expr;
   return `${l}${op}${r}`;
 }
 

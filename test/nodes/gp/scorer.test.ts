@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { formatGpAnswer, scoreGp, solveGp, solveGpDetailed, type GpScorable } from '../../../src/nodes/gp/api.js';
 import { evalExact, sortedKey } from './exact.js';
 
-const task: GpScorable = { values: [3, 7, 10, 10], target: 24 };
+const task = { values: [3, 7, 10, 10], target: 24 };
 const score = (out: string, t: GpScorable = task) => scoreGp(out, t);
 const paper = (formula: string) =>
   formatGpAnswer({ display_cards: ['3', '7', 'Q', 'J'], values: [3, 7, 10, 10] }, formula, 'paper');
@@ -107,7 +107,7 @@ describe('scoreGp: reward classes', () => {
 });
 
 /** Independent check of a +5: the scored formula is ASCII arithmetic, uses exactly the values, and equals the target. */
-function reallyCorrect(formula: string, t: GpScorable): boolean {
+function reallyCorrect(formula: string, t: { values: readonly number[]; target: number }): boolean {
   try {
     const { value, numbers } = evalExact(formula);
     return value.d === 1n && value.n === BigInt(t.target) && sortedKey(numbers) === sortedKey(t.values);
@@ -193,5 +193,12 @@ describe('scoreGp: properties', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('scoreGp: tasks', () => {
+  it("accepts the reference's meta_info (numeric display_cards) and rejects a task without numbers", () => {
+    expect(scoreGp('formula: 10+10+7-3', { display_cards: [3, 7, 10, 10], target: 24 }).reward).toBe(5);
+    expect(() => scoreGp('1', { target: 24 } as never)).toThrow(/needs integer `values`/);
   });
 });
