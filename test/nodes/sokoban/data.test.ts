@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { Rng } from '../../../src/util/rng.js';
+import { solverTraceCot, verifyResponse } from '../../../src/nodes/sokoban/cot.js';
+import { makeLevelLines } from '../../../src/nodes/sokoban/levels-node.js';
+import { makeEvalEnvs } from '../../../src/nodes/sokoban/evalset-node.js';
+import { readLevelRecords } from '../../../src/nodes/sokoban/level-record.js';
+import { parseLevel } from '../../../src/nodes/sokoban/level.js';
+import {
+  assertPoolClean,
+  builtinTestWords,
+  generateBytePool,
+  namedPool,
+  poolByteCoverage,
+  sampleVocab,
+} from '../../../src/nodes/sokoban/pools.js';
+import { parseAction } from '../../../src/nodes/sokoban/prompt.js';
+import { buildRows, toRlRow } from '../../../src/nodes/sokoban/rows.js';
+import { solveBfs } from '../../../src/nodes/sokoban/solver-bfs.js';
+import { PAPER_EVAL_TAGS, SPLITS, normalizeWord, resolveSplit } from '../../../src/nodes/sokoban/splits.js';
+import { WORD_POOL } from '../../../src/nodes/sokoban/word-pool.js';
+
+const COMPACT = readFileSync(new URL('../../../pipelines/templates/sokoban-compact.txt', import.meta.url), 'utf8');
+const PAPER = readFileSync(new URL('../../../pipelines/templates/sokoban-paper.txt', import.meta.url), 'utf8');
+
+describe('diversity pools', () => {
+  const testWords = new Set(builtinTestWords().map(normalizeWord));
+
+  it('the word pool has ≥ 200 distinct words and no test word', () => {
+    expect(new Set(WORD_POOL).size).toBeGreaterThanOrEqual(200);
+    expect(() => assertPoolClean(WORD_POOL)).not.toThrow();
+    expect(WORD_POOL.some((w) => testWords.has(normalizeWord(w)))).toBe(false);
+  });
+
+  it('the byte pool excludes every test word yet covers every ASCII test byte', () => {
+    const pool = generateBytePool(1000, 3);
+    expect(pool.length).toBe(1000);
+    expect(new Set(pool.map(normalizeWord)).size).toBe(1000);
+    expect(pool.some((w) => testWords.has(normalizeWord(w)))).toBe(false);
+    const ascii = builtinTestWords().filter((w) => /^[\x20-\x7e]+$/.test(w));
+    expect(poolByteCoverage(pool, ascii)).toEqual([]);
+    expect(poolByteCoverage(WORD_POOL, ['1', 'A'])).toEqual(['31', '41']);
+    expect(generateBytePool(50, 3)).toEqual(generateBytePool(50, 3));
+  });
+
+  it('a poisoned pool fails loudly, naming the word', () => {
+    for (const poison of ['1', 'a', 'M', '*', 'North', 'up', '⬆', '⬆️', ' Right ']) {
+      expect(() => assertPoolClean([...WORD_POOL, poison])).toThrow(/test vocabulary word/);
+    }
+    expect(() => assertPoolClean([...WORD_POOL, 'zebra2'], ['ZEBRA2'])).toThrow(/"zebra2"/);
+    expect(() => assertPoolClean(['a b', 'c1', 'd1', 'e1'])).toThrow(/whitespace/);
+  });
+
+  it('samples four words distinct up to case, deterministically', () => {
+    const pool = namedPool('bytes', 1);
+    const a = sampleVocab(pool, new Rng(9));
+    expect(sampleVocab(pool, new Rng(9))).toEqual(a);
+    expect(new Set(a.map(normalizeWord)).size).toBe(4);
+    expect(() => sampleVocab(['a1', 'A1', 'b1', 'B1'], new Rng(1))).toThrow(/fewer than 4/);
+  });
+});
+
+describe('solver-trace CoT', () => {
+  it('names positions, the box to move and its target, then direction -> word', () => {
+    const level = parseLevel(['######', '#@ $.#', '#    #', '######'].join('\n'));
+    const plan = solveBfs(level).actions;
+    const vocab = ['n1', 'n2', 'n3', 'n4'] as const;
+    expect(solverTraceCot(level, plan, vocab, 'compact')).toBe(
+      'player 1,1 boxes 1,3 targets 1,4\nbox 1,3 to 1,4: walk to 1,2, push Right\nRight -> n4',
+    );
+    const full = solverTraceCot(level, plan, vocab, 'full');
+    expect(full).toContain('The player is at (1, 1).');
+    expect(full).toContain('I must stand at (1, 2)');
+    expect(full.endsWith('Right -> n4')).toBe(true);
+  });
+
+  it('verifyResponse rejects a wrong or unmappable answer', () => {
+    const level = parseLevel('######\n#@ $.#\n######');
+    const vocab = ['a1', 'b1', 'c1', 'd1'] as const;
+    expect(verifyResponse(level, '<answer>d1</answer>', vocab, 'Right')).toBeNull();
+    expect(verifyResponse(level, '<answer>c1</answer>', vocab, 'Right')).toMatch(/optimal action is Right/);
+    expect(verifyResponse(level, '<answer>zz</answer>', vocab, 'Right')).toMatch(/no answer/);
+  });
+});
+
+describe('dataset rows', () => {
+  const lines = makeLevelLines(resolveSplit('SimpleSokoban'), 40, 1000);
+  const levels = readLevelRecords(lines.join('\n'));
+
+  it('levels JSONL holds seed, split, xsb, grid, optimal and BFS actions', () => {
+    const first = JSON.parse(lines[0] as string);
+    expect(Object.keys(first)).toEqual(['seed', 'split', 'xsb', 'grid', 'optimal', 'actions', 'promptVocab', 'envVocab']);
+    expect(first.seed).toBe(1000);
+    expect(first.actions.length).toBe(first.optimal);
+    expect(solveBfs(parseLevel(first.xsb)).actions).toEqual(first.actions);
+  });
+
+  it('one row per visited state, labels = the BFS path, every CoT row verified', () => {
+    const { rows, stats } = buildRows(levels, {
+      template: COMPACT,
+      response: 'cot',
+      cotStyle: 'compact',
+      diversity: { pool: namedPool('bytes', 0), variantsPerState: 3 },
+      seed: 1,
+      dataSource: 'sokoban_6x6_1horizon_random',
+    });
+    const states = lines.reduce((s, l) => s + (JSON.parse(l) as { optimal: number }).optimal, 0);
+    expect(stats.states).toBe(states);
+    expect(rows.length).toBe(states * 3);
+    expect(stats.rejected).toBe(0);
+    for (const row of rows) {
+      const vocab = row.extra_info.vocab as unknown as readonly [string, string, string, string];
+      const dir = parseAction(row.response, vocab);
+      expect(dir).toBe(row.extra_info.action);
+      expect(row.reward_model.ground_truth).toEqual([['Up', 'Down', 'Left', 'Right'].indexOf(dir as string) + 1]);
+      expect(row.prompt.startsWith(`map: ${vocab[0]}=Up ${vocab[1]}=Down`)).toBe(true);
+      expect(row.response).toContain(`${dir} -> ${vocab[['Up', 'Down', 'Left', 'Right'].indexOf(dir as string)]}`);
+    }
+    // Variants of one state carry different vocabularies.
+    expect(new Set(rows.slice(0, 3).map((r) => r.extra_info.vocab.join()))).toHaveProperty('size', 3);
+    const rl = toRlRow(rows[0]!);
+    expect(rl.prompt).toEqual([{ role: 'user', content: rows[0]!.prompt }]);
+    expect('response' in rl).toBe(false);
+  });
+
+  it('answer-only rows with the paper template use the base vocabulary', () => {
+    const { rows } = buildRows(levels.slice(0, 3), {
+      template: PAPER,
+      response: 'answer',
+      cotStyle: 'full',
+      diversity: null,
+      seed: 1,
+      dataSource: 'sokoban_6x6_1horizon',
+    });
+    expect(rows[0]!.response).toMatch(/^<\/think> <answer> (Up|Down|Left|Right) <\/answer>$/);
+    expect(rows[0]!.prompt).toContain('[Current Observation]:\n');
+  });
+});
+
+describe('evaluation set', () => {
+  it('seeds are seedBase + global index in split order', () => {
+    const splits = PAPER_EVAL_TAGS.slice(0, 3).map((t) => resolveSplit(t));
+    const envs = makeEvalEnvs(splits, 4, 123);
+    expect(envs.map((e) => e.seed)).toEqual([...Array(12).keys()].map((i) => 123 + i));
+    expect(envs.map((e) => e.split)).toEqual(splits.flatMap((s) => Array(4).fill(s.name)));
+    expect(envs[4]!.index).toBe(0);
+    for (const e of envs) {
+      const level = parseLevel(e.xsb);
+      const split = SPLITS[e.split]!;
+      expect([level.rows, level.cols, level.boxes.length]).toEqual([...split.size, split.boxes]);
+      expect(solveBfs(level).actions.length).toBe(e.optimal);
+    }
+  });
+});
