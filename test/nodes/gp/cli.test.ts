@@ -99,3 +99,11 @@ describe('pipe gp deal / score', () => {
     expect((await gp(['score', '--cards', '3,7'])).code).toBe(2);
   });
 });
+
+describe('pipe gp limits', () => {
+  it('refuses more than six cards', async () => {
+    const r = await gp(['solve', '--cards', '1,2,3,4,5,6,7']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/at most 6 cards/);
+  });
+});

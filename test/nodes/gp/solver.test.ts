@@ -82,3 +82,21 @@ describe('solveGp', () => {
     expect(() => solveGp([])).toThrow(/no values/);
   });
 });
+
+describe('solveGp: property', () => {
+  it('matches the brute force on random hands of 2–5 values and random targets', async () => {
+    const fc = (await import('fast-check')).default;
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 30 }), { minLength: 2, maxLength: 5 }),
+        fc.integer({ min: -50, max: 200 }),
+        (values, target) => {
+          const got = solveGp(values, target);
+          expect(got !== null).toBe(bruteSolvable(values, target));
+          if (got !== null) checkFormula(got, values, target);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+});
