@@ -1,7 +1,62 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import type { Command } from '../main.js';
+import { resolveEnv, usageError } from '../engine-io.js';
+import type { CommandEnv } from '../engine-io.js';
 
-/** `pipe query` — not built yet. */
-export const command: Command = async () => {
-  process.stderr.write('pipe query: not implemented yet\n');
-  return 2;
-};
+const USAGE = `Usage: pipe query "<SQL>" [--store DIR] [--json|--csv]
+
+SQL (DuckDB, in-process) over the store's records. Views: runs, node_runs, cache_keys, artifacts, metrics,
+latest_nodes, one view per table recorded by nodes (e.g. episodes), and the node library's views.
+Works while a run is in progress. Default store: ./artifacts.
+`;
+
+/** `pipe query`: exit 0 with the result, 2 for bad SQL or a missing store. */
+export async function queryCommand(args: readonly string[], envIn: CommandEnv = {}): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      options: {
+        store: { type: 'string' },
+        json: { type: 'boolean' },
+        csv: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    return usageError('query', (e as Error).message, USAGE, envIn.err);
+  }
+  const { values, positionals } = parsed;
+  const env = await resolveEnv(envIn);
+  if (values.help) {
+    env.out(USAGE);
+    return 0;
+  }
+  if (positionals.length !== 1) return usageError('query', 'expected one SQL string', USAGE, env.err);
+  if (values.json && values.csv) return usageError('query', '--json and --csv are exclusive', USAGE, env.err);
+  const { openQuery } = await import('../../engine/query.js');
+  let session;
+  try {
+    session = await openQuery(resolve(values.store ?? 'artifacts'), env.library.views ?? {}, (m) => env.err(`pipe query: warning: ${m}\n`));
+  } catch (e) {
+    env.err(`pipe query: ${(e as Error).message}\n`);
+    return 2;
+  }
+  try {
+    const result = await session.run(positionals[0] as string);
+    const { formatCsv, formatJson, formatTable } = await import('../table-format.js');
+    const format = values.json ? formatJson : values.csv ? formatCsv : formatTable;
+    env.out(format(result.columns, result.rows));
+    return 0;
+  } catch (e) {
+    env.err(`pipe query: ${(e as Error).message}\n  views: ${session.views.join(', ')}\n`);
+    return 2;
+  } finally {
+    session.close();
+  }
+}
+
+/** `pipe query` with the built-in library's views. */
+export const command: Command = (args) => queryCommand(args);

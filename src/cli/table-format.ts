@@ -1,0 +1,36 @@
+/** Query results as an aligned text table, CSV (RFC 4180) or JSON rows. */
+
+type Cell = unknown;
+
+function text(v: Cell): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
+
+/** Aligned columns with a header rule; numbers right-aligned. */
+export function formatTable(columns: readonly string[], rows: readonly (readonly Cell[])[]): string {
+  const cells = rows.map((r) => r.map((v) => text(v).replace(/\n/g, '\\n')));
+  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => (r[i] ?? '').length)));
+  const numeric = columns.map((_, i) => rows.length > 0 && rows.every((r) => r[i] === null || typeof r[i] === 'number'));
+  const line = (vals: readonly string[]): string =>
+    vals.map((v, i) => (numeric[i] ? v.padStart(widths[i] as number) : v.padEnd(widths[i] as number))).join('  ').trimEnd();
+  const out = [line(columns), widths.map((w) => '-'.repeat(w)).join('  ')];
+  for (const r of cells) out.push(line(r));
+  out.push(`(${rows.length} row${rows.length === 1 ? '' : 's'})`);
+  return `${out.join('\n')}\n`;
+}
+
+/** CSV with a header row; fields quoted when needed. */
+export function formatCsv(columns: readonly string[], rows: readonly (readonly Cell[])[]): string {
+  const field = (v: Cell): string => {
+    const s = text(v);
+    return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+  };
+  return [columns.map(field).join(','), ...rows.map((r) => r.map(field).join(','))].join('\n') + '\n';
+}
+
+/** One JSON array of row objects. */
+export function formatJson(columns: readonly string[], rows: readonly (readonly Cell[])[]): string {
+  return `${JSON.stringify(rows.map((r) => Object.fromEntries(columns.map((c, i) => [c, r[i] ?? null]))))}\n`;
+}

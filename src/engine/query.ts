@@ -1,0 +1,135 @@
+/**
+ * SQL over a store with an in-process DuckDB (loaded lazily: only `pipe query` pays for it). Views read the
+ * append-only JSONL files directly, so queries never take a lock and work while a run is appending; a partially
+ * written last line is skipped.
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Columns of the base views (name → DuckDB type); the first column is never null in a complete row. */
+export const BASE_VIEWS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  runs: { run_id: 'VARCHAR', pipeline: 'VARCHAR', file: 'VARCHAR', pid: 'BIGINT', started: 'TIMESTAMPTZ', finished: 'TIMESTAMPTZ', status: 'VARCHAR' },
+  node_runs: {
+    run_id: 'VARCHAR', pipeline: 'VARCHAR', node_id: 'VARCHAR', kind: 'VARCHAR', cache_key: 'VARCHAR', status: 'VARCHAR',
+    reason_type: 'VARCHAR', reason: 'VARCHAR', seconds: 'DOUBLE', started: 'TIMESTAMPTZ', finished: 'TIMESTAMPTZ', error: 'VARCHAR',
+  },
+  cache_keys: {
+    cache_key: 'VARCHAR', pipeline: 'VARCHAR', node_id: 'VARCHAR', kind: 'VARCHAR', implementation: 'VARCHAR', params: 'JSON',
+    inputs: 'JSON', seed: 'BIGINT', runtime: 'JSON', run_id: 'VARCHAR', created: 'TIMESTAMPTZ',
+  },
+  artifacts: {
+    digest: 'VARCHAR', type: 'VARCHAR', size: 'BIGINT', cache_key: 'VARCHAR', node_id: 'VARCHAR', output: 'VARCHAR',
+    pipeline: 'VARCHAR', run_id: 'VARCHAR', created: 'TIMESTAMPTZ',
+  },
+  metrics: {
+    run_id: 'VARCHAR', pipeline: 'VARCHAR', node_id: 'VARCHAR', cache_key: 'VARCHAR', name: 'VARCHAR', value: 'DOUBLE',
+    step: 'BIGINT', time: 'TIMESTAMPTZ',
+  },
+};
+
+/** Convenience views over the base ones. */
+const DERIVED_VIEWS: Readonly<Record<string, string>> = {
+  // The latest successful result per (pipeline, node id): pick recorded rows of the current results by cache_key.
+  latest_nodes:
+    "SELECT * FROM node_runs WHERE status IN ('ran', 'cached') QUALIFY row_number() OVER (PARTITION BY pipeline, node_id ORDER BY finished DESC) = 1",
+};
+
+export interface QueryResult {
+  readonly columns: readonly string[];
+  readonly types: readonly string[];
+  readonly rows: readonly (readonly unknown[])[];
+}
+
+export interface QuerySession {
+  run(sql: string): Promise<QueryResult>;
+  /** Names of the views created (base, recorded tables, library views). */
+  readonly views: readonly string[];
+  close(): void;
+}
+
+const sqlString = (s: string): string => `'${s.replaceAll("'", "''")}'`;
+const ident = (s: string): string => `"${s.replaceAll('"', '""')}"`;
+
+/**
+ * Opens DuckDB in memory with views over the store. Library views (SQL text) are created last; one whose tables do
+ * not exist yet is skipped and reported through `warn`.
+ */
+export async function openQuery(
+  storeDir: string,
+  libraryViews: Readonly<Record<string, string>> = {},
+  warn: (message: string) => void = () => {},
+): Promise<QuerySession> {
+  if (!existsSync(join(storeDir, 'meta'))) throw new Error(`no pipe store at ${storeDir} (run a pipeline first, or pass --store DIR)`);
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const db = await DuckDBInstance.create(':memory:');
+  const conn = await db.connect();
+  const views: string[] = [];
+  for (const [name, columns] of Object.entries(BASE_VIEWS)) {
+    const path = join(storeDir, 'meta', `${name}.jsonl`);
+    const first = Object.keys(columns)[0] as string;
+    const source = existsSync(path) && statSync(path).size > 0
+      ? `SELECT * FROM read_json(${sqlString(path)}, format='newline_delimited', ignore_errors=true, columns={${Object.entries(columns).map(([c, t]) => `${ident(c)}: ${sqlString(t)}`).join(', ')}}) WHERE ${ident(first)} IS NOT NULL`
+      : `SELECT ${Object.entries(columns).map(([c, t]) => `CAST(NULL AS ${t}) AS ${ident(c)}`).join(', ')} WHERE false`;
+    const sql =
+      name === 'runs'
+        ? `SELECT * FROM (${source}) QUALIFY row_number() OVER (PARTITION BY run_id ORDER BY finished IS NULL, finished DESC) = 1`
+        : source;
+    await conn.run(`CREATE VIEW ${ident(name)} AS ${sql}`);
+    views.push(name);
+  }
+  await conn.run(`CREATE VIEW latest_nodes AS ${DERIVED_VIEWS.latest_nodes}`);
+  views.push('latest_nodes');
+  const tablesDir = join(storeDir, 'meta', 'tables');
+  const tableFiles = existsSync(tablesDir) ? readdirSync(tablesDir).filter((f) => f.endsWith('.jsonl')).sort() : [];
+  for (const f of tableFiles) {
+    const path = join(tablesDir, f);
+    const name = f.slice(0, -'.jsonl'.length);
+    if (views.includes(name) || statSync(path).size === 0) continue;
+    try {
+      await conn.run(
+        `CREATE VIEW ${ident(name)} AS SELECT * FROM read_json(${sqlString(path)}, format='newline_delimited', ignore_errors=true, sample_size=-1) WHERE run_id IS NOT NULL`,
+      );
+      views.push(name);
+    } catch (e) {
+      warn(`skipping table ${name}: ${(e as Error).message.split('\n')[0]}`);
+    }
+  }
+  for (const [name, sql] of Object.entries(libraryViews)) {
+    try {
+      await conn.run(`CREATE VIEW ${ident(name)} AS ${sql}`);
+      views.push(name);
+    } catch (e) {
+      warn(`skipping view ${name} (its tables may not exist yet): ${(e as Error).message.split('\n')[0]}`);
+    }
+  }
+  return {
+    views,
+    async run(sql: string): Promise<QueryResult> {
+      const reader = await conn.runAndReadAll(sql);
+      const columns = reader.columnNames();
+      const types = reader.columnTypes().map((t) => String(t));
+      const rows = reader.getRows().map((row) => row.map(toPlain));
+      return { columns, types, rows };
+    },
+    close() {
+      conn.closeSync();
+      db.closeSync();
+    },
+  };
+}
+
+/** DuckDB values → plain JSON-able values (BIGINT as number when safe, timestamps/decimals/etc. as text). */
+function toPlain(v: unknown): unknown {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'bigint') return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
+  if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') return v;
+  if (Array.isArray(v)) return v.map(toPlain);
+  if (typeof v === 'object' && v !== null) {
+    const items = (v as { items?: unknown[] }).items;
+    if (Array.isArray(items)) return items.map(toPlain);
+    const entries = (v as { entries?: Record<string, unknown> }).entries;
+    if (entries !== undefined && typeof entries === 'object') return Object.fromEntries(Object.entries(entries).map(([k, x]) => [k, toPlain(x)]));
+    return String(v);
+  }
+  return String(v);
+}

@@ -1,0 +1,151 @@
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { planCommand } from '../../src/cli/commands/plan.js';
+import { queryCommand } from '../../src/cli/commands/query.js';
+import { runCommand } from '../../src/cli/commands/run.js';
+import { tempDir, writePipeline } from '../engine/fixtures/helpers.js';
+import { capture } from './capture.js';
+
+const pipeline = (lr: string, extra = '') => `
+name: demo
+nodes:
+  first:
+    kind: t.value
+    params: { value: hello, nested: { lr: ${lr} } }
+  second:
+    kind: t.concat
+    inputs: { a: first.out }${extra}
+  rep:
+    kind: t.report
+    params: { n: 3 }
+`;
+
+describe('pipe run --json', () => {
+  it('prints exactly one JSON object {nodes:[{id,status,reason,seconds}]} on stdout', async () => {
+    const dir = tempDir();
+    const file = writePipeline(dir, pipeline('1e-5'));
+    const r = await capture(runCommand, [file, '--json']);
+    expect(r.code).toBe(0);
+    const parsed = JSON.parse(r.out) as { nodes: Record<string, unknown>[] };
+    expect(r.out.trim().split('\n')).toHaveLength(1);
+    expect(Object.keys(parsed)).toEqual(['nodes']);
+    expect(parsed.nodes.map((n) => Object.keys(n))).toEqual(Array(3).fill(['id', 'status', 'reason', 'seconds']));
+    expect(parsed.nodes.map((n) => [n.id, n.status, n.reason])).toEqual([
+      ['first', 'ran', 'no previous run'],
+      ['second', 'ran', 'no previous run'],
+      ['rep', 'ran', 'no previous run'],
+    ]);
+    expect(parsed.nodes.every((n) => typeof n.seconds === 'number')).toBe(true);
+    const again = JSON.parse((await capture(runCommand, [file, '--json'])).out) as { nodes: { status: string; seconds: number }[] };
+    expect(again.nodes.map((n) => [n.status, n.seconds])).toEqual([['cached', 0], ['cached', 0], ['cached', 0]]);
+  });
+
+  it('exit 1 and the failed node named with its log tail on stderr; exit 2 for bad input', async () => {
+    const dir = tempDir();
+    const file = writePipeline(dir, 'name: f\nnodes:\n  bad: { kind: t.fail, params: { message: "disk on fire" } }\n');
+    const r = await capture(runCommand, [file, '--json']);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('[FAILED] bad: disk on fire\n  | about to fail\n');
+    expect(JSON.parse(r.out)).toEqual({ nodes: [{ id: 'bad', status: 'failed', reason: 'disk on fire', seconds: expect.any(Number) }] });
+    const bad = writePipeline(dir, 'name: f\nnodes:\n  a: { kind: nope }\n', 'bad.yaml');
+    const b = await capture(runCommand, [bad]);
+    expect(b.code).toBe(2);
+    expect(b.err).toContain("bad.yaml:3:14 error: unknown node kind 'nope'");
+    expect((await capture(runCommand, [file, '--jobs', '0'])).code).toBe(2);
+    expect((await capture(runCommand, [file, '--force', 'zz'])).err).toContain('unknown node: --force zz');
+  });
+
+  it('bad input writes nothing to the store', async () => {
+    const dir = tempDir();
+    const file = writePipeline(dir, 'name: f\nnodes:\n  a: { kind: t.value, params: { n: x } }\n');
+    expect((await capture(runCommand, [file])).code).toBe(2);
+    const { existsSync } = await import('node:fs');
+    expect(existsSync(join(dir, 'artifacts'))).toBe(false);
+  });
+});
+
+describe('pipe plan', () => {
+  it('says cached / will run with field-level diffs against the last recorded key', async () => {
+    const dir = tempDir();
+    const file = writePipeline(dir, pipeline('1e-5'));
+    expect((await capture(planCommand, [file])).out).toBe(
+      [
+        'demo: 2 will run, 1 pending, 0 cached',
+        '  will run first   (new) no previous run',
+        '  pending  second  (upstream) waits for first; reruns only if its output changes',
+        '  will run rep     (new) no previous run',
+        '',
+      ].join('\n'),
+    );
+    await capture(runCommand, [file]);
+    expect((await capture(planCommand, [file])).out).toBe('demo: 0 will run, 0 pending, 3 cached\n  cached   first \n  cached   second\n  cached   rep   \n'.replace(/ +\n/g, (m) => m));
+    writePipeline(dir, pipeline('3e-5'));
+    const plan = await capture(planCommand, [file]);
+    expect(plan.out).toContain('  will run first   (changed)\n                     params.nested.lr: 0.00001 → 0.00003\n');
+    expect(plan.out).toContain('  pending  second  (upstream) waits for first; reruns only if its output changes\n');
+    await capture(runCommand, [file]);
+    // second's input changed content: its own plan line names the input.
+    writePipeline(dir, pipeline('3e-5').replace('value: hello', 'value: bye'));
+    await capture(runCommand, [file]);
+    const json = JSON.parse((await capture(runCommand, [file, '--json', '--force', 'second'])).out) as { nodes: { id: string; reason: string }[] };
+    expect(json.nodes.find((n) => n.id === 'second')?.reason).toBe('forced (--force)');
+    const log = await capture(queryCommand, ["SELECT node_id, reason FROM node_runs WHERE status = 'ran' AND node_id = 'second' ORDER BY finished", '--store', join(dir, 'artifacts'), '--csv']);
+    expect(log.out).toBe('node_id,reason\nsecond,no previous run\nsecond,input first.out: new content\nsecond,forced (--force)\n');
+  });
+
+  it('names a changed code file', async () => {
+    const { diffComponents } = await import('../../src/engine/key.js');
+    const base = { kind: 'k', implementation: { hash: 'h1', files: { 'src/nodes/x.ts': 'a', 'src/nodes/y.ts': 'b' } }, params: { lr: 1e-5 }, inputs: { first: { from: 'a.first', digest: 'd1' } }, seed: 1, runtime: { pipe: '0.1.0' }, outputs: ['o'] };
+    const next = { ...base, implementation: { hash: 'h2', files: { 'src/nodes/x.ts': 'c', 'src/nodes/y.ts': 'b' } }, params: { lr: 3e-5 }, inputs: { first: { from: 'a.first', digest: 'd2' } } };
+    expect(diffComponents(base, next)).toEqual(['code: src/nodes/x.ts changed', 'params.lr: 0.00001 → 0.00003', 'input a.first: new content']);
+  });
+});
+
+describe('pipe query', () => {
+  it('has views over runs, node_runs, cache_keys, artifacts, metrics, recorded tables and library views', async () => {
+    const dir = tempDir();
+    const file = writePipeline(dir, pipeline('1e-5'));
+    await capture(runCommand, [file]);
+    await capture(runCommand, [file]);
+    const store = join(dir, 'artifacts');
+    const q = async (sql: string) => JSON.parse((await capture(queryCommand, [sql, '--store', store, '--json'])).out) as Record<string, unknown>[];
+    expect(await q('SELECT status, count(*)::INT AS n FROM runs GROUP BY status')).toEqual([{ status: 'ok', n: 2 }]);
+    expect(await q('SELECT status, count(*)::INT AS n FROM node_runs GROUP BY status ORDER BY status')).toEqual([
+      { status: 'cached', n: 3 },
+      { status: 'ran', n: 3 },
+    ]);
+    expect(await q("SELECT count(*)::INT AS n FROM cache_keys")).toEqual([{ n: 3 }]);
+    expect(await q("SELECT output, type, size FROM artifacts WHERE node_id = 'rep'")).toEqual([{ output: 'dir', type: 'dir', size: 18 }]);
+    expect(await q('SELECT name, value, step FROM metrics ORDER BY step')).toEqual([
+      { name: 'loss', value: 1, step: 0 },
+      { name: 'loss', value: 0.5, step: 1 },
+      { name: 'loss', value: 1 / 3, step: 2 },
+    ]);
+    expect(await q('SELECT episode, solved, node_id FROM episodes ORDER BY episode')).toEqual([
+      { episode: 0, solved: true, node_id: 'rep' },
+      { episode: 1, solved: false, node_id: 'rep' },
+      { episode: 2, solved: true, node_id: 'rep' },
+    ]);
+    expect(await q('SELECT node_id, round(rate, 3) AS rate FROM solved_rate')).toEqual([{ node_id: 'rep', rate: 0.667 }]);
+    // Rows of the current result: join on the latest cache key.
+    expect(await q('SELECT count(*)::INT AS n FROM episodes e JOIN latest_nodes l USING (node_id, cache_key)')).toEqual([{ n: 3 }]);
+  });
+
+  it('tolerates a partially written last line (a run appending right now) and warns about views it cannot create', async () => {
+    const dir = tempDir();
+    const file = writePipeline(dir, 'name: q\nnodes:\n  a: { kind: t.value }\n');
+    await capture(runCommand, [file]);
+    const store = join(dir, 'artifacts');
+    appendFileSync(join(store, 'meta', 'node_runs.jsonl'), '{"run_id":"x","pipeline":"q","node_id":"b","sta');
+    const r = await capture(queryCommand, ['SELECT node_id FROM node_runs', '--store', store, '--csv']);
+    expect(r.out).toBe('node_id\na\n');
+    expect(r.err).toContain('pipe query: warning: skipping view solved_rate (its tables may not exist yet)');
+    const table = await capture(queryCommand, ['SELECT node_id, status FROM node_runs', '--store', store]);
+    expect(table.out).toBe('node_id  status\n-------  ------\na        ran\n(1 row)\n');
+    const bad = await capture(queryCommand, ['SELECT nope FROM node_runs', '--store', store]);
+    expect(bad.code).toBe(2);
+    expect((await capture(queryCommand, ['SELECT 1', '--store', join(dir, 'none')])).err).toContain('no pipe store at');
+    writeFileSync(join(dir, 'unused'), '');
+  });
+});
