@@ -86,7 +86,7 @@ export function extractFormula(
   if (mode === 'paper') return { raw: null, source: 'none' };
   const labels = [...output.matchAll(LABEL_RE)];
   const last = labels[labels.length - 1];
-  if (last) return { raw: last[1] as string, source: 'label' };
+  if (last) return { raw: (last[1] as string).replace(/\r$/, ''), source: 'label' };
   const line = output.replace(/^\s+/, '').split('\n')[0] ?? '';
   return line.trim() === '' ? { raw: null, source: 'none' } : { raw: line.replace(/\r$/, ''), source: 'line' };
 }

@@ -94,6 +94,7 @@ describe('scoreGp: reward classes', () => {
       source: 'label',
     });
     expect(score(' 10+10+(7-3)\nmore text')).toMatchObject({ reward: 5, source: 'line' });
+    expect(score('formula: 10+10+(7-3)\r\n')).toMatchObject({ reward: 5, source: 'label' });
     // paper mode is the reference exactly: a bare formula is not found
     expect(scoreGp('10+10+(7-3)', task, { mode: 'paper' }).reward).toBe(-3);
   });
