@@ -74,6 +74,8 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions = {}): Pr
   const started = new Date().toISOString();
   const marker = join(store.root, 'locks', `run-${runId}.run`);
   writeFileSync(marker, JSON.stringify({ pid: process.pid, runId, pipeline: pipeline.name }));
+  // Wait out a gc in progress (it checks for run markers after taking its lock; see gc.ts).
+  (await acquireLock(join(store.root, 'locks', 'gc.lock'), { ...(opts.signal ? { signal: opts.signal } : {}) }))();
   store.append('runs', [{ run_id: runId, pipeline: pipeline.name, file: pipeline.file, pid: process.pid, started, finished: null, status: 'running' }]);
 
   const abort = new AbortController();

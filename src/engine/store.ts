@@ -148,38 +148,9 @@ export class Store {
 
   /** Publishes a node output (file or directory tree) and returns its artifact. Symlinks are refused. */
   async ingest(path: string, outputName: string): Promise<Artifact> {
-    const st = await lstat(path);
-    if (st.isFile()) {
-      const { digest, size } = await this.ingestFile(path);
-      return { digest, type: 'file', size };
-    }
-    if (!st.isDirectory()) throw new Error(`output '${outputName}' is neither a file nor a directory`);
-    const entries: TreeEntry[] = [];
-    let total = 0;
-    const walk = async (dir: string): Promise<void> => {
-      const names = (await readdir(dir)).sort();
-      for (const name of names) {
-        const p = join(dir, name);
-        const rel = relative(path, p).split('\\').join('/');
-        const s = await lstat(p);
-        if (s.isDirectory()) {
-          entries.push({ path: rel, type: 'dir' });
-          await walk(p);
-        } else if (s.isFile()) {
-          const executable = (s.mode & 0o111) !== 0;
-          const { digest, size } = await this.ingestFile(p);
-          total += size;
-          entries.push({ path: rel, type: 'file', digest, size, executable });
-        } else {
-          throw new Error(`output '${outputName}' contains ${rel}, which is not a regular file or directory (symlinks are not stored)`);
-        }
-      }
-    };
-    await walk(path);
-    const manifest: TreeManifest = { format: 'pipe-tree/1', entries };
-    const digest = await this.putBytes(canonicalJson(manifest));
-    await rm(path, { recursive: true, force: true });
-    return { digest, type: 'dir', size: total };
+    const art = await describeArtifact(path, outputName, (p) => this.ingestFile(p), (m) => this.putBytes(m));
+    if (art.type === 'dir') await rm(path, { recursive: true, force: true });
+    return art;
   }
 
   /** Reads a directory manifest object. */
@@ -294,4 +265,47 @@ function renameSyncSafe(from: string, to: string): void {
     mkdirSync(join(to, '..'), { recursive: true });
     renameSync(from, to);
   }
+}
+
+/**
+ * The artifact a path would become, computed the same way `Store.ingest` stores it: a file's SHA-256, or the
+ * SHA-256 of a directory's canonical manifest. `onFile` hashes (and possibly publishes) each file; `onManifest`
+ * stores the manifest text and returns its digest. Used directly (hash only) by `pipe audit`.
+ */
+export async function describeArtifact(
+  path: string,
+  outputName: string,
+  onFile: (path: string) => Promise<{ digest: string; size: number }> = hashFile,
+  onManifest: (text: string) => Promise<string> = async (t) => sha256(t),
+): Promise<Artifact> {
+  const st = await lstat(path);
+  if (st.isFile()) {
+    const { digest, size } = await onFile(path);
+    return { digest, type: 'file', size };
+  }
+  if (!st.isDirectory()) throw new Error(`output '${outputName}' is neither a file nor a directory`);
+  const entries: TreeEntry[] = [];
+  let total = 0;
+  const walk = async (dir: string): Promise<void> => {
+    const names = (await readdir(dir)).sort();
+    for (const name of names) {
+      const p = join(dir, name);
+      const rel = relative(path, p).split('\\').join('/');
+      const s = await lstat(p);
+      if (s.isDirectory()) {
+        entries.push({ path: rel, type: 'dir' });
+        await walk(p);
+      } else if (s.isFile()) {
+        const executable = (s.mode & 0o111) !== 0;
+        const { digest, size } = await onFile(p);
+        total += size;
+        entries.push({ path: rel, type: 'file', digest, size, executable });
+      } else {
+        throw new Error(`output '${outputName}' contains ${rel}, which is not a regular file or directory (symlinks are not stored)`);
+      }
+    }
+  };
+  await walk(path);
+  const manifest: TreeManifest = { format: 'pipe-tree/1', entries };
+  return { digest: await onManifest(canonicalJson(manifest)), type: 'dir', size: total };
 }

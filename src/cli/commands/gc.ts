@@ -1,7 +1,61 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import type { Command } from '../main.js';
+import { formatBytes, usageError } from '../engine-io.js';
+import type { CommandEnv } from '../engine-io.js';
 
-/** `pipe gc` — not built yet. */
-export const command: Command = async () => {
-  process.stderr.write('pipe gc: not implemented yet\n');
-  return 2;
-};
+const USAGE = `Usage: pipe gc [--store DIR] [--dry-run] [--verbose]
+
+Deletes what no longer serves the last recorded result of any node: superseded cache entries, objects only they
+reference, their trees, logs and resume directories, and temp files of dead processes. Shows what and how much.
+Default store: ./artifacts. Refuses while a run is in progress on the store.
+`;
+
+/** `pipe gc`: exit 0, or 2 for bad arguments / a missing store / a run in progress. */
+export async function gcCommand(args: readonly string[], env: CommandEnv = {}): Promise<number> {
+  const out = env.out ?? ((t: string) => process.stdout.write(t));
+  const err = env.err ?? ((t: string) => process.stderr.write(t));
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...args],
+      options: { store: { type: 'string' }, 'dry-run': { type: 'boolean', short: 'n' }, verbose: { type: 'boolean', short: 'v' }, help: { type: 'boolean', short: 'h' } },
+    }));
+  } catch (e) {
+    return usageError('gc', (e as Error).message, USAGE, err);
+  }
+  if (values.help) {
+    out(USAGE);
+    return 0;
+  }
+  const { existsSync } = await import('node:fs');
+  const root = resolve(values.store ?? 'artifacts');
+  if (!existsSync(resolve(root, 'objects'))) {
+    err(`pipe gc: no pipe store at ${root}\n`);
+    return 2;
+  }
+  const { Store } = await import('../../engine/store.js');
+  const { collectGarbage } = await import('../../engine/gc.js');
+  let result;
+  try {
+    result = await collectGarbage(new Store(root), { dryRun: values['dry-run'] === true });
+  } catch (e) {
+    err(`pipe gc: ${(e as Error).message}\n`);
+    return 2;
+  }
+  const verb = values['dry-run'] ? 'would delete' : 'deleted';
+  const lines: string[] = [];
+  const groups = ['entry', 'object', 'tree', 'log', 'resume', 'tmp'] as const;
+  const names = { entry: 'cache entries', object: 'objects', tree: 'trees', log: 'logs', resume: 'resume dirs', tmp: 'temp files' };
+  for (const g of groups) {
+    const items = result.items.filter((i) => i.what === g);
+    if (items.length === 0) continue;
+    lines.push(`${verb} ${items.length} ${names[g]} (${formatBytes(items.reduce((s, i) => s + i.bytes, 0))})`);
+    if (values.verbose) for (const i of items) lines.push(`  ${i.name}  ${formatBytes(i.bytes)}`);
+  }
+  lines.push(`${result.items.length === 0 ? 'nothing to delete; ' : `${verb} ${formatBytes(result.bytes)} in total; `}kept ${result.keptEntries} cache entries, ${result.keptObjects} objects`);
+  out(`${lines.join('\n')}\n`);
+  return 0;
+}
+
+export const command: Command = (args) => gcCommand(args);

@@ -1,7 +1,91 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import type { Command } from '../main.js';
+import { formatBytes, loadOrReport, resolveEnv, usageError } from '../engine-io.js';
+import type { CommandEnv } from '../engine-io.js';
 
-/** `pipe ls` — not built yet. */
-export const command: Command = async () => {
-  process.stderr.write('pipe ls: not implemented yet\n');
-  return 2;
-};
+const USAGE = `Usage: pipe ls [pipeline.yaml] [--store DIR] [--json]
+
+With a pipeline: each node, whether the store serves it now (cached) or it is stale, and its stored outputs.
+Without: every pipeline and node the store has results for. Default store: ./artifacts (or the pipeline's).
+`;
+
+/** `pipe ls`. */
+export async function lsCommand(args: readonly string[], envIn: CommandEnv = {}): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...args], allowPositionals: true, options: { store: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+  } catch (e) {
+    return usageError('ls', (e as Error).message, USAGE, envIn.err);
+  }
+  const { values, positionals } = parsed;
+  const out = envIn.out ?? ((t: string) => process.stdout.write(t));
+  const err = envIn.err ?? ((t: string) => process.stderr.write(t));
+  if (values.help) {
+    out(USAGE);
+    return 0;
+  }
+  if (positionals.length > 1) return usageError('ls', 'expected at most one pipeline file', USAGE, err);
+  const { Store } = await import('../../engine/store.js');
+  type Row = { pipeline: string; node: string; status: string; key: string; outputs: { name: string; type: string; size: number }[] };
+  const rows: Row[] = [];
+  if (positionals.length === 1) {
+    const env = await resolveEnv(envIn);
+    const loaded = await loadOrReport(positionals[0] as string, env.library, values.store ? { store: values.store } : {}, err);
+    if (loaded === undefined) return 2;
+    const { planPipeline } = await import('../../engine/plan.js');
+    const store = new Store(loaded.pipeline.store);
+    for (const item of planPipeline(loaded.pipeline)) {
+      const entry = item.key !== undefined ? store.readEntry(item.key) : undefined;
+      rows.push({
+        pipeline: loaded.pipeline.name,
+        node: item.id,
+        status: item.status === 'cached' ? 'cached' : item.status === 'pending' ? 'pending' : 'stale',
+        key: item.key ?? '',
+        outputs: entry && item.status === 'cached' ? Object.entries(entry.outputs).map(([name, a]) => ({ name, type: a.type, size: a.size })) : [],
+      });
+    }
+  } else {
+    const root = resolve(values.store ?? 'artifacts');
+    const { existsSync } = await import('node:fs');
+    if (!existsSync(resolve(root, 'cache'))) {
+      err(`pipe ls: no pipe store at ${root}\n`);
+      return 2;
+    }
+    const store = new Store(root);
+    const { lastKeys } = await import('../../engine/inventory.js');
+    for (const last of lastKeys(store)) {
+      const entry = store.readEntry(last.key);
+      rows.push({
+        pipeline: last.pipeline,
+        node: last.nodeId,
+        status: entry ? 'stored' : 'missing',
+        key: last.key,
+        outputs: entry ? Object.entries(entry.outputs).map(([name, a]) => ({ name, type: a.type, size: a.size })) : [],
+      });
+    }
+  }
+  if (values.json) {
+    out(`${JSON.stringify({ nodes: rows })}\n`);
+    return 0;
+  }
+  if (rows.length === 0) {
+    out('(the store has no results yet)\n');
+    return 0;
+  }
+  const w = Math.max(...rows.map((r) => r.node.length));
+  let current = '';
+  const lines: string[] = [];
+  for (const r of rows) {
+    if (r.pipeline !== current) {
+      current = r.pipeline;
+      lines.push(`${current}:`);
+    }
+    const outs = r.outputs.map((o) => `${o.name}${o.type === 'dir' ? '/' : ''} ${formatBytes(o.size)}`).join(', ');
+    lines.push(`  ${r.node.padEnd(w)}  ${r.status.padEnd(7)}  ${r.key.slice(0, 12).padEnd(12)}  ${outs}`.trimEnd());
+  }
+  out(`${lines.join('\n')}\n`);
+  return 0;
+}
+
+export const command: Command = (args) => lsCommand(args);

@@ -1,7 +1,97 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import type { Command } from '../main.js';
+import { formatBytes, usageError } from '../engine-io.js';
+import type { CommandEnv } from '../engine-io.js';
 
-/** `pipe show` — not built yet. */
-export const command: Command = async () => {
-  process.stderr.write('pipe show: not implemented yet\n');
-  return 2;
-};
+const USAGE = `Usage: pipe show <node> [--pipeline NAME] [--store DIR] [--json]
+
+A node's last recorded cache key with its components (kind, code files, params, inputs, seed, runtime), its stored
+outputs (with paths you can open) and its history of executions. Default store: ./artifacts.
+`;
+
+/** `pipe show`. */
+export async function showCommand(args: readonly string[], env: CommandEnv = {}): Promise<number> {
+  const out = env.out ?? ((t: string) => process.stdout.write(t));
+  const err = env.err ?? ((t: string) => process.stderr.write(t));
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      options: { store: { type: 'string' }, pipeline: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    });
+  } catch (e) {
+    return usageError('show', (e as Error).message, USAGE, err);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    out(USAGE);
+    return 0;
+  }
+  if (positionals.length !== 1) return usageError('show', 'expected one node id', USAGE, err);
+  const id = positionals[0] as string;
+  const root = resolve(values.store ?? 'artifacts');
+  if (!existsSync(resolve(root, 'last'))) {
+    err(`pipe show: no pipe store at ${root}\n`);
+    return 2;
+  }
+  const { Store } = await import('../../engine/store.js');
+  const { lastKeys } = await import('../../engine/inventory.js');
+  const store = new Store(root);
+  const all = lastKeys(store);
+  const matches = all.filter((l) => l.nodeId === id && (values.pipeline === undefined || l.pipeline === values.pipeline));
+  if (matches.length === 0) {
+    const known = [...new Set(all.map((l) => l.nodeId))];
+    err(`pipe show: no results for node '${id}' in ${root}${known.length > 0 ? `\n  nodes: ${known.join(', ')}` : ''}\n`);
+    return 2;
+  }
+  if (matches.length > 1) {
+    err(`pipe show: node '${id}' exists in several pipelines (${matches.map((m) => m.pipeline).join(', ')}); pass --pipeline NAME\n`);
+    return 2;
+  }
+  const last = matches[0] as (typeof matches)[number];
+  const entry = store.readEntry(last.key);
+  const history: Record<string, unknown>[] = [];
+  const runsFile = store.metaPath('node_runs');
+  if (existsSync(runsFile)) {
+    for (const line of readFileSync(runsFile, 'utf8').split('\n')) {
+      if (line === '') continue;
+      try {
+        const row = JSON.parse(line) as Record<string, unknown>;
+        if (row.node_id === id && row.pipeline === last.pipeline) history.push(row);
+      } catch {
+        /* a line being written */
+      }
+    }
+  }
+  const outputs = entry
+    ? Object.fromEntries(Object.entries(entry.outputs).map(([name, a]) => [name, { ...a, path: a.type === 'file' ? store.objectPath(a.digest) : store.treePath(a.digest) }]))
+    : {};
+  if (values.json) {
+    out(`${JSON.stringify({ pipeline: last.pipeline, node: id, key: last.key, components: last.components, outputs, history })}\n`);
+    return 0;
+  }
+  const c = last.components;
+  const lines = [
+    `${last.pipeline} / ${id}`,
+    `key        ${last.key}`,
+    `kind       ${c.kind}`,
+    `code       ${c.implementation.hash.slice(0, 16)}  (${Object.keys(c.implementation.files).join(', ')})`,
+    `params     ${JSON.stringify(c.params)}`,
+    `inputs     ${Object.entries(c.inputs).map(([n, v]) => `${n} = ${v.from} (${v.digest.slice(0, 12)})`).join(', ') || '(none)'}`,
+    `seed       ${c.seed}`,
+    `runtime    ${Object.entries(c.runtime).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+    'outputs',
+    ...(entry
+      ? Object.entries(outputs).map(([n, a]) => `  ${n}  ${a.type}  ${formatBytes(a.size)}  ${a.digest.slice(0, 12)}  ${a.path}`)
+      : ['  (not in the store: run the pipeline, or it was garbage-collected)']),
+    'history',
+    ...history.map((h) => `  ${String(h.finished ?? '')}  ${String(h.status).padEnd(7)}  ${typeof h.seconds === 'number' ? `${h.seconds.toFixed(2)}s`.padStart(8) : ''}  ${String(h.cache_key ?? '').slice(0, 12)}  ${String(h.reason ?? '')}`),
+  ];
+  out(`${lines.join('\n')}\n`);
+  return 0;
+}
+
+export const command: Command = (args) => showCommand(args);

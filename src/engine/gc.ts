@@ -1,0 +1,93 @@
+/**
+ * Garbage collection. The roots are the results the store still answers for: the last key recorded for each
+ * (pipeline, node id). Everything else — superseded cache entries, objects only they referenced, materialized
+ * trees, logs and resume directories of dead keys, temp files of dead processes — is deleted. Refuses to run while
+ * a run is in progress on the store (it could be publishing objects that no entry references yet).
+ */
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { entryKeys, entryObjects, lastKeys, liveRuns, objects, treeSize } from './inventory.js';
+import { acquireLock, pidAlive } from './lock.js';
+import type { Store } from './store.js';
+
+export interface GcItem {
+  readonly what: 'entry' | 'object' | 'tree' | 'log' | 'resume' | 'tmp';
+  readonly name: string;
+  readonly bytes: number;
+}
+
+export interface GcResult {
+  readonly items: readonly GcItem[];
+  readonly bytes: number;
+  readonly keptEntries: number;
+  readonly keptObjects: number;
+}
+
+/** Collects (and unless `dryRun`, deletes) what no root references. Throws if a run is in progress. */
+export async function collectGarbage(store: Store, opts: { readonly dryRun?: boolean } = {}): Promise<GcResult> {
+  // Handshake with runs: gc takes gc.lock then looks for run markers; a run writes its marker then waits on gc.lock.
+  const release = await acquireLock(join(store.root, 'locks', 'gc.lock'));
+  try {
+    const live = liveRuns(store);
+    if (live.length > 0) {
+      throw new Error(`a run is in progress on this store (pid ${live.map((r) => r.pid).join(', ')}); try again when it ends`);
+    }
+    return collect(store, opts.dryRun === true);
+  } finally {
+    release();
+  }
+}
+
+function collect(store: Store, dryRun: boolean): GcResult {
+  const rootKeys = new Set(lastKeys(store).map((l) => l.key));
+  const keepObjects = new Set<string>();
+  const keepTrees = new Set<string>();
+  const items: GcItem[] = [];
+  let keptEntries = 0;
+  for (const key of entryKeys(store)) {
+    const entry = store.readEntry(key);
+    if (rootKeys.has(key) && entry !== undefined) {
+      keptEntries++;
+      for (const d of entryObjects(store, entry)) keepObjects.add(d);
+      for (const a of Object.values(entry.outputs)) if (a.type === 'dir') keepTrees.add(a.digest);
+    } else {
+      items.push({ what: 'entry', name: key, bytes: treeSize(store.entryPath(key)) });
+    }
+  }
+  let keptObjects = 0;
+  for (const o of objects(store)) {
+    if (keepObjects.has(o.digest)) keptObjects++;
+    else items.push({ what: 'object', name: o.digest, bytes: o.size });
+  }
+  const list = (sub: string): string[] => (existsSync(join(store.root, sub)) ? readdirSync(join(store.root, sub)) : []);
+  for (const t of list('trees')) if (!keepTrees.has(t)) items.push({ what: 'tree', name: t, bytes: 0 });
+  for (const f of list('logs')) if (!rootKeys.has(f.replace(/\.log$/, ''))) items.push({ what: 'log', name: f, bytes: treeSize(join(store.root, 'logs', f)) });
+  for (const k of list('resume')) if (!rootKeys.has(k)) items.push({ what: 'resume', name: k, bytes: treeSize(join(store.root, 'resume', k)) });
+  for (const f of list('tmp')) {
+    const pid = Number(f.split('-')[0]);
+    if (!Number.isInteger(pid) || !pidAlive(pid)) items.push({ what: 'tmp', name: f, bytes: treeSize(join(store.root, 'tmp', f)) });
+  }
+  if (!dryRun) {
+    const pathOf = (i: GcItem): string => {
+      switch (i.what) {
+        case 'entry':
+          return store.entryPath(i.name);
+        case 'object':
+          return store.objectPath(i.name);
+        case 'tree':
+          return store.treePath(i.name);
+        case 'log':
+          return join(store.root, 'logs', i.name);
+        case 'resume':
+          return store.resumePath(i.name);
+        case 'tmp':
+          return join(store.root, 'tmp', i.name);
+      }
+    };
+    // Entries first, so a crash midway never leaves an entry pointing at deleted objects.
+    for (const what of ['entry', 'tree', 'object', 'log', 'resume', 'tmp'] as const) {
+      for (const i of items.filter((x) => x.what === what)) rmSync(pathOf(i), { recursive: true, force: true });
+    }
+  }
+  return { items, bytes: items.reduce((s, i) => s + i.bytes, 0), keptEntries, keptObjects };
+}
