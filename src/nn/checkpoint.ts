@@ -1,11 +1,135 @@
-import type { Checkpoint } from './types.js';
+import { fromBinary } from '@bufbuild/protobuf';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ModelProtoSchema } from 'onnx-buf';
+import { numel, validateConfig } from './models/gpt-params.js';
+import { flatLayout, gptForward, separateParams } from './models/gpt.js';
+import { encodeModel } from './onnx/encode.js';
+import { Graph } from './onnx/graph.js';
+import type { ConstData } from './onnx/types.js';
+import { tokenizerSpec } from './tokenizer.js';
+import type { Checkpoint, GptConfig } from './types.js';
+import { flatten, unflatten } from './flat.js';
 
-/** Writes model.onnx + checkpoint.json + optimizer.bin into `dir`. */
-export async function saveCheckpoint(_dir: string, _ckpt: Checkpoint): Promise<void> {
-  throw new Error('saveCheckpoint: not implemented yet');
+/** File names inside a checkpoint directory. */
+export const CHECKPOINT_FILES = { model: 'model.onnx', sidecar: 'checkpoint.json', optimizer: 'optimizer.bin' } as const;
+
+const FORMAT = 'pipe-gpt-checkpoint';
+
+interface Sidecar {
+  readonly format: typeof FORMAT;
+  readonly version: 1;
+  readonly config: GptConfig;
+  readonly step: number;
+  readonly tokenizer: typeof tokenizerSpec;
+  readonly model: { readonly file: string; readonly input: string; readonly output: string; readonly inputShape: readonly number[] };
+  readonly params: readonly { readonly name: string; readonly shape: readonly number[] }[];
+  readonly optimizer: { readonly file: string; readonly layout: 'm then v, float32 little-endian, params order' } | null;
+  readonly meta: Record<string, unknown>;
 }
 
-/** Reads a directory written by saveCheckpoint. */
-export async function loadCheckpoint(_dir: string): Promise<Checkpoint> {
-  throw new Error('loadCheckpoint: not implemented yet');
+/**
+ * The checkpoint's inference model: `input_ids` int64 [1, blockSize] → `logits` float32 [1, blockSize, V], with
+ * the weights as initializers, so any ONNX runtime can load it. Attention is causal, so right-padding the input
+ * does not change the logits of earlier positions.
+ */
+export function inferenceModel(ckpt: Checkpoint): Uint8Array {
+  const cfg = ckpt.config;
+  const g = new Graph();
+  const { params, inputs } = separateParams(g, cfg);
+  const ids = g.input('input_ids', 'int64', [1, cfg.blockSize]);
+  const { logits } = gptForward(g, cfg, params, ids);
+  g.output(g.reshape(logits, [1, cfg.blockSize, cfg.vocabSize]), 'logits');
+  const bind = new Map<number, ConstData>();
+  for (const [name, v] of inputs) {
+    const data = ckpt.weights.get(name);
+    if (data === undefined) throw new Error(`saveCheckpoint: missing weight '${name}'`);
+    if (data.length !== numel(v.shape)) throw new Error(`saveCheckpoint: weight '${name}' has ${data.length} values, expected ${numel(v.shape)}`);
+    bind.set(v.id, data);
+  }
+  return encodeModel(g, { name: 'pipe-gpt', bind });
+}
+
+async function writeAtomic(path: string, data: Uint8Array | string): Promise<void> {
+  const tmp = `${path}.tmp-${process.pid}`;
+  await writeFile(tmp, data);
+  await rename(tmp, path);
+}
+
+/** Writes model.onnx + checkpoint.json (+ optimizer.bin when the checkpoint has AdamW moments) into `dir`. */
+export async function saveCheckpoint(dir: string, ckpt: Checkpoint): Promise<void> {
+  validateConfig(ckpt.config);
+  const layout = flatLayout(ckpt.config);
+  await mkdir(dir, { recursive: true });
+  await writeAtomic(join(dir, CHECKPOINT_FILES.model), inferenceModel(ckpt));
+  if (ckpt.optimizer) {
+    const m = flatten(ckpt.optimizer.m, layout, 'saveCheckpoint optimizer.m');
+    const v = flatten(ckpt.optimizer.v, layout, 'saveCheckpoint optimizer.v');
+    const bytes = new Uint8Array(2 * layout.size * 4);
+    bytes.set(new Uint8Array(m.buffer, m.byteOffset, m.byteLength), 0);
+    bytes.set(new Uint8Array(v.buffer, v.byteOffset, v.byteLength), layout.size * 4);
+    await writeAtomic(join(dir, CHECKPOINT_FILES.optimizer), bytes);
+  }
+  const sidecar: Sidecar = {
+    format: FORMAT,
+    version: 1,
+    config: ckpt.config,
+    step: ckpt.step,
+    tokenizer: tokenizerSpec,
+    model: { file: CHECKPOINT_FILES.model, input: 'input_ids', output: 'logits', inputShape: [1, ckpt.config.blockSize] },
+    params: layout.specs.map((s) => ({ name: s.name, shape: s.shape })),
+    optimizer: ckpt.optimizer ? { file: CHECKPOINT_FILES.optimizer, layout: 'm then v, float32 little-endian, params order' } : null,
+    meta: ckpt.meta ?? {},
+  };
+  // The sidecar goes last: its presence marks a complete checkpoint.
+  await writeAtomic(join(dir, CHECKPOINT_FILES.sidecar), `${JSON.stringify(sidecar, null, 2)}\n`);
+}
+
+/** Reads a directory written by saveCheckpoint; weights come from model.onnx's initializers. */
+export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
+  const sidecarPath = join(dir, CHECKPOINT_FILES.sidecar);
+  let sidecar: Sidecar;
+  try {
+    sidecar = JSON.parse(await readFile(sidecarPath, 'utf8')) as Sidecar;
+  } catch (cause) {
+    throw new Error(`loadCheckpoint: cannot read ${sidecarPath}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+  if (sidecar.format !== FORMAT || sidecar.version !== 1) throw new Error(`loadCheckpoint: ${sidecarPath} is not a ${FORMAT} v1 sidecar`);
+  validateConfig(sidecar.config);
+  const layout = flatLayout(sidecar.config);
+  const model = fromBinary(ModelProtoSchema, await readFile(join(dir, sidecar.model.file)));
+  const byName = new Map((model.graph?.initializer ?? []).map((t) => [t.name, t]));
+  const weights = new Map<string, Float32Array>();
+  for (const s of layout.specs) {
+    const t = byName.get(s.name);
+    if (t === undefined) throw new Error(`loadCheckpoint: model.onnx has no initializer '${s.name}'`);
+    const n = numel(s.shape);
+    let data: Float32Array;
+    if (t.rawData.length === n * 4) {
+      data = new Float32Array(n);
+      new Uint8Array(data.buffer).set(t.rawData);
+    } else if (t.floatData.length === n) {
+      data = Float32Array.from(t.floatData);
+    } else {
+      throw new Error(`loadCheckpoint: initializer '${s.name}' does not hold ${n} float32 values`);
+    }
+    weights.set(s.name, data);
+  }
+  let optimizer: Checkpoint['optimizer'];
+  if (sidecar.optimizer) {
+    const bytes = await readFile(join(dir, sidecar.optimizer.file));
+    if (bytes.length !== 2 * layout.size * 4) {
+      throw new Error(`loadCheckpoint: ${sidecar.optimizer.file} has ${bytes.length} bytes, expected ${2 * layout.size * 4}`);
+    }
+    const all = new Float32Array(2 * layout.size);
+    new Uint8Array(all.buffer).set(bytes);
+    optimizer = { m: unflatten(all.subarray(0, layout.size), layout), v: unflatten(all.subarray(layout.size), layout) };
+  }
+  return {
+    config: sidecar.config,
+    step: sidecar.step,
+    weights,
+    ...(optimizer ? { optimizer } : {}),
+    ...(Object.keys(sidecar.meta).length > 0 ? { meta: sidecar.meta } : {}),
+  };
 }

@@ -1,6 +1,22 @@
-import type { Checkpoint, SessionOptions, TokenBatch } from './types.js';
+import { Rng, deriveSeed } from '../util/rng.js';
+import { batchDims } from './batch-check.js';
+import { promptPrefix } from './batch.js';
+import { numel, validateConfig } from './models/gpt-params.js';
+import { MASKED, gptDecodeStep, separateParams } from './models/gpt.js';
+import { encodeModel } from './onnx/encode.js';
+import { Graph } from './onnx/graph.js';
+import type { DeviceMover } from './runtime/device.js';
+import type { RtSession, RtTensor } from './runtime/ort.js';
+import { sampleToken } from './sampling.js';
+import { tokenizer } from './tokenizer.js';
+import { TRAIN_IO, buildScoreGraph } from './train-graph.js';
+import type { Checkpoint, GptConfig, Provider, SessionOptions, TokenBatch } from './types.js';
 
-/** Options of `Generator.generate`. temperature 0 = greedy; `stop` strings end a row (the stop text is kept). */
+type Rt = typeof import('./runtime/ort.js');
+
+/** Options of `Generator.generate`. temperature 0 = greedy; a row stops at EOS (dropped) or once its response ends
+ * with one of the `stop` strings (kept). Row i samples from its own Rng seeded by (seed, i), so results do not
+ * depend on how rows are batched. */
 export interface GenerateOptions {
   readonly maxNewTokens: number;
   readonly temperature: number;
@@ -9,22 +25,236 @@ export interface GenerateOptions {
   readonly stop?: readonly string[];
 }
 
-/** Batched sampling with a KV cache. */
+/** Options of `Generator.create`: at most `maxBatch` rows run together; prompt + response fit in `maxLen` slots. */
+export type GeneratorOptions = SessionOptions & { readonly maxBatch: number; readonly maxLen: number };
+
+const IO = { token: 'token', position: 'position', slotBias: 'slot_bias', logits: 'logits' } as const;
+const pastK = (l: number) => `past_key_${l}`;
+const pastV = (l: number) => `past_value_${l}`;
+const newK = (l: number) => `key_${l}`;
+const newV = (l: number) => `value_${l}`;
+
+/** The one-token decode graph over a KV cache of S slots, weights as inputs (so setWeights is cheap). */
+export function buildDecodeGraph(cfg: GptConfig, B: number, S: number): Graph {
+  const g = new Graph();
+  const { params } = separateParams(g, cfg);
+  const hs = cfg.nEmbd / cfg.nHead;
+  const token = g.input(IO.token, 'int32', [B]);
+  const position = g.input(IO.position, 'int32', [B]);
+  const slotBias = g.input(IO.slotBias, 'float32', [B, S]);
+  const pastKeys: ReturnType<Graph['input']>[] = [];
+  const pastValues: ReturnType<Graph['input']>[] = [];
+  for (let l = 0; l < cfg.nLayer; l++) {
+    pastKeys.push(g.input(pastK(l), 'float32', [B, cfg.nHead, hs, S]));
+    pastValues.push(g.input(pastV(l), 'float32', [B, cfg.nHead, S, hs]));
+  }
+  const out = gptDecodeStep(g, cfg, params, { token, position, pastKeys, pastValues, slotBias });
+  g.output(out.logits, IO.logits);
+  out.keys.forEach((k, l) => g.output(k, newK(l)));
+  out.values.forEach((v, l) => g.output(v, newV(l)));
+  return g;
+}
+
+/**
+ * Batched sampling with a KV cache. The cache lives on the host (one Float32Array per layer for keys and values):
+ * each step feeds it without a copy on the CPU EP and gets back only the new token's keys and values, which are
+ * written into their slot. Prompts are left-padded to the longest in the batch; padded slots are masked and
+ * positions count from each row's BOS, exactly as in training. Prompt tokens go through the same one-token graph
+ * (no separate prefill graph).
+ */
 export class Generator {
-  static async create(_ckpt: Checkpoint, _opts: SessionOptions & { maxBatch: number; maxLen: number }): Promise<Generator> {
-    throw new Error('Generator: not implemented yet');
+  private decode: RtSession | undefined;
+  private readonly scoreSessions = new Map<string, RtSession>();
+  private disposed = false;
+
+  private constructor(
+    private readonly rt: Rt,
+    private readonly mover: DeviceMover,
+    private readonly cfg: GptConfig,
+    private readonly opts: GeneratorOptions,
+    private weights: Map<string, RtTensor>,
+    private readonly provider: Provider,
+  ) {}
+
+  static async create(ckpt: Checkpoint, opts: GeneratorOptions): Promise<Generator> {
+    validateConfig(ckpt.config);
+    if (!Number.isInteger(opts.maxBatch) || opts.maxBatch < 1) throw new Error(`Generator: maxBatch must be a positive integer, got ${opts.maxBatch}`);
+    if (!Number.isInteger(opts.maxLen) || opts.maxLen < 3 || opts.maxLen > ckpt.config.blockSize) {
+      throw new Error(`Generator: maxLen must be an integer in [3, blockSize=${ckpt.config.blockSize}], got ${opts.maxLen}`);
+    }
+    const rt = await import('./runtime/ort.js');
+    const { DeviceMover } = await import('./runtime/device.js');
+    const provider = opts.provider ?? 'cpu';
+    const mover = new DeviceMover(rt, provider);
+    const gen = new Generator(rt, mover, ckpt.config, opts, new Map(), provider);
+    await gen.setWeights(ckpt);
+    return gen;
   }
-  async setWeights(_ckpt: Checkpoint): Promise<void> {
-    throw new Error('Generator: not implemented yet');
+
+  /** Replaces the weights (same config) without rebuilding sessions — for GRPO's rollouts after each update. */
+  async setWeights(ckpt: Checkpoint): Promise<void> {
+    this.alive();
+    if (JSON.stringify(ckpt.config) !== JSON.stringify(this.cfg)) throw new Error('Generator.setWeights: checkpoint config differs from the generator\'s');
+    const { inputs } = separateParams(new Graph(), this.cfg);
+    const next = new Map<string, RtTensor>();
+    for (const [name, v] of inputs) {
+      const data = ckpt.weights.get(name);
+      if (data === undefined || data.length !== numel(v.shape)) throw new Error(`Generator: weight '${name}' is missing or mis-sized`);
+      next.set(name, await this.mover.upload(this.rt.tensor('float32', data, v.shape), 'float32'));
+    }
+    if (this.mover.resident) for (const t of this.weights.values()) t.dispose();
+    this.weights = next;
   }
-  async generate(
-    _prompts: readonly (readonly number[])[],
-    _opts: GenerateOptions,
-  ): Promise<{ tokens: number[][]; text: string[] }> {
-    throw new Error('Generator: not implemented yet');
+
+  private threads(): { threads?: number } {
+    return this.opts.threads !== undefined ? { threads: this.opts.threads } : {};
   }
-  async logProbs(_batch: TokenBatch): Promise<Float32Array> {
-    throw new Error('Generator: not implemented yet');
+
+  private async decodeSession(): Promise<RtSession> {
+    if (!this.decode) {
+      this.decode = await this.rt.RtSession.create(encodeModel(buildDecodeGraph(this.cfg, this.opts.maxBatch, this.opts.maxLen)), {
+        provider: this.provider,
+        ...this.threads(),
+        label: 'decode step',
+      });
+    }
+    return this.decode;
   }
-  async dispose(): Promise<void> {}
+
+  /** Samples a response for each prompt (prompt = bytes only; BOS … SEP are added). Returns response tokens and text. */
+  async generate(prompts: readonly (readonly number[])[], opts: GenerateOptions): Promise<{ tokens: number[][]; text: string[] }> {
+    this.alive();
+    if (!Number.isInteger(opts.maxNewTokens) || opts.maxNewTokens < 1 || opts.maxNewTokens > this.opts.maxLen - 2) {
+      throw new Error(`Generator: maxNewTokens must be an integer in [1, maxLen−2=${this.opts.maxLen - 2}], got ${opts.maxNewTokens}`);
+    }
+    const tokens: number[][] = [];
+    for (let start = 0; start < prompts.length; start += this.opts.maxBatch) {
+      const chunk = prompts.slice(start, start + this.opts.maxBatch);
+      tokens.push(...(await this.generateChunk(chunk, start, opts)));
+    }
+    return { tokens, text: tokens.map((t) => tokenizer.decode(t)) };
+  }
+
+  private async generateChunk(prompts: readonly (readonly number[])[], firstRow: number, opts: GenerateOptions): Promise<number[][]> {
+    const rt = this.rt;
+    const session = await this.decodeSession();
+    const cfg = this.cfg;
+    const B = this.opts.maxBatch;
+    const S = this.opts.maxLen;
+    const nh = cfg.nHead;
+    const hs = cfg.nEmbd / nh;
+    const room = S - opts.maxNewTokens;
+    const prefixes = prompts.map((p) => promptPrefix(p, room));
+    const P = Math.max(...prefixes.map((p) => p.length));
+    const pad = prefixes.map((p) => P - p.length);
+    const rows = prompts.length;
+    const stopSeqs = (opts.stop ?? []).filter((s) => s.length > 0).map((s) => tokenizer.encode(s));
+    const rngs = prompts.map((_, i) => new Rng(deriveSeed('generate', opts.seed, firstRow + i)));
+    const allowed = (id: number) => id < 256 || id === tokenizer.EOS;
+    const keys = Array.from({ length: cfg.nLayer }, () => new Float32Array(B * nh * hs * S));
+    const values = Array.from({ length: cfg.nLayer }, () => new Float32Array(B * nh * S * hs));
+    const bias = new Float32Array(B * S).fill(MASKED);
+    const out: number[][] = prompts.map(() => []);
+    const done = prompts.map(() => false);
+    const current = new Int32Array(B).fill(tokenizer.PAD);
+    const position = new Int32Array(B);
+    const total = P + opts.maxNewTokens - 1;
+    for (let t = 0; t < total; t++) {
+      for (let b = 0; b < B; b++) {
+        const prefix = b < rows ? (prefixes[b] as number[]) : [];
+        const pb = b < rows ? (pad[b] as number) : P;
+        if (t < P) current[b] = t >= pb ? (prefix[t - pb] as number) : tokenizer.PAD;
+        position[b] = Math.max(0, t - pb);
+      }
+      const feeds: Record<string, RtTensor> = {
+        [IO.token]: rt.tensor('int32', current, [B]),
+        [IO.position]: rt.tensor('int32', position, [B]),
+        [IO.slotBias]: rt.tensor('float32', bias, [B, S]),
+      };
+      for (let l = 0; l < cfg.nLayer; l++) {
+        feeds[pastK(l)] = rt.tensor('float32', keys[l] as Float32Array, [B, nh, hs, S]);
+        feeds[pastV(l)] = rt.tensor('float32', values[l] as Float32Array, [B, nh, S, hs]);
+      }
+      for (const [name, w] of this.weights) feeds[name] = w;
+      const res = await session.run(feeds);
+      // Write this step's keys/values into slot t and unmask it for rows whose real tokens have started.
+      for (let l = 0; l < cfg.nLayer; l++) {
+        const k = rt.hostData<Float32Array>(res[newK(l)] as RtTensor);
+        const v = rt.hostData<Float32Array>(res[newV(l)] as RtTensor);
+        const K = keys[l] as Float32Array;
+        const Vc = values[l] as Float32Array;
+        for (let bh = 0; bh < B * nh; bh++) {
+          for (let d = 0; d < hs; d++) K[(bh * hs + d) * S + t] = k[bh * hs + d] as number;
+          Vc.set(v.subarray(bh * hs, (bh + 1) * hs), (bh * S + t) * hs);
+        }
+      }
+      for (let b = 0; b < B; b++) if (t >= (b < rows ? (pad[b] as number) : P)) bias[b * S + t] = 0;
+      if (t < P - 1) continue;
+      const logits = rt.hostData<Float32Array>(res[IO.logits] as RtTensor);
+      const V = cfg.vocabSize;
+      let active = false;
+      for (let b = 0; b < rows; b++) {
+        if (done[b]) continue;
+        const next = sampleToken(logits.subarray(b * V, (b + 1) * V), opts, rngs[b] as Rng, allowed);
+        const resp = out[b] as number[];
+        if (next === tokenizer.EOS) {
+          done[b] = true;
+          continue;
+        }
+        resp.push(next);
+        current[b] = next;
+        if (resp.length >= opts.maxNewTokens || stopSeqs.some((s) => endsWith(resp, s))) done[b] = true;
+        else active = true;
+      }
+      if (!active) break;
+    }
+    return out;
+  }
+
+  private async scoreSession(B: number, T: number): Promise<RtSession> {
+    const key = `${B}x${T}`;
+    const hit = this.scoreSessions.get(key);
+    if (hit) return hit;
+    const s = await this.rt.RtSession.create(encodeModel(buildScoreGraph(this.cfg, B, T)), {
+      provider: this.provider,
+      ...this.threads(),
+      label: 'log-probs',
+    });
+    this.scoreSessions.set(key, s);
+    return s;
+  }
+
+  /** log p(target) for every position of a batch (B×T, row-major); positions off the mask are computed too. */
+  async logProbs(batch: TokenBatch): Promise<Float32Array> {
+    this.alive();
+    const { B, T } = batchDims(batch, this.cfg.blockSize);
+    const s = await this.scoreSession(B, T);
+    const feeds: Record<string, RtTensor> = {
+      [TRAIN_IO.tokens]: this.rt.tensor('int32', batch.tokens, [B, T]),
+      [TRAIN_IO.targets]: this.rt.tensor('int32', batch.targets, [B * T]),
+      [TRAIN_IO.mask]: this.rt.tensor('float32', batch.mask, [B * T]),
+    };
+    for (const [name, w] of this.weights) feeds[name] = w;
+    const out = await s.run(feeds);
+    return Float32Array.from(this.rt.hostData<Float32Array>(out[TRAIN_IO.logp] as RtTensor));
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.decode?.release();
+    for (const s of this.scoreSessions.values()) await s.release();
+    if (this.mover.resident) for (const t of this.weights.values()) t.dispose();
+    await this.mover.release();
+  }
+
+  private alive(): void {
+    if (this.disposed) throw new Error('Generator: used after dispose()');
+  }
+}
+
+function endsWith(seq: readonly number[], tail: readonly number[]): boolean {
+  if (tail.length > seq.length) return false;
+  for (let i = 0; i < tail.length; i++) if (seq[seq.length - tail.length + i] !== tail[i]) return false;
+  return true;
 }

@@ -115,3 +115,31 @@ export function buildScoreGraph(cfg: GptConfig, B: number, T: number): Graph {
 export function modelBytes(b: BuiltGraph | Graph): Uint8Array {
   return encodeModel(b instanceof Graph ? b : b.graph);
 }
+
+/**
+ * Loss and its flat gradient (no update), plus the logits: for the finite-difference test of a whole train step
+ * and for the cross-check against PyTorch.
+ */
+export function buildGradGraph(cfg: GptConfig, loss: LossConfig, B: number, T: number): BuiltGraph {
+  const g = new Graph();
+  const layout = flatLayout(cfg);
+  const flat = g.input(TRAIN_IO.params, 'float32', [layout.size]);
+  const { params, views } = flatParams(g, layout, flat);
+  const io = batchInputs(g, B, T);
+  const { logits } = gptForward(g, cfg, params, io.tokens);
+  const logp = targetLogProbs(g, logits, io.targets);
+  let value: Value;
+  if (loss.kind === 'sft') value = sftLoss(g, logp, io.mask);
+  else {
+    const advantages = g.input(TRAIN_IO.advantages, 'float32', [B * T]);
+    const oldLogProbs = g.input(TRAIN_IO.oldLogProbs, 'float32', [B * T]);
+    const refLogProbs = loss.klCoef > 0 ? g.input(TRAIN_IO.refLogProbs, 'float32', [B * T]) : undefined;
+    value = grpoLoss(g, logp, { mask: io.mask, advantages, oldLogProbs, ...(refLogProbs ? { refLogProbs } : {}) }, loss.clipEps, loss.klCoef);
+  }
+  const grads = gradients(g, value, layout.specs.map((s) => views.get(s.name) as Value));
+  g.output(value, TRAIN_IO.loss);
+  g.output(g.concat(grads.map((d) => g.reshape(d, [d.shape.reduce((a, b) => a * b, 1)])), 0), 'grad');
+  g.output(logits, 'logits');
+  g.output(logp, TRAIN_IO.logp);
+  return { graph: g, layout };
+}
