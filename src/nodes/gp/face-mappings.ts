@@ -31,6 +31,18 @@ export const FACE_MAPPINGS: Readonly<Record<string, FaceMapping>> = Object.freez
   all_5: mapping('all_5', 5, 5, 5),
   all_7: mapping('all_7', 7, 7, 7),
   all_12: mapping('all_12', 12, 12, 12),
+  // The reference's other mappings (face_card_configs.py), for custom pools; not used by default.
+  all_11: mapping('all_11', 11, 11, 11),
+  all_13: mapping('all_13', 13, 13, 13),
+  mixed_9_10_11: mapping('mixed_9_10_11', 9, 10, 11),
+  mixed_10_11_12: mapping('mixed_10_11_12', 10, 11, 12),
+  mixed_9_11_13: mapping('mixed_9_11_13', 9, 11, 13),
+  mixed_7_9_11: mapping('mixed_7_9_11', 7, 9, 11),
+  mixed_8_10_12: mapping('mixed_8_10_12', 8, 10, 12),
+  skip_7_9_11: mapping('skip_7_9_11', 7, 9, 11),
+  skip_8_10_12: mapping('skip_8_10_12', 8, 10, 12),
+  skip_9_11_13: mapping('skip_9_11_13', 9, 11, 13),
+  mid_range_8_10_12: mapping('mid_range_8_10_12', 8, 10, 12),
 });
 
 /** Other spellings accepted by `resolveFaceMapping` (the reference names J/Q/K = 11/12/13 `mixed_11_12_13`). */

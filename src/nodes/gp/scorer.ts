@@ -8,8 +8,8 @@
  * two fallbacks (format 'any', the default): the last line starting `formula:`, else the output's first line.
  *
  * Documented departures, where the reference has no defined answer:
- * - a JSON `formula` that is not a string crashes the reference (`.replace` on a non-str): here −3;
- * - Python's json also accepts `NaN`/`Infinity`; JS JSON.parse does not, so such outputs take the regex path.
+ * - a JSON `formula` that is not a string crashes the reference (`.replace` on a non-str): here −3.
+ * Python's json also accepts bare `NaN`/`Infinity`, so such documents still take the JSON path here.
  * Python eval errors — ZeroDivisionError (`1/(2-2)` with the right numbers), SyntaxError (`(1+2`, `1+`, `08`,
  * non-ASCII digits) — land in the reference's fall-through and score −1, as here.
  */
@@ -67,13 +67,43 @@ export type GpParseMode = 'paper' | 'any';
 const FORMULA_RE = /"formula": "([^\n]*?)"/;
 const LABEL_RE = /^[ \t]*formula:[ \t]*([^\n]*)$/gm;
 
+/**
+ * `json.loads` as Python's json module reads a document: standard JSON plus the bare constants `NaN`,
+ * `Infinity` and `-Infinity` (replaced by null outside strings before JSON.parse, as their values never matter here).
+ */
+function parsePythonJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    if (!/NaN|Infinity/.test(text)) throw e;
+    let out = '';
+    let inString = false;
+    for (let i = 0; i < text.length; i++) {
+      const ch = text[i] as string;
+      if (inString) {
+        out += ch;
+        if (ch === '\\') out += text[++i] ?? '';
+        else if (ch === '"') inString = false;
+        continue;
+      }
+      if (ch === '"') inString = true;
+      const constant = ['-Infinity', 'Infinity', 'NaN'].find((c) => text.startsWith(c, i));
+      if (constant !== undefined) {
+        out += 'null';
+        i += constant.length - 1;
+      } else out += ch;
+    }
+    return JSON.parse(out);
+  }
+}
+
 /** The raw formula text the reference (plus pipe's compact fallbacks) reads from a model output. */
 export function extractFormula(
   output: string,
   mode: GpParseMode = 'any',
 ): { readonly raw: string | null; readonly source: GpFormulaSource; readonly notString?: boolean } {
   try {
-    const parsed: unknown = JSON.parse(output);
+    const parsed: unknown = parsePythonJson(output);
     if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) && Object.hasOwn(parsed, 'formula')) {
       const f = (parsed as Record<string, unknown>)['formula'];
       return typeof f === 'string' ? { raw: f, source: 'json' } : { raw: null, source: 'json', notString: true };

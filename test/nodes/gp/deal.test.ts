@@ -47,7 +47,7 @@ describe('cards and face mappings', () => {
     );
     expect(rankValue(12, resolveFaceMapping('skip_6_8_10'))).toBe(8);
     expect(rankValue(17, resolveFaceMapping('all_5'))).toBe(17);
-    expect(() => resolveFaceMapping('all_11')).toThrow(/unknown face-card mapping 'all_11'/);
+    expect(() => resolveFaceMapping('all_14')).toThrow(/unknown face-card mapping 'all_14'/);
   });
 
   it('the training pool excludes every OOD test mapping, and a poisoned pool fails loudly', () => {
@@ -59,6 +59,8 @@ describe('cards and face mappings', () => {
     for (const poison of [...OOD_TEST_MAPPINGS, 'mixed_11_12_13']) {
       expect(() => assertTrainingPool([...TRAIN_MAPPINGS, poison])).toThrow(/test mapping/);
     }
+    // all_12 is a test mapping; all_11 and all_13 are not (the reference's 'diverse' preset uses them)
+    expect(assertTrainingPool(['all_11', 'all_13', 'mixed_9_10_11'])).toHaveLength(3);
     expect(() => assertTrainingPool([])).toThrow(/empty/);
     expect(() => assertTrainingPool(['all_8', 'nope'])).toThrow(/unknown/);
     expect(Object.isFrozen(FACE_MAPPINGS)).toBe(true);

@@ -176,7 +176,7 @@ describe('scoreGp: properties', () => {
           expect(reallyCorrect(s.formula as string, t)).toBe(true);
         }
       }),
-      { numRuns: 2500 },
+      { numRuns: 1500 },
     );
     // Unmutated and space-padded solutions alone are ≥ 2/6 of the runs; most of them are float-exact.
     expect(correct).toBeGreaterThan(runs / 5);
@@ -201,5 +201,14 @@ describe('scoreGp: tasks', () => {
   it("accepts the reference's meta_info (numeric display_cards) and rejects a task without numbers", () => {
     expect(scoreGp('formula: 10+10+7-3', { display_cards: [3, 7, 10, 10], target: 24 }).reward).toBe(5);
     expect(() => scoreGp('1', { target: 24 } as never)).toThrow(/needs integer `values`/);
+  });
+});
+
+describe('scoreGp: Python json', () => {
+  it('reads documents with NaN / Infinity as Python json.loads does (escapes decoded)', () => {
+    const t = { values: [3, 7, 10, 10], target: 24 };
+    expect(scoreGp('{"formula": "10+10+7-\\u0033", "x": NaN, "y": -Infinity}', t)).toMatchObject({ reward: 5, source: 'json' });
+    expect(scoreGp('{"formula": "NaN Infinity", "x": NaN}', t)).toMatchObject({ reward: -3, source: 'json', formula: 'NaNInfinity' });
+    expect(scoreGp('{"formula": "10+10+7-3", "x": NaNa}', t)).toMatchObject({ reward: 5, source: 'regex' });
   });
 });
