@@ -1,0 +1,83 @@
+import { readFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { writeParquet } from '../../../src/nodes/data/parquet.js';
+import { assertFinite } from '../../../src/nodes/train/common.js';
+import { sftKind, type SftParams } from '../../../src/nodes/train/sft.js';
+import { batchIndices, toTextPairs } from '../../../src/nodes/train/sft-rows.js';
+import { fakeCtx } from './fake-ctx.js';
+
+/** A tiny learnable task: the response repeats the prompt's letter. */
+async function dataset(): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'pipe-sft-'));
+  const rows = Array.from({ length: 64 }, (_, i) => {
+    const c = 'abcd'[i % 4] as string;
+    return { data_source: 't', prompt: `say ${c}:`, response: `${c}${c}`, extra_info: { index: i } };
+  });
+  const path = join(dir, 'sft.parquet');
+  await writeParquet(path, rows);
+  return path;
+}
+
+const params: SftParams = {
+  model: { nLayer: 1, nHead: 2, nEmbd: 16, blockSize: 16 },
+  steps: 40,
+  batchSize: 8,
+  lr: 0.01,
+  warmupSteps: 2,
+  valFraction: 0.25,
+  logEvery: 10,
+  valEvery: 20,
+  checkpointEvery: 10,
+  threads: 1,
+};
+
+describe('train.sft helpers', () => {
+  it('reads Sokoban and GP schemas and names the columns it expected', () => {
+    expect(toTextPairs([{ prompt: 'p', response: 'r' }])).toEqual([{ prompt: 'p', response: 'r' }]);
+    expect(toTextPairs([{ question: [{ role: 'user', content: 'q' }], answer: 'a' }])).toEqual([{ prompt: 'q', response: 'a' }]);
+    expect(() => toTextPairs([{ text: 'x' }])).toThrow('SFT dataset has columns [text]; expected prompt/response (Sokoban) or question/answer (General Points)');
+  });
+  it('draws batches as a pure function of the step (resumable), each epoch a permutation', () => {
+    const perm = (e: number) => (e % 2 === 0 ? [2, 0, 1] : [1, 2, 0]);
+    expect(batchIndices(0, 2, 3, perm)).toEqual([2, 0]);
+    expect(batchIndices(1, 2, 3, perm)).toEqual([1, 1]);
+    expect(batchIndices(2, 2, 3, perm)).toEqual([2, 0]);
+  });
+  it('stops with a clear error on NaN', () => {
+    expect(() => assertFinite('loss', Number.NaN, 12, '/r')).toThrow('training diverged: loss is NaN at step 12; the last good checkpoint is kept in /r');
+  });
+});
+
+describe('train.sft', () => {
+  it('lowers the loss, logs metrics, writes a checkpoint with its train log', async () => {
+    const ctx = fakeCtx(params, { data: await dataset() });
+    await sftKind.run(ctx);
+    const log = readFileSync(join(ctx.output('model'), 'train-log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(log.map((r: { step: number }) => r.step)).toEqual([10, 20, 30, 40]);
+    expect(log[3].loss).toBeLessThan(log[0].loss * 0.6);
+    expect(log[3].val_loss).toBeTypeOf('number');
+    expect(ctx.metrics.some((m) => m.name === 'tokens_per_s' && m.value > 0)).toBe(true);
+    const { loadCheckpoint } = await import('../../../src/nn/index.js');
+    const ckpt = await loadCheckpoint(ctx.output('model'));
+    expect(ckpt.step).toBe(40);
+    expect(ckpt.optimizer).toBeUndefined();
+  }, 60_000);
+
+  it('resumes after a kill from its last checkpoint and ends bit-identical to an uninterrupted run', async () => {
+    const data = await dataset();
+    const whole = fakeCtx(params, { data });
+    await sftKind.run(whole);
+    const killed = fakeCtx(params, { data }, {
+      onProgress: (u) => {
+        if (u.done === 25) throw new Error('killed');
+      },
+    });
+    await expect(sftKind.run(killed)).rejects.toThrow('killed');
+    const resumed = fakeCtx(params, { data }, { resumeDir: killed.resumeDir });
+    await sftKind.run(resumed);
+    expect(resumed.logs.some((l) => l.includes('resuming from step 20'))).toBe(true);
+    expect(readFileSync(join(resumed.output('model'), 'model.onnx')).equals(readFileSync(join(whole.output('model'), 'model.onnx')))).toBe(true);
+  }, 60_000);
+});
