@@ -28,6 +28,7 @@ export { solveGp, solveGpDetailed, type GpSolution, type SolveStep } from './sol
 export {
   scoreGp,
   extractFormula,
+  gpParseMode,
   GP_REWARDS,
   type GpScore,
   type GpScorable,

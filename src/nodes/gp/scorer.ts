@@ -3,15 +3,15 @@
  * with the right numbers that does not give the target (or that Python's eval rejects), −2 wrong numbers, −3 an
  * illegal formula. Valid = reward ≥ −1.
  *
- * Parsing follows the reference: `json.loads(output)['formula']`, else the first match of `"formula": "(.*?)"`;
- * then everything from the first `=` on is dropped and spaces are removed. pipe's compact response format adds
- * two fallbacks (format 'any', the default): the last line starting `formula:`, else the output's first line.
- *
- * Documented departures, where the reference has no defined answer:
- * - a JSON `formula` that is not a string crashes the reference (`.replace` on a non-str): here −3.
- * Python's json also accepts bare `NaN`/`Infinity`, so such documents still take the JSON path here.
+ * Parsing follows the reference: `json.loads(output)['formula']` (Python's json: bare NaN/Infinity accepted),
+ * else the first match of `"formula": "(.*?)"`; then everything from the first `=` on is dropped and spaces are
+ * removed. pipe's compact response adds two fallbacks (mode 'any', the default; mode 'paper' is the reference
+ * alone): the last line starting `formula:`, else the output's first line.
  * Python eval errors — ZeroDivisionError (`1/(2-2)` with the right numbers), SyntaxError (`(1+2`, `1+`, `08`,
  * non-ASCII digits) — land in the reference's fall-through and score −1, as here.
+ *
+ * One departure, where the reference has no answer: a JSON `formula` that is not a string crashes it (`.replace`
+ * on a non-str); here it is −3. bench/gp/reference-diff.mjs compares mode 'paper' with the reference file itself.
  */
 import { checkTokenSequence, isNumberToken, pyEqualsInt, pyEval, tokenInt, tokenize } from './py-eval.js';
 
@@ -171,4 +171,12 @@ export function scoreGp(output: string, task: GpScorable, options: { readonly mo
   if (pyEqualsInt(evaluated.value, task.target)) return result(5, 'correct', `= ${task.target}`, formula, source);
   const shown = evaluated.value.type === 'int' ? String(evaluated.value.value) : String(evaluated.value.value);
   return result(-1, 'wrong-value', `evaluates to ${shown}, not ${task.target}`, formula, source);
+}
+
+/**
+ * The parse mode that matches a response format: the reference's parsing alone for the paper's JSON answer (a bare
+ * formula is then −3, as in the paper), the compact fallbacks otherwise.
+ */
+export function gpParseMode(format: 'paper' | 'compact'): GpParseMode {
+  return format === 'paper' ? 'paper' : 'any';
 }

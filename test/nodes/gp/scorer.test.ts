@@ -212,3 +212,12 @@ describe('scoreGp: Python json', () => {
     expect(scoreGp('{"formula": "10+10+7-3", "x": NaNa}', t)).toMatchObject({ reward: 5, source: 'regex' });
   });
 });
+
+describe('gpParseMode', () => {
+  it('is the reference parsing for the paper format and the lenient one for compact', async () => {
+    const { gpParseMode } = await import('../../../src/nodes/gp/api.js');
+    const t = { values: [3, 7, 10, 10], target: 24 };
+    expect(scoreGp('10+10+7-3', t, { mode: gpParseMode('paper') }).reward).toBe(-3);
+    expect(scoreGp('10+10+7-3', t, { mode: gpParseMode('compact') }).reward).toBe(5);
+  });
+});
