@@ -33,3 +33,8 @@ export type { TrainerOptions } from './trainer.js';
 export { Generator } from './generator.js';
 export type { GenerateOptions } from './generator.js';
 export { runtimeFingerprint } from './runtime/fingerprint.js';
+export { probeProviders, doctorTrain } from './doctor.js';
+export type { ProviderProbe, TrainProbe } from './doctor.js';
+export { gradcheckAll } from './grad/gradcheck.js';
+export type { GradCheckSummary, GradCheckResult } from './grad/gradcheck.js';
+export { lrAt } from './optim/adamw.js';
