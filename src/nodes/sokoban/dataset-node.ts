@@ -13,6 +13,7 @@ import type { CotStyle } from './cot.js';
 import { readLevelRecords } from './level-record.js';
 import { assertPoolClean, namedPool, poolByteCoverage } from './pools.js';
 import { buildRows, toRlRow } from './rows.js';
+import { PAPER_EVAL_TAGS, resolveSplit } from './splits.js';
 
 export interface DatasetParams {
   readonly template: string;
@@ -81,6 +82,8 @@ export const datasetKind: NodeKind<DatasetParams> = {
       if (missing.length > 0) ctx.log(`diversity pool lacks test-word bytes ${missing.join(' ')} (a byte-level model cannot emit them)`);
       ctx.metric('pool_size', pool.length);
       ctx.metric('pool_missing_test_bytes', missing.length);
+      const evalWords = PAPER_EVAL_TAGS.flatMap((t) => [...resolveSplit(t).promptVocab, ...resolveSplit(t).envVocab]);
+      ctx.metric('pool_missing_paper_eval_bytes', poolByteCoverage(pool, evalWords).length);
       diversity = { pool, variantsPerState: div.variantsPerState ?? 1 };
     }
     const first = levels[0]!.level;

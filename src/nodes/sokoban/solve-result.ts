@@ -15,8 +15,8 @@ export interface SolveResult {
 export interface SolveOptions {
   /** Longest solution (in moves) searched for; default unlimited. RAGEN's BFS uses 30. */
   readonly maxDepth?: number;
-  /** Stop after expanding this many states (status 'limit'); default 5,000,000. */
+  /** Stop after expanding this many states (status 'limit'); default 2,000,000. */
   readonly maxExpansions?: number;
 }
 
-export const DEFAULT_MAX_EXPANSIONS = 5_000_000;
+export const DEFAULT_MAX_EXPANSIONS = 2_000_000;
