@@ -9,6 +9,8 @@
  * - `+ - *` on ints are exact (arbitrary precision, BigInt here); `/` is true division giving a correctly rounded
  *   float; an int meeting a float is converted (OverflowError above ~1.8e308); floats follow IEEE doubles.
  * - Division by zero raises ZeroDivisionError.
+ * - More than 200 nested parentheses is a SyntaxError (CPython's tokenizer limit), so deep nesting never
+ *   overflows the stack here.
  */
 
 /** One token of a formula: a run of decimal digits, or one of `+ - * / ( )`. */
@@ -37,9 +39,10 @@ function digitValue(ch: string): number {
 
 /** `int(token)` for a number token, as Python does (any Unicode decimal digits). */
 export function tokenInt(token: Token): bigint {
-  let v = 0n;
-  for (const ch of token) v = v * 10n + BigInt(digitValue(ch));
-  return v;
+  if (/^[0-9]+$/.test(token)) return BigInt(token);
+  let ascii = '';
+  for (const ch of token) ascii += String(digitValue(ch));
+  return BigInt(ascii);
 }
 
 /**
@@ -72,6 +75,8 @@ export type PyEvalResult =
   | { readonly ok: true; readonly value: PyValue }
   | { readonly ok: false; readonly error: 'SyntaxError' | 'ZeroDivisionError' | 'OverflowError'; readonly message: string };
 
+const MAX_PAREN_DEPTH = 200;
+
 class PyError extends Error {
   constructor(
     readonly kind: 'SyntaxError' | 'ZeroDivisionError' | 'OverflowError',
@@ -90,6 +95,7 @@ export function pyEval(formula: string): PyEvalResult {
   const tokens = tokenize(formula);
   if (tokens.join('') !== formula) return { ok: false, error: 'SyntaxError', message: 'invalid character' };
   let pos = 0;
+  let depth = 0;
   const peek = (): Token | undefined => tokens[pos];
   const expr = (): PyValue => {
     let left = term();
@@ -111,7 +117,10 @@ export function pyEval(formula: string): PyEvalResult {
     const t = tokens[pos++];
     if (t === undefined) throw new PyError('SyntaxError', 'unexpected end of formula');
     if (t === '(') {
+      // CPython's tokenizer allows 200 nested parentheses (MAXLEVEL); the 201st is a SyntaxError.
+      if (++depth > MAX_PAREN_DEPTH) throw new PyError('SyntaxError', 'too many nested parentheses');
       const inner = expr();
+      depth--;
       if (tokens[pos++] !== ')') throw new PyError('SyntaxError', "'(' was never closed");
       return inner;
     }

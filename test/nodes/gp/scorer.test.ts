@@ -221,3 +221,22 @@ describe('gpParseMode', () => {
     expect(scoreGp('10+10+7-3', t, { mode: gpParseMode('compact') }).reward).toBe(5);
   });
 });
+
+describe('scoreGp: deep nesting', () => {
+  it('evaluates up to 200 nested parentheses and treats more as a SyntaxError (−1), never overflowing', () => {
+    const t = { values: [3, 7, 10, 10], target: 24 };
+    const nest = (n: number) => '('.repeat(n) + '10+10+7-3' + ')'.repeat(n);
+    expect(scoreGp(`formula: ${nest(200)}`, t).reward).toBe(5);
+    expect(scoreGp(`formula: ${nest(201)}`, t)).toMatchObject({ reward: -1, reason: 'eval-error' });
+    expect(scoreGp(`formula: ${'('.repeat(200000)}10+10+7-3`, t)).toMatchObject({ reward: -1 });
+  });
+});
+
+describe('scoreGp: large inputs', () => {
+  it('scores a megabyte of output and a 100k-digit number quickly', () => {
+    const t = { values: [3, 7, 10, 10], target: 24 };
+    expect(scoreGp('x'.repeat(1_000_000) + '\n"formula": "10+10+7-3"', t).reward).toBe(5);
+    expect(scoreGp(`formula: ${'9'.repeat(100_000)}+10+7-3`, t).reward).toBe(-2);
+    expect(scoreGp(`formula: ${'١'.repeat(50_000)}+10+7-3`, t).reward).toBe(-2);
+  });
+});
