@@ -80,33 +80,37 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
-// 3. A* on 10x10 rooms with 2, 3, 4 boxes (raw generator rooms: reverse-played, so solvable; no length filter).
+// 3. A* on 10x10 rooms with 2, 3, 4 boxes (raw generator rooms: reverse-played, so solvable; no length filter),
+// with the paper's reverse-play depth (30) and gym-sokoban's default (100, longer and harder levels).
 const perBoxes = quick ? 10 : 50;
-console.log(`\nA* on ${perBoxes} raw generated 10x10 rooms per box count (limit 2,000,000 expansions):`);
-for (const boxes of [2, 3, 4]) {
-  const rng = new Rng(1000 + boxes);
-  const times = [];
-  const lengths = [];
-  let solved = 0;
-  let tried = 0;
-  let expanded = 0;
-  while (tried < perBoxes) {
-    const level = generateRoom(rng, 10, 10, boxes);
-    if (level === null) continue;
-    tried++;
-    t0 = performance.now();
-    const r = solveAstar(level, { maxExpansions: 2_000_000 });
-    times.push(performance.now() - t0);
-    expanded += r.expanded;
-    if (r.solvable) {
-      solved++;
-      lengths.push(r.actions.length);
+for (const depth of [30, 100]) {
+  console.log(`\nA* on ${perBoxes} raw generated 10x10 rooms per box count, reverse-play depth ${depth} (limit 2,000,000 expansions):`);
+  for (const boxes of [2, 3, 4]) {
+    const rng = new Rng(1000 * depth + boxes);
+    const times = [];
+    const lengths = [];
+    let solved = 0;
+    let tried = 0;
+    let expanded = 0;
+    while (tried < perBoxes) {
+      const level = generateRoom(rng, 10, 10, boxes, depth);
+      if (level === null) continue;
+      tried++;
+      t0 = performance.now();
+      const r = solveAstar(level, { maxExpansions: 2_000_000 });
+      times.push(performance.now() - t0);
+      expanded += r.expanded;
+      if (r.solvable) {
+        solved++;
+        lengths.push(r.actions.length);
+      }
     }
+    console.log(
+      `  ${boxes} boxes: solved ${solved}/${tried} (${pct(solved / tried)}), median ${median(times).toFixed(2)} ms, ` +
+        `max ${Math.max(...times).toFixed(1)} ms, mean expanded ${(expanded / tried).toFixed(0)}, ` +
+        `mean optimal ${(lengths.reduce((s, x) => s + x, 0) / lengths.length).toFixed(1)} moves (max ${Math.max(...lengths)})`,
+    );
   }
-  console.log(
-    `  ${boxes} boxes: solved ${solved}/${tried} (${pct(solved / tried)}), median ${median(times).toFixed(2)} ms, ` +
-      `max ${Math.max(...times).toFixed(1)} ms, mean expanded ${(expanded / tried).toFixed(0)}, mean optimal ${(lengths.reduce((s, x) => s + x, 0) / lengths.length).toFixed(1)} moves`,
-  );
 }
 
 // 4. Generator statistics per paper split shape, beside a Python reimplementation of RAGEN's generator
