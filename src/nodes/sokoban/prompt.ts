@@ -6,6 +6,11 @@
  * for the base vocabulary), `{{actionMap}}` (`w1=Up w2=Down w3=Left w4=Right`), `{{up}}` `{{down}}` `{{left}}`
  * `{{right}}`. Response placeholders: `{{think}}` (empty for answer-only), `{{answer}}` (the word), `{{direction}}`.
  * One trailing newline of each section is not part of it.
+ *
+ * The `paper` template (pipelines/templates/sokoban-paper.txt) reproduces the reference prompt. PAPER.md prints
+ * `Decide the next action:\` with a trailing backslash, but in the reference source that backslash is a Python
+ * line continuation inside INSTRUCTION_TEMPLATE, so the real prompt has none: with it removed a 6×6 ID prompt is
+ * 802 characters, exactly the length of every prompt in the paper's `cot-sokoban` set.
  */
 import { renderTemplate } from '../prompts/template.js';
 import { parseLevel } from './level.js';

@@ -47,13 +47,25 @@ All boxes placed: +10.0
 
 [Current Observation]:
 ${GRID}
-Decide the next action:\\
+Decide the next action:
 Always output: <think> [Your thoughts] </think> <answer> [your answer] </answer> with no extra text. Strictly follow this format. <|im_end|>
 <|im_start|>assistant
 <think>`;
 }
 
 describe('paper template', () => {
+  // PAPER.md shows `Decide the next action:\` with a backslash, but in the reference source
+  // (INSTRUCTION_TEMPLATE) that backslash ends a line inside a Python string: a line continuation, so the prompt
+  // has none. Evidence: the HF cot-sokoban prompts are always 802 characters, which is this text for a 6x6 grid,
+  // and the diverse prompts' 858-894 characters fit the where-line below.
+  it('the ID prompt of a 6x6 level is 802 characters, like the paper data set', () => {
+    const six = parseLevel(['######', '#@ $.#', '#    #', '#    #', '#    #', '######'].join('\n'));
+    expect(renderSokobanPrompt({ template: PAPER, grid: six }).length).toBe(802);
+    const diverse = renderSokobanPrompt({ template: PAPER, grid: six, vocab: ['tree', 'fix', 'jade', 'freedom'] });
+    expect(diverse.length).toBeGreaterThanOrEqual(858);
+    expect(diverse.length).toBeLessThanOrEqual(894);
+  });
+
   it('renders the ID prompt exactly as PAPER.md', () => {
     const answers = '<answer> Up </answer> | <answer> Down </answer> | <answer> Left </answer> | <answer> Right </answer>';
     expect(renderSokobanPrompt({ template: PAPER, grid: LEVEL, split: 'SimpleSokoban' })).toBe(paperPrompt(answers));
