@@ -46,5 +46,5 @@ export {
   type GpPromptTask,
   type GpAnswerTask,
 } from './prompt.js';
-export { gpCot, type GpCotTask } from './cot.js';
+export { gpCot, gpValuesScaffold, type GpCotTask } from './cot.js';
 export { pyEval, tokenize, checkTokenSequence, type PyValue, type PyEvalResult } from './py-eval.js';

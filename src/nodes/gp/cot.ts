@@ -64,3 +64,23 @@ export function gpCot(task: GpCotTask, format: GpFormat): string | null {
   }
   return text;
 }
+
+/**
+ * The minimal scaffold between answer-only and the full trace: the card values under the stated mapping, then the
+ * answer (`values: 3 7 10 10\nformula: 10+10+7-3`). It splits "read the mapping" from "solve", the two hops that
+ * answer-only asks for at once (PAPER.md's small-model pilot found the analogous Sokoban scaffold learnable).
+ * Null when the task has no solution that scores +5.
+ */
+export function gpValuesScaffold(task: GpCotTask, format: GpFormat): string | null {
+  const solution = solveGpDetailed(task.values, task.target);
+  if (solution === null || !solution.floatExact) return null;
+  const first =
+    format === 'compact'
+      ? `values: ${task.values.join(' ')}`
+      : `The cards are ${pyStrList(task.display_cards)}, so the numbers are [${task.values.join(', ')}].`;
+  const text = `${first}\n${formatGpAnswer(task, solution.formula, format)}`;
+  if (scoreGp(text, task).reward !== 5) {
+    throw new Error(`Internal error: GP scaffold for [${task.values.join(', ')}] does not score +5`);
+  }
+  return text;
+}

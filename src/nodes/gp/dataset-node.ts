@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { NodeContext, NodeKind } from '../../engine/node-kind.js';
 import { writeParquet } from '../data/parquet.js';
-import { DEFAULT_DIVERSE_POOL, generateGpRows } from './dataset.js';
+import { DEFAULT_DIVERSE_POOL, generateGpRows, type GpResponse } from './dataset.js';
 import { inferGpFormat, type GpFormat } from './prompt.js';
 
 /** Params of gp.dataset. */
@@ -19,7 +19,7 @@ export interface GpDatasetParams {
   readonly template: string;
   /** Response format; default inferred from the template (paper JSON if it mentions "formula", else compact). */
   readonly format?: GpFormat;
-  readonly response?: 'answer' | 'cot';
+  readonly response?: GpResponse;
   readonly diversity?: { readonly enabled?: boolean; readonly mappings?: readonly string[] };
   readonly cards?: number;
 }
@@ -37,7 +37,11 @@ export const datasetKind: NodeKind<GpDatasetParams> = {
       seed: { type: 'integer', minimum: 0, maximum: 4294967295, default: 42 },
       template: { type: 'string', description: 'prompt template file, e.g. pipelines/templates/gp-compact.txt' },
       format: { enum: ['paper', 'compact'], description: 'response format (default: inferred from the template)' },
-      response: { enum: ['answer', 'cot'], default: 'answer' },
+      response: {
+        enum: ['answer', 'cot', 'values'],
+        default: 'answer',
+        description: 'answer-only, solver-trace CoT, or the values scaffold (mapped values, then the answer)',
+      },
       diversity: {
         type: 'object',
         additionalProperties: false,

@@ -1,16 +1,20 @@
 /**
  * General Points training rows (pure): for row i a face-card mapping (all_10, or one of the diversity pool per row,
  * balanced and shuffled), a deal with seed `seed + k` (k counts every deal attempt, so skipped seeds never
- * repeat), the prompt rendered from the template, and the response — the answer-only target or the solver-trace
- * CoT. Only deals with a solution that scores +5 are used, and every response is checked by the scorer.
+ * repeat), the prompt rendered from the template, and the response — the answer-only target, the solver-trace
+ * CoT, or the values scaffold. Only deals with a solution that scores +5 are used, and every response is
+ * checked by the scorer.
  */
 import { Rng } from '../../util/rng.js';
-import { gpCot } from './cot.js';
+import { gpCot, gpValuesScaffold } from './cot.js';
 import { dealTask, type GpTask } from './deal.js';
 import { assertTrainingPool, TRAIN_MAPPINGS } from './face-mappings.js';
 import { formatGpAnswer, renderGpPrompt, type GpFormat } from './prompt.js';
 import { scoreGp } from './scorer.js';
 import { trainingSpec } from './splits.js';
+
+/** What a training row's response holds. */
+export type GpResponse = 'answer' | 'cot' | 'values';
 
 /** Options of a training set. */
 export interface GpDatasetOptions {
@@ -19,7 +23,8 @@ export interface GpDatasetOptions {
   readonly template: string;
   readonly templateName?: string;
   readonly format: GpFormat;
-  readonly response: 'answer' | 'cot';
+  /** answer-only, the full solver trace, or the values scaffold (mapped values, then the answer). */
+  readonly response: GpResponse;
   /** The face-card pool; undefined = non-diverse (all_10 only). Checked against the test mappings. */
   readonly mappings?: readonly string[];
   readonly cards: number;
@@ -54,7 +59,11 @@ export function* generateGpRows(options: GpDatasetOptions): Generator<GpDatasetR
     }
     const question = renderGpPrompt({ template: options.template, task, source: options.templateName });
     const answer =
-      options.response === 'cot' ? gpCot(task, options.format) : formatGpAnswer(task, task.solution, options.format);
+      options.response === 'cot'
+        ? gpCot(task, options.format)
+        : options.response === 'values'
+          ? gpValuesScaffold(task, options.format)
+          : formatGpAnswer(task, task.solution, options.format);
     if (answer === null || scoreGp(answer, task).reward !== 5) {
       throw new Error(`Internal error: gp.dataset row ${index} has a response that does not score +5`);
     }

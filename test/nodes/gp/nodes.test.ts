@@ -42,8 +42,9 @@ describe('gp.evalset', () => {
   });
 });
 
+const base = { count: 400, seed: 42, template: readFileSync(template('gp-compact.txt'), 'utf8'), cards: 4 } as const;
+
 describe('gp.dataset rows', () => {
-  const base = { count: 400, seed: 42, template: readFileSync(template('gp-compact.txt'), 'utf8'), cards: 4 } as const;
 
   it('non-diverse rows use all_10; every answer scores +5; seeds are consecutive', () => {
     const rows = [...generateGpRows({ ...base, format: 'compact', response: 'answer' })];
@@ -87,6 +88,20 @@ describe('gp.dataset rows', () => {
           expect(r.task.cards).toHaveLength(cards);
           expect(scoreGp(r.sft['answer'] as string, r.task, { mode: format === 'paper' ? 'paper' : 'any' }).reward).toBe(5);
         }
+      }
+    }
+  });
+});
+
+describe('gp.dataset values scaffold', () => {
+  it('states the mapped values first, then the answer; verified +5 in both formats', () => {
+    for (const format of ['compact', 'paper'] as const) {
+      const rows = [...generateGpRows({ ...base, count: 100, format, response: 'values', mappings: TRAIN_MAPPINGS })];
+      for (const r of rows) {
+        const answer = r.sft['answer'] as string;
+        const first = answer.split('\n')[0] as string;
+        expect(first).toContain(format === 'compact' ? r.task.values.join(' ') : `[${r.task.values.join(', ')}]`);
+        expect(scoreGp(answer, r.task, { mode: format === 'paper' ? 'paper' : 'any' }).reward).toBe(5);
       }
     }
   });
