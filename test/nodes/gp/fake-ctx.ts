@@ -1,7 +1,14 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NodeContext, ProgressUpdate } from '../../../src/engine/node-kind.js';
+
+const dirs: string[] = [];
+
+/** Removes every directory fakeCtx created (call from afterAll). */
+export function cleanupFakeCtx(): void {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+}
 
 /** A NodeContext writing outputs into a temp dir and keeping what the node reported. */
 export function fakeCtx<P>(params: P): NodeContext<P> & {
@@ -11,6 +18,7 @@ export function fakeCtx<P>(params: P): NodeContext<P> & {
   logs: string[];
 } {
   const dir = mkdtempSync(join(tmpdir(), 'pipe-gp-test-'));
+  dirs.push(dir);
   const progressUpdates: ProgressUpdate[] = [];
   const metrics: [string, number][] = [];
   const logs: string[] = [];

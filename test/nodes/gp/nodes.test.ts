@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { readParquet } from '../../../src/nodes/data/parquet.js';
 import { GP_SPLIT_NAMES, scoreGp, TRAIN_MAPPINGS, type GpTask } from '../../../src/nodes/gp/api.js';
 import { generateGpRows } from '../../../src/nodes/gp/dataset.js';
 import { kinds } from '../../../src/nodes/gp/index.js';
-import { fakeCtx } from './fake-ctx.js';
+import { cleanupFakeCtx, fakeCtx } from './fake-ctx.js';
+
+afterAll(cleanupFakeCtx);
 
 const kind = (name: string) => {
   const k = kinds.find((x) => x.kind === name);
