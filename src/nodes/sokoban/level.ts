@@ -229,7 +229,7 @@ export function tryParseLevel(text: string): { ok: true; level: Level } | { ok: 
   }
 }
 
-/** Standard XSB text of a level (rows joined by "\n", trailing floor kept so rows stay rectangular). */
+/** Standard XSB text of a level (rows joined by "\n"; floor at the end of a row is written `-` so it survives). */
 export function levelToXsb(level: Level): string {
   const boxes = new Set(level.boxes);
   const lines: string[] = [];
@@ -243,7 +243,9 @@ export function levelToXsb(level: Level): string {
       else if (boxes.has(i)) line += t ? '*' : '$';
       else line += t ? '.' : ' ';
     }
-    lines.push(line);
+    // Trailing spaces are conventionally dropped by editors and by this parser: write trailing floor as '-'.
+    const kept = line.replace(/ +$/, '');
+    lines.push(kept + '-'.repeat(line.length - kept.length));
   }
   return lines.join('\n');
 }

@@ -74,7 +74,15 @@ describe('parseLevel (XSB)', () => {
         const r = tryParseLevel(text);
         if (r.ok) {
           expect(r.level.boxes.length).toBeGreaterThan(0);
-          expect(parseLevel(levelToXsb(r.level)).boxes).toEqual(r.level.boxes);
+          const again = parseLevel(levelToXsb(r.level));
+          expect([again.rows, again.cols, again.player, again.boxes, again.targets]).toEqual([
+            r.level.rows,
+            r.level.cols,
+            r.level.player,
+            r.level.boxes,
+            r.level.targets,
+          ]);
+          expect(parseLevel(levelToXsb(again))).toEqual(again);
         } else {
           expect(r.error).toBeInstanceOf(LevelParseError);
           expect(r.error.line).toBeGreaterThanOrEqual(0);
