@@ -2,6 +2,7 @@
  * Deciding, for one node instance, its key components, its key, and whether the store can serve it — shared by
  * `plan` (which only looks) and the executor (which then runs what is not cached).
  */
+import { existsSync } from 'node:fs';
 import { implementationHash } from './impl-hash.js';
 import { cacheKey, diffComponents, pipeVersion } from './key.js';
 import type { KeyComponents } from './key.js';
@@ -87,7 +88,11 @@ export function classify(store: Store, pipeline: string, inst: NodeInstance, key
     return { status: 'cached', reason: 'cached', changes, entry };
   }
   if (entry !== undefined) return { status: 'run', reason: 'missing', changes: ['stored outputs missing (deleted or corrupt); recomputing'] };
+  // A lock or resume directory left for this very key means an attempt was killed before it finished.
+  if (existsSync(store.lockPath(key)) || existsSync(store.resumePath(key))) {
+    return { status: 'run', reason: 'missing', changes: ['previous attempt did not finish; resuming'] };
+  }
   if (last === undefined) return { status: 'run', reason: 'new', changes };
-  if (last.key === key) return { status: 'run', reason: 'missing', changes: ['no stored result (previous attempt did not finish)'] };
+  if (last.key === key) return { status: 'run', reason: 'missing', changes: ['no stored result for the last key (deleted)'] };
   return { status: 'run', reason: 'changed', changes };
 }

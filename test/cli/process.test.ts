@@ -1,0 +1,129 @@
+/**
+ * Process-level behaviour through the real binary (bin/pipe.js → dist/): kill -9 mid-run then a clean resume and a
+ * passing audit; two concurrent runs on one store.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tempDir, writePipeline } from '../engine/fixtures/helpers.js';
+
+const root = resolve(import.meta.dirname, '../..');
+const bin = join(root, 'bin', 'pipe.js');
+
+beforeAll(() => {
+  try {
+    execFileSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.build.json'], { cwd: root, stdio: 'pipe' });
+  } catch {
+    // Type errors elsewhere still emit (noEmitOnError: false); what matters is that the CLI was built.
+  }
+  if (!existsSync(join(root, 'dist', 'cli', 'main.js'))) throw new Error('build failed: dist/cli/main.js missing');
+});
+
+function pipe(args: string[], cwd: string): Promise<{ code: number | null; out: string; err: string; pid: number }> {
+  return new Promise((res) => {
+    const child = spawn(process.execPath, [bin, ...args], { cwd, env: { ...process.env, CI: 'true' } });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('close', (code) => res({ code, out, err, pid: child.pid as number }));
+  });
+}
+
+async function until(cond: () => boolean, what: string): Promise<void> {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > 20_000) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+const sh = (script: string) => `[sh, -c, '${script}']`;
+
+describe('kill -9 mid-run', () => {
+  it('loses nothing that finished; the next run resumes from the cache; audit passes', async () => {
+    const dir = tempDir();
+    const mark = join(dir, 'mark');
+    writePipeline(
+      dir,
+      `name: k
+nodes:
+  quick:
+    kind: exec
+    params: { argv: ${sh('echo quick > "$PIPE_OUT/o"')} }
+    outputs: [o]
+  after:
+    kind: exec
+    params: { argv: ${sh('cat "$PIPE_IN_q" "$PIPE_IN_q" > "$PIPE_OUT/o"')} }
+    inputs: { q: quick.o }
+    outputs: [o]
+  long:
+    kind: exec
+    params:
+      argv: ${sh('if [ ! -e "$MARK" ]; then touch "$MARK"; sleep 60; fi; echo long > "$PIPE_OUT/o"')}
+      env: { MARK: '${mark}' }
+    outputs: [o]
+  last:
+    kind: exec
+    params: { argv: ${sh('cat "$PIPE_IN_a" "$PIPE_IN_b" > "$PIPE_OUT/o"')} }
+    inputs: { a: after.o, b: long.o }
+    outputs: [o]
+`,
+    );
+    // Own process group, so kill -9 takes the node's children down with it.
+    const child = spawn(process.execPath, [bin, 'run', 'p.yaml', '--jobs', '3'], { cwd: dir, detached: true, stdio: 'ignore', env: { ...process.env, CI: 'true' } });
+    const nodeRuns = join(dir, 'artifacts', 'meta', 'node_runs.jsonl');
+    await until(() => existsSync(mark) && existsSync(nodeRuns) && readFileSync(nodeRuns, 'utf8').includes('"node_id":"after"'), 'quick and after to finish while long runs');
+    process.kill(-(child.pid as number), 'SIGKILL');
+    await new Promise((r) => child.on('exit', r));
+    // The killed node's lock is left behind with a dead pid.
+    expect(readdirSync(join(dir, 'artifacts', 'locks')).some((f) => f.endsWith('.lock'))).toBe(true);
+
+    const again = await pipe(['run', 'p.yaml', '--json'], dir);
+    expect(again.code).toBe(0);
+    const nodes = (JSON.parse(again.out) as { nodes: { id: string; status: string; reason: string }[] }).nodes;
+    expect(nodes.map((n) => [n.id, n.status])).toEqual([
+      ['quick', 'cached'],
+      ['after', 'cached'],
+      ['long', 'ran'],
+      ['last', 'ran'],
+    ]);
+    expect(nodes[2]?.reason).toBe('previous attempt did not finish; resuming');
+    expect(readdirSync(join(dir, 'artifacts', 'locks')).filter((f) => f.endsWith('.lock'))).toEqual([]);
+
+    const audit = await pipe(['audit', 'p.yaml'], dir);
+    expect(audit.code).toBe(0);
+    expect(audit.out).toContain('audit passed: 4 nodes reproduced, 0 mismatched');
+    const gc = await pipe(['gc'], dir);
+    expect(gc.code).toBe(0);
+    expect(gc.out).toMatch(/deleted \d+ temp files/);
+  });
+});
+
+describe('two concurrent runs on one store', () => {
+  it('each node executes once; the second run waits for keys the first is computing; the store stays consistent', async () => {
+    const dir = tempDir();
+    const count = join(dir, 'count');
+    writeFileSync(count, '');
+    const nodes = Array.from({ length: 4 }, (_, i) => `  n${i}:
+    kind: exec
+    params:
+      argv: ${sh(`echo n${i} >> "$COUNT"; sleep 0.4; echo ${i} > "$PIPE_OUT/o"`)}
+      env: { COUNT: '${count}' }
+    outputs: [o]`).join('\n');
+    writePipeline(dir, `name: c\nnodes:\n${nodes}\n  sum:\n    kind: exec\n    params: { argv: ${sh('cat "$PIPE_IN_a" "$PIPE_IN_b" > "$PIPE_OUT/o"')} }\n    inputs: { a: n0.o, b: n3.o }\n    outputs: [o]\n`);
+    const [a, b] = await Promise.all([pipe(['run', 'p.yaml', '--jobs', '4'], dir), pipe(['run', 'p.yaml', '--jobs', '4'], dir)]);
+    expect([a.code, b.code]).toEqual([0, 0]);
+    const executions = readFileSync(count, 'utf8').trim().split('\n').sort();
+    expect(executions).toEqual(['n0', 'n1', 'n2', 'n3']);
+    expect(a.err + b.err).toMatch(/\[wait\] n\d: waiting for pid \d+, which is computing the same key/);
+    expect(a.err + b.err).toContain('cache hit (computed by a concurrent run)');
+    const third = await pipe(['run', 'p.yaml', '--json'], dir);
+    expect((JSON.parse(third.out) as { nodes: { status: string }[] }).nodes.every((n) => n.status === 'cached')).toBe(true);
+    expect((await pipe(['audit', 'p.yaml'], dir)).code).toBe(0);
+    const q = await pipe(['query', "SELECT count(*) AS n FROM node_runs WHERE status = 'ran'", '--csv'], dir);
+    expect(q.out).toBe('n\n5\n');
+  });
+});
