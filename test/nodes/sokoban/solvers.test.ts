@@ -1,8 +1,9 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../src/util/rng.js';
 import { SokobanEnv } from '../../../src/nodes/sokoban/env.js';
 import { generateLevel, generateRoom } from '../../../src/nodes/sokoban/generator.js';
-import { parseLevel } from '../../../src/nodes/sokoban/level.js';
+import { parseLevel, tryParseLevel } from '../../../src/nodes/sokoban/level.js';
 import { solveAstar } from '../../../src/nodes/sokoban/solver-astar.js';
 import { solveBfs } from '../../../src/nodes/sokoban/solver-bfs.js';
 import type { Direction, Level } from '../../../src/nodes/sokoban/types.js';
@@ -88,6 +89,28 @@ describe('solvers', () => {
     }
     expect(compared).toBeGreaterThan(100);
     expect(unsolvable).toBeGreaterThan(20);
+  });
+
+  it('never crash on arbitrary parsed boards (open edges, many boxes) and agree when both finish', () => {
+    const cell = fc.constantFrom('#', ' ', ' ', ' ', '$', '.', '*', '@', '+');
+    const board = fc.array(fc.array(cell, { minLength: 1, maxLength: 7 }), { minLength: 1, maxLength: 6 });
+    let checked = 0;
+    fc.assert(
+      fc.property(board, (rows) => {
+        const r = tryParseLevel(rows.map((row) => row.join('')).join('\n'));
+        if (!r.ok) return;
+        const bfs = solveBfs(r.level, { maxExpansions: 3000 });
+        const astar = solveAstar(r.level, { maxExpansions: 3000 });
+        if (bfs.status !== 'limit' && astar.status !== 'limit') {
+          checked++;
+          expect(astar.status).toBe(bfs.status);
+          expect(astar.actions.length).toBe(bfs.actions.length);
+          if (bfs.solvable && bfs.actions.length > 0) expect(replaySolves(r.level, bfs.actions)).toBe(true);
+        }
+      }),
+      { numRuns: 4000 },
+    );
+    expect(checked).toBeGreaterThan(50);
   });
 
   it('A* solves 10x10 levels with 4 boxes', () => {
