@@ -3,6 +3,7 @@
  * Bad input (unknown card symbol, rank out of range, malformed JSON line) is reported naming the card or line and
  * exits 2; in `solve --batch` a bad line yields an error object and the remaining lines are still solved.
  */
+import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import type { Command } from '../main.js';
@@ -10,6 +11,11 @@ import {
   cardSymbol,
   dealTask,
   FACE_MAPPINGS,
+  formatGpAnswer,
+  gpCot,
+  gpValuesScaffold,
+  inferGpFormat,
+  renderGpPrompt,
   GP_SPLIT_NAMES,
   MAX_RANK,
   MIN_RANK,
@@ -35,7 +41,7 @@ const processIo: GpIo = {
   err: (t) => void process.stderr.write(t),
 };
 
-const USAGE = `Usage: pipe gp <solve|deal|score> [options]
+const USAGE = `Usage: pipe gp <solve|deal|render|score> [options]
 
   solve --cards A,5,K,10 [--faces all_10] [--target 24]
   solve --batch [--faces all_10] [--target 24]
@@ -43,6 +49,8 @@ const USAGE = `Usage: pipe gp <solve|deal|score> [options]
         and writes {"cards", "values", "target", "solvable", "formula", "scores"} per line
   deal  --split <${GP_SPLIT_NAMES.join('|')}> [--count 1] [--seed 42]
         one task per line (seed, seed+1, …)
+  render --split <split> [--seed 42] [--template pipelines/templates/gp-compact.txt] [--response answer|cot|values]
+        [--text]   the prompt a model sees and the training response for it ({"prompt", "response"}; --text: raw)
   score --cards A,5,K,10 --formula "10*(5-1)/..." [--faces all_10] [--target 24]
         --formula takes a formula or a whole model output; writes {"reward", "valid", "reason", "detail", "formula"}
 
@@ -191,6 +199,60 @@ async function deal(args: readonly string[], io: GpIo): Promise<number> {
   return 0;
 }
 
+const DEFAULT_TEMPLATE = new URL('../../../pipelines/templates/gp-compact.txt', import.meta.url);
+
+async function render(args: readonly string[], io: GpIo): Promise<number> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      split: { type: 'string' },
+      seed: { type: 'string' },
+      template: { type: 'string' },
+      response: { type: 'string', default: 'answer' },
+      text: { type: 'boolean', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.split === undefined) throw new InputError(`--split is required (${GP_SPLIT_NAMES.join(', ')})`);
+  let split;
+  try {
+    split = resolveGpSplit(values.split);
+  } catch (e) {
+    throw new InputError((e as Error).message);
+  }
+  const seed = parseInt10(values.seed, '--seed', 42);
+  if (seed < 0 || seed > 0xffffffff) throw new InputError('--seed must be in 0..4294967295');
+  const kind = values.response;
+  if (kind !== 'answer' && kind !== 'cot' && kind !== 'values') {
+    throw new InputError(`--response must be answer, cot or values, got '${kind}'`);
+  }
+  let template: string;
+  try {
+    template = await readFile(values.template ?? DEFAULT_TEMPLATE, 'utf8');
+  } catch (e) {
+    throw new InputError(`cannot read template ${values.template ?? DEFAULT_TEMPLATE.pathname}: ${(e as Error).message}`);
+  }
+  const task = dealTask(split, seed);
+  if (task === null) throw new InputError(`split ${split.name}, seed ${seed}: no solvable deal in 51 tries`);
+  let prompt: string;
+  try {
+    prompt = renderGpPrompt({ template, task, source: values.template ?? 'gp-compact.txt' });
+  } catch (e) {
+    throw new InputError((e as Error).message);
+  }
+  const format = inferGpFormat(template);
+  const response =
+    kind === 'cot'
+      ? gpCot(task, format)
+      : kind === 'values'
+        ? gpValuesScaffold(task, format)
+        : formatGpAnswer(task, task.solution, format);
+  if (values.text) io.out(`${prompt}${response ?? '(no response: this task has no solution that scores +5)'}\n`);
+  else io.out(JSON.stringify({ split: split.name, seed, prompt, response }) + '\n');
+  return 0;
+}
+
 async function score(args: readonly string[], io: GpIo): Promise<number> {
   const { values } = parseArgs({
     args: [...args],
@@ -221,7 +283,7 @@ export async function runGp(args: readonly string[], io: GpIo): Promise<number> 
     io.out(USAGE);
     return sub === undefined ? 2 : 0;
   }
-  const handlers: Record<string, (a: readonly string[], io: GpIo) => Promise<number>> = { solve, deal, score };
+  const handlers: Record<string, (a: readonly string[], io: GpIo) => Promise<number>> = { solve, deal, render, score };
   const handler = handlers[sub];
   if (handler === undefined) {
     io.err(`pipe gp: unknown subcommand '${sub}'\n\n${USAGE}`);

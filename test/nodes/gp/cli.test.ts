@@ -11,11 +11,13 @@ async function gp(args: string[], stdin: string[] = []) {
     out: (t) => void (out += t),
     err: (t) => void (err += t),
   });
-  const json = out
-    .trim()
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  const json = args.includes('--text')
+    ? []
+    : out
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
   return { code, out, err, json };
 }
 
@@ -105,5 +107,21 @@ describe('pipe gp limits', () => {
     const r = await gp(['solve', '--cards', '1,2,3,4,5,6,7']);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/at most 6 cards/);
+  });
+});
+
+describe('pipe gp render', () => {
+  it('shows the prompt and the training response of a task', async () => {
+    const r = await gp(['render', '--split', 'all_7', '--seed', '5', '--response', 'cot']);
+    expect(r.code).toBe(0);
+    const o = r.json[0] as { prompt: string; response: string; split: string };
+    expect(o.split).toBe('all_7');
+    expect(o.prompt).toMatch(/^cards: .*\nJ=7 Q=7 K=7\n$/);
+    expect(o.response).toMatch(/^values: /);
+    const paper = await gp(['render', '--split', 'fake', '--template', 'pipelines/templates/gp-paper.txt', '--text']);
+    expect(paper.out).toContain("Note that 'J' counts as '11', 'Q' counts as '12', and 'K' counts as '13'");
+    expect(paper.out).toContain('"formula": "');
+    expect((await gp(['render', '--split', 'id', '--template', '/nonexistent.txt'])).code).toBe(2);
+    expect((await gp(['render', '--split', 'id', '--response', 'essay'])).code).toBe(2);
   });
 });
