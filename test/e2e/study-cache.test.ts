@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadPipeline } from '../../src/engine/load.js';
 import { runPipeline } from '../../src/engine/execute.js';
 import { library } from '../../src/nodes/index.js';
+import { reportCommand } from '../../src/cli/commands/report.js';
 
 const TEMPLATES = new URL('../../pipelines/templates/', import.meta.url);
 
@@ -82,4 +83,28 @@ describe('study pipeline (tiny) through the engine', () => {
   it('an edited eval param reruns only evaluation and the report', async () => {
     expect(await run(['eval.temperature=0.7'])).toEqual({ levels: 'cached', data: 'cached', train: 'cached', envs: 'cached', eval: 'ran', report: 'ran' });
   }, 120_000);
+
+  it('pipe report points at the report node output and writes a combined report', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await reportCommand([join(dir, 'p.yaml'), '--json', '--out', join(dir, 'combined')], { library, out: (t) => out.push(t), err: (t) => err.push(t) });
+    expect(err.join('')).toBe('');
+    expect(code).toBe(0);
+    const res = JSON.parse(out.join(''));
+    expect(res.reports).toHaveLength(1);
+    expect(readFileSync(join(res.reports[0].dir, 'report.md'), 'utf8')).toContain('| diverse-cot |');
+    expect(res.combined.summaries).toBe(1);
+    const md = readFileSync(join(dir, 'combined', 'report.md'), 'utf8');
+    expect(md).toContain('| method | SimpleSokoban | FakeSokobanNumerical |');
+    expect(md).toContain('0.93 → 0 (non-diverse → diverse)');
+  }, 120_000);
+
+  it('pipe report exits 2 on a bad pipeline and 1 when nothing was evaluated', async () => {
+    const err: string[] = [];
+    writeFileSync(join(dir, 'bad.yaml'), 'name: x\nnodes: {a: {kind: nope}}\n');
+    expect(await reportCommand([join(dir, 'bad.yaml')], { library, out: () => {}, err: (t) => err.push(t) })).toBe(2);
+    writeFileSync(join(dir, 'fresh.yaml'), PIPELINE.replace('name: tiny-study', 'name: fresh').replace('count: 6', 'count: 7'));
+    expect(await reportCommand([join(dir, 'fresh.yaml')], { library, out: () => {}, err: (t) => err.push(t) })).toBe(1);
+    expect(err.join('')).toContain('nothing evaluated yet');
+  });
 });

@@ -31,7 +31,7 @@ export interface SftParams extends OptimParams {
   readonly batchSize: number;
   /** Sequence length of a training row (≤ the model's blockSize; default blockSize). */
   readonly seqLen?: number;
-  /** Fraction of rows held out for validation loss (default 0.02, at most 512 rows). */
+  /** Fraction of rows held out for validation loss (default 0.02, at most 256 rows). */
   readonly valFraction?: number;
   readonly valEvery?: number;
   readonly logEvery?: number;
@@ -99,7 +99,7 @@ export const sftKind: NodeKind<SftParams> = {
       const r = pairs[i] as (typeof pairs)[number];
       return { prompt: nn.tokenizer.encode(r.prompt), response: nn.tokenizer.encode(r.response) };
     });
-    const nVal = Math.min(512, Math.floor(encoded.length * (p.valFraction ?? 0.02)));
+    const nVal = Math.min(256, Math.floor(encoded.length * (p.valFraction ?? 0.02)));
     const val = encoded.slice(0, nVal);
     const train = encoded.slice(nVal);
     if (train.length === 0) throw new Error('train.sft: no training rows left after the validation split');
