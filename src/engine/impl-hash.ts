@@ -50,10 +50,17 @@ function projectRoot(file: string): string {
 
 const cache = new Map<string, ImplHash>();
 
-/** Hashes a module URL (a node kind's `module`) and its transitive local imports. */
+/** Hashes a module URL (a node kind's `module`) and its transitive local imports; cached per process. */
 export function implementationHash(moduleUrl: string): ImplHash {
   const hit = cache.get(moduleUrl);
   if (hit !== undefined) return hit;
+  const result = hashModuleTree(moduleUrl);
+  cache.set(moduleUrl, result);
+  return result;
+}
+
+/** The uncached computation behind `implementationHash` (files are read now). */
+export function hashModuleTree(moduleUrl: string): ImplHash {
   const entry = moduleUrl.startsWith('file:') ? fileURLToPath(moduleUrl) : moduleUrl;
   if (!existsSync(entry)) throw new Error(`Internal error: node module ${moduleUrl} not found`);
   const root = projectRoot(entry);
@@ -72,7 +79,5 @@ export function implementationHash(moduleUrl: string): ImplHash {
     }
   }
   const sorted = Object.fromEntries(Object.entries(files).sort(([a], [b]) => (a < b ? -1 : 1)));
-  const result: ImplHash = { hash: sha256(JSON.stringify(sorted)), files: sorted };
-  cache.set(moduleUrl, result);
-  return result;
+  return { hash: sha256(JSON.stringify(sorted)), files: sorted };
 }
