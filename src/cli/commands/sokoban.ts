@@ -350,9 +350,15 @@ async function cmdPlay(args: readonly string[], io: SokobanIo): Promise<number> 
 function playInteractive(level: Level, maxSteps: number): Promise<number> {
   const stdin = process.stdin;
   let env = SokobanEnv.fromLevel(level, { maxSteps });
-  const history: Level[] = [];
+  // Undo replays the kept actions on a fresh episode, so steps, rewards and the step cap stay exact.
+  const actions: Direction[] = [];
   let total = 0;
   let note = 'arrows or w/a/s/d move, z undo, r restart, q quit';
+  const replay = (): void => {
+    env = SokobanEnv.fromLevel(level, { maxSteps });
+    total = 0;
+    for (const a of actions) total += env.step(a).reward;
+  };
   const draw = (): void => {
     process.stdout.write('\u001b[2J\u001b[H');
     const rows = renderGridCompact(env.state).split('\n').map((row) => [...row].join(' '));
@@ -372,21 +378,19 @@ function playInteractive(level: Level, maxSteps: number): Promise<number> {
     const onKey = (key: string): void => {
       if (key === 'q' || key === '\u0003') return finish(0);
       if (key === 'r') {
-        env = SokobanEnv.fromLevel(level, { maxSteps });
-        history.length = 0;
-        total = 0;
+        actions.length = 0;
+        replay();
         note = 'restarted';
       } else if (key === 'z') {
-        const prev = history.pop();
-        if (prev !== undefined) env = SokobanEnv.fromLevel(prev, { maxSteps });
-        note = 'undone (step count restarts)';
+        if (actions.pop() !== undefined) replay();
+        note = 'undone';
       } else {
         const dir = KEYS[key];
         if (dir !== undefined && !env.done) {
-          history.push(env.state);
+          actions.push(dir);
           const r = env.step(dir);
           total += r.reward;
-          note = r.success ? 'solved! q to quit, r to restart' : r.done ? 'out of steps: r to restart' : `${dir}: ${r.reward.toFixed(1)}`;
+          note = r.success ? 'solved! q to quit, r to restart' : r.done ? 'out of steps: z to undo, r to restart' : `${dir}: ${r.reward.toFixed(1)}`;
         }
       }
       draw();
