@@ -46,6 +46,9 @@ export function analyzePushes(level: Level): PushAnalysis {
   return { targets, pushDist, dead };
 }
 
+/** Reused DP table of `matchingCost` (solvers are synchronous, so one buffer suffices). */
+let scratch = new Float64Array(256);
+
 /**
  * Minimum total pushes over all assignments of boxes to distinct targets (bitmask DP up to 8 boxes; beyond that
  * the sum of each box's nearest target, which is weaker but still admissible). Infinity when impossible.
@@ -63,7 +66,9 @@ export function matchingCost(analysis: PushAnalysis, boxes: ArrayLike<number>): 
     return sum;
   }
   const size = 1 << k;
-  const dp = new Float64Array(size).fill(Number.POSITIVE_INFINITY);
+  if (scratch.length < size) scratch = new Float64Array(size);
+  const dp = scratch;
+  dp.fill(Number.POSITIVE_INFINITY, 0, size);
   dp[0] = 0;
   for (let mask = 0; mask < size; mask++) {
     const cur = dp[mask] as number;

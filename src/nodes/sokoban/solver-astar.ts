@@ -3,7 +3,9 @@
  * its successors are every push the player can reach, costing the shortest walk to the box plus one. The heuristic
  * is the min-cost matching of boxes to targets on push distances — admissible and consistent, since a push moves
  * one box one cell and costs at least one move. Pruned: pushes onto dead squares and freeze deadlocks (a box that
- * can move along neither axis, off a target). States are keyed by compact strings of cell indices.
+ * can move along neither axis, off a target). States are keyed by compact strings of cell indices and stored in
+ * flat typed arrays. The player cell is kept exact rather than normalized to its reachable region: optimality is
+ * in moves, and the walk from where the last push left the player is part of the cost.
  * Returns the same optimal length (in moves) as `solveBfs`, usually after far fewer expansions.
  */
 import { enclose } from './enclose.js';
