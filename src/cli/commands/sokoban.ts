@@ -436,4 +436,11 @@ export async function runSokoban(args: readonly string[], io: SokobanIo = proces
 }
 
 /** `pipe sokoban …` */
-export const command: Command = (args) => runSokoban(args);
+export const command: Command = (args) => {
+  // `pipe sokoban generate … | head` closes the pipe early: stop quietly instead of an EPIPE stack trace.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
+  return runSokoban(args);
+};

@@ -3,14 +3,14 @@
  * its successors are every push the player can reach, costing the shortest walk to the box plus one. The heuristic
  * is the min-cost matching of boxes to targets on push distances — admissible and consistent, since a push moves
  * one box one cell and costs at least one move. Pruned: pushes onto dead squares and freeze deadlocks (a box that
- * can move along neither axis, off a target). States are keyed by compact strings of cell indices and stored in
- * flat typed arrays. The player cell is kept exact rather than normalized to its reachable region: optimality is
+ * can move along neither axis, off a target). States live in a typed-array `StateStore` (hash index, no strings). The player cell is kept exact rather than normalized to its reachable region: optimality is
  * in moves, and the walk from where the last push left the player is part of the cost.
  * Returns the same optimal length (in moves) as `solveBfs`, usually after far fewer expansions.
  */
 import { enclose } from './enclose.js';
 import { analyzePushes, matchingCost, type PushAnalysis } from './push-analysis.js';
 import { DEFAULT_MAX_EXPANSIONS, type SolveOptions, type SolveResult } from './solve-result.js';
+import { StateStore } from './state-store.js';
 import { DIRECTIONS, stepOffset, type Direction, type Level } from './types.js';
 
 /** Optimal (fewest moves) solution by A*; `expanded` counts push states expanded. */
@@ -29,20 +29,16 @@ export function solveAstar(input: Level, options: SolveOptions = {}): SolveResul
   if (h0 === Number.POSITIVE_INFINITY) return { solvable: false, status: 'unsolvable', actions: [], expanded: 0 };
   if (h0 > maxDepth) return { solvable: false, status: 'limit', actions: [], expanded: 0 };
 
-  // Node storage (grown by doubling).
+  // Nodes (one per push; a cheaper path to a known state adds a new node that the index then points to).
+  const store = new StateStore(width);
   let cap = 1024;
-  let cells = new Uint16Array(cap * width);
   let parent = new Int32Array(cap);
   let pushFrom = new Int32Array(cap); // box cell before the push
   let pushDir = new Uint8Array(cap);
   let gOf = new Float64Array(cap);
   let fOf = new Float64Array(cap);
-  let count = 0;
   const grow = (): void => {
     cap *= 2;
-    const c = new Uint16Array(cap * width);
-    c.set(cells);
-    cells = c;
     const p = new Int32Array(cap);
     p.set(parent);
     parent = p;
@@ -59,21 +55,19 @@ export function solveAstar(input: Level, options: SolveOptions = {}): SolveResul
     f.set(fOf);
     fOf = f;
   };
-  const bestG = new Map<string, number>();
   const heap = new NodeHeap((a, b) => (fOf[a] as number) - (fOf[b] as number) || (gOf[b] as number) - (gOf[a] as number));
   const push = (state: readonly number[], from: number, box: number, dir: number, g: number, f: number): void => {
-    if (count === cap) grow();
-    cells.set(state, count * width);
-    parent[count] = from;
-    pushFrom[count] = box;
-    pushDir[count] = dir;
-    gOf[count] = g;
-    fOf[count] = f;
-    heap.push(count++);
+    const id = store.append(state);
+    store.index(id);
+    if (id === cap) grow();
+    parent[id] = from;
+    pushFrom[id] = box;
+    pushDir[id] = dir;
+    gOf[id] = g;
+    fOf[id] = f;
+    heap.push(id);
   };
-  const start = [level.player, ...level.boxes];
-  bestG.set(String.fromCharCode(...start), 0);
-  push(start, -1, -1, 0, 0, h0);
+  push([level.player, ...level.boxes], -1, -1, 0, 0, h0);
 
   const boxAt = new Int32Array(n).fill(-1);
   const dist = new Int32Array(n);
@@ -86,11 +80,11 @@ export function solveAstar(input: Level, options: SolveOptions = {}): SolveResul
 
   while (heap.size > 0) {
     const s = heap.pop();
+    if (!store.isIndexed(s)) continue; // a cheaper node for the same state exists
+    const cells = store.cells;
     const base = s * width;
     const g = gOf[s] as number;
     for (let j = 0; j < k; j++) boxes[j] = cells[base + 1 + j] as number;
-    const key = String.fromCharCode(cells[base] as number, ...boxes);
-    if ((bestG.get(key) ?? Number.POSITIVE_INFINITY) < g) continue; // stale heap entry
     if (boxes.every((b) => targets[b] === 1)) {
       return { solvable: true, status: 'solved', actions: rebuild(level, s, parent, pushFrom, pushDir), expanded };
     }
@@ -130,15 +124,14 @@ export function solveAstar(input: Level, options: SolveOptions = {}): SolveResul
         for (let i = 0; i < k; i++) next[i + 1] = i === j ? to : (boxes[i] as number);
         sortTail(next);
         const g2 = g + walk + 1;
-        const nkey = String.fromCharCode(...next);
-        if ((bestG.get(nkey) ?? Number.POSITIVE_INFINITY) <= g2) continue;
+        const known = store.lookup(next);
+        if (known !== -1 && (gOf[known] as number) <= g2) continue;
         const h = matchingCost(analysis, next.slice(1));
         if (h === Number.POSITIVE_INFINITY) continue;
         if (g2 + h > maxDepth) {
           cut = true;
           continue;
         }
-        bestG.set(nkey, g2);
         push(next, s, b, m, g2, g2 + h);
       }
     }

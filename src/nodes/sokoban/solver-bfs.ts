@@ -1,10 +1,10 @@
 /**
  * Breadth-first search over full (player, boxes) states — RAGEN's `get_shortest_action_path` semantics: moves are
  * tried in the order Up, Down, Left, Right, so the returned path is the first shortest one in that order (the
- * labels of the SFT data). States are keyed by a compact string of cell indices (boxes sorted) and stored in flat
- * typed arrays with parent pointers.
+ * labels of the SFT data). States (player, sorted boxes) live in a typed-array `StateStore` with parent pointers.
  */
 import { enclose } from './enclose.js';
+import { StateStore } from './state-store.js';
 import { DEFAULT_MAX_EXPANSIONS, type SolveOptions, type SolveResult } from './solve-result.js';
 import { DIRECTIONS, stepOffset, type Direction, type Level } from './types.js';
 
@@ -19,20 +19,17 @@ export function solveBfs(input: Level, options: SolveOptions = {}): SolveResult 
   const offsets = DIRECTIONS.map((d) => stepOffset(d, cols));
   if (level.boxes.every((b) => targets[b] === 1)) return { solvable: true, status: 'solved', actions: [], expanded: 0 };
 
+  const store = new StateStore(width);
   let capacity = 1024;
-  let cells = new Uint16Array(capacity * width); // per state: player, boxes (sorted)
   let parent = new Int32Array(capacity);
   let move = new Uint8Array(capacity);
   let depth = new Uint16Array(capacity);
-  const seen = new Map<string, number>();
-  let count = 0;
 
-  const add = (state: Uint16Array | number[], from: number, m: number, d: number): number => {
-    if (count === capacity) {
+  const add = (state: ArrayLike<number>, from: number, m: number, d: number): number => {
+    const id = store.append(state);
+    store.index(id);
+    if (id === capacity) {
       capacity *= 2;
-      const c2 = new Uint16Array(capacity * width);
-      c2.set(cells);
-      cells = c2;
       const p2 = new Int32Array(capacity);
       p2.set(parent);
       parent = p2;
@@ -43,23 +40,20 @@ export function solveBfs(input: Level, options: SolveOptions = {}): SolveResult 
       d2.set(depth);
       depth = d2;
     }
-    cells.set(state, count * width);
-    parent[count] = from;
-    move[count] = m;
-    depth[count] = d;
-    return count++;
+    parent[id] = from;
+    move[id] = m;
+    depth[id] = d;
+    return id;
   };
 
-  const start = [level.player, ...level.boxes];
-  seen.set(String.fromCharCode(...start), 0);
-  add(start, -1, 0, 0);
+  add([level.player, ...level.boxes], -1, 0, 0);
 
   const occupied = new Int32Array(walls.length).fill(-1);
   const next = new Array<number>(width);
   let head = 0;
   let expanded = 0;
   let cut = false;
-  while (head < count) {
+  while (head < store.count) {
     if (expanded >= maxExpansions) return { solvable: false, status: 'limit', actions: [], expanded };
     const s = head++;
     const d = depth[s] as number;
@@ -69,6 +63,7 @@ export function solveBfs(input: Level, options: SolveOptions = {}): SolveResult 
     }
     expanded++;
     const base = s * width;
+    const cells = store.cells;
     const player = cells[base] as number;
     for (let j = 1; j <= k; j++) occupied[cells[base + j] as number] = s;
     for (let m = 0; m < 4; m++) {
@@ -90,10 +85,8 @@ export function solveBfs(input: Level, options: SolveOptions = {}): SolveResult 
         if (targets[b] !== 1) solved = false;
       }
       if (pushedFrom >= 0) sortTail(next);
-      const key = String.fromCharCode(...next);
-      if (seen.has(key)) continue;
+      if (store.lookup(next) !== -1) continue;
       const id = add(next, s, m, d + 1);
-      seen.set(key, id);
       if (pushedFrom >= 0 && solved) return { solvable: true, status: 'solved', actions: path(id, parent, move), expanded };
     }
   }
