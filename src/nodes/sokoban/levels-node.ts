@@ -46,7 +46,10 @@ export function makeLevelLines(split: SokobanSplit, count: number, seed: number,
   for (let i = 0; i < count; i++) {
     const g = generateLevel({ size: split.size, boxes: split.boxes, seed: seed + i });
     const solved = solveBfs(g.level);
-    if (!solved.solvable) throw new Error(`Internal error: generated level (seed ${seed + i}) is not BFS-solvable`);
+    if (!solved.solvable) {
+      // A* proved it solvable within 30 moves, so only the BFS expansion cap can get here (many boxes, big rooms).
+      throw new Error(`BFS could not label the level of seed ${seed + i} (${solved.status} after ${solved.expanded} expansions); use fewer boxes or a smaller room`);
+    }
     lines.push(JSON.stringify(levelRecord(g.level, seed + i, split, solved.actions)));
     onLevel?.(i + 1);
   }
