@@ -58,7 +58,7 @@ export const datasetKind: NodeKind<DatasetParams> = {
           testWords: { type: 'array', items: { type: 'string', minLength: 1 } },
         },
       },
-      seed: { type: 'integer', minimum: 0, maximum: 4294967295, default: 42 },
+      seed: { type: 'integer', minimum: 0, maximum: 4294967295, description: 'vocabulary sampling seed (default: the node seed)' },
       dataSource: { type: 'string', minLength: 1, description: 'data_source column (default sokoban_<R>x<C>_1horizon[_random])' },
     },
   },
@@ -71,7 +71,7 @@ export const datasetKind: NodeKind<DatasetParams> = {
     const template = await readFile(p.template, 'utf8');
     const levels = readLevelRecords(await readFile(ctx.inputs.levels as string, 'utf8'), 'levels');
     if (levels.length === 0) throw new Error('sokoban.dataset: the levels input has no levels');
-    const seed = p.seed ?? 42;
+    const seed = p.seed ?? ctx.seed;
     const div = p.diversity ?? {};
     let diversity: { pool: readonly string[]; variantsPerState: number } | null = null;
     if (div.enabled === true) {
