@@ -31,7 +31,7 @@ export function solveAstar(input: Level, options: SolveOptions = {}): SolveResul
 
   // Nodes (one per push; a cheaper path to a known state adds a new node that the index then points to).
   const store = new StateStore(width);
-  let cap = 1024;
+  let cap = 64;
   let parent = new Int32Array(cap);
   let pushFrom = new Int32Array(cap); // box cell before the push
   let pushDir = new Uint8Array(cap);

@@ -20,7 +20,7 @@ export function solveBfs(input: Level, options: SolveOptions = {}): SolveResult 
   if (level.boxes.every((b) => targets[b] === 1)) return { solvable: true, status: 'solved', actions: [], expanded: 0 };
 
   const store = new StateStore(width);
-  let capacity = 1024;
+  let capacity = 64;
   let parent = new Int32Array(capacity);
   let move = new Uint8Array(capacity);
   let depth = new Uint16Array(capacity);

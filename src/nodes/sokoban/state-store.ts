@@ -9,7 +9,7 @@ export class StateStore {
   private slots: Int32Array;
   private used = 0;
 
-  constructor(readonly width: number, capacity = 1024) {
+  constructor(readonly width: number, capacity = 64) {
     this.cells = new Uint16Array(capacity * width);
     this.slots = new Int32Array(capacity * 2).fill(-1);
   }
