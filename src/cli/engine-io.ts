@@ -6,6 +6,7 @@ import { relative } from 'node:path';
 import type { Diagnostic } from '../engine/diagnostics.js';
 import type { LoadResult } from '../engine/load.js';
 import type { NodeLibrary } from '../engine/node-kind.js';
+import { implementationHash } from '../engine/impl-hash.js';
 
 /**
  * What an engine command writes to and runs with. The defaults are the real process streams and the built-in
@@ -28,10 +29,25 @@ export async function resolveEnv(env: CommandEnv): Promise<Required<Omit<Command
   };
 }
 
+let builtin: NodeLibrary | undefined;
 /** Loads the built-in node library (src/nodes). Tests call the command functions with their own library instead. */
 export async function builtinLibrary(): Promise<NodeLibrary> {
-  const { library } = await import('../nodes/index.js');
-  return library;
+  builtin ??= (await import('../nodes/index.js')).library;
+  return builtin;
+}
+
+/** The built-in library's identity for the load memo: the hash of its module tree (read, not imported). */
+export function builtinLibraryKey(): string {
+  return implementationHash(new URL(`../nodes/index${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url).href).hash;
+}
+
+/**
+ * The fast path of a cached run: the memoized pipeline, with each kind imported from its own module, without
+ * importing the whole built-in library. Undefined when the memo does not apply.
+ */
+export async function loadBuiltinFast(file: string, opts: { overrides?: readonly string[]; store?: string }): Promise<LoadResult | undefined> {
+  const { loadPipelineFast } = await import('../engine/load-cache.js');
+  return loadPipelineFast(file, { libraryKey: builtinLibraryKey(), ...(opts.overrides ? { overrides: opts.overrides } : {}), ...(opts.store ? { store: opts.store } : {}) });
 }
 
 /** Prints every diagnostic to stderr, `file:line:col error: …` with the source line and a caret. */
@@ -55,8 +71,15 @@ export async function loadOrReport(
   opts: { overrides?: readonly string[]; store?: string } = {},
   err: (text: string) => void = (t) => process.stderr.write(t),
 ): Promise<LoadResult & { pipeline: NonNullable<LoadResult['pipeline']> } | undefined> {
-  const { loadPipeline } = await import('../engine/load.js');
-  const result = loadPipeline(file, { library, ...(opts.overrides ? { overrides: opts.overrides } : {}), ...(opts.store ? { store: opts.store } : {}) });
+  // The memoizing loader imports yaml/ajv only when the pipeline (or anything it depends on) changed.
+  const { loadPipelineCached } = await import('../engine/load-cache.js');
+  const libraryKey = library === builtin ? builtinLibraryKey() : undefined;
+  const result = await loadPipelineCached(file, {
+    library,
+    ...(libraryKey ? { libraryKey } : {}),
+    ...(opts.overrides ? { overrides: opts.overrides } : {}),
+    ...(opts.store ? { store: opts.store } : {}),
+  });
   if (result.pipeline === undefined || result.diagnostics.length > 0) {
     await printDiagnostics(result.diagnostics, result.sources, err);
     return undefined;

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { Command } from '../main.js';
-import { loadOrReport, resolveEnv, usageError } from '../engine-io.js';
+import { loadBuiltinFast, loadOrReport, resolveEnv, usageError } from '../engine-io.js';
 import type { CommandEnv } from '../engine-io.js';
 
 const USAGE = `Usage: pipe run <pipeline.yaml> [options]
@@ -39,24 +39,25 @@ export async function runCommand(args: readonly string[], envIn: CommandEnv = {}
     return usageError('run', (e as Error).message, USAGE, envIn.err);
   }
   const { values, positionals } = parsed;
-  const env = await resolveEnv(envIn);
+  const out = envIn.out ?? ((t: string) => process.stdout.write(t));
+  const err = envIn.err ?? ((t: string) => process.stderr.write(t));
   if (values.help) {
-    env.out(USAGE);
+    out(USAGE);
     return 0;
   }
-  if (positionals.length !== 1) return usageError('run', 'expected exactly one pipeline file', USAGE, env.err);
+  if (positionals.length !== 1) return usageError('run', 'expected exactly one pipeline file', USAGE, err);
   const jobs = values.jobs === undefined ? undefined : Number(values.jobs);
   const gpus = values.gpus === undefined ? undefined : Number(values.gpus);
-  if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1)) return usageError('run', `--jobs must be a positive integer, got '${values.jobs}'`, USAGE, env.err);
-  if (gpus !== undefined && !(Number.isInteger(gpus) && gpus >= 0)) return usageError('run', `--gpus must be a non-negative integer, got '${values.gpus}'`, USAGE, env.err);
+  if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1)) return usageError('run', `--jobs must be a positive integer, got '${values.jobs}'`, USAGE, err);
+  if (gpus !== undefined && !(Number.isInteger(gpus) && gpus >= 0)) return usageError('run', `--gpus must be a non-negative integer, got '${values.gpus}'`, USAGE, err);
 
-  const loaded = await loadOrReport(
-    positionals[0] as string,
-    env.library,
-    { ...(values.set ? { overrides: values.set } : {}), ...(values.store ? { store: values.store } : {}) },
-    env.err,
-  );
+  const loadOpts = { ...(values.set ? { overrides: values.set } : {}), ...(values.store ? { store: values.store } : {}) };
+  const file = positionals[0] as string;
+  // Unchanged pipeline: skip YAML, ajv and the full node library (only the kinds it uses are imported).
+  const fast = envIn.library === undefined ? await loadBuiltinFast(file, loadOpts) : undefined;
+  const loaded = fast?.pipeline !== undefined ? { ...fast, pipeline: fast.pipeline } : await loadOrReport(file, (await resolveEnv(envIn)).library, loadOpts, err);
   if (loaded === undefined) return 2;
+  const env = { out, err, signal: envIn.signal };
   const { pipeline } = loaded;
   const { matchInstances, withAncestors } = await import('../../engine/select.js');
   const only = matchInstances(pipeline, values.only ?? []);
