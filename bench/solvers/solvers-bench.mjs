@@ -3,13 +3,14 @@
 // RAGEN's get_shortest_action_path (bench/solvers/ragen_bfs.py) on the same 1,000 generated 6x6 one-box levels,
 // whether their labels agree, A*'s solve rate and median time on 10x10 levels with 2, 3 and 4 boxes, and the
 // generator's level statistics. Wall-clock on a noisy shared machine: compare figures within one run.
+// Optional: --collection FILE (an XSB level collection, e.g. Microban) adds A* and BFS on every level of it.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Rng } from '../../dist/util/rng.js';
-import { generateLevel, solveAstar, solveBfs, DIRECTIONS } from '../../dist/nodes/sokoban/api.js';
+import { generateLevel, parseLevel, solveAstar, solveBfs, splitCollection, DIRECTIONS } from '../../dist/nodes/sokoban/api.js';
 import { generateRoom } from '../../dist/nodes/sokoban/generator.js';
 import { levelStats } from '../../dist/cli/commands/sokoban.js';
 
@@ -130,4 +131,23 @@ for (const [size, boxes] of [[6, 1], [6, 2], [10, 1], [10, 2]]) {
     execFileSync('python3', [new URL('./ragen_gen.py', import.meta.url).pathname, String(size), String(size), String(boxes), String(n / 2)]).toString(),
   );
   console.log(`    RAGEN reference (Python): mean optimal ${ref.meanOptimal.toFixed(2)}, wall density ${pct(ref.wallDensity)}, failed seeds ${ref.failures}`);
+}
+
+// 5. A real level collection, if given.
+const at = process.argv.indexOf('--collection');
+if (at > 0 && process.argv[at + 1] !== undefined) {
+  const file = process.argv[at + 1];
+  const parts = splitCollection(readFileSync(file, 'utf8'));
+  const run = (name, solve) => {
+    const t = performance.now();
+    const rs = parts.map((p) => solve(parseLevel(p.text)));
+    console.log(`  ${name.padEnd(26)} solved ${rs.filter((r) => r.solvable).length}/${parts.length} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    return rs;
+  };
+  console.log(`\ncollection ${file} (${parts.length} levels):`);
+  const a = run('A* (100,000 expansions)', (l) => solveAstar(l, { maxExpansions: 100_000 }));
+  const b = run('BFS (500,000 expansions)', (l) => solveBfs(l, { maxExpansions: 500_000 }));
+  const both = a.filter((r, i) => r.solvable && b[i].solvable);
+  const same = a.filter((r, i) => r.solvable && b[i].solvable && r.actions.length === b[i].actions.length);
+  console.log(`  optimal lengths equal where both finished: ${same.length}/${both.length}`);
 }
