@@ -74,6 +74,7 @@ export const evalSokobanKind: NodeKind<SokobanEvalParams> = {
         maxActions: p.maxActions ?? 30,
         sample: { temperature, topP: p.topP ?? 1, maxNewTokens: p.maxNewTokens ?? 64, ...(ops.stop ? { stop: ops.stop } : {}) },
         seed: ctx.seed,
+        memo: temperature === 0,
         signal: ctx.signal,
         onTurn: (done, total) => ctx.progress({ done, total, unit: 'episodes' }),
       });

@@ -2,7 +2,7 @@
  * Adapts a checkpoint to the `Policy` interface through the neural core's KV-cache Generator: byte-encodes prompts,
  * splits them into batches of `maxBatch`, and derives one sampling seed per batch from the call's seed.
  */
-import type { Checkpoint, Provider, TokenBatch } from '../../nn/index.js';
+import type { Checkpoint, Generator, Provider, TokenBatch } from '../../nn/index.js';
 import { deriveSeed } from '../../util/rng.js';
 import type { Completion, Policy, SampleOptions } from './policy.js';
 
@@ -28,17 +28,27 @@ export async function loadModelPolicy(dir: string, opts: ModelPolicyOptions = {}
   return createModelPolicy(await nn.loadCheckpoint(dir), opts);
 }
 
-/** A Policy sampling from an in-memory checkpoint. */
+/**
+ * A Policy sampling from an in-memory checkpoint. Prompts are decoded in batches of similar length (sorted), each
+ * batch by a generator whose cache length fits it (rounded up to 32 tokens), because decode cost grows with the
+ * cache length and with padding to the longest prompt of a batch.
+ */
 export async function createModelPolicy(ckpt: Checkpoint, opts: ModelPolicyOptions = {}): Promise<ModelPolicy> {
   const nn = await import('../../nn/index.js');
   const maxBatch = opts.maxBatch ?? 64;
   const blockSize = ckpt.config.blockSize;
-  const generator = await nn.Generator.create(ckpt, {
-    maxBatch,
-    maxLen: blockSize,
-    provider: opts.provider ?? 'cpu',
-    ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
-  });
+  const sessionOpts = { provider: opts.provider ?? 'cpu', ...(opts.threads !== undefined ? { threads: opts.threads } : {}) } as const;
+  let weights = ckpt;
+  const generators = new Map<number, Promise<Generator>>();
+  const generatorFor = (maxLen: number): Promise<Generator> => {
+    const len = Math.min(blockSize, Math.ceil(maxLen / 32) * 32);
+    let g = generators.get(len);
+    if (g === undefined) {
+      g = nn.Generator.create(weights, { maxBatch, maxLen: len, ...sessionOpts });
+      generators.set(len, g);
+    }
+    return g;
+  };
   return {
     blockSize,
     async complete(prompts: readonly string[], o: SampleOptions): Promise<Completion[]> {
@@ -49,9 +59,14 @@ export async function createModelPolicy(ckpt: Checkpoint, opts: ModelPolicyOptio
         const ids = nn.tokenizer.encode(p);
         return ids.length > room ? ids.slice(ids.length - room) : ids;
       });
-      const out: Completion[] = [];
-      for (let i = 0; i < encoded.length; i += maxBatch) {
-        const res = await generator.generate(encoded.slice(i, i + maxBatch), {
+      const order = encoded.map((_, i) => i).sort((a, b) => (encoded[a] as number[]).length - (encoded[b] as number[]).length || a - b);
+      const out: Completion[] = new Array(prompts.length);
+      for (let i = 0; i < order.length; i += maxBatch) {
+        const idx = order.slice(i, i + maxBatch);
+        const chunk = idx.map((j) => encoded[j] as number[]);
+        const longest = Math.max(...chunk.map((c) => c.length));
+        const generator = await generatorFor(longest + 2 + maxNewTokens);
+        const res = await generator.generate(chunk, {
           maxNewTokens,
           temperature: o.temperature,
           topP: o.topP,
@@ -59,14 +74,22 @@ export async function createModelPolicy(ckpt: Checkpoint, opts: ModelPolicyOptio
           ...(o.stop !== undefined ? { stop: o.stop } : {}),
         });
         // Response tokens only: drop any special id (EOS/PAD) a generator might leave in.
-        res.text.forEach((text, j) => out.push({ text, tokens: (res.tokens[j] ?? []).filter((t) => t < 256) }));
+        idx.forEach((j, k) => {
+          out[j] = { text: res.text[k] ?? '', tokens: (res.tokens[k] ?? []).filter((t) => t < 256) };
+        });
       }
       return out;
     },
-    setWeights: (c) => generator.setWeights(c),
-    logProbs: (batch) => generator.logProbs(batch),
+    async setWeights(c) {
+      weights = c;
+      for (const g of generators.values()) await (await g).setWeights(c);
+    },
+    async logProbs(batch) {
+      return (await generatorFor(blockSize)).logProbs(batch);
+    },
     async dispose() {
-      await generator.dispose();
+      for (const g of generators.values()) await (await g).dispose();
+      generators.clear();
     },
   };
 }

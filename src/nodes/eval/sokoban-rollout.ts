@@ -6,7 +6,7 @@
  * loop is testable with a fake policy and a fake environment.
  */
 import { deriveSeed } from '../../util/rng.js';
-import type { Policy, SampleOptions } from './policy.js';
+import type { Completion, Policy, SampleOptions } from './policy.js';
 
 /** One environment to play (a line of `sokoban.evalset`'s `envs`). */
 export interface SokobanEnvSpec {
@@ -55,6 +55,12 @@ export interface RolloutOptions {
   readonly maxActions: number;
   readonly sample: Omit<SampleOptions, 'seed'>;
   readonly seed: number;
+  /**
+   * Answer a prompt seen before with its earlier completion instead of asking the policy again. Exact for a
+   * deterministic policy (greedy decoding): a history-free agent that sees the same prompt says the same thing,
+   * so an episode stuck on an invalid answer or cycling between states costs no further model calls.
+   */
+  readonly memo?: boolean;
   /** Called after every turn with the number of finished episodes. */
   readonly onTurn?: (finished: number, total: number) => void;
   readonly signal?: AbortSignal;
@@ -79,17 +85,25 @@ export async function rolloutSokoban(
     done: false,
   }));
   let finished = 0;
+  const memo = new Map<string, Completion>();
   for (let turn = 0; turn < opts.maxTurns; turn++) {
     if (opts.signal?.aborted) throw new Error('evaluation aborted');
     const active = live.filter((e) => !e.done);
     if (active.length === 0) break;
-    const completions = await policy.complete(
-      active.map((e) => e.driver.prompt()),
-      { ...opts.sample, seed: deriveSeed(opts.seed, 'turn', turn) },
-    );
+    const prompts = active.map((e) => e.driver.prompt());
+    const fresh = opts.memo ? [...new Set(prompts.filter((p) => !memo.has(p)))] : prompts;
+    const got = fresh.length === 0 ? [] : await policy.complete(fresh, { ...opts.sample, seed: deriveSeed(opts.seed, 'turn', turn) });
+    if (got.length !== fresh.length) {
+      throw new Error(`Internal error: the policy returned ${got.length} completions for ${fresh.length} prompts`);
+    }
+    let completions: readonly (Completion | undefined)[] = got;
+    if (opts.memo) {
+      fresh.forEach((p, i) => memo.set(p, got[i] as Completion));
+      completions = prompts.map((p) => memo.get(p));
+    }
     active.forEach((e, i) => {
       const c = completions[i];
-      if (c === undefined) throw new Error(`Internal error: the policy returned ${completions.length} completions for ${active.length} prompts`);
+      if (c === undefined) throw new Error('Internal error: no completion for a prompt');
       e.outputs.push(c.text);
       e.tokens += c.tokens.length;
       const r = e.driver.act(c.text);

@@ -82,4 +82,21 @@ describe('rolloutSokoban', () => {
       expect.objectContaining({ split: 'TwoBoxesSokoban', episodes: 1, successes: 1 }),
     ]);
   });
+
+  it('with memo (greedy) answers repeated prompts without the policy and gives the same episodes', async () => {
+    let calls = 0;
+    // Without memo: invalid for two turns on the start state, then Right twice.
+    const script = (prompt: string, i: number) => (i < 2 ? 'junk' : '<answer>Right</answer>');
+    const plain = await rolloutSokoban(scriptedPolicy(script), sokobanOps(template), [spec('SimpleSokoban')], opts);
+    const stuck = scriptedPolicy(() => {
+      calls++;
+      return 'junk';
+    });
+    const memo = await rolloutSokoban(stuck, sokobanOps(template), [spec('SimpleSokoban', 0), spec('SimpleSokoban', 1)], { ...opts, memo: true });
+    expect(calls).toBe(1); // one state, one distinct prompt, asked once for both episodes and all 30 turns
+    expect(memo.map((e) => [e.turns, e.valid, e.success])).toEqual([[30, 0, false], [30, 0, false]]);
+    const solved = await rolloutSokoban(solver(BASE, (w) => `<answer>${w}</answer>`), sokobanOps(template), [spec('SimpleSokoban')], { ...opts, memo: true });
+    expect(solved[0]).toMatchObject({ success: true, turns: 2 });
+    expect(plain[0]).toMatchObject({ success: true, turns: 4 });
+  });
 });
