@@ -15,6 +15,7 @@ import { assertPoolClean, namedPool, poolByteCoverage } from './pools.js';
 import { buildRows, toRlRow } from './rows.js';
 import { PAPER_EVAL_TAGS, resolveSplit } from './splits.js';
 
+/** Params of `sokoban.dataset`. */
 export interface DatasetParams {
   readonly template: string;
   readonly response?: 'answer' | 'cot';
@@ -30,6 +31,7 @@ export interface DatasetParams {
   readonly dataSource?: string;
 }
 
+/** The `sokoban.dataset` node kind. */
 export const datasetKind: NodeKind<DatasetParams> = {
   kind: 'sokoban.dataset',
   description: 'Sokoban SFT and RL rows (Parquet, paper schema) from levels: answer-only or verified solver-trace CoT, optional diversity',

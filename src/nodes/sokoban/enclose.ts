@@ -5,6 +5,7 @@
  */
 import type { Level } from './types.js';
 
+/** The level itself if its border is all wall, else a copy framed by walls (cell indices shift by one row and column). */
 export function enclose(level: Level): Level {
   const { rows, cols, walls } = level;
   let open = false;

@@ -21,6 +21,7 @@ export interface StepResult {
   readonly pushed: boolean;
 }
 
+/** Options of `SokobanEnv.fromLevel`. */
 export interface EnvOptions {
   /** Executed-step cap; the episode ends when it is reached. Default 30 (the paper's max_steps). */
   readonly maxSteps?: number;

@@ -10,6 +10,7 @@ import { splitSchema } from './levels-node.js';
 import { renderGrid } from './render.js';
 import { PAPER_EVAL_TAGS, resolveSplit, type SokobanSplit } from './splits.js';
 
+/** Params of `sokoban.evalset`. */
 export interface EvalsetParams {
   readonly splits?: readonly (string | SokobanSplit)[];
   readonly perSplit?: number;
@@ -51,6 +52,7 @@ export function makeEvalEnvs(splits: readonly SokobanSplit[], perSplit: number, 
   return out;
 }
 
+/** The `sokoban.evalset` node kind. */
 export const evalsetKind: NodeKind<EvalsetParams> = {
   kind: 'sokoban.evalset',
   description: "Sokoban evaluation environments: perSplit levels per split, seeds seedBase+i in split order (JSONL)",

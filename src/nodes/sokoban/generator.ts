@@ -18,6 +18,7 @@ import { Rng, deriveSeed } from '../../util/rng.js';
 import { solveAstar } from './solver-astar.js';
 import type { Level } from './types.js';
 
+/** What to generate: room size, box count and the seed. */
 export interface GenerateOptions {
   /** [rows, cols], walls included; each side 4..30. */
   readonly size: readonly [number, number];
@@ -31,6 +32,7 @@ export interface GenerateOptions {
   readonly maxAttempts?: number;
 }
 
+/** A generated level with its optimal length and how many derived seeds it took. */
 export interface GeneratedLevel {
   readonly level: Level;
   /** The requested seed. */

@@ -19,6 +19,7 @@ export interface LevelRecord {
   readonly envVocab: readonly string[];
 }
 
+/** The JSONL record of a generated level and its BFS solution. */
 export function levelRecord(level: Level, seed: number, split: { name: string; promptVocab: Vocab; envVocab: Vocab }, actions: readonly Direction[]): LevelRecord {
   return {
     seed,

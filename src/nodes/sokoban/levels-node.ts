@@ -9,6 +9,7 @@ import { levelRecord } from './level-record.js';
 import { solveBfs } from './solver-bfs.js';
 import { resolveSplit, type SokobanSplit } from './splits.js';
 
+/** Params of `sokoban.levels`. */
 export interface LevelsParams {
   readonly split?: string | SokobanSplit;
   readonly count?: number;
@@ -56,6 +57,7 @@ export function makeLevelLines(split: SokobanSplit, count: number, seed: number,
   return lines;
 }
 
+/** The `sokoban.levels` node kind. */
 export const levelsKind: NodeKind<LevelsParams> = {
   kind: 'sokoban.levels',
   description: 'generate Sokoban levels of a split (gym-sokoban/RAGEN generator) with BFS-optimal solutions (JSONL)',

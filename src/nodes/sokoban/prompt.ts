@@ -24,6 +24,7 @@ export const RESPONSE_MARKER = '--- response ---';
 /** Response template used when a template file has none. */
 export const DEFAULT_RESPONSE_TEMPLATE = '{{#think}}{{think}}\n{{/think}}<answer>{{answer}}</answer>';
 
+/** A template file split into its prompt and response templates. */
 export interface SokobanTemplate {
   readonly prompt: string;
   readonly response: string;
@@ -68,6 +69,7 @@ export function vocabVars(vocab: Vocab): Record<string, string> {
   };
 }
 
+/** Inputs of `renderSokobanPrompt`. */
 export interface PromptOptions {
   /** The template file's text (or an already split template). */
   readonly template: string | SokobanTemplate;
@@ -88,6 +90,7 @@ export function renderSokobanPrompt(options: PromptOptions): string {
   return renderTemplate(asTemplate(options.template).prompt, vars, options.source);
 }
 
+/** Inputs of `formatResponse`. */
 export interface ResponseOptions {
   readonly template: string | SokobanTemplate;
   /** The action to answer. */

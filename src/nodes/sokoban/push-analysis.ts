@@ -5,6 +5,7 @@
  */
 import type { Level } from './types.js';
 
+/** Per-target push distances and dead squares of a board. */
 export interface PushAnalysis {
   readonly targets: readonly number[];
   /** pushDist[t][c]: pushes from cell c to targets[t]; Infinity when impossible. */

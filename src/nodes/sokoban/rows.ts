@@ -12,6 +12,7 @@ import { sampleVocab } from './pools.js';
 import type { Vocab } from './splits.js';
 import { actionId, DELTAS, type Direction, type Level } from './types.js';
 
+/** How `buildRows` renders rows. */
 export interface RowOptions {
   readonly template: string;
   readonly templateSource?: string;
@@ -23,12 +24,14 @@ export interface RowOptions {
   readonly dataSource: string;
 }
 
+/** A level to turn into rows, with the vocabulary its prompts state when diversity is off. */
 export interface LevelInput {
   readonly level: Level;
   readonly seed: number;
   readonly vocab: Vocab;
 }
 
+/** One SFT row in the paper's Sokoban schema (extra_info also keeps the vocabulary and the action). */
 export type SftRow = {
   readonly data_source: string;
   readonly prompt: string;
@@ -38,6 +41,7 @@ export type SftRow = {
   readonly extra_info: { readonly split: string; readonly index: number; readonly level_seed: number; readonly step: number; readonly vocab: readonly string[]; readonly action: string };
 };
 
+/** Counts reported as metrics. */
 export interface RowStats {
   levels: number;
   states: number;

@@ -1,6 +1,7 @@
 /** What every Sokoban solver returns. */
 import type { Direction } from './types.js';
 
+/** Outcome of a solver run. */
 export interface SolveResult {
   /** True when a solution was found (within the limits). */
   readonly solvable: boolean;
@@ -12,6 +13,7 @@ export interface SolveResult {
   readonly expanded: number;
 }
 
+/** Search limits shared by both solvers. */
 export interface SolveOptions {
   /** Longest solution (in moves) searched for; default unlimited. RAGEN's BFS uses 30. */
   readonly maxDepth?: number;
@@ -19,4 +21,5 @@ export interface SolveOptions {
   readonly maxExpansions?: number;
 }
 
+/** Default expansion cap: keeps hostile inputs to seconds and a few hundred MB. */
 export const DEFAULT_MAX_EXPANSIONS = 2_000_000;

@@ -8,6 +8,7 @@ import type { Direction } from './types.js';
 /** Four action words in Up, Down, Left, Right order. */
 export type Vocab = readonly [string, string, string, string];
 
+/** A split: room shape, box count, and the stated and accepted action words. */
 export interface SokobanSplit {
   readonly name: string;
   /** [rows, cols] of the generated room (walls included). */
