@@ -17,6 +17,8 @@ export type TrainerOptions = SessionOptions & {
   readonly loss: LossConfig;
   readonly batchSize: number;
   readonly seqLen: number;
+  /** Record an onnxruntime profile of the train-step session (benchmarks; see `endProfiling`). */
+  readonly profile?: boolean;
 };
 
 interface State {
@@ -74,6 +76,7 @@ export class Trainer {
       ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
       gpuOutputs: [TRAIN_IO.outParams, TRAIN_IO.outM, TRAIN_IO.outV],
       label: 'train step',
+      ...(opts.profile ? { profile: true } : {}),
     });
     const layout = built.layout;
     const P = layout.size;
@@ -166,6 +169,12 @@ export class Trainer {
       weights: unflatten(params, this.layout),
       optimizer: { m: unflatten(m, this.layout), v: unflatten(v, this.layout) },
     };
+  }
+
+  /** Stops the profile started with `profile: true`; returns the trace file's path (the caller owns the file). */
+  async endProfiling(): Promise<string> {
+    this.alive();
+    return this.session.endProfiling();
   }
 
   async dispose(): Promise<void> {

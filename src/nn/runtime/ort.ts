@@ -3,6 +3,9 @@
  * so loading pipe (or a cached `pipe run`) never loads the native runtime. Everything else in src/nn sees
  * onnxruntime tensors only as the opaque `RtTensor` type.
  */
+import { readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { Provider } from '../types.js';
 import type { DType } from '../onnx/types.js';
@@ -23,11 +26,14 @@ export interface RtSessionOptions {
   readonly label?: string;
 }
 
+let profiles = 0;
+
 /** A compiled graph. `run` wraps onnxruntime errors with the graph's label and keeps the original as `cause`. */
 export class RtSession {
   private constructor(
     private readonly session: ort.InferenceSession,
     readonly label: string,
+    private readonly profilePrefix: string | undefined,
   ) {}
 
   static async create(model: Uint8Array, opts: RtSessionOptions = {}): Promise<RtSession> {
@@ -38,15 +44,16 @@ export class RtSession {
       graphOptimizationLevel: 'all',
       logSeverityLevel: 3,
       ...(opts.threads !== undefined ? { intraOpNumThreads: opts.threads, interOpNumThreads: 1 } : {}),
-      ...(opts.profile ? { enableProfiling: true } : {}),
     };
+    const profilePrefix = opts.profile ? join(tmpdir(), `pipe-profile-${process.pid}-${++profiles}`) : undefined;
+    if (profilePrefix) Object.assign(so, { enableProfiling: true, profileFilePrefix: profilePrefix });
     if (opts.gpuOutputs && opts.gpuOutputs.length > 0 && provider !== 'cpu') {
       const map: Record<string, 'gpu-buffer'> = {};
       for (const name of opts.gpuOutputs) map[name] = 'gpu-buffer';
       (so as { preferredOutputLocation?: unknown }).preferredOutputLocation = map;
     }
     try {
-      return new RtSession(await ort.InferenceSession.create(model, so), label);
+      return new RtSession(await ort.InferenceSession.create(model, so), label, profilePrefix);
     } catch (cause) {
       throw new Error(`onnxruntime could not load the ${label} graph on ${provider}: ${message(cause)}`, { cause });
     }
@@ -68,8 +75,15 @@ export class RtSession {
     }
   }
 
-  endProfiling(): void {
+  /** Ends profiling and returns the path of the JSON trace onnxruntime wrote (see RtSessionOptions.profile). */
+  endProfiling(): string {
+    if (!this.profilePrefix) throw new Error(`Internal error: the ${this.label} session was not created with profiling`);
     this.session.endProfiling();
+    const dir = dirname(this.profilePrefix);
+    const base = basename(this.profilePrefix);
+    const file = readdirSync(dir).filter((f) => f.startsWith(base)).sort().pop();
+    if (!file) throw new Error(`onnxruntime wrote no profile for the ${this.label} graph`);
+    return join(dir, file);
   }
 
   async release(): Promise<void> {
