@@ -69,6 +69,25 @@ export function solveAstar(input: Level, options: SolveOptions = {}): SolveResul
   };
   push([level.player, ...level.boxes], -1, -1, 0, 0, h0);
 
+  // Many push states share a box configuration (the player stands elsewhere): cache the matching per configuration.
+  const hStore = new StateStore(k);
+  let hVals = new Float64Array(64);
+  const boxKey = new Array<number>(k);
+  const heuristic = (state: readonly number[]): number => {
+    for (let j = 0; j < k; j++) boxKey[j] = state[j + 1] as number;
+    const known = hStore.lookup(boxKey);
+    if (known !== -1) return hVals[known] as number;
+    const h = matchingCost(analysis, boxKey);
+    const id = hStore.append(boxKey);
+    hStore.index(id);
+    if (id >= hVals.length) {
+      const grown = new Float64Array(hVals.length * 2);
+      grown.set(hVals);
+      hVals = grown;
+    }
+    hVals[id] = h;
+    return h;
+  };
   const boxAt = new Int32Array(n).fill(-1);
   const dist = new Int32Array(n);
   const queue = new Int32Array(n);
@@ -126,7 +145,7 @@ export function solveAstar(input: Level, options: SolveOptions = {}): SolveResul
         const g2 = g + walk + 1;
         const known = store.lookup(next);
         if (known !== -1 && (gOf[known] as number) <= g2) continue;
-        const h = matchingCost(analysis, next.slice(1));
+        const h = heuristic(next);
         if (h === Number.POSITIVE_INFINITY) continue;
         if (g2 + h > maxDepth) {
           cut = true;
