@@ -6,7 +6,7 @@ import { relative } from 'node:path';
 import type { Diagnostic } from '../engine/diagnostics.js';
 import type { LoadResult } from '../engine/load.js';
 import type { NodeLibrary } from '../engine/node-kind.js';
-import { implementationHash } from '../engine/impl-hash.js';
+import { registryHash } from '../engine/impl-hash.js';
 
 /**
  * What an engine command writes to and runs with. The defaults are the real process streams and the built-in
@@ -36,9 +36,12 @@ export async function builtinLibrary(): Promise<NodeLibrary> {
   return builtin;
 }
 
-/** The built-in library's identity for the load memo: the hash of its module tree (read, not imported). */
+/**
+ * The built-in library's identity for the load memo: its index and the domain indexes it imports (where kinds are
+ * registered), read, not imported. The code of each kind a pipeline uses is checked by the memo itself.
+ */
 export function builtinLibraryKey(): string {
-  return implementationHash(new URL(`../nodes/index${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url).href).hash;
+  return registryHash(new URL(`../nodes/index${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url).href);
 }
 
 /**

@@ -22,9 +22,23 @@ const STATUS_TAG: Readonly<Record<NodeResult['status'], string>> = {
   skipped: 'skipped',
 };
 
-/** Plain line reporter: one line per state change, progress throttled to one line per node per second. */
-export function plainReporter(write: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Reporter {
+/**
+ * Plain line reporter: one line per state change, progress throttled to one line per node per second. Lines are
+ * batched per event-loop turn (a cached run of hundreds of nodes is one write, not hundreds).
+ */
+export function plainReporter(writeLine: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Reporter {
   const lastProgress = new Map<string, number>();
+  let pending: string[] = [];
+  const flush = (): void => {
+    if (pending.length === 0) return;
+    const lines = pending;
+    pending = [];
+    writeLine(lines.join('\n'));
+  };
+  const write = (line: string): void => {
+    if (pending.length === 0) setImmediate(flush);
+    pending.push(line);
+  };
   return {
     onEvent(e) {
       switch (e.type) {
@@ -50,7 +64,9 @@ export function plainReporter(write: (line: string) => void = (l) => process.std
           break;
       }
     },
-    async close() {},
+    async close() {
+      flush();
+    },
   };
 }
 

@@ -88,23 +88,31 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions = {}): Pr
   const inflight = new Map<string, { id: string; done: Promise<NodeResult> }>();
   let firstFailure: string | undefined;
 
+  // node_runs rows are batched per event-loop turn (one write for a whole cached run); finished work is already
+  // durable through its cache entry, so a kill loses at most the rows of one turn.
+  let rowBuffer: object[] = [];
+  const flushRows = (): void => {
+    if (rowBuffer.length === 0) return;
+    const rows = rowBuffer;
+    rowBuffer = [];
+    store.append('node_runs', rows);
+  };
   const record = (inst: NodeInstance, r: NodeResult, startedAt: string): void => {
-    store.append('node_runs', [
-      {
-        run_id: runId,
-        pipeline: pipeline.name,
-        node_id: inst.id,
-        kind: inst.kind.kind,
-        cache_key: r.key ?? null,
-        status: r.status,
-        reason_type: r.reasonType,
-        reason: r.reason,
-        seconds: r.seconds,
-        started: startedAt,
-        finished: new Date().toISOString(),
-        error: r.failure?.type === 'node-failed' ? r.failure.message : null,
-      },
-    ]);
+    if (rowBuffer.length === 0) setImmediate(flushRows);
+    rowBuffer.push({
+      run_id: runId,
+      pipeline: pipeline.name,
+      node_id: inst.id,
+      kind: inst.kind.kind,
+      cache_key: r.key ?? null,
+      status: r.status,
+      reason_type: r.reasonType,
+      reason: r.reason,
+      seconds: r.seconds,
+      started: startedAt,
+      finished: new Date().toISOString(),
+      error: r.failure?.type === 'node-failed' ? r.failure.message : null,
+    });
   };
 
   const processNode = async (inst: NodeInstance): Promise<NodeResult> => {
@@ -293,6 +301,7 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions = {}): Pr
   for (const inst of selected) results.set(inst.id, processNode(inst));
   const nodes = await Promise.all(selected.map((i) => results.get(i.id) as Promise<NodeResult>));
   opts.signal?.removeEventListener('abort', onOuterAbort);
+  flushRows();
   const ok = nodes.every((n) => n.status === 'ran' || n.status === 'cached');
   store.append('runs', [
     {

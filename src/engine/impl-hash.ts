@@ -81,3 +81,18 @@ export function hashModuleTree(moduleUrl: string): ImplHash {
   const sorted = Object.fromEntries(Object.entries(files).sort(([a], [b]) => (a < b ? -1 : 1)));
   return { hash: sha256(JSON.stringify(sorted)), files: sorted };
 }
+
+/**
+ * A cheap identity for a registry module (e.g. a node library's index): its own source plus that of the modules it
+ * imports directly, where kinds are registered or removed. Not transitive (kinds' own code is checked separately).
+ */
+export function registryHash(moduleUrl: string): string {
+  const entry = fileURLToPath(moduleUrl);
+  const source = readFileSync(entry, 'utf8');
+  const parts = [sha256(source)];
+  for (const spec of localImports(source)) {
+    const dep = resolveSpecifier(entry, spec);
+    if (dep !== undefined) parts.push(`${spec}:${sha256(readFileSync(dep))}`);
+  }
+  return sha256(parts.join('\n'));
+}

@@ -62,7 +62,7 @@ nodes:
   long:
     kind: exec
     params:
-      argv: ${sh('if [ ! -e "$MARK" ]; then touch "$MARK"; sleep 60; fi; echo long > "$PIPE_OUT/o"')}
+      argv: ${sh('if [ ! -e "$MARK" ]; then echo $$ > "$MARK"; sleep 60; fi; echo long > "$PIPE_OUT/o"')}
       env: { MARK: '${mark}' }
     outputs: [o]
   last:
@@ -78,6 +78,9 @@ nodes:
     await until(() => existsSync(mark) && existsSync(nodeRuns) && readFileSync(nodeRuns, 'utf8').includes('"node_id":"after"'), 'quick and after to finish while long runs');
     process.kill(-(child.pid as number), 'SIGKILL');
     await new Promise((r) => child.on('exit', r));
+    // exec commands run in their own process group; stop the orphaned one as an OOM killer or reboot would.
+    await until(() => readFileSync(mark, 'utf8').trim() !== '', 'the long node to write its pid');
+    process.kill(-Number(readFileSync(mark, 'utf8').trim()), 'SIGKILL');
     // The killed node's lock is left behind with a dead pid.
     expect(readdirSync(join(dir, 'artifacts', 'locks')).some((f) => f.endsWith('.lock'))).toBe(true);
 
@@ -125,5 +128,57 @@ describe('two concurrent runs on one store', () => {
     expect((await pipe(['audit', 'p.yaml'], dir)).code).toBe(0);
     const q = await pipe(['query', "SELECT count(*) AS n FROM node_runs WHERE status = 'ran'", '--csv'], dir);
     expect(q.out).toBe('n\n5\n');
+  });
+});
+
+describe('SIGINT', () => {
+  it('cancels running nodes (their children too), keeps what finished, exits 130; the next run resumes', async () => {
+    const dir = tempDir();
+    writePipeline(
+      dir,
+      `name: s
+nodes:
+  done:
+    kind: exec
+    params: { argv: ${sh('echo ok > "$PIPE_OUT/o"')} }
+    outputs: [o]
+  long:
+    kind: exec
+    params:
+      argv: ${sh('echo $$ > "$PIDF"; sleep 60; echo x > "$PIPE_OUT/o"')}
+      env: { PIDF: '${join(dir, 'pid')}' }
+    outputs: [o]
+`,
+    );
+    const child = spawn(process.execPath, [bin, 'run', 'p.yaml', '--json'], { cwd: dir, env: { ...process.env, CI: 'true' } });
+    let err = '';
+    let out = '';
+    child.stderr.on('data', (d) => (err += d));
+    child.stdout.on('data', (d) => (out += d));
+    await until(() => err.includes('[done] done') && err.includes('[run] long'), 'long to start');
+    await sleep(200);
+    const t0 = Date.now();
+    child.kill('SIGINT');
+    const code = await new Promise((r) => child.on('close', r));
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    expect(code).toBe(130);
+    expect(err).toContain('pipe run: interrupted; cancelling running nodes');
+    // The command's process group is gone (sh and its sleep).
+    const pgid = Number(readFileSync(join(dir, 'pid'), 'utf8'));
+    await until(() => {
+      try {
+        process.kill(-pgid, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    }, 'the command group to exit');
+    expect(JSON.parse(out).nodes.map((n: { id: string; status: string }) => [n.id, n.status])).toEqual([
+      ['done', 'ran'],
+      ['long', 'skipped'],
+    ]);
+    const again = await pipe(['plan', 'p.yaml'], dir);
+    expect(again.out).toMatch(/cached +done/);
+    expect(again.out).toMatch(/will run long/);
   });
 });

@@ -5,16 +5,18 @@ import { formatBytes, loadOrReport, resolveEnv, usageError } from '../engine-io.
 import type { CommandEnv } from '../engine-io.js';
 
 const USAGE = `Usage: pipe ls [pipeline.yaml] [--store DIR] [--json]
+       pipe ls --kinds
 
 With a pipeline: each node, whether the store serves it now (cached) or it is stale, and its stored outputs.
 Without: every pipeline and node the store has results for. Default store: ./artifacts (or the pipeline's).
+--kinds: the node kinds available to pipelines, with their inputs, outputs and params.
 `;
 
 /** `pipe ls`. */
 export async function lsCommand(args: readonly string[], envIn: CommandEnv = {}): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: [...args], allowPositionals: true, options: { store: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+    parsed = parseArgs({ args: [...args], allowPositionals: true, options: { store: { type: 'string' }, json: { type: 'boolean' }, kinds: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
   } catch (e) {
     return usageError('ls', (e as Error).message, USAGE, envIn.err);
   }
@@ -26,6 +28,22 @@ export async function lsCommand(args: readonly string[], envIn: CommandEnv = {})
     return 0;
   }
   if (positionals.length > 1) return usageError('ls', 'expected at most one pipeline file', USAGE, err);
+  if (values.kinds) {
+    const { library } = await resolveEnv(envIn);
+    const kinds = [...library.kinds].sort((a, b) => (a.kind < b.kind ? -1 : 1));
+    if (values.json) {
+      out(`${JSON.stringify(kinds.map((k) => ({ kind: k.kind, description: k.description, inputs: k.inputs, outputs: k.outputs, params: k.params })))}\n`);
+      return 0;
+    }
+    const list = (x: readonly string[] | '*'): string => (x === '*' ? 'any (declared in the pipeline)' : x.join(', ') || 'none');
+    const lines: string[] = [];
+    for (const k of kinds) {
+      const props = Object.keys((k.params.properties as Record<string, unknown> | undefined) ?? {});
+      lines.push(`${k.kind}  ${k.description}`, `    inputs: ${list(k.inputs)}; outputs: ${list(k.outputs)}; params: ${props.join(', ') || 'none'}`);
+    }
+    out(`${lines.join('\n')}\n`);
+    return 0;
+  }
   const { Store } = await import('../../engine/store.js');
   type Row = { pipeline: string; node: string; status: string; key: string; outputs: { name: string; type: string; size: number }[] };
   const rows: Row[] = [];

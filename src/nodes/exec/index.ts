@@ -60,16 +60,37 @@ export const exec: NodeKind<ExecParams> = {
     for (const [name, path] of Object.entries(ctx.params.files ?? {})) env[`PIPE_FILE_${name}`] = path;
     const [file, ...args] = ctx.params.argv as [string, ...string[]];
     ctx.log(`$ ${ctx.params.argv.map((a) => (/^[\w./=:@%+-]+$/.test(a) ? a : JSON.stringify(a))).join(' ')}`);
-    const result = await execa(file, args, {
+    // The command gets its own process group, so cancelling also stops what it started (sh -c 'sleep …').
+    const child = execa(file, args, {
       cwd,
       env,
       stdin: 'ignore',
       reject: false,
-      cancelSignal: ctx.signal,
-      forceKillAfterDelay: 2000,
+      detached: true,
       stdout: { transform: function* (line: unknown) { ctx.log(String(line)); } },
       stderr: { transform: function* (line: unknown) { ctx.log(String(line)); } },
     });
+    const killGroup = (signal: NodeJS.Signals): void => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, signal);
+      } catch {
+        /* already gone */
+      }
+    };
+    let forceKill: NodeJS.Timeout | undefined;
+    const onAbort = (): void => {
+      killGroup('SIGTERM');
+      forceKill = setTimeout(() => killGroup('SIGKILL'), 2000);
+    };
+    if (ctx.signal.aborted) onAbort();
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    let result;
+    try {
+      result = await child;
+    } finally {
+      ctx.signal.removeEventListener('abort', onAbort);
+      clearTimeout(forceKill);
+    }
     ctx.signal.throwIfAborted();
     if (result.failed) {
       const why = result.exitCode !== undefined ? `exit code ${result.exitCode}` : (result.signal ?? result.shortMessage);
