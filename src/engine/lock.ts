@@ -11,7 +11,22 @@ interface LockInfo {
   readonly pid: number;
   readonly host: string;
   readonly time: string;
+  /** Process start time (Linux: /proc/<pid>/stat field 22), so a recycled pid is not mistaken for the holder. */
+  readonly start?: string;
 }
+
+/** A process's start time on Linux, undefined elsewhere or if it is gone. */
+export function processStart(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may contain spaces) start after the last ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+const myStart = processStart(process.pid);
 
 /** Whether a process id is alive on this host (EPERM means alive but not ours). */
 export function pidAlive(pid: number): boolean {
@@ -34,7 +49,10 @@ function readInfo(path: string): LockInfo | undefined {
 /** True when the lock at `path` belongs to a dead process on this host (or is unreadable for a while). */
 function isStale(info: LockInfo | undefined): boolean {
   if (info === undefined) return false;
-  return info.host === hostname() && info.pid !== process.pid && !pidAlive(info.pid);
+  if (info.host !== hostname() || info.pid === process.pid) return false;
+  if (!pidAlive(info.pid)) return true;
+  const start = info.start !== undefined ? processStart(info.pid) : undefined;
+  return start !== undefined && start !== info.start;
 }
 
 /**
@@ -51,7 +69,7 @@ export async function acquireLock(
     try {
       const fd = openSync(path, 'wx');
       try {
-        writeSync(fd, JSON.stringify({ pid: process.pid, host: hostname(), time: new Date().toISOString() }));
+        writeSync(fd, JSON.stringify({ pid: process.pid, host: hostname(), time: new Date().toISOString(), ...(myStart ? { start: myStart } : {}) }));
       } finally {
         closeSync(fd);
       }

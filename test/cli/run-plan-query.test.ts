@@ -149,3 +149,24 @@ describe('pipe query', () => {
     writeFileSync(join(dir, 'unused'), '');
   });
 });
+
+describe('pipe query during a run', () => {
+  it('sees the rows of finished nodes while another node is still running', async () => {
+    const dir = tempDir();
+    const file = writePipeline(dir, 'name: live\nnodes:\n  rep: { kind: t.report }\n  slow: { kind: t.slow, params: { ms: 1500 } }\n');
+    const store = join(dir, 'artifacts');
+    const running = capture(runCommand, [file, '--jobs', '2']);
+    const { existsSync, readFileSync } = await import('node:fs');
+    const nodeRuns = join(store, 'meta', 'node_runs.jsonl');
+    const t0 = Date.now();
+    while (!(existsSync(nodeRuns) && readFileSync(nodeRuns, 'utf8').includes('"node_id":"rep"'))) {
+      if (Date.now() - t0 > 10_000) throw new Error('rep did not finish');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const during = await capture(queryCommand, ["SELECT (SELECT status FROM runs) AS run, (SELECT count(*) FROM metrics)::INT AS metrics, (SELECT count(*) FROM episodes)::INT AS episodes", '--store', store, '--json']);
+    expect(JSON.parse(during.out)).toEqual([{ run: 'running', metrics: 2, episodes: 2 }]);
+    expect((await running).code).toBe(0);
+    const after = await capture(queryCommand, ['SELECT status FROM runs', '--store', store, '--csv']);
+    expect(after.out).toBe('status\nok\n');
+  });
+});
