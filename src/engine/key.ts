@@ -44,9 +44,17 @@ export function pipeVersion(): string {
 /** A value for messages: short JSON, strings unquoted when plain. */
 function show(v: unknown): string {
   if (v === undefined) return '(unset)';
+  if (typeof v === 'number') return formatNumber(v);
   if (typeof v === 'string') return /^[\w.\-+/:@]+$/.test(v) ? v : JSON.stringify(v);
   const s = canonicalJson(v);
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+/** Numbers as people write them in YAML: `3e-5` rather than `0.00003` when that is shorter. */
+export function formatNumber(n: number): string {
+  const plain = String(n);
+  const exp = n.toExponential().replace('e+', 'e');
+  return exp.length < plain.length ? exp : plain;
 }
 
 function isFileRef(v: unknown): v is { $file: string; sha256: string } {

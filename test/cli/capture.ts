@@ -1,6 +1,12 @@
 /** Runs an engine command in-process with the test library, capturing stdout and stderr. */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { CommandEnv } from '../../src/cli/engine-io.js';
 import { library } from '../engine/fixtures/kinds.js';
+
+// Keep the load memo of test pipelines out of the user's ~/.cache.
+process.env.PIPE_CACHE_DIR ??= mkdtempSync(join(tmpdir(), 'pipe-memo-'));
 
 export interface Captured {
   readonly code: number;

@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir, writePipeline } from '../engine/fixtures/helpers.js';
+import './capture.js'; // sets PIPE_CACHE_DIR for the spawned CLIs too
 
 const root = resolve(import.meta.dirname, '../..');
 const bin = join(root, 'bin', 'pipe.js');

@@ -82,7 +82,7 @@ describe('pipe plan', () => {
     expect((await capture(planCommand, [file])).out).toBe('demo: 0 will run, 0 pending, 3 cached\n  cached   first \n  cached   second\n  cached   rep   \n'.replace(/ +\n/g, (m) => m));
     writePipeline(dir, pipeline('3e-5'));
     const plan = await capture(planCommand, [file]);
-    expect(plan.out).toContain('  will run first   (changed)\n                     params.nested.lr: 0.00001 → 0.00003\n');
+    expect(plan.out).toContain('  will run first   (changed)\n                     params.nested.lr: 1e-5 → 3e-5\n');
     expect(plan.out).toContain('  pending  second  (upstream) waits for first; reruns only if its output changes\n');
     await capture(runCommand, [file]);
     // second's input changed content: its own plan line names the input.
@@ -98,7 +98,7 @@ describe('pipe plan', () => {
     const { diffComponents } = await import('../../src/engine/key.js');
     const base = { kind: 'k', implementation: { hash: 'h1', files: { 'src/nodes/x.ts': 'a', 'src/nodes/y.ts': 'b' } }, params: { lr: 1e-5 }, inputs: { first: { from: 'a.first', digest: 'd1' } }, seed: 1, runtime: { pipe: '0.1.0' }, outputs: ['o'] };
     const next = { ...base, implementation: { hash: 'h2', files: { 'src/nodes/x.ts': 'c', 'src/nodes/y.ts': 'b' } }, params: { lr: 3e-5 }, inputs: { first: { from: 'a.first', digest: 'd2' } } };
-    expect(diffComponents(base, next)).toEqual(['code: src/nodes/x.ts changed', 'params.lr: 0.00001 → 0.00003', 'input a.first: new content']);
+    expect(diffComponents(base, next)).toEqual(['code: src/nodes/x.ts changed', 'params.lr: 1e-5 → 3e-5', 'input a.first: new content']);
   });
 });
 
