@@ -34,12 +34,12 @@ def torch_side(device, dtype):
     logits = forward(P, cfg, tk)
     loss = sft_loss(logits, tg, mk)
     loss.backward()
-    grads = {k: P[k].grad.detach().cpu().double().numpy() for k in P}
+    grads = {k: P[k].grad.detach().cpu().double().clone().numpy() for k in P}  # clone: clipping scales grads in place
     torch.nn.utils.clip_grad_norm_(list(P.values()), o["gradClip"])
     opt = adamw_for(P, cfg, case["lr"], o)
     opt.step()
     stepped = {k: P[k].detach().cpu().double().numpy() for k in P}
-    return logits.detach().cpu().double().numpy(), float(loss), grads, stepped
+    return logits.detach().cpu().double().numpy(), float(loss.detach()), grads, stepped
 
 
 def rel(a, b):
@@ -72,12 +72,16 @@ for name, (logits, loss, grads, stepped) in sides.items():
         r_loss = abs(loss - ref[1]) / abs(ref[1])
         r_grad = max(rel(grads[k], ref[2][k]) for k in grads)
         # Compare the update each side made (new − old), relative to the reference update.
-        r_step = max(rel(stepped[k] - start[k], ref[3][k] - start[k]) for k in stepped)
-        rows.append({"impl": name, "vs": ref_name, "logits": r_logits, "loss": r_loss, "grads": r_grad, "adamwUpdate": r_step})
+        # Adam's first update is ≈ sign(g)·lr, so coordinates with |g| near rounding noise can flip: compare the
+        # update vectors in the L2 norm (max-norm figures are dominated by those coordinates for every pair).
+        da = np.concatenate([(stepped[k] - start[k]).ravel() for k in stepped])
+        db = np.concatenate([(ref[3][k] - start[k]).ravel() for k in stepped])
+        r_step = float(np.linalg.norm(da - db) / np.linalg.norm(db))
+        rows.append({"impl": name, "vs": ref_name, "logits": r_logits, "loss": r_loss, "grads": r_grad, "adamwUpdateL2": r_step})
 
-print(f"{'impl':16} {'vs':15} {'logits':>10} {'loss':>10} {'grads':>10} {'adamw Δp':>10}")
+print(f"{'impl':16} {'vs':15} {'logits':>10} {'loss':>10} {'grads':>10} {'adamw Δp L2':>12}")
 for r in rows:
-    print(f"{r['impl']:16} {r['vs']:15} {r['logits']:10.2e} {r['loss']:10.2e} {r['grads']:10.2e} {r['adamwUpdate']:10.2e}")
+    print(f"{r['impl']:16} {r['vs']:15} {r['logits']:10.2e} {r['loss']:10.2e} {r['grads']:10.2e} {r['adamwUpdateL2']:12.2e}")
 # The checkpoint's model.onnx, run by the Python onnxruntime (a different ONNX runtime build than pipe's):
 try:
     import onnxruntime as ort_py

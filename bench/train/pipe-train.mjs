@@ -82,13 +82,14 @@ function summarizeProfile(file) {
     const prov = e.args?.provider ?? '?';
     const key = `${op}@${prov}`;
     byOp.set(key, (byOp.get(key) ?? 0) + e.dur);
-    const node = e.name.replace(/_kernel_time$/, '');
+    // Group layers together (h.3/… → h.*/…) so the top entries name the costly parts of a block.
+    const node = `${e.name.replace(/_kernel_time$/, '').replace(/h\.\d+/g, 'h.*')} ${op}`;
     byNode.set(node, (byNode.get(node) ?? 0) + e.dur);
     providers.set(prov, (providers.get(prov) ?? 0) + 1);
     total += e.dur;
   }
   unlinkSync(file);
   const top = [...byOp.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([k, us]) => [k, Math.round(us / 1000)]);
-  const topNodes = [...byNode.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15).map(([k, us]) => [k, Math.round(us / 1000)]);
+  const topNodes = [...byNode.entries()].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([k, us]) => [k, Math.round(us / 1000)]);
   return { runs, topNodesMs: topNodes, kernelMsTotal: Math.round(total / 1000), nodesByProvider: Object.fromEntries(providers), topOpsMs: top };
 }

@@ -65,7 +65,7 @@ for name in a.shapes.split(","):
     sec = time.perf_counter() - t0
     out = dict(impl="torch", provider=a.device, shape=name, params=sum(p.numel() for p in P.values()), batch=B, seq=T,
                steps=a.steps, threads=torch.get_num_threads(), sdpa=not a.no_sdpa,
-               tokensPerSecond=round(a.steps * B * T / sec), msPerStep=round(1000 * sec / a.steps), loss=float(loss),
+               tokensPerSecond=round(a.steps * B * T / sec), msPerStep=round(1000 * sec / a.steps), loss=float(loss.detach()),
                peakRssMiB=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
     if dev.type == "cuda":
         out["peakCudaAllocMiB"] = round(torch.cuda.max_memory_allocated() / 2**20)

@@ -71,6 +71,12 @@ function unbroadcast(g: Graph, d: Value, input: Value, node: Node): Value {
       throw new Error(`Internal error: gradient ${fmtShape(d.shape)} of ${node.op} node '${node.name}' does not reduce to ${fmtShape(input.shape)}`);
     }
   });
-  const summed = axes.length > 0 ? g.reduceSum(d, axes, true) : d;
-  return g.reshape(summed, input.shape);
+  if (axes.length === 0) return g.reshape(d, input.shape);
+  // Column sums of a 2-D gradient (biases, LayerNorm parameters) as 1ᵀ·dY: a matrix product is far faster than
+  // an axis-0 ReduceSum on WebGPU and no slower on the CPU.
+  if (d.shape.length === 2 && axes.length === 1 && axes[0] === 0 && (d.dtype === 'float32' || d.dtype === 'float64')) {
+    const ones = g.filled(1, d.dtype, [d.shape[0] as number, 1]);
+    return g.reshape(g.gemm(ones, d, null, { transA: true }), input.shape);
+  }
+  return g.reshape(g.reduceSum(d, axes, true), input.shape);
 }

@@ -74,6 +74,8 @@ export const gradCases: readonly GradCase[] = [
   { op: 'Unsqueeze', label: 'Unsqueeze', inputs: [f([2, 3])], build: (g, [a]) => g.unsqueeze(a!, [1]) },
   { op: 'Squeeze', label: 'Squeeze', inputs: [f([2, 1, 3])], build: (g, [a]) => g.squeeze(a!, [1]) },
   { op: 'Concat', label: 'Concat', inputs: [f([2, 3]), f([2, 2])], build: (g, [a, b]) => g.concat([a!, b!], 1) },
+  { op: 'Split', label: 'Split (one output unused)', inputs: [f([2, 7])], build: (g, [a]) => { const [p, , r] = g.split(a!, [2, 3, 2], 1); return g.concat([g.mul(p!, p!), r!], 1); } },
+  { op: 'Add', label: 'Add bias (column-sum gradient)', inputs: [f([5, 3]), f([3])], build: (g, [a, b]) => g.add(a!, b!) },
   { op: 'Slice', label: 'Slice', inputs: [f([4, 5])], build: (g, [a]) => g.slice(a!, [1, 2], [3, 5], [0, 1]) },
   {
     op: 'Gather',

@@ -196,20 +196,29 @@ export const gradRules: Readonly<Record<string, GradRule>> = {
     const dc = needs[2] ? (beta === 1 ? d : g.mul(d, c(g, beta, d))) : null;
     return [da, db, dc];
   },
-  // LayerNorm over the last axis: x̂ = (X − μ)·r with r = 1/√(σ² + ε); Y = x̂·γ + β.
-  // dx̂ = dY·γ; dX = r·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)); dγ = Σ dY·x̂; dβ = Σ dY (sums done by the driver).
+  // LayerNorm over the last axis: x̂ = (X − μ)·r with r = 1/√(σ² + ε) (μ and r are the node's Mean and InvStdDev
+  // outputs); Y = x̂·γ + β. dx̂ = dY·γ; dX = r·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)); dγ = Σ dY·x̂; dβ = Σ dY (sums by the driver).
   LayerNormalization: ({ g, node, needs, dY }) => {
     const inp = x(node, 0);
     const gamma = x(node, 1);
     if (intAttr(node, 'axis', -1) !== -1 && intAttr(node, 'axis', -1) !== inp.shape.length - 1) {
       throw new Error(`Gradient of LayerNormalization node '${node.name}' supports only the last axis`);
     }
-    const eps = floatAttr(node, 'epsilon', 1e-5);
     const d = dY[0] as Value;
     const ax = [-1];
-    const xc = g.sub(inp, g.reduceMean(inp, ax, true));
-    const r = g.div(c(g, 1, inp), g.sqrt(g.add(g.reduceMean(g.mul(xc, xc), ax, true), c(g, eps, inp))));
-    const xhat = g.mul(xc, r);
+    let mean = node.outputs[1];
+    let r = node.outputs[2];
+    if (mean && r && mean.dtype !== inp.dtype) {
+      mean = g.cast(mean, inp.dtype);
+      r = g.cast(r, inp.dtype);
+    }
+    if (!mean || !r) {
+      const eps = floatAttr(node, 'epsilon', 1e-5);
+      mean = g.reduceMean(inp, ax, true);
+      const xc0 = g.sub(inp, mean);
+      r = g.div(c(g, 1, inp), g.sqrt(g.add(g.reduceMean(g.mul(xc0, xc0), ax, true), c(g, eps, inp))));
+    }
+    const xhat = g.mul(g.sub(inp, mean), r);
     let dx: Value | null = null;
     if (needs[0]) {
       const dxhat = g.mul(d, gamma);
@@ -217,6 +226,12 @@ export const gradRules: Readonly<Record<string, GradRule>> = {
       dx = g.mul(r, inner);
     }
     return [dx, needs[1] ? g.mul(d, xhat) : null, needs[2] ? d : null];
+  },
+  // Y₁…Yₙ = split(X, axis): dX = concat(dY₁…dYₙ) with zeros for outputs that carry no gradient
+  Split: ({ g, node, dY }) => {
+    const axis = normAxis(intAttr(node, 'axis', 0), x(node, 0).shape.length) as number;
+    const parts = node.outputs.map((o, i) => dY[i] ?? g.zeros(o.shape, o.dtype));
+    return [g.concat(parts, axis), null];
   },
   // Shape-only ops: dX = dY reshaped back to X's shape
   Reshape: ({ g, node, dY }) => [g.reshape(dY[0] as Value, x(node, 0).shape), null],

@@ -35,15 +35,12 @@ export function flatLayout(cfg: GptConfig): FlatLayout {
   return { specs, offsets, size };
 }
 
-/** Views of a flat parameter input: each parameter is Reshape(Slice(flat)). Returns the views too (autodiff wrt). */
+/** Views of a flat parameter input: one Split into pieces, each reshaped. Returns the views too (autodiff wrt). */
 export function flatParams(g: Graph, layout: FlatLayout, flat: Value): { params: Params; views: Map<string, Value> } {
   const views = new Map<string, Value>();
   g.scoped('params', () => {
-    layout.specs.forEach((s, i) => {
-      const off = layout.offsets[i] as number;
-      const n = numel(s.shape);
-      views.set(s.name, g.reshape(g.slice(flat, [off], [off + n], [0]), s.shape));
-    });
+    const pieces = g.split(flat, layout.specs.map((s) => numel(s.shape)), 0);
+    layout.specs.forEach((s, i) => views.set(s.name, g.reshape(pieces[i] as Value, s.shape)));
   });
   return { params: lookup(views), views };
 }
@@ -78,13 +75,15 @@ export function mlp(g: Graph, P: Params, prefix: string, x: Value): Value {
 }
 
 /**
- * q, k, v projections of h (N, C) with the fused c_attn weight (C, 3C) sliced into three (C, C) blocks, so
- * activations are never sliced (the weight slices are small, and so are their gradients).
+ * q, k, v projections of h (N, C) with the fused c_attn weight (C, 3C) split into three (C, C) blocks, so
+ * activations are never sliced (the weight pieces are small, and their gradient is one Concat).
  */
 export function qkv(g: Graph, P: Params, prefix: string, h: Value, C: number): [Value, Value, Value] {
   const W = P(`${prefix}.attn.c_attn.weight`);
   const b = P(`${prefix}.attn.c_attn.bias`);
-  const part = (i: number) => g.gemm(h, g.slice(W, [i * C], [(i + 1) * C], [1]), g.slice(b, [i * C], [(i + 1) * C], [0]));
+  const Ws = g.split(W, [C, C, C], 1);
+  const bs = g.split(b, [C, C, C], 0);
+  const part = (i: number) => g.gemm(h, Ws[i] as Value, bs[i] as Value);
   return [part(0), part(1), part(2)];
 }
 

@@ -177,8 +177,9 @@ export class Graph {
   // ---- normalization / activations over an axis ----
   softmax(x: Value, axis = -1): Value { return this.one('Softmax', [x], { axis: attr.int(axis) }); }
   logSoftmax(x: Value, axis = -1): Value { return this.one('LogSoftmax', [x], { axis: attr.int(axis) }); }
+  /** LayerNormalization over the last axis; also emits Mean and InvStdDev, which its gradient rule reuses. */
   layerNorm(x: Value, scale: Value, bias: Value, epsilon = 1e-5): Value {
-    return this.one('LayerNormalization', [x, scale, bias], { axis: attr.int(-1), epsilon: attr.float(epsilon) });
+    return this.apply('LayerNormalization', [x, scale, bias], { axis: attr.int(-1), epsilon: attr.float(epsilon) }, 3)[0] as Value;
   }
 
   // ---- reductions (opset 18: axes are an input) ----
@@ -205,6 +206,21 @@ export class Graph {
   }
   slice(x: Value, starts: readonly number[], ends: readonly number[], axes: readonly number[]): Value {
     return this.one('Slice', [x, this.ints(starts), this.ints(ends), this.ints(axes)]);
+  }
+  /** Splits x along an axis into consecutive pieces of the given sizes (one kernel instead of one Slice each). */
+  split(x: Value, sizes: readonly number[], axis: number): Value[] {
+    if (sizes.length === 1) return [x];
+    return this.apply('Split', [x, this.ints(sizes)], { axis: attr.int(axis) }, sizes.length);
+  }
+  /** A constant tensor filled with one value, shared by every caller asking for the same fill, dtype and shape. */
+  filled(value: number, dtype: DType, shape: readonly number[]): Value {
+    const key = `fill|${dtype}|${shape.join(',')}|${value}`;
+    const hit = this.constCache.get(key);
+    if (hit) return hit;
+    const n = shape.reduce((a, b) => a * b, 1);
+    const v = this.constant(makeData(dtype, new Array<number>(n).fill(value)), dtype, shape);
+    this.constCache.set(key, v);
+    return v;
   }
   gather(x: Value, indices: Value, axis = 0): Value { return this.one('Gather', [x, indices], { axis: attr.int(axis) }); }
   expand(x: Value, shape: readonly number[]): Value {

@@ -140,7 +140,10 @@ export function inferNode(ctx: InferContext): OutType[] {
         const p = ctx.inputs[i];
         if (p && p.shape.join() !== norm.join()) fail(`input ${i} has shape ${fmtShape(p.shape)}, expected ${fmtShape(norm)}`);
       }
-      return [{ dtype: x.dtype, shape: x.shape }];
+      // Optional outputs Mean and InvStdDev keep the reduced axes as 1s (used by the gradient rule); their type is
+      // stash_type's, float32 by default.
+      const stat = x.shape.map((d, i) => (i < axis ? d : 1));
+      return [{ dtype: x.dtype, shape: x.shape }, { dtype: 'float32', shape: stat }, { dtype: 'float32', shape: stat }];
     }
     case 'Cast': {
       const x = input(ctx, 0);
@@ -240,6 +243,14 @@ export function inferNode(ctx: InferContext): OutType[] {
       const shape = broadcastShapes(x.shape, target);
       if (shape === undefined) fail(`cannot expand ${fmtShape(x.shape)} to ${fmtShape(target)}`);
       return [{ dtype: x.dtype, shape: shape as number[] }];
+    }
+    case 'Split': {
+      const x = input(ctx, 0);
+      const axis = axisOf(ctx, intAttr(ctx, 'axis', 0), x.shape.length);
+      const sizes = need(ctx, 1);
+      const total = sizes.reduce((a, b) => a + b, 0);
+      if (total !== x.shape[axis] || sizes.some((n) => n < 1)) fail(`split sizes ${fmtShape(sizes)} do not partition axis ${axis} of ${fmtShape(x.shape)}`);
+      return sizes.map((n) => ({ dtype: x.dtype, shape: x.shape.map((d, i) => (i === axis ? n : d)) }));
     }
     case 'ScatterND': {
       const data = input(ctx, 0);
