@@ -12,8 +12,8 @@ Pipelines
   report <pipeline.yaml>  write the results report of a pipeline's evaluations
 
 Tasks and models
-  sokoban generate|solve|render|play
-  gp solve|deal|score
+  sokoban generate|stats|solve|render|play   levels, optimal solvers (BFS, A*), rendering, interactive play
+  gp solve|deal|score|render                 General Points solver, dealing, the paper's scorer
   doctor                  check execution providers, gradients and a tiny training run on this machine
 
 Exit codes: 0 ok, 1 a node failed, 2 bad input.
