@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runAttempt } from './attempt.js';
 import { cacheKey, classify, componentsOf } from './classify.js';
+import { refSources } from './gather.js';
 import { hashFile } from './hash.js';
 import { objects } from './inventory.js';
 import type { Pipeline } from './pipeline.js';
@@ -56,12 +57,18 @@ export async function auditPipeline(pipeline: Pipeline, opts: AuditOptions = {})
       const inputs: Record<string, string> = {};
       let ready = true;
       for (const [name, ref] of Object.entries(inst.inputs)) {
-        const art = stored.get(ref.node)?.[ref.output];
-        if (art === undefined) ready = false;
-        else {
-          digests[name] = art.digest;
-          inputs[name] = await store.artifactPath(art);
+        const parts: { label: string; artifact: Artifact }[] = [];
+        for (const [i, source] of refSources(ref).entries()) {
+          const art = stored.get(source)?.[ref.output];
+          if (art !== undefined) parts.push({ label: ref.gather?.[i]?.label ?? source, artifact: art });
         }
+        if (parts.length !== refSources(ref).length) {
+          ready = false;
+          continue;
+        }
+        const art = ref.gather !== undefined ? await store.putGather(parts) : (parts[0] as { artifact: Artifact }).artifact;
+        digests[name] = art.digest;
+        inputs[name] = await store.artifactPath(art);
       }
       const components = ready ? componentsOf(inst, digests) : undefined;
       const key = components ? cacheKey(components) : undefined;

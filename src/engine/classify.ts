@@ -3,6 +3,7 @@
  * `plan` (which only looks) and the executor (which then runs what is not cached).
  */
 import { existsSync } from 'node:fs';
+import { refLabel } from './gather.js';
 import { implementationHash } from './impl-hash.js';
 import { cacheKey, diffComponents, pipeVersion } from './key.js';
 import type { KeyComponents } from './key.js';
@@ -40,7 +41,7 @@ export function componentsOf(inst: NodeInstance, inputDigests: Readonly<Record<s
   }
   const inputs: Record<string, { from: string; digest: string }> = {};
   for (const [name, ref] of Object.entries(inst.inputs)) {
-    inputs[name] = { from: `${ref.node}.${ref.output}`, digest: inputDigests[name] ?? '' };
+    inputs[name] = { from: refLabel(ref), digest: inputDigests[name] ?? '' };
   }
   return {
     kind: inst.kind.kind,

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { NodeFailure, runAttempt } from './attempt.js';
 import { cacheKey, classify, componentsOf, reasonText } from './classify.js';
 import type { ReasonType } from './classify.js';
+import { refLabel, refSources } from './gather.js';
 import { acquireLock } from './lock.js';
 import type { ProgressUpdate } from './node-kind.js';
 import type { NodeInstance, Pipeline } from './pipeline.js';
@@ -128,16 +129,21 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions = {}): Pr
     const digests: Record<string, string> = {};
     const inputArtifacts: Record<string, Artifact> = {};
     for (const [name, ref] of Object.entries(inst.inputs)) {
-      const up = await (results.get(ref.node) as Promise<NodeResult>);
-      const art = up.outputs?.[ref.output];
-      if (art === undefined) {
-        return done({
-          status: 'skipped',
-          reasonType: 'upstream',
-          reason: `input ${name}: ${ref.node} ${up.status === 'failed' ? 'failed' : 'did not run'}`,
-          failure: { type: 'input-missing', input: name, from: `${ref.node}.${ref.output}` },
-        });
+      const parts: { label: string; artifact: Artifact }[] = [];
+      for (const [i, source] of refSources(ref).entries()) {
+        const up = await (results.get(source) as Promise<NodeResult>);
+        const art = up.outputs?.[ref.output];
+        if (art === undefined) {
+          return done({
+            status: 'skipped',
+            reasonType: 'upstream',
+            reason: `input ${name}: ${source} ${up.status === 'failed' ? 'failed' : 'did not run'}`,
+            failure: { type: 'input-missing', input: name, from: refLabel(ref) },
+          });
+        }
+        parts.push({ label: ref.gather?.[i]?.label ?? source, artifact: art });
       }
+      const art = ref.gather !== undefined ? await store.putGather(parts) : (parts[0] as { artifact: Artifact }).artifact;
       digests[name] = art.digest;
       inputArtifacts[name] = art;
     }

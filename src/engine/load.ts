@@ -11,7 +11,7 @@ import type { Diagnostic } from './diagnostics.js';
 import { sha256 } from './hash.js';
 import type { JsonSchema, NodeKind, NodeLibrary } from './node-kind.js';
 import { expandPath, getPath, replaceAt, setPath, splitPath } from './params-path.js';
-import type { NodeInstance, Pipeline } from './pipeline.js';
+import type { InputRef, NodeInstance, Pipeline } from './pipeline.js';
 import { locate, parseYaml } from './source-map.js';
 import type { DocPath, YamlSource } from './source-map.js';
 import { pipelineSchemaObject, schemaDiagnostics, validator } from './validate.js';
@@ -43,12 +43,19 @@ interface RawNode {
   readonly resources?: unknown;
 }
 
+/** An input reference as written: `node.output`, or `node[*].output` to gather every matrix instance. */
+interface RawRef {
+  readonly node: string;
+  readonly output: string;
+  readonly gather: boolean;
+}
+
 interface Checked {
   readonly id: string;
   readonly kind: NodeKind;
   readonly params: Record<string, unknown>;
   readonly matrix: readonly (readonly [string, readonly unknown[]])[];
-  readonly inputs: Readonly<Record<string, { node: string; output: string }>>;
+  readonly inputs: Readonly<Record<string, RawRef>>;
   readonly outputs: readonly string[];
   readonly resources: { cpu: number; gpu: number };
 }
@@ -294,8 +301,8 @@ function checkInputNames(
   kind: NodeKind,
   raw: unknown,
   out: Diagnostic[],
-): Record<string, { node: string; output: string }> {
-  const inputs: Record<string, { node: string; output: string }> = {};
+): Record<string, RawRef> {
+  const inputs: Record<string, RawRef> = {};
   const given = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
   for (const [name, ref] of Object.entries(given)) {
     if (kind.inputs !== '*' && !kind.inputs.includes(name)) {
@@ -317,7 +324,9 @@ function checkInputNames(
       });
       continue;
     }
-    inputs[name] = { node: ref.slice(0, dot), output: ref.slice(dot + 1) };
+    const nodePart = ref.slice(0, dot);
+    const gather = nodePart.endsWith('[*]');
+    inputs[name] = { node: gather ? nodePart.slice(0, -3) : nodePart, output: ref.slice(dot + 1), gather };
   }
   if (kind.inputs !== '*') {
     const missing = kind.inputs.filter((n) => !(n in given) && !(kind.optionalInputs ?? []).includes(n));
@@ -436,6 +445,7 @@ function expand(
       }
     };
     for (const [name, ref] of Object.entries(c.inputs)) {
+      if (ref.gather) continue; // a gathered input collects every instance instead of following its axes
       for (const axis of axesOf.get(ref.node) ?? []) addAxis(axis, ref.node, ['inputs', name]);
     }
     for (const axis of c.matrix) addAxis(axis, c.id, ['matrix', axis[0]]);
@@ -477,8 +487,20 @@ function expand(
           instanceFiles.push(absPath);
         }
       }
-      const inputs: Record<string, { node: string; output: string }> = {};
+      const inputs: Record<string, InputRef> = {};
       for (const [name, ref] of Object.entries(c.inputs)) {
+        if (ref.gather) {
+          const all = [...(instancesOf.get(ref.node)?.values() ?? [])];
+          const labels = new Set<string>();
+          const gather = all.map((node) => {
+            let label = gatherLabel(node, ref.node);
+            while (labels.has(label)) label = `${label}_`;
+            labels.add(label);
+            return { label, node };
+          });
+          inputs[name] = { node: ref.node, output: ref.output, gather };
+          continue;
+        }
         const upstreamAxes = axesOf.get(ref.node) ?? [];
         const sig = canonicalJson(upstreamAxes.map(([n]) => binding[n]));
         const upstream = instancesOf.get(ref.node)?.get(sig);
@@ -502,6 +524,12 @@ function expand(
     }
   }
   return result;
+}
+
+/** The entry name of one gathered instance: its axis values (`seed=1,lr=0.1`), made safe as a file name. */
+function gatherLabel(instanceId: string, baseId: string): string {
+  const inner = instanceId === baseId ? baseId : instanceId.slice(baseId.length + 1, -1);
+  return inner.replace(/[\\/]/g, '_').replace(/^\./, '_');
 }
 
 function cartesian(axes: readonly Axis[]): Record<string, unknown>[] {

@@ -1,10 +1,15 @@
 /** The resolved pipeline: what the loader produces and the planner, scheduler and commands consume. */
 import type { NodeKind, Resources } from './node-kind.js';
 
-/** A reference from one instance's input to another instance's output. */
+/**
+ * A reference from one instance's input to another instance's output. With `gather` (written `node[*].output`),
+ * the input is a directory with one entry per instance of `node`, named by its matrix values (`seed=1`), and
+ * `node` is the YAML id.
+ */
 export interface InputRef {
   readonly node: string;
   readonly output: string;
+  readonly gather?: readonly { readonly label: string; readonly node: string }[];
 }
 
 /** One schedulable node instance (after matrix expansion). */

@@ -8,6 +8,8 @@ import type { ReasonType } from './classify.js';
 import { diffComponents } from './key.js';
 import type { Pipeline } from './pipeline.js';
 import { Store } from './store.js';
+import type { Artifact } from './store.js';
+import { gatherDigest, refSources } from './gather.js';
 
 export interface PlanItem {
   readonly id: string;
@@ -27,20 +29,24 @@ export interface PlanOptions {
 /** Plans every selected instance in topological order. Reads the store; never writes it. */
 export function planPipeline(pipeline: Pipeline, opts: PlanOptions = {}): PlanItem[] {
   const store = new Store(pipeline.store);
-  const items = new Map<string, PlanItem & { outputs?: Readonly<Record<string, { digest: string }>> }>();
+  const items = new Map<string, PlanItem & { outputs?: Readonly<Record<string, Artifact>> }>();
   const out: PlanItem[] = [];
   for (const inst of pipeline.instances) {
     if (opts.only !== undefined && !opts.only.has(inst.id)) continue;
     const digests: Record<string, string> = {};
     const waiting: string[] = [];
     for (const [name, ref] of Object.entries(inst.inputs)) {
-      const up = items.get(ref.node);
-      const digest = up?.outputs?.[ref.output]?.digest;
-      if (digest === undefined) waiting.push(ref.node);
-      else digests[name] = digest;
+      const parts: { label: string; artifact: Artifact }[] = [];
+      for (const [i, source] of refSources(ref).entries()) {
+        const art = items.get(source)?.outputs?.[ref.output];
+        if (art === undefined) waiting.push(source);
+        else parts.push({ label: ref.gather?.[i]?.label ?? source, artifact: art });
+      }
+      if (parts.length !== refSources(ref).length) continue;
+      digests[name] = ref.gather !== undefined ? gatherDigest(parts, (d) => store.readManifest(d)).digest : (parts[0] as { artifact: Artifact }).artifact.digest;
     }
     const components = componentsOf(inst, digests);
-    let item: PlanItem & { outputs?: Readonly<Record<string, { digest: string }>> };
+    let item: PlanItem & { outputs?: Readonly<Record<string, Artifact>> };
     if (waiting.length > 0) {
       const last = store.readLast(pipeline.name, inst.id);
       const known = last === undefined ? [] : diffComponents(last.components, components).filter((l) => !l.startsWith('input '));

@@ -1,4 +1,5 @@
 /** `--only` / `--force` selection: node names match an instance id exactly, or every instance of a YAML node id. */
+import { refSources } from './gather.js';
 import type { NodeInstance, Pipeline } from './pipeline.js';
 
 /** Instance ids matched by `names`, plus the names that matched nothing. */
@@ -22,7 +23,7 @@ export function withAncestors(pipeline: Pipeline, ids: ReadonlySet<string>): Set
     const id = stack.pop() as string;
     if (out.has(id)) continue;
     out.add(id);
-    for (const ref of Object.values(byId.get(id)?.inputs ?? {})) stack.push(ref.node);
+    for (const ref of Object.values(byId.get(id)?.inputs ?? {})) stack.push(...refSources(ref));
   }
   return out;
 }

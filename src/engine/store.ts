@@ -16,6 +16,7 @@ import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, 
 import { chmod, link, lstat, mkdir, open, readdir, rename, rm, copyFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { canonicalJson } from './canonical-json.js';
+import { gatherManifest } from './gather.js';
 import { hashFile, sha256 } from './hash.js';
 import type { KeyComponents } from './key.js';
 
@@ -151,6 +152,12 @@ export class Store {
     const art = await describeArtifact(path, outputName, (p) => this.ingestFile(p), (m) => this.putBytes(m));
     if (art.type === 'dir') await rm(path, { recursive: true, force: true });
     return art;
+  }
+
+  /** Stores the manifest of a gathered input (see gather.ts) and returns its directory artifact. */
+  async putGather(parts: readonly { readonly label: string; readonly artifact: Artifact }[]): Promise<Artifact> {
+    const { text, size } = gatherManifest(parts, (d) => this.readManifest(d));
+    return { digest: await this.putBytes(text), type: 'dir', size };
   }
 
   /** Reads a directory manifest object. */

@@ -5,6 +5,7 @@ import { counts, probeStats, runs } from './fixtures/kinds.js';
 import { existsSync } from 'node:fs';
 import { load, run, tempDir, writePipeline } from './fixtures/helpers.js';
 import { Store } from '../../src/engine/store.js';
+import { planPipeline } from '../../src/engine/plan.js';
 
 const chain = (value: string, upper = false, note = '') => `
 name: chain
@@ -224,5 +225,33 @@ nodes:
     const store = new Store(join(dir, 'artifacts'));
     expect(readFileSync(store.objectPath(second.nodes[0]?.outputs?.out?.digest as string), 'utf8')).toBe('resumed');
     expect(existsSync(store.resumePath(second.nodes[0]?.key as string))).toBe(false);
+  });
+
+  it('a gathered input (node[*].output) collects every matrix instance into one directory', async () => {
+    const dir = tempDir();
+    const yaml = (values: string) => `name: g
+nodes:
+  a:
+    kind: t.value
+    matrix: { value: [${values}] }
+  all:
+    kind: exec
+    params: { argv: [sh, -c, 'for f in $(ls "$PIPE_IN_runs"); do printf "%s:%s;" "$f" "$(cat "$PIPE_IN_runs/$f")"; done > "$PIPE_OUT/o"'] }
+    inputs: { runs: 'a[*].out' }
+    outputs: [o]
+`;
+    const file = writePipeline(dir, yaml('1, 2'));
+    const r = await run(file);
+    expect(Object.keys(r.status)).toEqual(['a[value=1]', 'a[value=2]', 'all']);
+    const store = new Store(join(dir, 'artifacts'));
+    expect(readFileSync(store.objectPath(r.nodes[2]?.outputs?.o?.digest as string), 'utf8')).toBe('value=1:1;value=2:2;');
+    expect((await run(file)).status).toEqual({ 'a[value=1]': 'cached', 'a[value=2]': 'cached', all: 'cached' });
+    // plan computes the same gathered digest without writing it.
+    expect(planPipeline(load(file)).map((p) => p.status)).toEqual(['cached', 'cached', 'cached']);
+    writePipeline(dir, yaml('1, 3'));
+    const again = await run(file);
+    expect(again.status).toEqual({ 'a[value=1]': 'cached', 'a[value=3]': 'ran', all: 'ran' });
+    expect(again.nodes[2]?.reason).toBe('input a[*].out: new content');
+    expect(load(file, { overrides: [] }).instances[2]?.inputs.runs?.gather?.map((g) => g.label)).toEqual(['value=1', 'value=3']);
   });
 });
