@@ -95,4 +95,26 @@ describe('pipe audit', () => {
     expect(r.err).toMatch(/^\[mismatch\] clock\n {2}output t: stored [0-9a-f]{12}, recomputed [0-9a-f]{12}\n$/);
     expect(existsSync(join(dir, 'artifacts', 'tmp')) && readdirSync(join(dir, 'artifacts', 'tmp')).length).toBe(0);
   });
+
+  it('compares nondeterministic kinds by metric tolerance instead of bytes', async () => {
+    const dir = tempDir();
+    const file = writePipeline(dir, 'name: n\nnodes:\n  small: { kind: t.noisy, params: { jitter: 0.0001 } }\n  big: { kind: t.noisy, params: { jitter: 0.5 } }\n');
+    await capture(runCommand, [file]);
+    const r = await capture(auditCommand, [file]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^\[ok\] small\n\[mismatch\] big\n {2}metric loss step 0: stored [\d.]+, recomputed [\d.]+ \(relative difference [\d.e+-]+ > 0\.01\)\n$/);
+  });
+});
+
+describe('gc safety', () => {
+  it('refuses while a run is in progress on the store', async () => {
+    const dir = tempDir();
+    const file = writePipeline(dir, yaml('one'));
+    await capture(runCommand, [file]);
+    const store = join(dir, 'artifacts');
+    writeFileSync(join(store, 'locks', 'run-x.run'), JSON.stringify({ pid: process.pid, runId: 'x', pipeline: 's' }));
+    const r = await capture(gcCommand, ['--store', store]);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`pipe gc: a run is in progress on this store (pid ${process.pid}); try again when it ends\n`);
+  });
 });

@@ -27,7 +27,7 @@ x.yaml:4:3 error: duplicate key 'a'
 x.yaml:4:11 error: unknown node kind 'nope'
  4 |     kind: nope
    |           ^^^^
-  hint: known kinds: exec, t.concat, t.fail, t.probe, t.report, t.resumable, t.slow, t.value`);
+  hint: known kinds: exec, t.concat, t.fail, t.noisy, t.probe, t.report, t.resumable, t.slow, t.value`);
   });
 
   it('unknown and mistyped params, all reported at once', () => {
