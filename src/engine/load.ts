@@ -10,7 +10,7 @@ import { canonicalJson } from './canonical-json.js';
 import type { Diagnostic } from './diagnostics.js';
 import { sha256 } from './hash.js';
 import type { JsonSchema, NodeKind, NodeLibrary } from './node-kind.js';
-import { expandPath, getPath, replaceAt, setPath, splitPath } from './params-path.js';
+import { expandPath, getPath, replaceAt, setPath, splitPath, UNSAFE_SEGMENTS } from './params-path.js';
 import type { InputRef, NodeInstance, Pipeline } from './pipeline.js';
 import { locate, parseYaml } from './source-map.js';
 import type { DocPath, YamlSource } from './source-map.js';
@@ -141,7 +141,11 @@ function parseOverrides(specs: readonly string[], raw: Record<string, RawNode>, 
       continue;
     }
     const id = lhs.slice(0, dot);
-    if (!(id in raw)) {
+    if (lhs.slice(dot + 1).split('.').some((seg) => UNSAFE_SEGMENTS.has(seg) || seg === '')) {
+      out.push({ code: 'override', message: `--set ${spec}: invalid param path '${lhs.slice(dot + 1)}'` });
+      continue;
+    }
+    if (!Object.hasOwn(raw, id)) {
       out.push({ code: 'override', message: `--set ${spec}: unknown node '${id}'`, hint: `nodes: ${Object.keys(raw).join(', ')}` });
       continue;
     }
@@ -197,7 +201,7 @@ function checkNode(
   if (typeof node.matrix === 'object' && node.matrix !== null) {
     for (const [axis, values] of Object.entries(node.matrix as Record<string, unknown>)) {
       const head = axis.split('.')[0] as string;
-      if (closed && !known.includes(head)) {
+      if ((closed && !known.includes(head)) || axis.split('.').some((seg) => UNSAFE_SEGMENTS.has(seg) || seg === '')) {
         out.push({
           code: 'matrix',
           message: `matrix over unknown param '${axis}'${owner}`,
@@ -345,7 +349,7 @@ function checkReferences(src: YamlSource, raw: Record<string, RawNode>, checked:
   for (const c of checked.values()) {
     for (const [name, ref] of Object.entries(c.inputs)) {
       const location = locate(src, ['nodes', c.id, 'inputs', name]);
-      if (!(ref.node in raw)) {
+      if (!Object.hasOwn(raw, ref.node)) {
         out.push({ code: 'unknown-node', message: `input '${name}' refers to unknown node '${ref.node}'`, location, hint: `nodes: ${Object.keys(raw).join(', ')}` });
         continue;
       }

@@ -7,8 +7,12 @@ export function splitPath(dotted: string): string[] {
   return dotted.split('.');
 }
 
-/** Sets `value` at `path` inside `obj`, creating plain objects on the way. */
+/** Path segments that would reach an object's prototype instead of a param. */
+export const UNSAFE_SEGMENTS: ReadonlySet<string> = new Set(['__proto__', 'prototype', 'constructor']);
+
+/** Sets `value` at `path` inside `obj`, creating plain objects on the way. Refuses prototype-reaching segments. */
 export function setPath(obj: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  if (path.some((seg) => UNSAFE_SEGMENTS.has(seg))) throw new Error(`Internal error: unsafe param path ${path.join('.')}`);
   let cur: Record<string, unknown> = obj;
   for (let i = 0; i < path.length - 1; i++) {
     const seg = path[i] as string;

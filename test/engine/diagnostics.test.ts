@@ -157,6 +157,23 @@ x.yaml:3:6 error: param 'n' must be integer (set by --set a.n)
    |      ^^^^^^^^^^^^^^^^^`, ['zz.n=1', 'a.n=abc', 'bad']);
   });
 
+  it('hostile names cannot reach object prototypes', () => {
+    check('name: x\nnodes:\n  a: { kind: t.concat, inputs: { a: constructor.out } }\n', `
+error: --set a.__proto__.x=1: invalid param path '__proto__.x'
+error: --set constructor.x=1: unknown node 'constructor'
+  hint: nodes: a
+x.yaml:3:37 error: input 'a' refers to unknown node 'constructor'
+ 3 |   a: { kind: t.concat, inputs: { a: constructor.out } }
+   |                                     ^^^^^^^^^^^^^^^
+  hint: nodes: a`, ['a.__proto__.x=1', 'constructor.x=1']);
+    check('name: x\nnodes:\n  a: { kind: toString }\n', `
+x.yaml:3:14 error: unknown node kind 'toString'
+ 3 |   a: { kind: toString }
+   |              ^^^^^^^^
+  hint: known kinds: exec, t.concat, t.fail, t.noisy, t.probe, t.report, t.resumable, t.slow, t.value`);
+    expect(({} as Record<string, unknown>).x).toBeUndefined();
+  });
+
   it('a repeated matrix value and conflicting inherited axes', () => {
     check('name: x\nnodes:\n  a:\n    kind: t.value\n    matrix: { n: [1, 1] }\n', `
 x.yaml:5:22 error: matrix value 1 of 'n' is repeated
