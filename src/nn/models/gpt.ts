@@ -91,7 +91,7 @@ export function qkv(g: Graph, P: Params, prefix: string, h: Value, C: number): [
 export interface ForwardResult {
   /** (B·T, V) next-token logits. */
   readonly logits: Value;
-  /** Per layer, keys (B, nh, hs, T) and values (B, nh, T, hs) — for prefill of the KV cache. */
+  /** Per layer, keys and values (B, nh, T, hs) — for prefill of the KV cache. */
   readonly keys: Value[];
   readonly values: Value[];
 }
@@ -128,11 +128,13 @@ export function gptForward(
       const y = g.scoped('attn', () => {
         const [q0, k0, v0] = qkv(g, P, p, h, C);
         const q = g.transpose(g.reshape(g.mul(q0, scale), [B, T, nh, hs]), [0, 2, 1, 3]); // (B, nh, T, hs)
-        const k = g.transpose(g.reshape(k0, [B, T, nh, hs]), [0, 2, 3, 1]); // (B, nh, hs, T)
+        const k = g.transpose(g.reshape(k0, [B, T, nh, hs]), [0, 2, 1, 3]); // (B, nh, T, hs)
         const v = g.transpose(g.reshape(v0, [B, T, nh, hs]), [0, 2, 1, 3]); // (B, nh, T, hs)
         keys.push(k);
         values.push(v);
-        const att = g.softmax(g.add(g.matmul(q, k), bias), -1); // (B, nh, T, T)
+        // q·kᵀ as MatMul(q, Transpose(k)): onnxruntime's CPU EP fuses the pair (no copy); a (0,2,3,1) transpose of
+        // k straight from (B, T, nh, hs) costs a strided copy.
+        const att = g.softmax(g.add(g.matmul(q, g.transpose(k, [0, 1, 3, 2])), bias), -1); // (B, nh, T, T)
         const o = g.reshape(g.transpose(g.matmul(att, v), [0, 2, 1, 3]), [N, C]); // (B, T, nh, hs) → (N, C)
         return linear(g, P, `${p}.attn.c_proj`, o);
       });

@@ -24,6 +24,9 @@ export type Bindings = ReadonlyMap<number, ConstData>;
 export function encodeModel(g: Graph, opts: { name?: string; bind?: Bindings } = {}): Uint8Array {
   const bind = opts.bind ?? new Map<number, ConstData>();
   const live = liveNodes(g);
+  // Output values take their output's name everywhere they appear.
+  const rename = new Map<number, string>(g.outputs.map((o) => [o.value.id, o.name]));
+  const nameOf = (v: Value): string => rename.get(v.id) ?? v.name;
   const used = new Set<number>();
   for (const n of live) for (const v of n.inputs) if (v) used.add(v.id);
   for (const o of g.outputs) used.add(o.value.id);
@@ -45,10 +48,10 @@ export function encodeModel(g: Graph, opts: { name?: string; bind?: Bindings } =
     opsetImport: [{ domain: '', version: BigInt(OPSET) }],
     graph: {
       name: opts.name ?? 'pipe',
-      node: live.map(nodeProto),
+      node: live.map((n) => nodeProto(n, nameOf)),
       initializer: initializers,
       input: inputs,
-      output: g.outputs.map((o) => valueInfo(o.value)),
+      output: g.outputs.map((o) => valueInfo(o.value, o.name)),
     },
   });
   return toBinary(ModelProtoSchema, model);
@@ -74,9 +77,9 @@ function findValue(g: Graph, id: number, live: readonly Node[]): Value {
   throw new Error(`Internal error: constant ${id} not found`);
 }
 
-function valueInfo(v: Value): ValueInfoProto {
+function valueInfo(v: Value, name = v.name): ValueInfoProto {
   return {
-    name: v.name,
+    name,
     type: {
       value: {
         case: 'tensorType',
@@ -96,13 +99,13 @@ function tensorProto(v: Value, data: ConstData): TensorProto {
   } as unknown as TensorProto;
 }
 
-function nodeProto(n: Node): NodeProto {
+function nodeProto(n: Node, nameOf: (v: Value) => string): NodeProto {
   return {
     name: n.name,
     opType: n.op,
     domain: '',
-    input: n.inputs.map((v) => (v ? v.name : '')),
-    output: n.outputs.map((v) => v.name),
+    input: n.inputs.map((v) => (v ? nameOf(v) : '')),
+    output: n.outputs.map((v) => nameOf(v)),
     attribute: Object.entries(n.attrs).map(([name, a]) => attributeProto(name, a)),
   } as unknown as NodeProto;
 }

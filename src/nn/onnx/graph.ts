@@ -2,7 +2,7 @@ import { inferNode } from './shape.js';
 import type { Attr, ConstData, DType, Node, Value } from './types.js';
 import { attr, dtypeCode } from './types.js';
 
-/** A graph output: an ONNX output name bound to a value. */
+/** A graph output: an ONNX output name bound to a value (the encoder gives the value that name). */
 export interface GraphOutput {
   readonly name: string;
   readonly value: Value;
@@ -85,10 +85,19 @@ export class Graph {
     return Array.from(data as ArrayLike<number | bigint>, (x) => Number(x));
   }
 
-  /** Binds a value to a graph output name (through an Identity node, so the name is free to choose). */
+  /**
+   * Binds a value to a graph output name. The encoder renames the value itself (no Identity copy) when a node
+   * produced it and no other output uses it; inputs, constants and values bound twice go through an Identity.
+   */
   output(value: Value, name: string): void {
-    const [out] = this.apply('Identity', [value], {}, 1, name);
-    this.outputs.push({ name: (out as Value).name, value: out as Value });
+    this.claim(name);
+    const direct = this.producers.has(value.id) && !this.outputs.some((o) => o.value.id === value.id);
+    if (direct) {
+      this.outputs.push({ name, value });
+      return;
+    }
+    const [out] = this.apply('Identity', [value], {}, 1, `${name}__value`);
+    this.outputs.push({ name, value: out as Value });
   }
 
   /**
@@ -210,6 +219,14 @@ export class Graph {
   /** Splits x along an axis into consecutive pieces of the given sizes (one kernel instead of one Slice each). */
   split(x: Value, sizes: readonly number[], axis: number): Value[] {
     if (sizes.length === 1) return [x];
+    // WebGPU binds each output as a storage buffer (at most 16 per shader, one taken by the input): split wide
+    // splits in two levels of at most MAX_SPLIT pieces.
+    if (sizes.length > MAX_SPLIT) {
+      const groups: number[][] = [];
+      for (let i = 0; i < sizes.length; i += MAX_SPLIT) groups.push(sizes.slice(i, i + MAX_SPLIT));
+      const parts = this.split(x, groups.map((grp) => grp.reduce((a, b) => a + b, 0)), axis);
+      return groups.flatMap((grp, i) => this.split(parts[i] as Value, grp, axis));
+    }
     return this.apply('Split', [x, this.ints(sizes)], { axis: attr.int(axis) }, sizes.length);
   }
   /** A constant tensor filled with one value, shared by every caller asking for the same fill, dtype and shape. */
@@ -236,6 +253,9 @@ export class Graph {
     return this.expand(this.scalar(0, dtype), shape);
   }
 }
+
+/** Most outputs of one Split node (WebGPU's limit of 16 storage buffers per shader, less the input). */
+const MAX_SPLIT = 12;
 
 /** A typed array of the dtype holding `values`. */
 export function makeData(dtype: DType, values: readonly number[]): ConstData {
