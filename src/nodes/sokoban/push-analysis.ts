@@ -1,42 +1,123 @@
 /**
- * Static push analysis shared by the A* solver and the CoT writer: for every target, the fewest pushes that bring a
- * box from each cell to it (other boxes ignored; the player must be able to stand behind the box), and the dead
- * squares from which no target is reachable.
+ * Static push analysis for the A* solver: for every target, the fewest pushes that bring a lone box from each cell
+ * to it (other boxes ignored), and the dead squares from which no target is reachable.
+ *
+ * The distances are player-aware: a push needs the player behind the box, and between pushes the player must walk
+ * around the box (the box itself is an obstacle), so a box in a corridor cannot turn where the player cannot get
+ * round it. They are computed per target by a 0-1 BFS backwards over (box cell, player side) states, where moving
+ * the player between two sides of the box that are connected in the board minus the box cell is free, and a pull
+ * (reverse push) costs 1. A box at cell c gets the minimum over the four sides, so the figure never exceeds the true
+ * number of pushes whichever side the player is on and wherever the other boxes are (they only remove options).
  */
 import type { Level } from './types.js';
 
 /** Per-target push distances and dead squares of a board. */
 export interface PushAnalysis {
   readonly targets: readonly number[];
-  /** pushDist[t][c]: pushes from cell c to targets[t]; Infinity when impossible. */
+  /** pushDist[t][c]: fewest pushes from cell c to targets[t]; Infinity when impossible. */
   readonly pushDist: readonly Float64Array[];
   /** 1 where a box can never reach any target. */
   readonly dead: Uint8Array;
 }
 
-/** Computes push distances by pulling backwards from each target (the level must have a wall frame). */
+/**
+ * For each floor cell c and direction a (0..3 = Up, Down, Left, Right), the connected-component label of the
+ * neighbour c + offset[a] in the floor with c removed, or -1 when that neighbour is a wall. Two sides with equal
+ * labels can be joined by the player without pushing the box at c. The level must have a wall frame.
+ */
+export function sideComponents(level: Pick<Level, 'walls' | 'cols'>): Int8Array {
+  const { walls, cols } = level;
+  const n = walls.length;
+  const offsets = [-cols, cols, -1, 1];
+  const out = new Int8Array(n * 4).fill(-1);
+  const seen = new Int32Array(n).fill(-1);
+  const queue = new Int32Array(n);
+  let stamp = 0;
+  for (let c = 0; c < n; c++) {
+    if (walls[c] !== 0) continue;
+    let label = 0;
+    for (let a = 0; a < 4; a++) {
+      const s = c + (offsets[a] as number);
+      if (s < 0 || s >= n || walls[s] !== 0 || out[c * 4 + a] !== -1) continue;
+      // Flood from this side with c blocked; stop early once every open side is labelled.
+      stamp++;
+      seen[c] = stamp;
+      seen[s] = stamp;
+      out[c * 4 + a] = label;
+      let missing = 0;
+      for (let b = a + 1; b < 4; b++) {
+        const o = c + (offsets[b] as number);
+        if (o >= 0 && o < n && walls[o] === 0 && out[c * 4 + b] === -1) missing++;
+      }
+      queue[0] = s;
+      for (let qh = 0, qt = 1; qh < qt && missing > 0; qh++) {
+        const x = queue[qh] as number;
+        for (const off of offsets) {
+          const y = x + off;
+          if (y < 0 || y >= n || walls[y] !== 0 || seen[y] === stamp) continue;
+          seen[y] = stamp;
+          queue[qt++] = y;
+          for (let b = a + 1; b < 4; b++) {
+            if (c + (offsets[b] as number) === y && out[c * 4 + b] === -1) {
+              out[c * 4 + b] = label;
+              missing--;
+            }
+          }
+        }
+      }
+      label++;
+    }
+  }
+  return out;
+}
+
+/** Computes player-aware push distances by pulling backwards from each target (the level must have a wall frame). */
 export function analyzePushes(level: Level): PushAnalysis {
   const { walls, cols } = level;
   const n = walls.length;
   const offsets = [-cols, cols, -1, 1];
+  const sides = sideComponents(level);
   const targets: number[] = [];
-  for (let i = 0; i < n; i++) if (level.targets[i] === 1) targets.push(i);
+  for (let i = 0; i < n; i++) if (level.targets[i] === 1 && walls[i] === 0) targets.push(i);
+  const stateDist = new Int32Array(n * 4);
+  const deque = new Int32Array(n * 4 * 2 + 8);
   const pushDist = targets.map((t) => {
+    stateDist.fill(-1);
+    // 0-1 BFS over states s = cell * 4 + side: the player stands on the side's component (next to the box).
+    let head = n * 4 + 4;
+    let tail = head;
+    const settle = (cell: number, side: number, d: number, front: boolean): void => {
+      // A state and every side joined to it without pushing share one distance: set them together.
+      const label = sides[cell * 4 + side] as number;
+      for (let b = 0; b < 4; b++) {
+        const s = cell * 4 + b;
+        if (sides[s] !== label || stateDist[s] !== -1) continue;
+        stateDist[s] = d;
+        if (front) deque[--head] = s;
+        else deque[tail++] = s;
+      }
+    };
+    for (let a = 0; a < 4; a++) if (sides[t * 4 + a] !== -1 && stateDist[t * 4 + a] === -1) settle(t, a, 0, false);
+    while (head < tail) {
+      const s = deque[head++] as number;
+      const x = s >> 2;
+      const a = s & 3;
+      const d = stateDist[s] as number;
+      // Reverse push: the box came from y = x + off (player at y + off, pushing towards x), player now on side a of x.
+      const off = offsets[a] as number;
+      const y = x + off;
+      const stand = y + off;
+      if (stand < 0 || stand >= n || walls[y] !== 0 || walls[stand] !== 0) continue;
+      if (stateDist[y * 4 + a] === -1) settle(y, a, d + 1, false);
+    }
     const dist = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
-    dist[t] = 0;
-    const queue = [t];
-    for (let q = 0; q < queue.length; q++) {
-      const x = queue[q] as number;
-      for (const d of offsets) {
-        // The box reached x by a push in direction d from y = x - d, with the player at y - d.
-        const y = x - d;
-        const stand = y - d;
-        if (y < 0 || y >= n || stand < 0 || stand >= n) continue;
-        if (walls[y] !== 0 || walls[stand] !== 0 || dist[y] !== Number.POSITIVE_INFINITY) continue;
-        dist[y] = (dist[x] as number) + 1;
-        queue.push(y);
+    for (let c = 0; c < n; c++) {
+      for (let a = 0; a < 4; a++) {
+        const d = stateDist[c * 4 + a] as number;
+        if (d >= 0 && d < (dist[c] as number)) dist[c] = d;
       }
     }
+    dist[t] = 0;
     return dist;
   });
   const dead = new Uint8Array(n);
@@ -47,25 +128,23 @@ export function analyzePushes(level: Level): PushAnalysis {
   return { targets, pushDist, dead };
 }
 
-/** Reused DP table of `matchingCost` (solvers are synchronous, so one buffer suffices). */
+/** Reused buffers of `matchingCost` (solvers are synchronous, so one set suffices). */
 let scratch = new Float64Array(256);
+let hung = new Float64Array(0);
+
+/** Cost used for an impossible box-target pair inside the Hungarian method (sums stay exact in float64). */
+const IMPOSSIBLE = 1e9;
 
 /**
- * Minimum total pushes over all assignments of boxes to distinct targets (bitmask DP up to 8 boxes; beyond that
- * the sum of each box's nearest target, which is weaker but still admissible). Infinity when impossible.
+ * Minimum total pushes over all assignments of boxes to distinct targets: an exact min-cost perfect matching
+ * (bitmask DP for up to 6 boxes, the Hungarian method beyond). Infinity when no assignment is possible.
+ * Needs as many targets as boxes (the solvers check that levels have equal counts).
  */
 export function matchingCost(analysis: PushAnalysis, boxes: ArrayLike<number>): number {
   const k = boxes.length;
   const { pushDist } = analysis;
-  if (k > 8) {
-    let sum = 0;
-    for (let i = 0; i < k; i++) {
-      let best = Number.POSITIVE_INFINITY;
-      for (const d of pushDist) best = Math.min(best, d[boxes[i] as number] as number);
-      sum += best;
-    }
-    return sum;
-  }
+  if (k === 0) return 0;
+  if (k > 6) return hungarian(pushDist, boxes);
   const size = 1 << k;
   if (scratch.length < size) scratch = new Float64Array(size);
   const dp = scratch;
@@ -86,4 +165,65 @@ export function matchingCost(analysis: PushAnalysis, boxes: ArrayLike<number>): 
     }
   }
   return dp[size - 1] as number;
+}
+
+/** Hungarian method (shortest augmenting paths with potentials), O(k^3); exact like the DP. */
+export function hungarian(pushDist: readonly Float64Array[], boxes: ArrayLike<number>): number {
+  const k = boxes.length;
+  // Layout in one buffer: u[k+1], v[k+1], p[k+1], way[k+1], minv[k+1], used[k+1].
+  const m = k + 1;
+  if (hung.length < 6 * m) hung = new Float64Array(6 * m);
+  const buf = hung;
+  buf.fill(0, 0, 6 * m);
+  const U = 0;
+  const V = m;
+  const P = 2 * m;
+  const WAY = 3 * m;
+  const MINV = 4 * m;
+  const USED = 5 * m;
+  const cost = (i: number, j: number): number => {
+    const d = (pushDist[j - 1] as Float64Array)[boxes[i - 1] as number] as number;
+    return d === Number.POSITIVE_INFINITY ? IMPOSSIBLE : d;
+  };
+  for (let i = 1; i <= k; i++) {
+    buf[P] = i;
+    let j0 = 0;
+    for (let j = 0; j <= k; j++) {
+      buf[MINV + j] = Number.POSITIVE_INFINITY;
+      buf[USED + j] = 0;
+    }
+    do {
+      buf[USED + j0] = 1;
+      const i0 = buf[P + j0] as number;
+      let delta = Number.POSITIVE_INFINITY;
+      let j1 = 0;
+      for (let j = 1; j <= k; j++) {
+        if (buf[USED + j] === 1) continue;
+        const cur = cost(i0, j) - (buf[U + i0] as number) - (buf[V + j] as number);
+        if (cur < (buf[MINV + j] as number)) {
+          buf[MINV + j] = cur;
+          buf[WAY + j] = j0;
+        }
+        if ((buf[MINV + j] as number) < delta) {
+          delta = buf[MINV + j] as number;
+          j1 = j;
+        }
+      }
+      for (let j = 0; j <= k; j++) {
+        if (buf[USED + j] === 1) {
+          buf[U + (buf[P + j] as number)] = (buf[U + (buf[P + j] as number)] as number) + delta;
+          buf[V + j] = (buf[V + j] as number) - delta;
+        } else buf[MINV + j] = (buf[MINV + j] as number) - delta;
+      }
+      j0 = j1;
+    } while (buf[P + j0] !== 0);
+    do {
+      const j1 = buf[WAY + j0] as number;
+      buf[P + j0] = buf[P + j1] as number;
+      j0 = j1;
+    } while (j0 !== 0);
+  }
+  let total = 0;
+  for (let j = 1; j <= k; j++) total += cost(buf[P + j] as number, j);
+  return total >= IMPOSSIBLE ? Number.POSITIVE_INFINITY : total;
 }

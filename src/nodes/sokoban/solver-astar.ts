@@ -1,17 +1,34 @@
 /**
  * Move-optimal A* over push states. A node is (exact player cell, sorted boxes) right after a push (or the start);
- * its successors are every push the player can reach, costing the shortest walk to the box plus one. The heuristic
- * is the min-cost matching of boxes to targets on push distances — admissible and consistent, since a push moves
- * one box one cell and costs at least one move. Pruned: pushes onto dead squares and freeze deadlocks (a box that
- * can move along neither axis, off a target). States live in a typed-array `StateStore` (hash index, no strings). The player cell is kept exact rather than normalized to its reachable region: optimality is
- * in moves, and the walk from where the last push left the player is part of the cost.
+ * its successors are every push the player can reach, costing the shortest walk to the box plus one. The player
+ * cell is kept exact rather than normalized to its reachable region: optimality is in moves, and the walk from
+ * where the last push left the player is part of the cost.
+ *
+ * Heuristic h = min-cost matching of boxes to targets on player-aware push distances (push-analysis.ts).
+ * Admissible for moves: every solution pushes each box from its cell to some distinct target, a box at c needs at
+ * least pushDist[t][c] pushes to reach t even alone on the board (other boxes only remove options), and every push
+ * is one move; so moves >= pushes >= the matching. It is not always consistent (a box's distance is a minimum over
+ * the four player sides, so one push can lower it by more than one), so a cheaper path to an expanded state
+ * re-opens it; with an admissible h and goals tested when popped, the first goal popped is optimal. A goal
+ * generated at cost <= the f of the node being expanded is returned at once: every open node's f is at most the
+ * cost of any solution through it, and all are >= that f.
+ *
+ * Pruning (sound): pushes onto dead squares (no target reachable), freeze deadlocks (astar-deadlock.ts) and states
+ * whose matching is impossible. Open list: integer buckets by f then h (astar-open-list.ts), deterministic.
+ * Memory: a state is k+1 uint16 in a `StateStore`; per node also parent, packed push, g, h (Int32/Int32/Int32/
+ * Uint16) and one queue link — about 2(k+1) + 26 bytes plus the hash index; no per-state JS objects or strings.
  * Returns the same optimal length (in moves) as `solveBfs`, usually after far fewer expansions.
  */
+import { FreezeCheck } from './astar-deadlock.js';
+import { BucketQueue } from './astar-open-list.js';
 import { enclose } from './enclose.js';
-import { analyzePushes, matchingCost, type PushAnalysis } from './push-analysis.js';
+import { analyzePushes, matchingCost } from './push-analysis.js';
 import { DEFAULT_MAX_EXPANSIONS, type SolveOptions, type SolveResult } from './solve-result.js';
 import { StateStore } from './state-store.js';
 import { DIRECTIONS, stepOffset, type Direction, type Level } from './types.js';
+
+/** h values above this are treated as impossible (keeps h in a Uint16). */
+const MAX_H = 0xfffe;
 
 /** Optimal (fewest moves) solution by A*; `expanded` counts push states expanded. */
 export function solveAstar(input: Level, options: SolveOptions = {}): SolveResult {
@@ -25,63 +42,65 @@ export function solveAstar(input: Level, options: SolveOptions = {}): SolveResul
   const offsets = DIRECTIONS.map((d) => stepOffset(d, cols));
   if (level.boxes.every((b) => targets[b] === 1)) return { solvable: true, status: 'solved', actions: [], expanded: 0 };
   const analysis = analyzePushes(level);
+  if (analysis.targets.length < k) return { solvable: false, status: 'unsolvable', actions: [], expanded: 0 };
   const h0 = matchingCost(analysis, level.boxes);
-  if (h0 === Number.POSITIVE_INFINITY) return { solvable: false, status: 'unsolvable', actions: [], expanded: 0 };
+  if (!(h0 <= MAX_H)) return { solvable: false, status: 'unsolvable', actions: [], expanded: 0 };
   if (h0 > maxDepth) return { solvable: false, status: 'limit', actions: [], expanded: 0 };
 
-  // Nodes (one per push; a cheaper path to a known state adds a new node that the index then points to).
+  // Nodes (one per push; a cheaper path to a known state adds a new node that the index then points to, and
+  // marks the old one stale).
   const store = new StateStore(width);
   let cap = 64;
   let parent = new Int32Array(cap);
-  let pushFrom = new Int32Array(cap); // box cell before the push
-  let pushDir = new Uint8Array(cap);
-  let gOf = new Float64Array(cap);
-  let fOf = new Float64Array(cap);
+  let pushOf = new Int32Array(cap); // box cell before the push * 4 + direction
+  let gOf = new Int32Array(cap);
+  let hOf = new Uint16Array(cap);
+  let stale = new Uint8Array(cap);
   const grow = (): void => {
     cap *= 2;
     const p = new Int32Array(cap);
     p.set(parent);
     parent = p;
-    const pf = new Int32Array(cap);
-    pf.set(pushFrom);
-    pushFrom = pf;
-    const pd = new Uint8Array(cap);
-    pd.set(pushDir);
-    pushDir = pd;
-    const g = new Float64Array(cap);
+    const pu = new Int32Array(cap);
+    pu.set(pushOf);
+    pushOf = pu;
+    const g = new Int32Array(cap);
     g.set(gOf);
     gOf = g;
-    const f = new Float64Array(cap);
-    f.set(fOf);
-    fOf = f;
+    const h = new Uint16Array(cap);
+    h.set(hOf);
+    hOf = h;
+    const st = new Uint8Array(cap);
+    st.set(stale);
+    stale = st;
   };
-  const heap = new NodeHeap((a, b) => (fOf[a] as number) - (fOf[b] as number) || (gOf[b] as number) - (gOf[a] as number));
-  const push = (state: readonly number[], from: number, box: number, dir: number, g: number, f: number): void => {
+  const open = new BucketQueue();
+  const add = (state: ArrayLike<number>, from: number, push: number, g: number, h: number): void => {
     const id = store.append(state);
     store.index(id);
     if (id === cap) grow();
     parent[id] = from;
-    pushFrom[id] = box;
-    pushDir[id] = dir;
+    pushOf[id] = push;
     gOf[id] = g;
-    fOf[id] = f;
-    heap.push(id);
+    hOf[id] = h;
+    open.push(id, g + h, h);
   };
-  push([level.player, ...level.boxes], -1, -1, 0, 0, h0);
+  add([level.player, ...level.boxes], -1, -1, 0, h0);
 
   // Many push states share a box configuration (the player stands elsewhere): cache the matching per configuration.
   const hStore = new StateStore(k);
-  let hVals = new Float64Array(64);
+  let hVals = new Uint16Array(64);
   const boxKey = new Array<number>(k);
   const heuristic = (state: readonly number[]): number => {
     for (let j = 0; j < k; j++) boxKey[j] = state[j + 1] as number;
     const known = hStore.lookup(boxKey);
     if (known !== -1) return hVals[known] as number;
-    const h = matchingCost(analysis, boxKey);
+    const m = matchingCost(analysis, boxKey);
+    const h = m <= MAX_H ? m : 0xffff;
     const id = hStore.append(boxKey);
     hStore.index(id);
     if (id >= hVals.length) {
-      const grown = new Float64Array(hVals.length * 2);
+      const grown = new Uint16Array(hVals.length * 2);
       grown.set(hVals);
       hVals = grown;
     }
@@ -95,20 +114,26 @@ export function solveAstar(input: Level, options: SolveOptions = {}): SolveResul
   const boxes = new Array<number>(k);
   let expanded = 0;
   let cut = false;
-  const frozen = new FreezeCheck(level, analysis, boxAt);
+  const frozen = new FreezeCheck(walls, targets, analysis.dead, cols, boxAt);
+  const solved = (id: number): SolveResult => ({ solvable: true, status: 'solved', actions: rebuild(level, id, parent, pushOf), expanded });
 
-  while (heap.size > 0) {
-    const s = heap.pop();
-    if (!store.isIndexed(s)) continue; // a cheaper node for the same state exists
+  while (open.size > 0) {
+    const s = open.pop();
+    if (stale[s] === 1) continue; // a cheaper node for the same state exists
     const cells = store.cells;
     const base = s * width;
     const g = gOf[s] as number;
-    for (let j = 0; j < k; j++) boxes[j] = cells[base + 1 + j] as number;
-    if (boxes.every((b) => targets[b] === 1)) {
-      return { solvable: true, status: 'solved', actions: rebuild(level, s, parent, pushFrom, pushDir), expanded };
+    const fHere = g + (hOf[s] as number);
+    let onTargets = 0;
+    for (let j = 0; j < k; j++) {
+      const b = cells[base + 1 + j] as number;
+      boxes[j] = b;
+      onTargets += targets[b] as number;
     }
+    if (onTargets === k) return solved(s);
     if (expanded >= maxExpansions) return { solvable: false, status: 'limit', actions: [], expanded };
     expanded++;
+    stale[s] = 1; // expanded: only a strictly cheaper path re-opens this state (as a new node)
     for (let j = 0; j < k; j++) boxAt[boxes[j] as number] = s;
     // Walking distances from the player, boxes as obstacles.
     dist.fill(-1);
@@ -117,10 +142,11 @@ export function solveAstar(input: Level, options: SolveOptions = {}): SolveResul
     queue[0] = player;
     for (let qh = 0, qt = 1; qh < qt; qh++) {
       const x = queue[qh] as number;
-      for (const off of offsets) {
-        const y = x + off;
+      const dx = (dist[x] as number) + 1;
+      for (let m = 0; m < 4; m++) {
+        const y = x + (offsets[m] as number);
         if (walls[y] !== 0 || dist[y] !== -1 || boxAt[y] === s) continue;
-        dist[y] = (dist[x] as number) + 1;
+        dist[y] = dx;
         queue[qt++] = y;
       }
     }
@@ -128,10 +154,19 @@ export function solveAstar(input: Level, options: SolveOptions = {}): SolveResul
       const b = boxes[j] as number;
       for (let m = 0; m < 4; m++) {
         const off = offsets[m] as number;
-        const stand = b - off;
+        const walk = dist[b - off] as number;
         const to = b + off;
-        const walk = dist[stand] as number;
         if (walk < 0 || walls[to] !== 0 || boxAt[to] === s || analysis.dead[to] === 1) continue;
+        const g2 = g + walk + 1;
+        if (g2 > maxDepth) {
+          cut = true;
+          continue;
+        }
+        next[0] = b;
+        for (let i = 0; i < k; i++) next[i + 1] = i === j ? to : (boxes[i] as number);
+        sortTail(next);
+        const known = store.lookup(next);
+        if (known !== -1 && (gOf[known] as number) <= g2) continue;
         // Apply the push, test for a freeze deadlock, then undo the occupancy change.
         boxAt[b] = -1;
         boxAt[to] = s;
@@ -139,19 +174,20 @@ export function solveAstar(input: Level, options: SolveOptions = {}): SolveResul
         boxAt[to] = -1;
         boxAt[b] = s;
         if (deadlocked) continue;
-        next[0] = b;
-        for (let i = 0; i < k; i++) next[i + 1] = i === j ? to : (boxes[i] as number);
-        sortTail(next);
-        const g2 = g + walk + 1;
-        const known = store.lookup(next);
-        if (known !== -1 && (gOf[known] as number) <= g2) continue;
         const h = heuristic(next);
-        if (h === Number.POSITIVE_INFINITY) continue;
+        if (h > MAX_H) continue;
         if (g2 + h > maxDepth) {
           cut = true;
           continue;
         }
-        push(next, s, b, m, g2, g2 + h);
+        if (known !== -1) stale[known] = 1;
+        add(next, s, b * 4 + m, g2, h);
+        if (h === 0 && g2 <= fHere) {
+          // A goal no dearer than the cheapest open f: optimal (see the header).
+          let all = true;
+          for (let i = 1; i <= k && all; i++) all = targets[next[i] as number] === 1;
+          if (all) return solved(store.count - 1);
+        }
       }
     }
     for (let j = 0; j < k; j++) boxAt[boxes[j] as number] = -1;
@@ -172,7 +208,7 @@ function sortTail(a: number[]): void {
 }
 
 /** Replays the pushes from the start, walking shortest paths (Up, Down, Left, Right order) between them. */
-function rebuild(level: Level, goal: number, parent: Int32Array, pushFrom: Int32Array, pushDir: Uint8Array): Direction[] {
+function rebuild(level: Level, goal: number, parent: Int32Array, pushOf: Int32Array): Direction[] {
   const chain: number[] = [];
   for (let s = goal; parent[s] !== -1; s = parent[s] as number) chain.push(s);
   chain.reverse();
@@ -182,8 +218,8 @@ function rebuild(level: Level, goal: number, parent: Int32Array, pushFrom: Int32
   let player = level.player;
   const out: Direction[] = [];
   for (const s of chain) {
-    const box = pushFrom[s] as number;
-    const m = pushDir[s] as number;
+    const box = (pushOf[s] as number) >> 2;
+    const m = (pushOf[s] as number) & 3;
     const off = offsets[m] as number;
     out.push(...walkPath(player, box - off, walls, boxes, offsets));
     out.push(DIRECTIONS[m] as Direction);
@@ -216,93 +252,4 @@ export function walkPath(from: number, to: number, walls: Uint8Array, boxes: Rea
     }
   }
   throw new Error('Internal error: A* rebuilt a walk to an unreachable cell');
-}
-
-/**
- * Freeze-deadlock test for the box just pushed to `cell`: a box is blocked on an axis by a wall on either side, by
- * dead squares on both sides, or by a neighbouring box that is itself frozen (with the boxes under examination
- * treated as walls). Deadlock = the box is frozen and some box in the frozen group is off target.
- */
-class FreezeCheck {
-  private readonly inCheck = new Set<number>();
-  constructor(
-    private readonly level: Level,
-    private readonly analysis: PushAnalysis,
-    private readonly boxAt: Int32Array,
-  ) {}
-
-  isDeadlocked(cell: number, stamp: number): boolean {
-    const r = this.frozen(cell, stamp);
-    return r.frozen && r.offTarget;
-  }
-
-  private frozen(cell: number, stamp: number): { frozen: boolean; offTarget: boolean } {
-    this.inCheck.add(cell);
-    try {
-      const h = this.blocked(cell, 1, stamp);
-      if (!h.blocked) return { frozen: false, offTarget: false };
-      const v = this.blocked(cell, this.level.cols, stamp);
-      if (!v.blocked) return { frozen: false, offTarget: false };
-      return { frozen: true, offTarget: this.level.targets[cell] !== 1 || h.offTarget || v.offTarget };
-    } finally {
-      this.inCheck.delete(cell);
-    }
-  }
-
-  private blocked(cell: number, off: number, stamp: number): { blocked: boolean; offTarget: boolean } {
-    const { walls } = this.level;
-    const a = cell - off;
-    const b = cell + off;
-    if (walls[a] !== 0 || walls[b] !== 0 || this.inCheck.has(a) || this.inCheck.has(b)) {
-      return { blocked: true, offTarget: false };
-    }
-    const dead = this.analysis.dead;
-    if (dead[a] === 1 && dead[b] === 1) return { blocked: true, offTarget: false };
-    for (const side of [a, b]) {
-      if (this.boxAt[side] !== stamp) continue;
-      const r = this.frozen(side, stamp);
-      if (r.frozen) return { blocked: true, offTarget: r.offTarget };
-    }
-    return { blocked: false, offTarget: false };
-  }
-}
-
-/** A binary min-heap of node ids under a comparator. */
-class NodeHeap {
-  private readonly items: number[] = [];
-  constructor(private readonly less: (a: number, b: number) => number) {}
-  get size(): number {
-    return this.items.length;
-  }
-  push(x: number): void {
-    const a = this.items;
-    a.push(x);
-    let i = a.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (this.less(a[i] as number, a[p] as number) >= 0) break;
-      [a[i], a[p]] = [a[p] as number, a[i] as number];
-      i = p;
-    }
-  }
-  pop(): number {
-    const a = this.items;
-    const top = a[0] as number;
-    const last = a.pop() as number;
-    if (a.length > 0) {
-      a[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < a.length && this.less(a[l] as number, a[m] as number) < 0) m = l;
-        if (r < a.length && this.less(a[r] as number, a[m] as number) < 0) m = r;
-        if (m === i) break;
-        [a[i], a[m]] = [a[m] as number, a[i] as number];
-        i = m;
-      }
-    }
-    return top;
-  }
 }
