@@ -57,7 +57,11 @@ export function plainReporter(writeLine: (line: string) => void = (l) => process
         case 'node-log':
           break;
         case 'node-waiting':
-          write(`[wait] ${e.id}: waiting for pid ${e.pid}, which is computing the same key (${e.key.slice(0, 12)})`);
+          write(
+            e.pid === process.pid
+              ? `[wait] ${e.id}: waiting for the previous run, which is still computing the same key (${e.key.slice(0, 12)})`
+              : `[wait] ${e.id}: waiting for pid ${e.pid}, which is computing the same key (${e.key.slice(0, 12)})`,
+          );
           break;
         case 'node-done':
           write(formatResult(e.result));

@@ -59,6 +59,17 @@ export interface RunOptions {
   readonly onEvent?: (e: RunEvent) => void;
   /** Lines of log kept for failure messages. */
   readonly logTail?: number;
+  /** Receives a handle to supersede this run (used by `watch`). */
+  readonly onControl?: (control: RunControl) => void;
+}
+
+/** Lets a caller retire a run in favour of a newer one without losing work both runs need. */
+export interface RunControl {
+  /**
+   * Starts nothing more; cancels running nodes whose cache key is not in `keep`. Kept nodes finish and publish
+   * (a newer run waiting on the same key then gets them from the cache).
+   */
+  supersede(keep: ReadonlySet<string>): void;
 }
 
 export interface RunSummary {
@@ -88,6 +99,16 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions = {}): Pr
   const results = new Map<string, Promise<NodeResult>>();
   const inflight = new Map<string, { id: string; done: Promise<NodeResult> }>();
   let firstFailure: string | undefined;
+  let superseded = false;
+  const running = new Map<AbortController, { key: string; started: boolean }>();
+  opts.onControl?.({
+    supersede(keep) {
+      superseded = true;
+      for (const [controller, r] of running) {
+        if (!r.started || !keep.has(r.key)) controller.abort(new Error('superseded'));
+      }
+    },
+  });
 
   // node_runs rows are batched per event-loop turn (one write for a whole cached run); finished work is already
   // durable through its cache entry, so a kill loses at most the rows of one turn.
@@ -147,7 +168,7 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions = {}): Pr
       digests[name] = art.digest;
       inputArtifacts[name] = art;
     }
-    if (abort.signal.aborted) {
+    if (abort.signal.aborted || superseded) {
       return done({ status: 'skipped', reasonType: 'cancelled', reason: cancelText(), failure: { type: 'aborted', message: cancelText() } });
     }
     const components = componentsOf(inst, digests);
@@ -177,7 +198,8 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions = {}): Pr
     return execution;
   };
 
-  const cancelText = (): string => (firstFailure !== undefined ? `cancelled: ${firstFailure} failed` : 'cancelled');
+  const cancelText = (): string =>
+    firstFailure !== undefined ? `cancelled: ${firstFailure} failed` : superseded ? 'cancelled: superseded by a newer run' : 'cancelled';
 
   const execute = async (
     inst: NodeInstance,
@@ -196,11 +218,19 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions = {}): Pr
     let release: (() => void) | undefined;
     let staging: string | undefined;
     let runStart = t0;
+    // This node's own cancellation: the whole run's, or a supersede that does not keep its key.
+    const nodeAbort = new AbortController();
+    const onRunAbort = (): void => nodeAbort.abort(abort.signal.reason);
+    if (abort.signal.aborted) onRunAbort();
+    abort.signal.addEventListener('abort', onRunAbort, { once: true });
+    const tracked = { key, started: false };
+    running.set(nodeAbort, tracked);
+    const signal = nodeAbort.signal;
     try {
-      await slots.acquire(req, abort.signal);
+      await slots.acquire(req, signal);
       try {
         release = await acquireLock(store.lockPath(key), {
-          signal: abort.signal,
+          signal,
           onWait: (pid) => emit({ type: 'node-waiting', id: inst.id, pid, key }),
         });
         // Another process may have finished this key while we waited.
@@ -209,6 +239,8 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions = {}): Pr
           remember();
           return done({ status: 'cached', reasonType: 'cached', reason: 'cache hit (computed by a concurrent run)', key, outputs: again.entry.outputs });
         }
+        if (superseded) throw new Error('superseded');
+        tracked.started = true;
         runStart = performance.now();
         emit({ type: 'node-start', id: inst.id, reason });
         const inputs: Record<string, string> = {};
@@ -226,7 +258,7 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions = {}): Pr
           outputs: inst.outputs,
           staging,
           resumeDir: store.resumePath(key),
-          signal: abort.signal,
+          signal,
           hooks: {
             progress: (update) => emit({ type: 'node-progress', id: inst.id, update }),
             log: (line) => {
@@ -287,7 +319,7 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions = {}): Pr
       }
     } catch (e) {
       const seconds = (performance.now() - runStart) / 1000;
-      if (abort.signal.aborted) {
+      if (signal.aborted || superseded) {
         return done({ status: 'skipped', reasonType: 'cancelled', reason: cancelText(), key, failure: { type: 'aborted', message: cancelText() } }, seconds);
       }
       const message = e instanceof Error ? e.message : String(e);
@@ -299,6 +331,8 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions = {}): Pr
       if (!opts.keepGoing) abort.abort(new Error(`${inst.id} failed`));
       return done({ status: 'failed', reasonType: 'failed', reason: message, key, failure: { type: 'node-failed', message, logTail: [...tail] } }, seconds);
     } finally {
+      running.delete(nodeAbort);
+      abort.signal.removeEventListener('abort', onRunAbort);
       if (staging !== undefined) rmSync(staging, { recursive: true, force: true });
     }
   };

@@ -1,16 +1,18 @@
 /**
- * `watch`: re-plans and reruns on every save of the pipeline file or a file its params name. Changes are debounced;
- * a change during a run cancels that run (its finished nodes are already cached, and nodes with a resume directory
- * pick up where they stopped) and starts the next one. A save that leaves the pipeline invalid is reported and the
- * watcher waits for the next save. chokidar is loaded lazily.
+ * `watch`: re-plans and reruns on every save of the pipeline file or a file its params name. Changes are debounced.
+ * A valid save during a run supersedes it: running nodes whose cache key the new plan still needs keep running (the
+ * new run waits for them and takes their result from the cache); the others are cancelled, and nothing more of the
+ * old run starts. A save that leaves the pipeline invalid is reported, the current run goes on, and the watcher
+ * waits for the next save. chokidar is loaded lazily.
  */
-import type { RunSummary } from './execute.js';
+import type { RunControl, RunSummary } from './execute.js';
+import { planPipeline } from './plan.js';
 import type { LoadResult } from './load.js';
 import type { Pipeline } from './pipeline.js';
 
 export interface WatchOptions {
   readonly load: () => LoadResult;
-  readonly run: (pipeline: Pipeline, signal: AbortSignal) => Promise<RunSummary>;
+  readonly run: (pipeline: Pipeline, signal: AbortSignal, onControl: (c: RunControl) => void) => Promise<RunSummary>;
   readonly onInvalid: (result: LoadResult) => void | Promise<void>;
   readonly onChange?: (paths: readonly string[]) => void;
   readonly onIdle?: (watching: readonly string[]) => void;
@@ -26,7 +28,8 @@ export async function watchPipeline(opts: WatchOptions): Promise<void> {
   let first: LoadResult | undefined = opts.load();
   const watched = new Set<string>(first.files);
   const watcher = watch([...watched], { ignoreInitial: true, atomic: true });
-  let current: { controller: AbortController; done: Promise<unknown> } | undefined;
+  let current: { controller: AbortController; done: Promise<unknown>; control?: RunControl } | undefined;
+  const retired: { controller: AbortController; done: Promise<unknown> }[] = [];
   let queue: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
   let changed = new Set<string>();
@@ -39,28 +42,34 @@ export async function watchPipeline(opts: WatchOptions): Promise<void> {
 
   const cycle = async (paths: readonly string[]): Promise<void> => {
     if (opts.signal.aborted) return;
-    if (current !== undefined) {
-      current.controller.abort(new Error('superseded by a newer save'));
-      await current.done;
-      current = undefined;
-    }
     if (paths.length > 0) opts.onChange?.(paths);
     const result = first ?? opts.load();
     first = undefined;
     sync(result.files);
     if (result.pipeline === undefined) {
       await opts.onInvalid(result);
-      opts.onIdle?.([...watched]);
+      if (current === undefined) opts.onIdle?.([...watched]);
       return;
     }
+    if (current !== undefined) {
+      // Keep what the new plan still needs (known keys of nodes that will run); cancel the rest.
+      const keep = new Set(planPipeline(result.pipeline).flatMap((i) => (i.status === 'run' && i.key !== undefined ? [i.key] : [])));
+      current.control?.supersede(keep);
+      retired.push(current);
+      current = undefined;
+    }
     const controller = new AbortController();
-    const done = opts
-      .run(result.pipeline, controller.signal)
+    const entry: { controller: AbortController; done: Promise<unknown>; control?: RunControl } = { controller, done: Promise.resolve() };
+    entry.done = opts
+      .run(result.pipeline, controller.signal, (c) => (entry.control = c))
       .catch(() => undefined)
       .finally(() => {
-        if (!controller.signal.aborted) opts.onIdle?.([...watched]);
+        if (current === entry) {
+          current = undefined;
+          opts.onIdle?.([...watched]);
+        }
       });
-    current = { controller, done };
+    current = entry;
   };
 
   const schedule = (path: string): void => {
@@ -82,9 +91,7 @@ export async function watchPipeline(opts: WatchOptions): Promise<void> {
   });
   clearTimeout(timer);
   await queue;
-  if (current !== undefined) {
-    current.controller.abort(opts.signal.reason);
-    await current.done;
-  }
+  for (const r of [...retired, ...(current ? [current] : [])]) r.controller.abort(opts.signal.reason);
+  await Promise.all([...retired, ...(current ? [current] : [])].map((r) => r.done));
   await watcher.close();
 }

@@ -67,7 +67,31 @@ describe('pipe watch cancels a superseded run', () => {
       writePipeline(dir, yaml(10, 'short'));
       await until(() => err.includes('w2: 1 ran, 0 cached, 0 failed'), 'the new run');
       expect(Date.now() - t0).toBeLessThan(10_000);
-      expect(err).toContain('w2: run cancelled (superseded)');
+      expect(err).toContain('w2: superseded run finished (0 ran, 1 cancelled)');
+    } finally {
+      controller.abort();
+      await done;
+    }
+  });
+});
+
+describe('pipe watch keeps what the new plan still needs', () => {
+  it('an unrelated edit does not cancel a long node; the new run takes its result from the cache', async () => {
+    counts.clear();
+    const dir = tempDir();
+    const yaml = (v: string) => `name: w3\nnodes:\n  long: { kind: t.slow, params: { ms: 1500 } }\n  a: { kind: t.value, params: { value: ${v} } }\n`;
+    const file = writePipeline(dir, yaml('one'));
+    let err = '';
+    const controller = new AbortController();
+    const done = watchCommand([file, '--debounce', '30', '--jobs', '2'], { library, out: () => {}, err: (t) => (err += t), signal: controller.signal });
+    try {
+      await until(() => err.includes('[run] long: no previous run') && err.includes('[done] a'), 'long to start and a to finish');
+      writePipeline(dir, yaml('two'));
+      await until(() => err.includes('w3: 1 ran, 1 cached, 0 failed'), 'the new run');
+      expect(err).toContain('w3: superseded run finished (2 ran, 0 cancelled)');
+      expect(err).toContain('[wait] long: waiting for the previous run, which is still computing the same key');
+      expect(err).toContain('[cached] long: cache hit (computed by a concurrent run)');
+      expect([runs('long'), runs('a')]).toEqual([1, 2]);
     } finally {
       controller.abort();
       await done;

@@ -7,7 +7,8 @@ import type { CommandEnv } from '../engine-io.js';
 const USAGE = `Usage: pipe watch <pipeline.yaml> [--set node.param=value]… [--jobs N] [--store DIR] [--keep-going] [--debounce MS]
 
 Runs the pipeline, then watches the pipeline file and every file its params name: on each save, re-plans and reruns
-what changed (a run in progress is cancelled first). An invalid save is reported; the next valid save resumes.
+what changed. A run in progress is superseded: its running nodes that the new plan still needs go on, the others
+are cancelled. An invalid save is reported (the current run goes on); the next valid save resumes.
 Stop with Ctrl-C.
 `;
 
@@ -63,20 +64,30 @@ export async function watchCommand(args: readonly string[], envIn: CommandEnv = 
       },
       onChange: (paths) => env.err(`pipe watch: changed ${paths.map(show).join(', ')}\n`),
       onIdle: (files) => env.err(`pipe watch: watching ${files.length} file${files.length === 1 ? '' : 's'}; waiting for changes\n`),
-      run: async (pipeline, signal) => {
+      run: async (pipeline, signal, onControl) => {
         const reporter = plainReporter((l) => env.err(`${l}\n`));
         const t0 = performance.now();
+        let wasSuperseded = false;
         const summary = await runPipeline(pipeline, {
           ...(jobs !== undefined ? { jobs } : {}),
           keepGoing: values['keep-going'] === true,
           signal,
+          onControl: (c) =>
+            onControl({
+              supersede: (keep) => {
+                wasSuperseded = true;
+                c.supersede(keep);
+              },
+            }),
           onEvent: reporter.onEvent,
         });
         const n = (s: string): number => summary.nodes.filter((x) => x.status === s).length;
         env.err(
           signal.aborted
-            ? `${pipeline.name}: run cancelled (superseded)\n`
-            : `${pipeline.name}: ${n('ran')} ran, ${n('cached')} cached, ${n('failed')} failed in ${((performance.now() - t0) / 1000).toFixed(2)}s\n`,
+            ? `${pipeline.name}: run cancelled\n`
+            : wasSuperseded
+              ? `${pipeline.name}: superseded run finished (${n('ran')} ran, ${n('skipped')} cancelled)\n`
+              : `${pipeline.name}: ${n('ran')} ran, ${n('cached')} cached, ${n('failed')} failed in ${((performance.now() - t0) / 1000).toFixed(2)}s\n`,
         );
         return summary;
       },
