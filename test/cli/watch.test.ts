@@ -79,7 +79,7 @@ describe('pipe watch keeps what the new plan still needs', () => {
   it('an unrelated edit does not cancel a long node; the new run takes its result from the cache', async () => {
     counts.clear();
     const dir = tempDir();
-    const yaml = (v: string) => `name: w3\nnodes:\n  long: { kind: t.slow, params: { ms: 1500 } }\n  a: { kind: t.value, params: { value: ${v} } }\n`;
+    const yaml = (v: string) => `name: w3\nnodes:\n  long: { kind: t.slow, params: { ms: 3000 } }\n  a: { kind: t.value, params: { value: ${v} } }\n`;
     const file = writePipeline(dir, yaml('one'));
     let err = '';
     const controller = new AbortController();
