@@ -138,11 +138,12 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions = {}): Pr
   };
 
   const processNode = async (inst: NodeInstance): Promise<NodeResult> => {
-    const startedAt = new Date().toISOString();
+    // When the node itself started (inputs ready; reset when it starts executing), not when it began waiting.
+    const clock = { startedAt: new Date().toISOString() };
     const t0 = performance.now();
     const done = (r: Omit<NodeResult, 'seconds' | 'id'>, seconds = 0): NodeResult => {
       const result: NodeResult = { id: inst.id, seconds: Math.round(seconds * 1000) / 1000, ...r };
-      record(inst, result, startedAt);
+      record(inst, result, clock.startedAt);
       emit({ type: 'node-done', result });
       return result;
     };
@@ -168,6 +169,7 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions = {}): Pr
       digests[name] = art.digest;
       inputArtifacts[name] = art;
     }
+    clock.startedAt = new Date().toISOString();
     if (abort.signal.aborted || superseded) {
       return done({ status: 'skipped', reasonType: 'cancelled', reason: cancelText(), failure: { type: 'aborted', message: cancelText() } });
     }
@@ -193,7 +195,7 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions = {}): Pr
       return done({ status: 'skipped', reasonType: 'upstream', reason: `same key as ${shared.id}, which ${other.status}`, key });
     }
     const reason = reasonText(verdict.reason, verdict.changes);
-    const execution = execute(inst, key, components, verdict.reason, reason, inputArtifacts, t0, done, remember);
+    const execution = execute(inst, key, components, verdict.reason, reason, inputArtifacts, t0, done, remember, clock);
     inflight.set(key, { id: inst.id, done: execution });
     return execution;
   };
@@ -211,6 +213,7 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions = {}): Pr
     t0: number,
     done: (r: Omit<NodeResult, 'seconds' | 'id'>, seconds?: number) => NodeResult,
     remember: () => void,
+    clock: { startedAt: string },
   ): Promise<NodeResult> => {
     const req = slots.fit(inst.resources);
     const tail: string[] = [];
@@ -242,6 +245,7 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions = {}): Pr
         if (superseded) throw new Error('superseded');
         tracked.started = true;
         runStart = performance.now();
+        clock.startedAt = new Date().toISOString();
         emit({ type: 'node-start', id: inst.id, reason });
         const inputs: Record<string, string> = {};
         for (const [name, art] of Object.entries(inputArtifacts)) inputs[name] = await store.artifactPath(art);
