@@ -4,14 +4,14 @@
  * trees, logs and resume directories of dead keys, temp files of dead processes — is deleted. Refuses to run while
  * a run is in progress on the store (it could be publishing objects that no entry references yet).
  */
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { entryKeys, entryObjects, lastKeys, liveRuns, objects, treeSize } from './inventory.js';
 import { acquireLock, pidAlive } from './lock.js';
 import type { Store } from './store.js';
 
 export interface GcItem {
-  readonly what: 'entry' | 'object' | 'tree' | 'log' | 'resume' | 'tmp';
+  readonly what: 'entry' | 'object' | 'tree' | 'log' | 'resume' | 'tmp' | 'lock';
   readonly name: string;
   readonly bytes: number;
 }
@@ -67,6 +67,17 @@ function collect(store: Store, dryRun: boolean): GcResult {
     const pid = Number(f.split('-')[0]);
     if (!Number.isInteger(pid) || !pidAlive(pid)) items.push({ what: 'tmp', name: f, bytes: treeSize(join(store.root, 'tmp', f)) });
   }
+  // Lock files and run markers left by killed processes.
+  for (const f of list('locks')) {
+    if (f === 'gc.lock') continue;
+    let pid = Number.NaN;
+    try {
+      pid = (JSON.parse(readFileSync(join(store.root, 'locks', f), 'utf8')) as { pid: number }).pid;
+    } catch {
+      /* unreadable: treat as dead */
+    }
+    if (!Number.isInteger(pid) || !pidAlive(pid)) items.push({ what: 'lock', name: f, bytes: 0 });
+  }
   if (!dryRun) {
     const pathOf = (i: GcItem): string => {
       switch (i.what) {
@@ -82,10 +93,12 @@ function collect(store: Store, dryRun: boolean): GcResult {
           return store.resumePath(i.name);
         case 'tmp':
           return join(store.root, 'tmp', i.name);
+        case 'lock':
+          return join(store.root, 'locks', i.name);
       }
     };
     // Entries first, so a crash midway never leaves an entry pointing at deleted objects.
-    for (const what of ['entry', 'tree', 'object', 'log', 'resume', 'tmp'] as const) {
+    for (const what of ['entry', 'tree', 'object', 'log', 'resume', 'tmp', 'lock'] as const) {
       for (const i of items.filter((x) => x.what === what)) rmSync(pathOf(i), { recursive: true, force: true });
     }
   }

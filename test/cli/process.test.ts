@@ -103,6 +103,7 @@ nodes:
     const gc = await pipe(['gc'], dir);
     expect(gc.code).toBe(0);
     expect(gc.out).toMatch(/deleted \d+ temp files/);
+    expect(gc.out).toContain('deleted 1 stale locks');
   });
 });
 

@@ -45,8 +45,8 @@ export async function gcCommand(args: readonly string[], env: CommandEnv = {}): 
   }
   const verb = values['dry-run'] ? 'would delete' : 'deleted';
   const lines: string[] = [];
-  const groups = ['entry', 'object', 'tree', 'log', 'resume', 'tmp'] as const;
-  const names = { entry: 'cache entries', object: 'objects', tree: 'trees', log: 'logs', resume: 'resume dirs', tmp: 'temp files' };
+  const groups = ['entry', 'object', 'tree', 'log', 'resume', 'tmp', 'lock'] as const;
+  const names = { entry: 'cache entries', object: 'objects', tree: 'trees', log: 'logs', resume: 'resume dirs', tmp: 'temp files', lock: 'stale locks' };
   for (const g of groups) {
     const items = result.items.filter((i) => i.what === g);
     if (items.length === 0) continue;
