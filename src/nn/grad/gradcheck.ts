@@ -53,6 +53,7 @@ export const gradCases: readonly GradCase[] = [
   { op: 'ReduceSumSquare', label: 'ReduceSumSquare', inputs: [f([3, 4])], build: (g, [a]) => g.reduceSumSquare(a!, [0], false) },
   { op: 'MatMul', label: 'MatMul 2-D', inputs: [f([3, 4]), f([4, 2])], build: (g, [a, b]) => g.matmul(a!, b!) },
   { op: 'MatMul', label: 'MatMul batched', inputs: [f([2, 3, 4]), f([4, 2])], build: (g, [a, b]) => g.matmul(a!, b!) },
+  { op: 'MatMul', label: 'MatMul batched, square left (transposed-result path)', inputs: [f([2, 5, 5]), f([2, 5, 2])], build: (g, [a, b]) => g.matmul(a!, b!) },
   ...[false, true].flatMap((tA) =>
     [false, true].map(
       (tB): GradCase => ({

@@ -161,7 +161,9 @@ export const gradRules: Readonly<Record<string, GradRule>> = {
     const inp = x(node, 0);
     return [g.mul(g.mul(c(g, 2, inp), inp), keptGrad(ctx))];
   },
-  // Y = A·B (batched): dA = dY·Bᵀ, dB = Aᵀ·dY (batch broadcasts undone by the driver)
+  // Y = A·B (batched): dA = dY·Bᵀ, dB = Aᵀ·dY (batch broadcasts undone by the driver). Where transposing the big
+  // operand costs more than transposing dY and the result, use dA = (B·dYᵀ)ᵀ, dB = (dYᵀ·A)ᵀ instead (attention's
+  // dV = attᵀ·dO would otherwise transpose the (T, T) attention matrix).
   MatMul: ({ g, node, needs, dY }) => {
     const d = dY[0] as Value;
     const a = x(node, 0);
@@ -169,7 +171,12 @@ export const gradRules: Readonly<Record<string, GradRule>> = {
     if (a.shape.length === 2 && b.shape.length === 2) {
       return [needs[0] ? g.gemm(d, b, null, { transB: true }) : null, needs[1] ? g.gemm(a, d, null, { transA: true }) : null];
     }
-    return [needs[0] ? g.matmul(d, swapLast(g, b)) : null, needs[1] ? g.matmul(swapLast(g, a), d) : null];
+    const size = (v: Value) => v.shape.reduce((p, n) => p * n, 1);
+    let da: Value | null = null;
+    let db: Value | null = null;
+    if (needs[0]) da = size(b) <= size(d) + size(a) ? g.matmul(d, swapLast(g, b)) : swapLast(g, g.matmul(b, swapLast(g, d)));
+    if (needs[1]) db = size(a) <= size(d) + size(b) ? g.matmul(swapLast(g, a), d) : swapLast(g, g.matmul(swapLast(g, d), a));
+    return [da, db];
   },
   // Y = α·op(A)·op(B) + β·C. With op(A)=A, op(B)=B: dA = α·dY·Bᵀ, dB = α·Aᵀ·dY; the transposed cases follow
   // from (XY)ᵀ = YᵀXᵀ (e.g. Y = A·Bᵀ: dA = α·dY·B, dB = α·dYᵀ·A); dC = β·dY.
