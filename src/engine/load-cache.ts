@@ -6,7 +6,7 @@
  * schema compilation (most of a cached `pipe run`'s time); a miss or any doubt falls back to the full loader.
  * This module deliberately imports neither yaml nor ajv.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { canonicalJson } from './canonical-json.js';
@@ -171,4 +171,14 @@ function save(path: string, result: LoadResult): void {
   const tmp = `${path}.${process.pid}.tmp`;
   writeFileSync(tmp, JSON.stringify(stored));
   renameSync(tmp, path);
+  prune(cacheDir());
+}
+
+/** Keeps the memo directory bounded: past MAX_MEMOS files, the least recently written quarter goes. */
+const MAX_MEMOS = 400;
+function prune(dir: string): void {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+  if (files.length <= MAX_MEMOS) return;
+  const byAge = files.map((f) => ({ f, t: statSync(join(dir, f)).mtimeMs })).sort((a, b) => a.t - b.t);
+  for (const { f } of byAge.slice(0, Math.ceil(MAX_MEMOS / 4))) rmSync(join(dir, f), { force: true });
 }
