@@ -1,7 +1,7 @@
 // A* (or BFS) on a real XSB level collection (e.g. Microban, XSokoban), one level at a time with caps, printing
 // per-level status, optimal length, expansions, time and heap growth, then totals.
 // Run: npm run build && node bench/solvers/astar-collection.mjs FILE [--solver astar|bfs] [--max-expansions N]
-//        [--levels 1-50] [--check-bfs N] [--quiet] [--json OUT]
+//        [--time-limit SECONDS (A* only)] [--levels 1-50] [--check-bfs N] [--quiet] [--json OUT]
 // Level files are not shipped with pipe (third-party licences). Microban (David Skinner, free for non-commercial
 // use) and XSokoban's 90 levels are in many public repositories as .txt/.xsb/.sok files; any XSB collection with
 // levels separated by blank or `;` title lines works.
@@ -18,6 +18,7 @@ const { values, positionals } = parseArgs({
   options: {
     solver: { type: 'string', default: 'astar' },
     'max-expansions': { type: 'string', default: '100000' },
+    'time-limit': { type: 'string' },
     levels: { type: 'string' },
     'check-bfs': { type: 'string' },
     quiet: { type: 'boolean', default: false },
@@ -47,7 +48,7 @@ for (const [i, p] of parts.entries()) {
   const level = api.parseLevel(p.text);
   const before = process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
   const t = performance.now();
-  const r = solve(level, { maxExpansions });
+  const r = solve(level, { maxExpansions, timeLimitMs: values['time-limit'] ? Number(values['time-limit']) * 1000 : undefined });
   const ms = performance.now() - t;
   const mem = process.memoryUsage();
   peakHeap = Math.max(peakHeap, mem.heapUsed + mem.arrayBuffers - before);
@@ -67,7 +68,7 @@ for (const [i, p] of parts.entries()) {
   if (!values.quiet) console.log(JSON.stringify(row));
 }
 console.log(
-  `${values.solver} on ${file}: solved ${solved}/${parts.length} (cap ${maxExpansions} expansions) in ${(totalMs / 1000).toFixed(1)} s, ` +
+  `${values.solver} on ${file}: solved ${solved}/${parts.length} (cap ${maxExpansions} expansions${values['time-limit'] ? `, ${values['time-limit']} s` : ''}) in ${(totalMs / 1000).toFixed(1)} s, ` +
     `total expanded ${totalExpanded}, largest per-level memory growth ${(peakHeap / 2 ** 20).toFixed(0)} MB`,
 );
 if (values.json) writeFileSync(values.json, JSON.stringify(rows) + '\n');

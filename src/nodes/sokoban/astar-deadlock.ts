@@ -51,8 +51,15 @@ export class FreezeCheck {
   private blocked(cell: number, off: number, stamp: number): number {
     const a = cell - off;
     const b = cell + off;
-    if (this.walls[a] !== 0 || this.walls[b] !== 0 || this.inCheck[a] === 1 || this.inCheck[b] === 1) return ON_TARGET;
-    if (this.dead[a] === 1 && this.dead[b] === 1) return ON_TARGET;
+    const wallA = this.walls[a] !== 0 || this.inCheck[a] === 1;
+    const wallB = this.walls[b] !== 0 || this.inCheck[b] === 1;
+    if (wallA || wallB || (this.dead[a] === 1 && this.dead[b] === 1)) {
+      // Blocked regardless; a box on the open side that is frozen too joins the group (it may be the one off
+      // target), so look at it for a more complete answer.
+      if (!wallA && this.boxAt[a] === stamp && this.frozen(a, stamp) === OFF_TARGET) return OFF_TARGET;
+      if (!wallB && this.boxAt[b] === stamp && this.frozen(b, stamp) === OFF_TARGET) return OFF_TARGET;
+      return ON_TARGET;
+    }
     // A frozen neighbour box blocks this axis (only results that hold are used for the off-target answer).
     const ra = this.boxAt[a] === stamp ? this.frozen(a, stamp) : NOT_FROZEN;
     if (ra === OFF_TARGET) return ra;

@@ -6,6 +6,8 @@
  */
 export class BucketQueue {
   size = 0;
+  /** The h of the node last popped. */
+  lastH = 0;
   private next: Int32Array;
   /** heads[f][h]: newest node id in that bucket, or -1. */
   private readonly heads: Int32Array[] = [];
@@ -72,6 +74,7 @@ export class BucketQueue {
     let h = this.minH[f] as number;
     while (row[h] === -1) h++;
     this.minH[f] = h;
+    this.lastH = h;
     const id = row[h] as number;
     row[h] = this.next[id] as number;
     this.counts[f] = (this.counts[f] as number) - 1;

@@ -6,8 +6,9 @@
  * around the box (the box itself is an obstacle), so a box in a corridor cannot turn where the player cannot get
  * round it. They are computed per target by a 0-1 BFS backwards over (box cell, player side) states, where moving
  * the player between two sides of the box that are connected in the board minus the box cell is free, and a pull
- * (reverse push) costs 1. A box at cell c gets the minimum over the four sides, so the figure never exceeds the true
- * number of pushes whichever side the player is on and wherever the other boxes are (they only remove options).
+ * (reverse push) costs 1. `boxCost` reads the distance for the side region the player is actually in (its component
+ * of the board minus the box cell, other boxes ignored), so it never exceeds the true number of pushes wherever the
+ * other boxes are (they only remove options); `pushDist` keeps the minimum over sides (player unknown).
  */
 import type { Level } from './types.js';
 
@@ -18,6 +19,61 @@ export interface PushAnalysis {
   readonly pushDist: readonly Float64Array[];
   /** 1 where a box can never reach any target. */
   readonly dead: Uint8Array;
+  /** sideDist[t][c * 4 + a]: pushes from c to targets[t] with the player on side a of c (see `PlayerRegions`). */
+  readonly sideDist?: readonly Float64Array[];
+  readonly regions?: PlayerRegions;
+}
+
+/**
+ * Where the player can be relative to a box, ignoring other boxes. `sides[c * 4 + a]` is the component label of
+ * the neighbour of c in direction a (Up, Down, Left, Right) in the floor minus c, -1 for a wall; sides with equal
+ * labels are joined without pushing the box. `cellLabels[c]`, kept only for cells whose sides fall in two or more
+ * components (corridors, doorways), labels every floor cell of the board minus c the same way (-1: in no side's
+ * component); elsewhere the player's side does not matter.
+ */
+export interface PlayerRegions {
+  readonly sides: Int8Array;
+  readonly cellLabels: readonly (Int8Array | undefined)[];
+}
+
+/** Budget (bytes) for the per-cell labelings of `PlayerRegions`; beyond it boxCost falls back to the side minimum. */
+const LABEL_BUDGET = 32 * 2 ** 20;
+
+/** The side components of every floor cell, and full labelings where they split (the level must have a wall frame). */
+export function playerRegions(level: Pick<Level, 'walls' | 'cols'>): PlayerRegions {
+  const { walls, cols } = level;
+  const n = walls.length;
+  const sides = sideComponents(level);
+  const cellLabels: (Int8Array | undefined)[] = new Array(n);
+  const offsets = [-cols, cols, -1, 1];
+  const queue = new Int32Array(n);
+  let budget = LABEL_BUDGET;
+  for (let c = 0; c < n && budget >= n; c++) {
+    if (walls[c] !== 0) continue;
+    let split = false;
+    for (let a = 0; a < 4; a++) if ((sides[c * 4 + a] as number) > 0) split = true;
+    if (!split) continue;
+    const labels = new Int8Array(n).fill(-1);
+    budget -= n;
+    for (let a = 0; a < 4; a++) {
+      const s = c + (offsets[a] as number);
+      const label = sides[c * 4 + a] as number;
+      if (label < 0 || labels[s] !== -1) continue;
+      labels[s] = label;
+      queue[0] = s;
+      for (let qh = 0, qt = 1; qh < qt; qh++) {
+        const x = queue[qh] as number;
+        for (const off of offsets) {
+          const y = x + off;
+          if (y === c || walls[y] !== 0 || labels[y] !== -1) continue;
+          labels[y] = label;
+          queue[qt++] = y;
+        }
+      }
+    }
+    cellLabels[c] = labels;
+  }
+  return { sides, cellLabels };
 }
 
 /**
@@ -76,11 +132,13 @@ export function analyzePushes(level: Level): PushAnalysis {
   const { walls, cols } = level;
   const n = walls.length;
   const offsets = [-cols, cols, -1, 1];
-  const sides = sideComponents(level);
+  const regions = playerRegions(level);
+  const sides = regions.sides;
   const targets: number[] = [];
   for (let i = 0; i < n; i++) if (level.targets[i] === 1 && walls[i] === 0) targets.push(i);
   const stateDist = new Int32Array(n * 4);
   const deque = new Int32Array(n * 4 * 2 + 8);
+  const sideDist: Float64Array[] = [];
   const pushDist = targets.map((t) => {
     stateDist.fill(-1);
     // 0-1 BFS over states s = cell * 4 + side: the player stands on the side's component (next to the box).
@@ -111,13 +169,18 @@ export function analyzePushes(level: Level): PushAnalysis {
       if (stateDist[y * 4 + a] === -1) settle(y, a, d + 1, false);
     }
     const dist = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
+    const bySide = new Float64Array(n * 4).fill(Number.POSITIVE_INFINITY);
     for (let c = 0; c < n; c++) {
       for (let a = 0; a < 4; a++) {
         const d = stateDist[c * 4 + a] as number;
-        if (d >= 0 && d < (dist[c] as number)) dist[c] = d;
+        if (d < 0) continue;
+        bySide[c * 4 + a] = d;
+        if (d < (dist[c] as number)) dist[c] = d;
       }
     }
     dist[t] = 0;
+    for (let a = 0; a < 4; a++) bySide[t * 4 + a] = 0;
+    sideDist.push(bySide);
     return dist;
   });
   const dead = new Uint8Array(n);
@@ -125,26 +188,58 @@ export function analyzePushes(level: Level): PushAnalysis {
     if (walls[c] !== 0) continue;
     dead[c] = pushDist.every((d) => d[c] === Number.POSITIVE_INFINITY) ? 1 : 0;
   }
-  return { targets, pushDist, dead };
+  return { targets, pushDist, dead, sideDist, regions };
+}
+
+/**
+ * Fewest pushes that bring a lone box at `cell` to target index `t` with the player at `player` (other boxes
+ * ignored): the distance of the player's side region, 0 on the target itself, Infinity when the player can never
+ * get next to the box. Falls back to the minimum over sides when no labeling was kept for the cell.
+ */
+export function boxCost(analysis: PushAnalysis, t: number, cell: number, player: number): number {
+  const pd = (analysis.pushDist[t] as Float64Array)[cell] as number;
+  const { regions, sideDist } = analysis;
+  if (regions === undefined || sideDist === undefined || pd === 0 || pd === Number.POSITIVE_INFINITY) return pd;
+  const labels = regions.cellLabels[cell];
+  if (labels === undefined) return pd;
+  const label = labels[player] as number;
+  if (label < 0) return Number.POSITIVE_INFINITY;
+  const bySide = sideDist[t] as Float64Array;
+  for (let a = 0; a < 4; a++) if (regions.sides[cell * 4 + a] === label) return bySide[cell * 4 + a] as number;
+  return Number.POSITIVE_INFINITY;
 }
 
 /** Reused buffers of `matchingCost` (solvers are synchronous, so one set suffices). */
 let scratch = new Float64Array(256);
+let matrix = new Float64Array(64);
 let hung = new Float64Array(0);
 
 /** Cost used for an impossible box-target pair inside the Hungarian method (sums stay exact in float64). */
 const IMPOSSIBLE = 1e9;
 
 /**
- * Minimum total pushes over all assignments of boxes to distinct targets: an exact min-cost perfect matching
- * (bitmask DP for up to 6 boxes, the Hungarian method beyond). Infinity when no assignment is possible.
- * Needs as many targets as boxes (the solvers check that levels have equal counts).
+ * Minimum total pushes over all assignments of boxes to distinct targets: an exact min-cost perfect matching on
+ * per-box push distances — `boxCost` for the player's region when `player` >= 0, else the minimum over sides.
+ * Infinity when no assignment is possible. Needs as many targets as boxes.
  */
-export function matchingCost(analysis: PushAnalysis, boxes: ArrayLike<number>): number {
+export function matchingCost(analysis: PushAnalysis, boxes: ArrayLike<number>, player = -1): number {
   const k = boxes.length;
-  const { pushDist } = analysis;
   if (k === 0) return 0;
-  if (k > 6) return hungarian(pushDist, boxes);
+  if (matrix.length < k * k) matrix = new Float64Array(k * k);
+  const cost = matrix;
+  for (let i = 0; i < k; i++) {
+    const b = boxes[i] as number;
+    for (let t = 0; t < k; t++) {
+      cost[i * k + t] = player >= 0 ? boxCost(analysis, t, b, player) : ((analysis.pushDist[t] as Float64Array)[b] as number);
+    }
+  }
+  return minMatching(cost, k);
+}
+
+/** Min-cost perfect matching of a k x k cost table (row-major; Infinity = forbidden): bitmask DP up to 6, else Hungarian. */
+export function minMatching(cost: Float64Array, k: number): number {
+  if (k === 0) return 0;
+  if (k > 6) return hungarian(cost, k);
   const size = 1 << k;
   if (scratch.length < size) scratch = new Float64Array(size);
   const dp = scratch;
@@ -154,12 +249,11 @@ export function matchingCost(analysis: PushAnalysis, boxes: ArrayLike<number>): 
     const cur = dp[mask] as number;
     if (cur === Number.POSITIVE_INFINITY) continue;
     let i = 0;
-    for (let m = mask; m !== 0; m &= m - 1) i++; // box index = number of targets used so far
+    for (let m = mask; m !== 0; m &= m - 1) i++; // row index = number of columns used so far
     if (i >= k) continue;
-    const b = boxes[i] as number;
     for (let t = 0; t < k; t++) {
       if ((mask >> t) & 1) continue;
-      const c = cur + ((pushDist[t] as Float64Array)[b] as number);
+      const c = cur + (cost[i * k + t] as number);
       const next = mask | (1 << t);
       if (c < (dp[next] as number)) dp[next] = c;
     }
@@ -168,8 +262,7 @@ export function matchingCost(analysis: PushAnalysis, boxes: ArrayLike<number>): 
 }
 
 /** Hungarian method (shortest augmenting paths with potentials), O(k^3); exact like the DP. */
-export function hungarian(pushDist: readonly Float64Array[], boxes: ArrayLike<number>): number {
-  const k = boxes.length;
+export function hungarian(table: Float64Array, k: number): number {
   // Layout in one buffer: u[k+1], v[k+1], p[k+1], way[k+1], minv[k+1], used[k+1].
   const m = k + 1;
   if (hung.length < 6 * m) hung = new Float64Array(6 * m);
@@ -182,7 +275,7 @@ export function hungarian(pushDist: readonly Float64Array[], boxes: ArrayLike<nu
   const MINV = 4 * m;
   const USED = 5 * m;
   const cost = (i: number, j: number): number => {
-    const d = (pushDist[j - 1] as Float64Array)[boxes[i - 1] as number] as number;
+    const d = table[(i - 1) * k + (j - 1)] as number;
     return d === Number.POSITIVE_INFINITY ? IMPOSSIBLE : d;
   };
   for (let i = 1; i <= k; i++) {

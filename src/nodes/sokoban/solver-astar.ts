@@ -4,14 +4,19 @@
  * cell is kept exact rather than normalized to its reachable region: optimality is in moves, and the walk from
  * where the last push left the player is part of the cost.
  *
- * Heuristic h = min-cost matching of boxes to targets on player-aware push distances (push-analysis.ts).
- * Admissible for moves: every solution pushes each box from its cell to some distinct target, a box at c needs at
- * least pushDist[t][c] pushes to reach t even alone on the board (other boxes only remove options), and every push
- * is one move; so moves >= pushes >= the matching. It is not always consistent (a box's distance is a minimum over
- * the four player sides, so one push can lower it by more than one), so a cheaper path to an expanded state
- * re-opens it; with an admissible h and goals tested when popped, the first goal popped is optimal. A goal
- * generated at cost <= the f of the node being expanded is returned at once: every open node's f is at most the
- * cost of any solution through it, and all are >= that f.
+ * Heuristic h = min-cost matching of boxes to targets (exact: bitmask DP or Hungarian) on player-aware push
+ * distances (push-analysis.ts): a box's cost to a target is the fewest pushes that bring it there alone on the
+ * board with the player starting in the region around the box where it actually is.
+ * Admissible for MOVES: every solution pushes each box from its cell to a distinct target; the box needs at least
+ * its lone-box push count to get there (other boxes are only extra obstacles, and the player starts where it is);
+ * every push is one move and walking only adds moves; so moves >= pushes >= the matching.
+ * Consistent where the exact regions are used: a walk never takes the player through a box's cell, so its region
+ * around every box is unchanged except the pushed one, whose cost drops by at most 1 per push (a push is a valid
+ * lone-box move); the matching thus drops by at most 1 <= the edge cost. Where a region labelling is missing
+ * (huge boards) or a configuration hits the cache of side minima, h can be inconsistent, so a cheaper path to an
+ * expanded state re-opens it; with an admissible h and goals tested when popped, the first goal popped is optimal.
+ * A goal generated at cost <= the f of the node being expanded is returned at once: the popped f is at most the
+ * optimal cost (standard A* invariant: some open node on an optimal path has f <= C*), so that goal is optimal.
  *
  * Pruning (sound): pushes onto dead squares (no target reachable), freeze deadlocks (astar-deadlock.ts) and states
  * whose matching is impossible. Open list: integer buckets by f then h (astar-open-list.ts), deterministic.
@@ -27,14 +32,35 @@ import { DEFAULT_MAX_EXPANSIONS, type SolveOptions, type SolveResult } from './s
 import { StateStore } from './state-store.js';
 import { DIRECTIONS, stepOffset, type Direction, type Level } from './types.js';
 
+/** A* limits plus an optional statistics callback (bench and tests). */
+export interface AstarOptions extends SolveOptions {
+  /**
+   * Stop with status 'limit' after about this many milliseconds of search (checked every 1,024 expansions).
+   * Wall-clock, so unlike the other limits it can make results differ between runs; for benches and services.
+   */
+  readonly timeLimitMs?: number;
+  /** Called once when the search ends, with its node counts and array bytes. */
+  readonly onStats?: (stats: AstarStats) => void;
+}
+
+/** Search size figures of one A* run. */
+export interface AstarStats {
+  readonly expanded: number;
+  /** Nodes stored (push states, plus re-opened duplicates). */
+  readonly nodes: number;
+  /** Bytes held by the search's typed arrays at the end. */
+  readonly bytes: number;
+}
+
 /** h values above this are treated as impossible (keeps h in a Uint16). */
 const MAX_H = 0xfffe;
 
 /** Optimal (fewest moves) solution by A*; `expanded` counts push states expanded. */
-export function solveAstar(input: Level, options: SolveOptions = {}): SolveResult {
+export function solveAstar(input: Level, options: AstarOptions = {}): SolveResult {
   const level = enclose(input);
   const maxDepth = options.maxDepth ?? Number.POSITIVE_INFINITY;
   const maxExpansions = options.maxExpansions ?? DEFAULT_MAX_EXPANSIONS;
+  const deadline = options.timeLimitMs === undefined ? undefined : performance.now() + options.timeLimitMs;
   const { cols, walls, targets } = level;
   const n = walls.length;
   const k = level.boxes.length;
@@ -43,56 +69,61 @@ export function solveAstar(input: Level, options: SolveOptions = {}): SolveResul
   if (level.boxes.every((b) => targets[b] === 1)) return { solvable: true, status: 'solved', actions: [], expanded: 0 };
   const analysis = analyzePushes(level);
   if (analysis.targets.length < k) return { solvable: false, status: 'unsolvable', actions: [], expanded: 0 };
-  const h0 = matchingCost(analysis, level.boxes);
+  const h0 = matchingCost(analysis, level.boxes, level.player);
   if (!(h0 <= MAX_H)) return { solvable: false, status: 'unsolvable', actions: [], expanded: 0 };
   if (h0 > maxDepth) return { solvable: false, status: 'limit', actions: [], expanded: 0 };
 
   // Nodes (one per push; a cheaper path to a known state adds a new node that the index then points to, and
   // marks the old one stale).
-  const store = new StateStore(width);
+  // The pushed box's old cell is the node's player cell, so a node keeps only the push direction (bits 0-1) and
+  // a stale flag (bit 2); its h travels in the open list's bucket.
+  const store = new StateStore(width, 64, { maxValue: n - 1, maxLoad: 0.75 });
   let cap = 64;
   let parent = new Int32Array(cap);
-  let pushOf = new Int32Array(cap); // box cell before the push * 4 + direction
   let gOf = new Int32Array(cap);
-  let hOf = new Uint16Array(cap);
-  let stale = new Uint8Array(cap);
+  let info = new Uint8Array(cap);
   const grow = (): void => {
     cap *= 2;
     const p = new Int32Array(cap);
     p.set(parent);
     parent = p;
-    const pu = new Int32Array(cap);
-    pu.set(pushOf);
-    pushOf = pu;
     const g = new Int32Array(cap);
     g.set(gOf);
     gOf = g;
-    const h = new Uint16Array(cap);
-    h.set(hOf);
-    hOf = h;
     const st = new Uint8Array(cap);
-    st.set(stale);
-    stale = st;
+    st.set(info);
+    info = st;
   };
   const open = new BucketQueue();
-  const add = (state: ArrayLike<number>, from: number, push: number, g: number, h: number): void => {
+  const add = (state: ArrayLike<number>, from: number, dir: number, g: number, h: number): void => {
     const id = store.append(state);
     store.index(id);
     if (id === cap) grow();
     parent[id] = from;
-    pushOf[id] = push;
+    info[id] = dir;
     gOf[id] = g;
-    hOf[id] = h;
     open.push(id, g + h, h);
   };
-  add([level.player, ...level.boxes], -1, -1, 0, h0);
+  add([level.player, ...level.boxes], -1, 0, 0, h0);
 
-  // Many push states share a box configuration (the player stands elsewhere): cache the matching per configuration.
-  const hStore = new StateStore(k);
+  // h depends on the player's region only for boxes on cells whose sides split (corridors, doorways). Many
+  // push states share a box configuration, so the side-minimum matching is cached per configuration and reused
+  // whenever no box stands on such a cell (then it equals the exact one).
+  const hStore = new StateStore(k, 64, { maxValue: n - 1, maxLoad: 0.75 });
   let hVals = new Uint16Array(64);
+  const labelled = analysis.regions?.cellLabels ?? [];
   const boxKey = new Array<number>(k);
   const heuristic = (state: readonly number[]): number => {
-    for (let j = 0; j < k; j++) boxKey[j] = state[j + 1] as number;
+    let split = false;
+    for (let j = 0; j < k; j++) {
+      const b = state[j + 1] as number;
+      boxKey[j] = b;
+      if (labelled[b] !== undefined) split = true;
+    }
+    if (split) {
+      const m = matchingCost(analysis, boxKey, state[0] as number);
+      return m <= MAX_H ? m : 0xffff;
+    }
     const known = hStore.lookup(boxKey);
     if (known !== -1) return hVals[known] as number;
     const m = matchingCost(analysis, boxKey);
@@ -115,25 +146,39 @@ export function solveAstar(input: Level, options: SolveOptions = {}): SolveResul
   let expanded = 0;
   let cut = false;
   const frozen = new FreezeCheck(walls, targets, analysis.dead, cols, boxAt);
-  const solved = (id: number): SolveResult => ({ solvable: true, status: 'solved', actions: rebuild(level, id, parent, pushOf), expanded });
+  const solved = (id: number): SolveResult => ({
+    solvable: true,
+    status: 'solved',
+    actions: rebuild(level, id, parent, info, store),
+    expanded,
+  });
+  const report = (status: SolveResult['status']): SolveResult => {
+    options.onStats?.({ expanded, nodes: store.count, bytes: bytes() });
+    return status === 'solved' ? solved(store.count - 1) : { solvable: false, status, actions: [], expanded };
+  };
+  const bytes = (): number => store.bytes + hStore.bytes + hVals.byteLength + open.bytes + parent.byteLength + gOf.byteLength + info.byteLength;
 
   while (open.size > 0) {
     const s = open.pop();
-    if (stale[s] === 1) continue; // a cheaper node for the same state exists
+    if (((info[s] as number) & STALE) !== 0) continue; // a cheaper node for the same state exists
     const cells = store.cells;
     const base = s * width;
     const g = gOf[s] as number;
-    const fHere = g + (hOf[s] as number);
+    const fHere = g + open.lastH;
     let onTargets = 0;
     for (let j = 0; j < k; j++) {
       const b = cells[base + 1 + j] as number;
       boxes[j] = b;
       onTargets += targets[b] as number;
     }
-    if (onTargets === k) return solved(s);
-    if (expanded >= maxExpansions) return { solvable: false, status: 'limit', actions: [], expanded };
+    if (onTargets === k) {
+      options.onStats?.({ expanded, nodes: store.count, bytes: bytes() });
+      return solved(s);
+    }
+    if (expanded >= maxExpansions) return report('limit');
+    if ((expanded & 1023) === 0 && deadline !== undefined && performance.now() > deadline) return report('limit');
     expanded++;
-    stale[s] = 1; // expanded: only a strictly cheaper path re-opens this state (as a new node)
+    info[s] = (info[s] as number) | STALE; // expanded: only a strictly cheaper path re-opens it (as a new node)
     for (let j = 0; j < k; j++) boxAt[boxes[j] as number] = s;
     // Walking distances from the player, boxes as obstacles.
     dist.fill(-1);
@@ -180,20 +225,22 @@ export function solveAstar(input: Level, options: SolveOptions = {}): SolveResul
           cut = true;
           continue;
         }
-        if (known !== -1) stale[known] = 1;
-        add(next, s, b * 4 + m, g2, h);
+        if (known !== -1) info[known] = (info[known] as number) | STALE;
+        add(next, s, m, g2, h);
         if (h === 0 && g2 <= fHere) {
           // A goal no dearer than the cheapest open f: optimal (see the header).
           let all = true;
           for (let i = 1; i <= k && all; i++) all = targets[next[i] as number] === 1;
-          if (all) return solved(store.count - 1);
+          if (all) return report('solved');
         }
       }
     }
     for (let j = 0; j < k; j++) boxAt[boxes[j] as number] = -1;
   }
-  return { solvable: false, status: cut ? 'limit' : 'unsolvable', actions: [], expanded };
+  return report(cut ? 'limit' : 'unsolvable');
 }
+
+const STALE = 4;
 
 function sortTail(a: number[]): void {
   for (let i = 2; i < a.length; i++) {
@@ -208,7 +255,7 @@ function sortTail(a: number[]): void {
 }
 
 /** Replays the pushes from the start, walking shortest paths (Up, Down, Left, Right order) between them. */
-function rebuild(level: Level, goal: number, parent: Int32Array, pushOf: Int32Array): Direction[] {
+function rebuild(level: Level, goal: number, parent: Int32Array, info: Uint8Array, store: StateStore): Direction[] {
   const chain: number[] = [];
   for (let s = goal; parent[s] !== -1; s = parent[s] as number) chain.push(s);
   chain.reverse();
@@ -218,8 +265,8 @@ function rebuild(level: Level, goal: number, parent: Int32Array, pushOf: Int32Ar
   let player = level.player;
   const out: Direction[] = [];
   for (const s of chain) {
-    const box = (pushOf[s] as number) >> 2;
-    const m = (pushOf[s] as number) & 3;
+    const box = store.cells[s * store.width] as number; // the player stands where the pushed box was
+    const m = (info[s] as number) & 3;
     const off = offsets[m] as number;
     out.push(...walkPath(player, box - off, walls, boxes, offsets));
     out.push(DIRECTIONS[m] as Direction);

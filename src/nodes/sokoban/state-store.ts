@@ -1,23 +1,47 @@
 /**
- * Compact state storage for the solvers: search nodes' states (player cell + sorted box cells, `width` uint16 each)
- * live in one growable Uint16Array, and an open-addressing hash index (linear probing over an Int32Array) maps a
- * state to one node id. No per-state strings or objects, so millions of states cost tens of bytes each.
+ * Compact state storage for the solvers: search nodes' states (player cell + sorted box cells, `width` values
+ * each) live in one growable typed array — one byte per cell index when every index fits (boards up to 256 cells),
+ * else two — and an open-addressing hash index (linear probing over an Int32Array) maps a state to one node id.
+ * No per-state strings or objects, so millions of states cost tens of bytes each.
  */
 export class StateStore {
-  cells: Uint16Array;
+  cells: Uint8Array | Uint16Array;
   count = 0;
   private slots: Int32Array;
   private used = 0;
+  private readonly wide: boolean;
+  private readonly maxLoad: number;
 
-  constructor(readonly width: number, capacity = 64) {
-    this.cells = new Uint16Array(capacity * width);
-    this.slots = new Int32Array(capacity * 2).fill(-1);
+  /**
+   * @param width values per state
+   * @param capacity initial number of states
+   * @param options maxValue: largest value stored (default 65535; <= 255 stores bytes); maxLoad: hash index load
+   *   factor before it doubles (default 0.5; higher saves memory at more probes)
+   */
+  constructor(
+    readonly width: number,
+    capacity = 64,
+    options: { readonly maxValue?: number; readonly maxLoad?: number } = {},
+  ) {
+    const maxValue = options.maxValue ?? 0xffff;
+    if (maxValue > 0xffff) throw new Error(`StateStore holds values up to 65535, got ${maxValue}`);
+    this.wide = maxValue > 0xff;
+    this.maxLoad = options.maxLoad ?? 0.5;
+    this.cells = this.wide ? new Uint16Array(capacity * width) : new Uint8Array(capacity * width);
+    let slots = 16;
+    while (slots * this.maxLoad < capacity + 1) slots *= 2;
+    this.slots = new Int32Array(slots).fill(-1);
+  }
+
+  /** Bytes held by the store's arrays. */
+  get bytes(): number {
+    return this.cells.byteLength + this.slots.byteLength;
   }
 
   /** Appends a node with this state (not indexed yet); returns its id. */
   append(state: ArrayLike<number>): number {
     if ((this.count + 1) * this.width > this.cells.length) {
-      const grown = new Uint16Array(this.cells.length * 2);
+      const grown = this.wide ? new Uint16Array(this.cells.length * 2) : new Uint8Array(this.cells.length * 2);
       grown.set(this.cells);
       this.cells = grown;
     }
@@ -42,7 +66,7 @@ export class StateStore {
 
   /** Makes `id` the node of its state (replacing any previous node with the same state). */
   index(id: number): void {
-    if ((this.used + 1) * 2 > this.slots.length) this.rehash(this.slots.length * 2);
+    if (this.used + 1 > this.slots.length * this.maxLoad) this.rehash(this.slots.length * 2);
     const state = this.cells.subarray(id * this.width, (id + 1) * this.width);
     const mask = this.slots.length - 1;
     for (let i = hashOf(state, this.width) & mask; ; i = (i + 1) & mask) {
