@@ -29,9 +29,11 @@ export const BASE_VIEWS: Readonly<Record<string, Readonly<Record<string, string>
 
 /** Convenience views over the base ones. */
 const DERIVED_VIEWS: Readonly<Record<string, string>> = {
-  // The latest successful result per (pipeline, node id): pick recorded rows of the current results by cache_key.
+  // The latest successful result per (pipeline, node id), with the run that produced it (whose recorded rows —
+  // metrics, episodes… — are the current ones: join on node_id, cache_key and run_id = producing_run_id).
   latest_nodes:
-    "SELECT * FROM node_runs WHERE status IN ('ran', 'cached') QUALIFY row_number() OVER (PARTITION BY pipeline, node_id ORDER BY finished DESC) = 1",
+    "SELECT l.*, (SELECT max_by(p.run_id, p.finished) FROM node_runs p WHERE p.cache_key = l.cache_key AND p.status = 'ran') AS producing_run_id " +
+    "FROM (SELECT * FROM node_runs WHERE status IN ('ran', 'cached') QUALIFY row_number() OVER (PARTITION BY pipeline, node_id ORDER BY finished DESC) = 1) l",
 };
 
 export interface QueryResult {

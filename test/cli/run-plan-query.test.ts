@@ -130,6 +130,10 @@ describe('pipe query', () => {
     expect(await q('SELECT node_id, round(rate, 3) AS rate FROM solved_rate')).toEqual([{ node_id: 'rep', rate: 0.667 }]);
     // Rows of the current result: join on the latest cache key.
     expect(await q('SELECT count(*)::INT AS n FROM episodes e JOIN latest_nodes l USING (node_id, cache_key)')).toEqual([{ n: 3 }]);
+    // A forced rerun with the same key records its rows again; producing_run_id picks one run's rows.
+    await capture(runCommand, [file, '--force', 'rep']);
+    expect(await q('SELECT count(*)::INT AS n FROM episodes')).toEqual([{ n: 6 }]);
+    expect(await q('SELECT count(*)::INT AS n FROM episodes e JOIN latest_nodes l ON e.node_id = l.node_id AND e.cache_key = l.cache_key AND e.run_id = l.producing_run_id')).toEqual([{ n: 3 }]);
   });
 
   it('tolerates a partially written last line (a run appending right now) and warns about views it cannot create', async () => {
