@@ -21,6 +21,25 @@ export interface ExecParams {
 
 const ENV_NAME = '^[A-Za-z_][A-Za-z0-9_]*$';
 
+/** Process groups of running commands: killed if pipe exits while they run (e.g. a second Ctrl-C). */
+const liveGroups = new Set<number>();
+let exitHookInstalled = false;
+function trackGroup(pid: number): void {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => {
+      for (const g of liveGroups) {
+        try {
+          process.kill(-g, 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
+      }
+    });
+  }
+  liveGroups.add(pid);
+}
+
 export const exec: NodeKind<ExecParams> = {
   kind: 'exec',
   description: 'Run a command (argv array, no shell unless asked); it writes each declared output into $PIPE_OUT',
@@ -84,10 +103,12 @@ export const exec: NodeKind<ExecParams> = {
     };
     if (ctx.signal.aborted) onAbort();
     ctx.signal.addEventListener('abort', onAbort, { once: true });
+    if (child.pid !== undefined) trackGroup(child.pid);
     let result;
     try {
       result = await child;
     } finally {
+      if (child.pid !== undefined) liveGroups.delete(child.pid);
       ctx.signal.removeEventListener('abort', onAbort);
       clearTimeout(forceKill);
     }
