@@ -94,6 +94,23 @@ describe('pipe plan', () => {
     expect(log.out).toBe('node_id,reason\nsecond,no previous run\nsecond,input first.out: new content\nsecond,forced (--force)\n');
   });
 
+  it('--json gives statuses, typed reasons and changes; --only limits to a node and its ancestors', async () => {
+    const dir = tempDir();
+    const file = writePipeline(dir, pipeline('1e-5'));
+    const only = JSON.parse((await capture(runCommand, [file, '--only', 'second', '--json'])).out) as { nodes: { id: string }[] };
+    expect(only.nodes.map((n) => n.id)).toEqual(['first', 'second']);
+    writePipeline(dir, pipeline('2e-5'));
+    const plan = JSON.parse((await capture(planCommand, [file, '--json'])).out) as unknown;
+    expect(plan).toEqual({
+      pipeline: 'demo',
+      nodes: [
+        { id: 'first', status: 'run', reason_type: 'changed', reason: 'params.nested.lr: 1e-5 → 2e-5', changes: ['params.nested.lr: 1e-5 → 2e-5'] },
+        { id: 'second', status: 'pending', reason_type: 'upstream', reason: 'waits for first; reruns only if its output changes', changes: ['input from first: will be recomputed'] },
+        { id: 'rep', status: 'run', reason_type: 'new', reason: 'no previous run', changes: [] },
+      ],
+    });
+  });
+
   it('names a changed code file', async () => {
     const { diffComponents } = await import('../../src/engine/key.js');
     const base = { kind: 'k', implementation: { hash: 'h1', files: { 'src/nodes/x.ts': 'a', 'src/nodes/y.ts': 'b' } }, params: { lr: 1e-5 }, inputs: { first: { from: 'a.first', digest: 'd1' } }, seed: 1, runtime: { pipe: '0.1.0' }, outputs: ['o'] };
