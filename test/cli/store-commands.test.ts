@@ -118,3 +118,11 @@ describe('gc safety', () => {
     expect(r.err).toBe(`pipe gc: a run is in progress on this store (pid ${process.pid}); try again when it ends\n`);
   });
 });
+
+describe('pipe ls --kinds', () => {
+  it('lists the library kinds with inputs, outputs and params', async () => {
+    const r = await capture(lsCommand, ['--kinds']);
+    expect(r.out).toContain('t.concat  concatenates its inputs\n    inputs: a, b; outputs: out; params: upper, note\n');
+    expect(r.out).toContain('exec  Run a command (argv array, no shell unless asked); it writes each declared output into $PIPE_OUT\n    inputs: any (declared in the pipeline); outputs: any (declared in the pipeline); params: argv, env, files\n');
+  });
+});
