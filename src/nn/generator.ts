@@ -2,7 +2,7 @@ import { Rng, deriveSeed } from '../util/rng.js';
 import { batchDims } from './batch-check.js';
 import { promptPrefix } from './batch.js';
 import { numel, validateConfig } from './models/gpt-params.js';
-import { MASKED, gptDecodeStep, separateParams } from './models/gpt.js';
+import { MASKED, gptDecodeStep, gptForward, separateParams } from './models/gpt.js';
 import { encodeModel } from './onnx/encode.js';
 import { Graph } from './onnx/graph.js';
 import type { DeviceMover } from './runtime/device.js';
@@ -55,15 +55,42 @@ export function buildDecodeGraph(cfg: GptConfig, B: number, S: number): Graph {
   return g;
 }
 
+const PREFILL = { tokens: 'tokens', positions: 'positions', bias: 'attn_bias', logits: 'last_logits' } as const;
+const prefillK = (l: number) => `prefill_key_${l}`;
+const prefillV = (l: number) => `prefill_value_${l}`;
+
+/**
+ * The prompt pass: the full forward over (B, P) left-padded prompts with per-row positions and an additive
+ * (B, 1, P, P) mask (causal, pads masked), returning the last position's logits and every layer's keys and values
+ * (B, nh, P, hs) to seed the cache — one run instead of P decode steps.
+ */
+export function buildPrefillGraph(cfg: GptConfig, B: number, P: number): Graph {
+  const g = new Graph();
+  const { params } = separateParams(g, cfg);
+  const tokens = g.input(PREFILL.tokens, 'int32', [B, P]);
+  const positions = g.input(PREFILL.positions, 'int32', [B, P]);
+  const attnBias = g.input(PREFILL.bias, 'float32', [B, 1, P, P]);
+  const out = gptForward(g, cfg, params, tokens, { positions, attnBias });
+  const last = g.reshape(g.slice(g.reshape(out.logits, [B, P, cfg.vocabSize]), [P - 1], [P], [1]), [B, cfg.vocabSize]);
+  g.output(last, PREFILL.logits);
+  out.keys.forEach((k, l) => g.output(k, prefillK(l)));
+  out.values.forEach((v, l) => g.output(v, prefillV(l)));
+  return g;
+}
+
+/** Prompt lengths are rounded up to a multiple of this, so a handful of prefill graphs serve every batch. */
+const PREFILL_BUCKET = 16;
+
 /**
  * Batched sampling with a KV cache. The cache lives on the host (one Float32Array per layer for keys and values):
  * each step feeds it without a copy on the CPU EP and gets back only the new token's keys and values, which are
  * written into their slot. Prompts are left-padded to the longest in the batch; padded slots are masked and
- * positions count from each row's BOS, exactly as in training. Prompt tokens go through the same one-token graph
- * (no separate prefill graph).
+ * positions count from each row's BOS, exactly as in training. The prompts go through one prefill run (the full
+ * forward, bucketed by length), then each new token through the one-token decode graph.
  */
 export class Generator {
   private decode: RtSession | undefined;
+  private readonly prefillSessions = new Map<number, RtSession>();
   private readonly scoreSessions = new Map<string, RtSession>();
   private disposed = false;
 
@@ -135,19 +162,33 @@ export class Generator {
     return { tokens, text: tokens.map((t) => tokenizer.decode(t)) };
   }
 
+  private async prefillSession(P: number): Promise<RtSession> {
+    const hit = this.prefillSessions.get(P);
+    if (hit) return hit;
+    const s = await this.rt.RtSession.create(encodeModel(buildPrefillGraph(this.cfg, this.opts.maxBatch, P)), {
+      provider: this.provider,
+      ...this.threads(),
+      label: 'prefill',
+    });
+    this.prefillSessions.set(P, s);
+    return s;
+  }
+
   private async generateChunk(prompts: readonly (readonly number[])[], firstRow: number, opts: GenerateOptions): Promise<number[][]> {
     const rt = this.rt;
-    const session = await this.decodeSession();
     const cfg = this.cfg;
     const B = this.opts.maxBatch;
     const S = this.opts.maxLen;
+    const V = cfg.vocabSize;
     const nh = cfg.nHead;
     const hs = cfg.nEmbd / nh;
     const room = S - opts.maxNewTokens;
     const prefixes = prompts.map((p) => promptPrefix(p, room));
-    const P = Math.max(...prefixes.map((p) => p.length));
-    const pad = prefixes.map((p) => P - p.length);
     const rows = prompts.length;
+    const longest = Math.max(...prefixes.map((p) => p.length));
+    const P = Math.min(room, Math.ceil(longest / PREFILL_BUCKET) * PREFILL_BUCKET);
+    // Dummy rows (b ≥ rows) are all padding.
+    const pad = Array.from({ length: B }, (_, b) => (b < rows ? P - (prefixes[b] as number[]).length : P));
     const stopSeqs = (opts.stop ?? []).filter((s) => s.length > 0).map((s) => tokenizer.encode(s));
     const rngs = prompts.map((_, i) => new Rng(deriveSeed('generate', opts.seed, firstRow + i)));
     const allowed = (id: number) => id < 256 || id === tokenizer.EOS;
@@ -158,40 +199,47 @@ export class Generator {
     const done = prompts.map(() => false);
     const current = new Int32Array(B).fill(tokenizer.PAD);
     const position = new Int32Array(B);
-    const total = P + opts.maxNewTokens - 1;
-    for (let t = 0; t < total; t++) {
-      for (let b = 0; b < B; b++) {
-        const prefix = b < rows ? (prefixes[b] as number[]) : [];
-        const pb = b < rows ? (pad[b] as number) : P;
-        if (t < P) current[b] = t >= pb ? (prefix[t - pb] as number) : tokenizer.PAD;
-        position[b] = Math.max(0, t - pb);
+
+    // Prompt pass: left-padded tokens, positions from each row's BOS, causal mask with the pads masked.
+    const tokens = new Int32Array(B * P).fill(tokenizer.PAD);
+    const positions = new Int32Array(B * P);
+    const attn = new Float32Array(B * P * P).fill(MASKED);
+    for (let b = 0; b < B; b++) {
+      const pb = pad[b] as number;
+      const prefix = b < rows ? (prefixes[b] as number[]) : [];
+      for (let t = pb; t < P; t++) {
+        tokens[b * P + t] = prefix[t - pb] as number;
+        positions[b * P + t] = t - pb;
       }
-      const feeds: Record<string, RtTensor> = {
-        [IO.token]: rt.tensor('int32', current, [B]),
-        [IO.position]: rt.tensor('int32', position, [B]),
-        [IO.slotBias]: rt.tensor('float32', bias, [B, S]),
-      };
-      for (let l = 0; l < cfg.nLayer; l++) {
-        feeds[pastK(l)] = rt.tensor('float32', keys[l] as Float32Array, [B, nh, hs, S]);
-        feeds[pastV(l)] = rt.tensor('float32', values[l] as Float32Array, [B, nh, S, hs]);
-      }
-      for (const [name, w] of this.weights) feeds[name] = w;
-      const res = await session.run(feeds);
-      // Write this step's keys/values into slot t and unmask it for rows whose real tokens have started.
-      for (let l = 0; l < cfg.nLayer; l++) {
-        const k = rt.hostData<Float32Array>(res[newK(l)] as RtTensor);
-        const v = rt.hostData<Float32Array>(res[newV(l)] as RtTensor);
-        const K = keys[l] as Float32Array;
-        const Vc = values[l] as Float32Array;
-        for (let bh = 0; bh < B * nh; bh++) {
-          for (let d = 0; d < hs; d++) K[(bh * hs + d) * S + t] = k[bh * hs + d] as number;
-          Vc.set(v.subarray(bh * hs, (bh + 1) * hs), (bh * S + t) * hs);
+      for (let i = 0; i < P; i++) for (let j = Math.min(pb, i); j <= i; j++) attn[(b * P + i) * P + j] = j >= pb || j === i ? 0 : MASKED;
+    }
+    const pre = await this.prefillSession(P);
+    const preFeeds: Record<string, RtTensor> = {
+      [PREFILL.tokens]: rt.tensor('int32', tokens, [B, P]),
+      [PREFILL.positions]: rt.tensor('int32', positions, [B, P]),
+      [PREFILL.bias]: rt.tensor('float32', attn, [B, 1, P, P]),
+    };
+    for (const [name, w] of this.weights) preFeeds[name] = w;
+    const preOut = await pre.run(preFeeds);
+    for (let l = 0; l < cfg.nLayer; l++) {
+      const k = rt.hostData<Float32Array>(preOut[prefillK(l)] as RtTensor); // (B, nh, P, hs)
+      const v = rt.hostData<Float32Array>(preOut[prefillV(l)] as RtTensor);
+      const K = keys[l] as Float32Array;
+      const Vc = values[l] as Float32Array;
+      for (let bh = 0; bh < B * nh; bh++) {
+        for (let t = 0; t < P; t++) {
+          const src = (bh * P + t) * hs;
+          for (let d = 0; d < hs; d++) K[(bh * hs + d) * S + t] = k[src + d] as number;
         }
+        Vc.set(v.subarray(bh * P * hs, (bh + 1) * P * hs), bh * S * hs);
       }
-      for (let b = 0; b < B; b++) if (t >= (b < rows ? (pad[b] as number) : P)) bias[b * S + t] = 0;
-      if (t < P - 1) continue;
-      const logits = rt.hostData<Float32Array>(res[IO.logits] as RtTensor);
-      const V = cfg.vocabSize;
+    }
+    for (let b = 0; b < B; b++) bias.fill(0, b * S + (pad[b] as number), b * S + P);
+
+    const session = await this.decodeSession();
+    let logits = rt.hostData<Float32Array>(preOut[PREFILL.logits] as RtTensor);
+    for (let t = P; ; t++) {
+      // Sample from the logits of position t − 1.
       let active = false;
       for (let b = 0; b < rows; b++) {
         if (done[b]) continue;
@@ -207,6 +255,31 @@ export class Generator {
         else active = true;
       }
       if (!active) break;
+      // Decode the sampled tokens at slot t.
+      for (let b = 0; b < B; b++) position[b] = Math.max(0, t - (pad[b] as number));
+      const feeds: Record<string, RtTensor> = {
+        [IO.token]: rt.tensor('int32', current, [B]),
+        [IO.position]: rt.tensor('int32', position, [B]),
+        [IO.slotBias]: rt.tensor('float32', bias, [B, S]),
+      };
+      for (let l = 0; l < cfg.nLayer; l++) {
+        feeds[pastK(l)] = rt.tensor('float32', keys[l] as Float32Array, [B, nh, hs, S]);
+        feeds[pastV(l)] = rt.tensor('float32', values[l] as Float32Array, [B, nh, S, hs]);
+      }
+      for (const [name, w] of this.weights) feeds[name] = w;
+      const res = await session.run(feeds);
+      for (let l = 0; l < cfg.nLayer; l++) {
+        const k = rt.hostData<Float32Array>(res[newK(l)] as RtTensor);
+        const v = rt.hostData<Float32Array>(res[newV(l)] as RtTensor);
+        const K = keys[l] as Float32Array;
+        const Vc = values[l] as Float32Array;
+        for (let bh = 0; bh < B * nh; bh++) {
+          for (let d = 0; d < hs; d++) K[(bh * hs + d) * S + t] = k[bh * hs + d] as number;
+          Vc.set(v.subarray(bh * hs, (bh + 1) * hs), (bh * S + t) * hs);
+        }
+      }
+      for (let b = 0; b < B; b++) bias[b * S + t] = 0;
+      logits = rt.hostData<Float32Array>(res[IO.logits] as RtTensor);
     }
     return out;
   }
@@ -243,6 +316,7 @@ export class Generator {
     if (this.disposed) return;
     this.disposed = true;
     await this.decode?.release();
+    for (const s of this.prefillSessions.values()) await s.release();
     for (const s of this.scoreSessions.values()) await s.release();
     if (this.mover.resident) for (const t of this.weights.values()) t.dispose();
     await this.mover.release();
