@@ -3,19 +3,20 @@
  * matrix expansion, file params → a `Pipeline` of node instances. Every problem becomes a located diagnostic and all
  * of them are returned at once; nothing here writes anywhere.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYamlScalar } from 'yaml';
 import { canonicalJson } from './canonical-json.js';
+import type { Checked, RawRef } from './checked-node.js';
 import type { Diagnostic } from './diagnostics.js';
-import { sha256 } from './hash.js';
+import { expand, formatAxisValue } from './expand.js';
+import { checkCycles, checkReferences, topoOrder } from './graph-checks.js';
 import type { JsonSchema, NodeKind, NodeLibrary } from './node-kind.js';
-import { expandPath, getPath, replaceAt, setPath, splitPath, UNSAFE_SEGMENTS } from './params-path.js';
-import type { InputRef, NodeInstance, Pipeline } from './pipeline.js';
+import { setPath, splitPath, UNSAFE_SEGMENTS } from './params-path.js';
+import type { Pipeline } from './pipeline.js';
 import { locate, parseYaml } from './source-map.js';
 import type { DocPath, YamlSource } from './source-map.js';
 import { pipelineSchemaObject, schemaDiagnostics, validator } from './validate.js';
-import { deriveSeed } from './seed.js';
 
 export interface LoadOptions {
   readonly library: NodeLibrary;
@@ -41,23 +42,6 @@ interface RawNode {
   readonly outputs?: unknown;
   readonly matrix?: unknown;
   readonly resources?: unknown;
-}
-
-/** An input reference as written: `node.output`, or `node[*].output` to gather every matrix instance. */
-interface RawRef {
-  readonly node: string;
-  readonly output: string;
-  readonly gather: boolean;
-}
-
-interface Checked {
-  readonly id: string;
-  readonly kind: NodeKind;
-  readonly params: Record<string, unknown>;
-  readonly matrix: readonly (readonly [string, readonly unknown[]])[];
-  readonly inputs: Readonly<Record<string, RawRef>>;
-  readonly outputs: readonly string[];
-  readonly resources: { cpu: number; gpu: number };
 }
 
 const NODE_ID = /^[A-Za-z_][A-Za-z0-9_-]*$/;
@@ -345,199 +329,3 @@ function checkInputNames(
   return inputs;
 }
 
-function checkReferences(src: YamlSource, raw: Record<string, RawNode>, checked: Map<string, Checked>, out: Diagnostic[]): void {
-  for (const c of checked.values()) {
-    for (const [name, ref] of Object.entries(c.inputs)) {
-      const location = locate(src, ['nodes', c.id, 'inputs', name]);
-      if (!Object.hasOwn(raw, ref.node)) {
-        out.push({ code: 'unknown-node', message: `input '${name}' refers to unknown node '${ref.node}'`, location, hint: `nodes: ${Object.keys(raw).join(', ')}` });
-        continue;
-      }
-      const target = checked.get(ref.node);
-      if (target !== undefined && !target.outputs.includes(ref.output)) {
-        out.push({
-          code: 'unknown-output',
-          message: `input '${name}' refers to unknown output '${ref.node}.${ref.output}'`,
-          location,
-          hint: target.outputs.length > 0 ? `outputs of ${ref.node}: ${target.outputs.join(', ')}` : `node '${ref.node}' has no outputs`,
-        });
-      }
-    }
-  }
-}
-
-function checkCycles(src: YamlSource, checked: Map<string, Checked>, out: Diagnostic[]): void {
-  const state = new Map<string, 'active' | 'done'>();
-  const stack: string[] = [];
-  const reported = new Set<string>();
-  const visit = (id: string): void => {
-    state.set(id, 'active');
-    stack.push(id);
-    const node = checked.get(id);
-    for (const [name, ref] of Object.entries(node?.inputs ?? {})) {
-      const s = state.get(ref.node);
-      if (s === 'active') {
-        const cycle = [...stack.slice(stack.indexOf(ref.node)), ref.node];
-        const sig = [...new Set(cycle)].sort().join(',');
-        if (!reported.has(sig)) {
-          reported.add(sig);
-          // Printed in data-flow order: each node feeds the next.
-          out.push({
-            code: 'cycle',
-            message: `dependency cycle: ${[...cycle].reverse().join(' -> ')}`,
-            location: locate(src, ['nodes', id, 'inputs', name]),
-          });
-        }
-      } else if (s === undefined && checked.has(ref.node)) {
-        visit(ref.node);
-      }
-    }
-    stack.pop();
-    state.set(id, 'done');
-  };
-  for (const id of checked.keys()) if (!state.has(id)) visit(id);
-}
-
-/** Kahn's algorithm, picking ready nodes in declaration order (stable, readable plans). */
-function topoOrder(checked: Map<string, Checked>): Checked[] {
-  const order: Checked[] = [];
-  const done = new Set<string>();
-  const pending = [...checked.values()];
-  while (pending.length > 0) {
-    const i = pending.findIndex((c) => Object.values(c.inputs).every((r) => done.has(r.node)));
-    if (i === -1) throw new Error('Internal error: cycle survived validation');
-    const [c] = pending.splice(i, 1) as [Checked];
-    order.push(c);
-    done.add(c.id);
-  }
-  return order;
-}
-
-type Axis = readonly [string, readonly unknown[]];
-
-function formatAxisValue(v: unknown): string {
-  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : canonicalJson(v);
-}
-
-function expand(
-  src: YamlSource,
-  order: readonly Checked[],
-  pipelineSeed: number,
-  dir: string,
-  out: Diagnostic[],
-  files: Set<string>,
-): NodeInstance[] {
-  const axesOf = new Map<string, Axis[]>();
-  const instancesOf = new Map<string, Map<string, string>>(); // base id → binding signature → instance id
-  const result: NodeInstance[] = [];
-  const fileHashes = new Map<string, string | Error>();
-  for (const c of order) {
-    // A dependent of a matrixed node is expanded along the same axes; equal axis names are aligned, not crossed.
-    const axes: Axis[] = [];
-    let conflict = false;
-    const addAxis = (axis: Axis, from: string, where: DocPath): void => {
-      const existing = axes.find(([n]) => n === axis[0]);
-      if (existing === undefined) axes.push(axis);
-      else if (canonicalJson(existing[1]) !== canonicalJson(axis[1])) {
-        conflict = true;
-        out.push({
-          code: 'matrix',
-          message: `matrix axis '${axis[0]}' of node '${c.id}' has different values in '${from}'`,
-          location: locate(src, ['nodes', c.id, ...where], 'key'),
-          hint: 'a node is expanded along the matrix axes of its inputs; axes with the same name must have the same values',
-        });
-      }
-    };
-    for (const [name, ref] of Object.entries(c.inputs)) {
-      if (ref.gather) continue; // a gathered input collects every instance instead of following its axes
-      for (const axis of axesOf.get(ref.node) ?? []) addAxis(axis, ref.node, ['inputs', name]);
-    }
-    for (const axis of c.matrix) addAxis(axis, c.id, ['matrix', axis[0]]);
-    if (conflict) return result;
-    axesOf.set(c.id, axes);
-    const ids = new Map<string, string>();
-    instancesOf.set(c.id, ids);
-    for (const binding of cartesian(axes)) {
-      const id = axes.length === 0 ? c.id : `${c.id}[${axes.map(([n]) => `${n}=${formatAxisValue(binding[n])}`).join(',')}]`;
-      const params = structuredClone(c.params);
-      for (const [axis] of c.matrix) setPath(params, axis.split('.'), binding[axis]);
-      validator(c.kind.params)(params); // applies schema defaults (already validated)
-      const keyParams = structuredClone(params);
-      const instanceFiles: string[] = [];
-      for (const pattern of c.kind.fileParams ?? []) {
-        for (const path of expandPath(params, pattern.split('.'))) {
-          const written = getPath(params, path);
-          if (typeof written !== 'string') continue;
-          const absPath = resolve(dir, written);
-          let digest = fileHashes.get(absPath);
-          if (digest === undefined) {
-            try {
-              if (!statSync(absPath).isFile()) throw new Error('not a regular file');
-              digest = sha256(readFileSync(absPath));
-            } catch (e) {
-              digest = e instanceof Error ? e : new Error(String(e));
-            }
-            fileHashes.set(absPath, digest);
-          }
-          files.add(absPath);
-          if (digest instanceof Error) {
-            const why = (digest as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : `cannot read file (${digest.message})`;
-            const d: Diagnostic = { code: 'file-param', message: `param '${path.join('.')}': ${why}: ${written}`, location: locate(src, ['nodes', c.id, 'params', ...path]) };
-            if (!out.some((x) => x.message === d.message)) out.push(d);
-            continue;
-          }
-          replaceAt(params, path, absPath);
-          replaceAt(keyParams, path, { $file: written, sha256: digest });
-          instanceFiles.push(absPath);
-        }
-      }
-      const inputs: Record<string, InputRef> = {};
-      for (const [name, ref] of Object.entries(c.inputs)) {
-        if (ref.gather) {
-          const all = [...(instancesOf.get(ref.node)?.values() ?? [])];
-          const labels = new Set<string>();
-          const gather = all.map((node) => {
-            let label = gatherLabel(node, ref.node);
-            while (labels.has(label)) label = `${label}_`;
-            labels.add(label);
-            return { label, node };
-          });
-          inputs[name] = { node: ref.node, output: ref.output, gather };
-          continue;
-        }
-        const upstreamAxes = axesOf.get(ref.node) ?? [];
-        const sig = canonicalJson(upstreamAxes.map(([n]) => binding[n]));
-        const upstream = instancesOf.get(ref.node)?.get(sig);
-        if (upstream === undefined) throw new Error(`Internal error: no instance of ${ref.node} for ${sig}`);
-        inputs[name] = { node: upstream, output: ref.output };
-      }
-      ids.set(canonicalJson(axes.map(([n]) => binding[n])), id);
-      result.push({
-        id,
-        baseId: c.id,
-        kind: c.kind,
-        params,
-        keyParams,
-        inputs,
-        outputs: c.outputs,
-        resources: c.resources,
-        seed: deriveSeed(pipelineSeed, c.id, keyParams),
-        binding,
-        files: instanceFiles,
-      });
-    }
-  }
-  return result;
-}
-
-/** The entry name of one gathered instance: its axis values (`seed=1,lr=0.1`), made safe as a file name. */
-function gatherLabel(instanceId: string, baseId: string): string {
-  const inner = instanceId === baseId ? baseId : instanceId.slice(baseId.length + 1, -1);
-  return inner.replace(/[\\/]/g, '_').replace(/^\./, '_');
-}
-
-function cartesian(axes: readonly Axis[]): Record<string, unknown>[] {
-  let acc: Record<string, unknown>[] = [{}];
-  for (const [name, values] of axes) acc = acc.flatMap((b) => values.map((v) => ({ ...b, [name]: v })));
-  return acc;
-}

@@ -1,0 +1,19 @@
+/** A pipeline node after its own checks (kind, params, outputs, input names), before expansion. */
+import type { NodeKind } from './node-kind.js';
+
+/** An input reference as written: `node.output`, or `node[*].output` to gather every matrix instance. */
+export interface RawRef {
+  readonly node: string;
+  readonly output: string;
+  readonly gather: boolean;
+}
+
+export interface Checked {
+  readonly id: string;
+  readonly kind: NodeKind;
+  readonly params: Record<string, unknown>;
+  readonly matrix: readonly (readonly [string, readonly unknown[]])[];
+  readonly inputs: Readonly<Record<string, RawRef>>;
+  readonly outputs: readonly string[];
+  readonly resources: { cpu: number; gpu: number };
+}

@@ -1,0 +1,149 @@
+/**
+ * Matrix expansion: one instance per combination of a node's axes. A node that takes a plain reference to a
+ * matrixed node is expanded along the same axes (axes with the same name are aligned, not crossed); a gathered
+ * reference (`node[*].output`) collects every instance instead. File params are resolved relative to the pipeline
+ * file and hashed into the key params here.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { canonicalJson } from './canonical-json.js';
+import type { Checked } from './checked-node.js';
+import type { Diagnostic } from './diagnostics.js';
+import { sha256 } from './hash.js';
+import { expandPath, getPath, replaceAt, setPath } from './params-path.js';
+import type { InputRef, NodeInstance } from './pipeline.js';
+import { deriveSeed } from './seed.js';
+import { locate } from './source-map.js';
+import type { DocPath, YamlSource } from './source-map.js';
+import { validator } from './validate.js';
+
+type Axis = readonly [string, readonly unknown[]];
+
+/** An axis value as shown in instance ids (`seed=1`). */
+export function formatAxisValue(v: unknown): string {
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : canonicalJson(v);
+}
+
+/** Expands checked nodes (in topological order) into instances; diagnostics for conflicting axes and missing files. */
+export function expand(
+  src: YamlSource,
+  order: readonly Checked[],
+  pipelineSeed: number,
+  dir: string,
+  out: Diagnostic[],
+  files: Set<string>,
+): NodeInstance[] {
+  const axesOf = new Map<string, Axis[]>();
+  const instancesOf = new Map<string, Map<string, string>>(); // base id → binding signature → instance id
+  const result: NodeInstance[] = [];
+  const fileHashes = new Map<string, string | Error>();
+  for (const c of order) {
+    // A dependent of a matrixed node is expanded along the same axes; equal axis names are aligned, not crossed.
+    const axes: Axis[] = [];
+    let conflict = false;
+    const addAxis = (axis: Axis, from: string, where: DocPath): void => {
+      const existing = axes.find(([n]) => n === axis[0]);
+      if (existing === undefined) axes.push(axis);
+      else if (canonicalJson(existing[1]) !== canonicalJson(axis[1])) {
+        conflict = true;
+        out.push({
+          code: 'matrix',
+          message: `matrix axis '${axis[0]}' of node '${c.id}' has different values in '${from}'`,
+          location: locate(src, ['nodes', c.id, ...where], 'key'),
+          hint: 'a node is expanded along the matrix axes of its inputs; axes with the same name must have the same values',
+        });
+      }
+    };
+    for (const [name, ref] of Object.entries(c.inputs)) {
+      if (ref.gather) continue; // a gathered input collects every instance instead of following its axes
+      for (const axis of axesOf.get(ref.node) ?? []) addAxis(axis, ref.node, ['inputs', name]);
+    }
+    for (const axis of c.matrix) addAxis(axis, c.id, ['matrix', axis[0]]);
+    if (conflict) return result;
+    axesOf.set(c.id, axes);
+    const ids = new Map<string, string>();
+    instancesOf.set(c.id, ids);
+    for (const binding of cartesian(axes)) {
+      const id = axes.length === 0 ? c.id : `${c.id}[${axes.map(([n]) => `${n}=${formatAxisValue(binding[n])}`).join(',')}]`;
+      const params = structuredClone(c.params);
+      for (const [axis] of c.matrix) setPath(params, axis.split('.'), binding[axis]);
+      validator(c.kind.params)(params); // applies schema defaults (already validated)
+      const keyParams = structuredClone(params);
+      const instanceFiles: string[] = [];
+      for (const pattern of c.kind.fileParams ?? []) {
+        for (const path of expandPath(params, pattern.split('.'))) {
+          const written = getPath(params, path);
+          if (typeof written !== 'string') continue;
+          const absPath = resolve(dir, written);
+          let digest = fileHashes.get(absPath);
+          if (digest === undefined) {
+            try {
+              if (!statSync(absPath).isFile()) throw new Error('not a regular file');
+              digest = sha256(readFileSync(absPath));
+            } catch (e) {
+              digest = e instanceof Error ? e : new Error(String(e));
+            }
+            fileHashes.set(absPath, digest);
+          }
+          files.add(absPath);
+          if (digest instanceof Error) {
+            const why = (digest as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : `cannot read file (${digest.message})`;
+            const d: Diagnostic = { code: 'file-param', message: `param '${path.join('.')}': ${why}: ${written}`, location: locate(src, ['nodes', c.id, 'params', ...path]) };
+            if (!out.some((x) => x.message === d.message)) out.push(d);
+            continue;
+          }
+          replaceAt(params, path, absPath);
+          replaceAt(keyParams, path, { $file: written, sha256: digest });
+          instanceFiles.push(absPath);
+        }
+      }
+      const inputs: Record<string, InputRef> = {};
+      for (const [name, ref] of Object.entries(c.inputs)) {
+        if (ref.gather) {
+          const all = [...(instancesOf.get(ref.node)?.values() ?? [])];
+          const labels = new Set<string>();
+          const gather = all.map((node) => {
+            let label = gatherLabel(node, ref.node);
+            while (labels.has(label)) label = `${label}_`;
+            labels.add(label);
+            return { label, node };
+          });
+          inputs[name] = { node: ref.node, output: ref.output, gather };
+          continue;
+        }
+        const upstreamAxes = axesOf.get(ref.node) ?? [];
+        const sig = canonicalJson(upstreamAxes.map(([n]) => binding[n]));
+        const upstream = instancesOf.get(ref.node)?.get(sig);
+        if (upstream === undefined) throw new Error(`Internal error: no instance of ${ref.node} for ${sig}`);
+        inputs[name] = { node: upstream, output: ref.output };
+      }
+      ids.set(canonicalJson(axes.map(([n]) => binding[n])), id);
+      result.push({
+        id,
+        baseId: c.id,
+        kind: c.kind,
+        params,
+        keyParams,
+        inputs,
+        outputs: c.outputs,
+        resources: c.resources,
+        seed: deriveSeed(pipelineSeed, c.id, keyParams),
+        binding,
+        files: instanceFiles,
+      });
+    }
+  }
+  return result;
+}
+
+/** The entry name of one gathered instance: its axis values (`seed=1,lr=0.1`), made safe as a file name. */
+function gatherLabel(instanceId: string, baseId: string): string {
+  const inner = instanceId === baseId ? baseId : instanceId.slice(baseId.length + 1, -1);
+  return inner.replace(/[\\/]/g, '_').replace(/^\./, '_');
+}
+
+function cartesian(axes: readonly Axis[]): Record<string, unknown>[] {
+  let acc: Record<string, unknown>[] = [{}];
+  for (const [name, values] of axes) acc = acc.flatMap((b) => values.map((v) => ({ ...b, [name]: v })));
+  return acc;
+}
