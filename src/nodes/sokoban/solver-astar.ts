@@ -15,6 +15,10 @@
  * lone-box move); the matching thus drops by at most 1 <= the edge cost. Where a region labelling is missing
  * (huge boards) or a configuration hits the cache of side minima, h can be inconsistent, so a cheaper path to an
  * expanded state re-opens it; with an admissible h and goals tested when popped, the first goal popped is optimal.
+ * Lazy evaluation: a child is queued under max(0, h(parent) - 1) and its real h is computed only when it is first
+ * popped (then re-queued if larger). That provisional value is admissible too: h bounds the PUSHES still needed
+ * (h(parent) <= pushes*(parent)), one push lowers pushes* by at most one, so h(parent) - 1 <= pushes*(child) <=
+ * moves*(child). Most nodes are never popped, so most matchings are never computed.
  * A goal generated at cost <= the f of the node being expanded is returned at once: the popped f is at most the
  * optimal cost (standard A* invariant: some open node on an optimal path has f <= C*), so that goal is optimal.
  *
@@ -27,7 +31,7 @@
 import { FreezeCheck } from './astar-deadlock.js';
 import { BucketQueue } from './astar-open-list.js';
 import { enclose } from './enclose.js';
-import { analyzePushes, matchingCost } from './push-analysis.js';
+import { analyzePushes, boxCost, matchingCost } from './push-analysis.js';
 import { DEFAULT_MAX_EXPANSIONS, type SolveOptions, type SolveResult } from './solve-result.js';
 import { StateStore } from './state-store.js';
 import { DIRECTIONS, stepOffset, type Direction, type Level } from './types.js';
@@ -48,6 +52,8 @@ export interface AstarStats {
   readonly expanded: number;
   /** Nodes stored (push states, plus re-opened duplicates). */
   readonly nodes: number;
+  /** Expansions that added no node (every successor was known at no higher cost, or pruned). */
+  readonly barren: number;
   /** Bytes held by the search's typed arrays at the end. */
   readonly bytes: number;
 }
@@ -105,45 +111,56 @@ export function solveAstar(input: Level, options: AstarOptions = {}): SolveResul
     open.push(id, g + h, h);
   };
   add([level.player, ...level.boxes], -1, 0, 0, h0);
+  info[0] = EVALUATED;
 
   // h depends on the player's region only for boxes on cells whose sides split (corridors, doorways). Many
-  // push states share a box configuration, so the side-minimum matching is cached per configuration and reused
-  // whenever no box stands on such a cell (then it equals the exact one).
+  // push states share a box configuration, so the side-minimum matching is cached per configuration; it is the
+  // exact h unless some box on a split cell has the player in a region with a larger cost to some target (exact
+  // costs are never below the side minima), and only then is the exact matching computed.
   const hStore = new StateStore(k, 64, { maxValue: n - 1, maxLoad: 0.75 });
   let hVals = new Uint16Array(64);
   const labelled = analysis.regions?.cellLabels ?? [];
   const boxKey = new Array<number>(k);
+  const targetCount = analysis.pushDist.length;
   const heuristic = (state: readonly number[]): number => {
-    let split = false;
-    for (let j = 0; j < k; j++) {
-      const b = state[j + 1] as number;
-      boxKey[j] = b;
-      if (labelled[b] !== undefined) split = true;
-    }
-    if (split) {
-      const m = matchingCost(analysis, boxKey, state[0] as number);
-      return m <= MAX_H ? m : 0xffff;
-    }
+    for (let j = 0; j < k; j++) boxKey[j] = state[j + 1] as number;
+    let hMin: number;
     const known = hStore.lookup(boxKey);
-    if (known !== -1) return hVals[known] as number;
-    const m = matchingCost(analysis, boxKey);
-    const h = m <= MAX_H ? m : 0xffff;
-    const id = hStore.append(boxKey);
-    hStore.index(id);
-    if (id >= hVals.length) {
-      const grown = new Uint16Array(hVals.length * 2);
-      grown.set(hVals);
-      hVals = grown;
+    if (known !== -1) hMin = hVals[known] as number;
+    else {
+      const m = matchingCost(analysis, boxKey);
+      hMin = m <= MAX_H ? m : 0xffff;
+      const id = hStore.append(boxKey);
+      hStore.index(id);
+      if (id >= hVals.length) {
+        const grown = new Uint16Array(hVals.length * 2);
+        grown.set(hVals);
+        hVals = grown;
+      }
+      hVals[id] = hMin;
     }
-    hVals[id] = h;
-    return h;
+    if (hMin > MAX_H) return hMin;
+    const player = state[0] as number;
+    for (let j = 0; j < k; j++) {
+      const b = boxKey[j] as number;
+      if (labelled[b] === undefined) continue;
+      for (let t = 0; t < targetCount; t++) {
+        if (boxCost(analysis, t, b, player) !== ((analysis.pushDist[t] as Float64Array)[b] as number)) {
+          const m = matchingCost(analysis, boxKey, player);
+          return m <= MAX_H ? m : 0xffff;
+        }
+      }
+    }
+    return hMin;
   };
   const boxAt = new Int32Array(n).fill(-1);
   const dist = new Int32Array(n);
   const queue = new Int32Array(n);
   const next = new Array<number>(width);
+  const cur = new Array<number>(width);
   const boxes = new Array<number>(k);
   let expanded = 0;
+  let barren = 0;
   let cut = false;
   const frozen = new FreezeCheck(walls, targets, analysis.dead, cols, boxAt);
   const solved = (id: number): SolveResult => ({
@@ -153,7 +170,7 @@ export function solveAstar(input: Level, options: AstarOptions = {}): SolveResul
     expanded,
   });
   const report = (status: SolveResult['status']): SolveResult => {
-    options.onStats?.({ expanded, nodes: store.count, bytes: bytes() });
+    options.onStats?.({ expanded, nodes: store.count, barren, bytes: bytes() });
     return status === 'solved' ? solved(store.count - 1) : { solvable: false, status, actions: [], expanded };
   };
   const bytes = (): number => store.bytes + hStore.bytes + hVals.byteLength + open.bytes + parent.byteLength + gOf.byteLength + info.byteLength;
@@ -164,20 +181,38 @@ export function solveAstar(input: Level, options: AstarOptions = {}): SolveResul
     const cells = store.cells;
     const base = s * width;
     const g = gOf[s] as number;
-    const fHere = g + open.lastH;
+    let hHere = open.lastH;
     let onTargets = 0;
     for (let j = 0; j < k; j++) {
       const b = cells[base + 1 + j] as number;
       boxes[j] = b;
       onTargets += targets[b] as number;
     }
+    if (onTargets !== k && ((info[s] as number) & EVALUATED) === 0) {
+      // Queued under its parent's h - 1 (see the header); compute the real h now and re-queue if it is larger.
+      info[s] = (info[s] as number) | EVALUATED;
+      cur[0] = cells[base] as number;
+      for (let j = 0; j < k; j++) cur[j + 1] = boxes[j] as number;
+      const h = heuristic(cur);
+      if (h > MAX_H) continue; // no assignment of boxes to targets is possible
+      if (g + h > maxDepth) {
+        cut = true;
+        continue;
+      }
+      if (h > hHere) {
+        open.push(s, g + h, h);
+        continue;
+      }
+    }
+    const fHere = g + hHere;
     if (onTargets === k) {
-      options.onStats?.({ expanded, nodes: store.count, bytes: bytes() });
+      options.onStats?.({ expanded, nodes: store.count, barren, bytes: bytes() });
       return solved(s);
     }
     if (expanded >= maxExpansions) return report('limit');
     if ((expanded & 1023) === 0 && deadline !== undefined && performance.now() > deadline) return report('limit');
     expanded++;
+    const before = store.count;
     info[s] = (info[s] as number) | STALE; // expanded: only a strictly cheaper path re-opens it (as a new node)
     for (let j = 0; j < k; j++) boxAt[boxes[j] as number] = s;
     // Walking distances from the player, boxes as obstacles.
@@ -219,28 +254,29 @@ export function solveAstar(input: Level, options: AstarOptions = {}): SolveResul
         boxAt[to] = -1;
         boxAt[b] = s;
         if (deadlocked) continue;
-        const h = heuristic(next);
-        if (h > MAX_H) continue;
+        let all = true;
+        for (let i = 1; i <= k && all; i++) all = targets[next[i] as number] === 1;
+        // Lazy h: a push lowers the fewest-pushes-to-go by at most one, so hHere - 1 is admissible for the child.
+        const h = all ? 0 : hHere > 0 ? hHere - 1 : 0;
         if (g2 + h > maxDepth) {
           cut = true;
           continue;
         }
         if (known !== -1) info[known] = (info[known] as number) | STALE;
         add(next, s, m, g2, h);
-        if (h === 0 && g2 <= fHere) {
-          // A goal no dearer than the cheapest open f: optimal (see the header).
-          let all = true;
-          for (let i = 1; i <= k && all; i++) all = targets[next[i] as number] === 1;
-          if (all) return report('solved');
-        }
+        // A goal no dearer than the cheapest open f is optimal (see the header).
+        if (all && g2 <= fHere) return report('solved');
       }
     }
     for (let j = 0; j < k; j++) boxAt[boxes[j] as number] = -1;
+    if (store.count === before) barren++;
   }
   return report(cut ? 'limit' : 'unsolvable');
 }
 
 const STALE = 4;
+/** The node's real h has been computed (it was queued under a provisional one). */
+const EVALUATED = 8;
 
 function sortTail(a: number[]): void {
   for (let i = 2; i < a.length; i++) {

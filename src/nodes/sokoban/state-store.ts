@@ -61,22 +61,27 @@ export class StateStore {
 
   /** Whether `id` is the node indexed for its own state (false when a better node replaced it). */
   isIndexed(id: number): boolean {
-    return this.lookup(this.cells.subarray(id * this.width, (id + 1) * this.width)) === id;
+    const mask = this.slots.length - 1;
+    for (let i = hashAt(this.cells, id * this.width, this.width) & mask; ; i = (i + 1) & mask) {
+      const cur = this.slots[i] as number;
+      if (cur === -1) return false;
+      if (cur === id) return true;
+      if (this.sameState(cur, id)) return false;
+    }
   }
 
   /** Makes `id` the node of its state (replacing any previous node with the same state). */
   index(id: number): void {
     if (this.used + 1 > this.slots.length * this.maxLoad) this.rehash(this.slots.length * 2);
-    const state = this.cells.subarray(id * this.width, (id + 1) * this.width);
     const mask = this.slots.length - 1;
-    for (let i = hashOf(state, this.width) & mask; ; i = (i + 1) & mask) {
+    for (let i = hashAt(this.cells, id * this.width, this.width) & mask; ; i = (i + 1) & mask) {
       const cur = this.slots[i] as number;
       if (cur === -1) {
         this.slots[i] = id;
         this.used++;
         return;
       }
-      if (this.equals(cur, state)) {
+      if (this.sameState(cur, id)) {
         this.slots[i] = id;
         return;
       }
@@ -89,14 +94,22 @@ export class StateStore {
     return true;
   }
 
+  private sameState(a: number, b: number): boolean {
+    const w = this.width;
+    const cells = this.cells;
+    for (let j = 0; j < w; j++) if (cells[a * w + j] !== cells[b * w + j]) return false;
+    return true;
+  }
+
   private rehash(size: number): void {
     const old = this.slots;
     this.slots = new Int32Array(size).fill(-1);
     const mask = size - 1;
-    for (const id of old) {
+    const { cells, width } = this;
+    for (let o = 0; o < old.length; o++) {
+      const id = old[o] as number;
       if (id === -1) continue;
-      const state = this.cells.subarray(id * this.width, (id + 1) * this.width);
-      let i = hashOf(state, this.width) & mask;
+      let i = hashAt(cells, id * width, width) & mask;
       while (this.slots[i] !== -1) i = (i + 1) & mask;
       this.slots[i] = id;
     }
@@ -105,9 +118,14 @@ export class StateStore {
 
 /** A 32-bit multiplicative hash of a state. */
 function hashOf(state: ArrayLike<number>, width: number): number {
+  return hashAt(state, 0, width);
+}
+
+/** The hash of the `width` values of `a` starting at `base`. */
+function hashAt(a: ArrayLike<number>, base: number, width: number): number {
   let h = 0x811c9dc5;
   for (let j = 0; j < width; j++) {
-    h = Math.imul(h ^ (state[j] as number), 0x9e3779b1);
+    h = Math.imul(h ^ (a[base + j] as number), 0x9e3779b1);
     h ^= h >>> 15;
   }
   h = Math.imul(h ^ (h >>> 13), 0x85ebca6b);
