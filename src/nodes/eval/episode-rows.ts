@@ -6,6 +6,8 @@ export type EpisodeRow = {
   readonly task: 'sokoban' | 'gp';
   readonly method: string;
   readonly split: string;
+  /** Position of the split in the evaluation set (first-seen order), so summaries list splits as the input does. */
+  readonly split_order: number;
   readonly idx: number;
   readonly env_seed: number;
   readonly success: boolean;
@@ -24,4 +26,11 @@ export const MAX_OUTPUT_CHARS = 4000;
 
 export function clip(text: string): string {
   return text.length > MAX_OUTPUT_CHARS ? `${text.slice(0, MAX_OUTPUT_CHARS)}…` : text;
+}
+
+/** Maps each split to its first-seen position in `items`. */
+export function splitOrder(items: readonly { readonly split: string }[]): (split: string) => number {
+  const order = new Map<string, number>();
+  for (const it of items) if (!order.has(it.split)) order.set(it.split, order.size);
+  return (split) => order.get(split) ?? order.size;
 }

@@ -5,7 +5,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import type { NodeKind } from '../../engine/node-kind.js';
 import { runtimeFingerprint } from '../../nn/runtime/fingerprint.js';
-import { clip, type EpisodeRow } from './episode-rows.js';
+import { clip, splitOrder, type EpisodeRow } from './episode-rows.js';
 import { evalParamProps, selectEpisodes, type EvalParams } from './eval-params.js';
 import { readJsonl } from './jsonl.js';
 import { loadModelPolicy } from './model-policy.js';
@@ -81,10 +81,12 @@ export const evalSokobanKind: NodeKind<SokobanEvalParams> = {
     } finally {
       await policy.dispose?.();
     }
+    const rank = splitOrder(episodes);
     const rows: EpisodeRow[] = episodes.map((e) => ({
       task: 'sokoban',
       method: p.method,
       split: e.split,
+      split_order: rank(e.split),
       idx: e.index,
       env_seed: e.env_seed,
       success: e.success,

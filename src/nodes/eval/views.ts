@@ -24,7 +24,7 @@ export const views: Readonly<Record<string, string>> = {
   eval_summary: `
     WITH g AS (
       SELECT task, method, split, count(*) AS n, sum(CASE WHEN success THEN 1 ELSE 0 END) AS k,
-             avg(valid) AS valid, min(env_seed) AS first_seed
+             avg(valid) AS valid, min(split_order) AS first
       FROM current_episodes GROUP BY task, method, split
     ),
     w AS (
@@ -33,5 +33,5 @@ export const views: Readonly<Record<string, string>> = {
     SELECT task, method, split, n AS episodes, p AS success, valid,
       CASE WHEN k = 0 THEN 0.0 ELSE greatest(0.0, ((p + z2 / (2 * n)) - ${Z} * sqrt(p * (1 - p) / n + z2 / (4 * n * n))) / (1 + z2 / n)) END AS ci_low,
       CASE WHEN k = n THEN 1.0 ELSE least(1.0, ((p + z2 / (2 * n)) + ${Z} * sqrt(p * (1 - p) / n + z2 / (4 * n * n))) / (1 + z2 / n)) END AS ci_high
-    FROM w ORDER BY task, method, first_seed, split`,
+    FROM w ORDER BY task, method, first, split`,
 };

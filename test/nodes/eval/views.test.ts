@@ -22,7 +22,7 @@ async function query(tables: Record<string, Record<string, unknown>[]>, sql: str
 }
 
 const ep = (cache_key: string, run_id: string, split: string, success: boolean, env_seed: number, method = 'm') => ({
-  task: 'sokoban', method, split, success, valid: success ? 1.0 : 0.5, env_seed, node_id: 'eval', cache_key, run_id,
+  task: 'sokoban', method, split, split_order: env_seed, success, valid: success ? 1.0 : 0.5, env_seed, node_id: 'eval', cache_key, run_id,
 });
 
 describe('eval views', () => {
