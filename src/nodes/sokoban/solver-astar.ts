@@ -52,6 +52,8 @@ export interface AstarStats {
   readonly expanded: number;
   /** Nodes stored (push states, plus re-opened duplicates). */
   readonly nodes: number;
+  /** Popped nodes skipped, not expanded, because an expanded node with the same boxes dominated them. */
+  readonly dominated: number;
   /** Expansions that added no node (every successor was known at no higher cost, or pruned). */
   readonly barren: number;
   /** Bytes held by the search's typed arrays at the end. */
@@ -88,6 +90,7 @@ export function solveAstar(input: Level, options: AstarOptions = {}): SolveResul
   let parent = new Int32Array(cap);
   let gOf = new Int32Array(cap);
   let info = new Uint8Array(cap);
+  let cfgNext = new Int32Array(cap);
   const grow = (): void => {
     cap *= 2;
     const p = new Int32Array(cap);
@@ -99,6 +102,9 @@ export function solveAstar(input: Level, options: AstarOptions = {}): SolveResul
     const st = new Uint8Array(cap);
     st.set(info);
     info = st;
+    const cn = new Int32Array(cap);
+    cn.set(cfgNext);
+    cfgNext = cn;
   };
   const open = new BucketQueue();
   const add = (state: ArrayLike<number>, from: number, dir: number, g: number, h: number): void => {
@@ -119,6 +125,8 @@ export function solveAstar(input: Level, options: AstarOptions = {}): SolveResul
   // costs are never below the side minima), and only then is the exact matching computed.
   const hStore = new StateStore(k, 64, { maxValue: n - 1, maxLoad: 0.75 });
   let hVals = new Uint16Array(64);
+  /** Per configuration, the newest expanded node with those boxes; older ones follow through `cfgNext`. */
+  let cfgHead = new Int32Array(64).fill(-1);
   const labelled = analysis.regions?.cellLabels ?? [];
   const boxKey = new Array<number>(k);
   const targetCount = analysis.pushDist.length;
@@ -136,6 +144,9 @@ export function solveAstar(input: Level, options: AstarOptions = {}): SolveResul
         const grown = new Uint16Array(hVals.length * 2);
         grown.set(hVals);
         hVals = grown;
+        const heads = new Int32Array(hVals.length).fill(-1);
+        heads.set(cfgHead);
+        cfgHead = heads;
       }
       hVals[id] = hMin;
     }
@@ -155,12 +166,15 @@ export function solveAstar(input: Level, options: AstarOptions = {}): SolveResul
   };
   const boxAt = new Int32Array(n).fill(-1);
   const dist = new Int32Array(n);
+  const markAt = new Int32Array(n);
+  const markG = new Int32Array(n);
   const queue = new Int32Array(n);
   const next = new Array<number>(width);
   const cur = new Array<number>(width);
   const boxes = new Array<number>(k);
   let expanded = 0;
   let barren = 0;
+  let skipped = 0;
   let cut = false;
   const frozen = new FreezeCheck(walls, targets, analysis.dead, cols, boxAt);
   const solved = (id: number): SolveResult => ({
@@ -170,10 +184,10 @@ export function solveAstar(input: Level, options: AstarOptions = {}): SolveResul
     expanded,
   });
   const report = (status: SolveResult['status']): SolveResult => {
-    options.onStats?.({ expanded, nodes: store.count, barren, bytes: bytes() });
+    options.onStats?.({ expanded, nodes: store.count, barren, dominated: skipped, bytes: bytes() });
     return status === 'solved' ? solved(store.count - 1) : { solvable: false, status, actions: [], expanded };
   };
-  const bytes = (): number => store.bytes + hStore.bytes + hVals.byteLength + open.bytes + parent.byteLength + gOf.byteLength + info.byteLength;
+  const bytes = (): number => store.bytes + hStore.bytes + hVals.byteLength + open.bytes + cfgHead.byteLength + cfgNext.byteLength + parent.byteLength + gOf.byteLength + info.byteLength;
 
   while (open.size > 0) {
     const s = open.pop();
@@ -206,21 +220,35 @@ export function solveAstar(input: Level, options: AstarOptions = {}): SolveResul
     }
     const fHere = g + hHere;
     if (onTargets === k) {
-      options.onStats?.({ expanded, nodes: store.count, barren, bytes: bytes() });
+      options.onStats?.({ expanded, nodes: store.count, barren, dominated: skipped, bytes: bytes() });
       return solved(s);
     }
     if (expanded >= maxExpansions) return report('limit');
     if ((expanded & 1023) === 0 && deadline !== undefined && performance.now() > deadline) return report('limit');
-    expanded++;
     const before = store.count;
     info[s] = (info[s] as number) | STALE; // expanded: only a strictly cheaper path re-opens it (as a new node)
     for (let j = 0; j < k; j++) boxAt[boxes[j] as number] = s;
+    // Dominance: an expanded node with the same boxes whose player can walk here within this node's g already
+    // generated every successor of this one at no higher cost (its walk to any push <= the walk between the two
+    // players + this node's walk). Mark those players' cells, then check them as the walking BFS reaches them.
+    const config = hStore.lookup(boxes);
+    const head = config === -1 ? -1 : (cfgHead[config] as number);
+    const stamp = s + 1;
+    for (let e = head; e !== -1; e = cfgNext[e] as number) {
+      const c = cells[e * width] as number;
+      const ge = gOf[e] as number;
+      if (markAt[c] !== stamp || ge < (markG[c] as number)) {
+        markAt[c] = stamp;
+        markG[c] = ge;
+      }
+    }
     // Walking distances from the player, boxes as obstacles.
     dist.fill(-1);
     const player = cells[base] as number;
     dist[player] = 0;
     queue[0] = player;
-    for (let qh = 0, qt = 1; qh < qt; qh++) {
+    let dominated = head !== -1 && markAt[player] === stamp && (markG[player] as number) <= g;
+    for (let qh = 0, qt = 1; qh < qt && !dominated; qh++) {
       const x = queue[qh] as number;
       const dx = (dist[x] as number) + 1;
       for (let m = 0; m < 4; m++) {
@@ -228,8 +256,19 @@ export function solveAstar(input: Level, options: AstarOptions = {}): SolveResul
         if (walls[y] !== 0 || dist[y] !== -1 || boxAt[y] === s) continue;
         dist[y] = dx;
         queue[qt++] = y;
+        if (markAt[y] === stamp && (markG[y] as number) + dx <= g) dominated = true;
       }
     }
+    if (dominated) {
+      for (let j = 0; j < k; j++) boxAt[boxes[j] as number] = -1;
+      skipped++;
+      continue;
+    }
+    if (config !== -1) {
+      cfgNext[s] = head;
+      cfgHead[config] = s;
+    }
+    expanded++;
     for (let j = 0; j < k; j++) {
       const b = boxes[j] as number;
       for (let m = 0; m < 4; m++) {
