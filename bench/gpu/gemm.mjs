@@ -42,4 +42,28 @@ for (const C of values.c.split(',').map(Number)) {
   console.log(JSON.stringify({ impl: 'pipe', provider, M, C, msPerRun: +ms.toFixed(3), tflops: +(flops / ms / 1e9).toFixed(2) }));
   await s.release();
 }
-await mover.release();
+
+
+// Memory-bound ops: 20 chained elementwise ops (Mul by a scalar, Add a scalar) over an attention-sized tensor
+// (64·6 heads · 256 · 256 floats = 100 MB), effective bandwidth = bytes read + written per op.
+{
+  const n = 64 * 6 * 256 * 256;
+  const g = new Graph();
+  const x = g.input('x', 'float32', [n]);
+  let y = x;
+  for (let i = 0; i < 10; i++) y = g.add(g.mul(y, g.scalar(0.999, 'float32')), g.scalar(0.001, 'float32'));
+  g.output(y, 'y');
+  const s = await rt.RtSession.create(encodeModel(g), { provider, gpuOutputs: ['y'], label: 'elementwise chain' });
+  const feeds = { x: await mover.upload(rt.tensor('float32', new Float32Array(n).fill(1), [n]), 'float32') };
+  let out;
+  for (let i = 0; i < 3; i++) out = (await s.run(feeds)).y;
+  await mover.download(out, 'float32');
+  const runs = 10;
+  const t0 = performance.now();
+  for (let i = 0; i < runs; i++) out = (await s.run(feeds)).y;
+  await mover.download(out, 'float32');
+  const ms = (performance.now() - t0) / runs;
+  console.log(JSON.stringify({ impl: 'pipe', provider, elementwiseOps: 20, mb: n * 4 / 1e6, msPerRun: +ms.toFixed(2), gbPerS: Math.round((20 * 2 * n * 4) / ms / 1e6) }));
+  await s.release();
+  await mover.release();
+}

@@ -28,3 +28,24 @@ for C in [int(c) for c in (sys.argv[2] if len(sys.argv) > 2 else "384,768").spli
     torch.cuda.synchronize()
     ms = (time.perf_counter() - t0) * 1000 / 20
     print(json.dumps({"impl": "torch", "provider": "cuda", "M": M, "C": C, "msPerRun": round(ms, 3), "tflops": round(10 * 2 * M * C * 4 * C / ms / 1e9, 2)}))
+
+n = 64 * 6 * 256 * 256
+x = torch.ones(n, device="cuda")
+
+
+def ew():
+    y = x
+    for _ in range(10):
+        y = y * 0.999 + 0.001
+    return y
+
+
+for _ in range(3):
+    ew()
+torch.cuda.synchronize()
+t0 = time.perf_counter()
+for _ in range(10):
+    ew()
+torch.cuda.synchronize()
+ms = (time.perf_counter() - t0) * 1000 / 10
+print(json.dumps({"impl": "torch", "provider": "cuda", "elementwiseOps": 20, "mb": n * 4 / 1e6, "msPerRun": round(ms, 2), "gbPerS": round(20 * 2 * n * 4 / ms / 1e6)}))
