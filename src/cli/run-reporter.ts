@@ -74,6 +74,23 @@ export function plainReporter(writeLine: (line: string) => void = (l) => process
   };
 }
 
+/** One node of `pipe run --json` (the command contract): status is ran, cached or failed. */
+export interface JsonNode {
+  readonly id: string;
+  readonly status: 'ran' | 'cached' | 'failed';
+  readonly reason: string;
+  readonly seconds: number;
+}
+
+/**
+ * A result as `--json` reports it. The contract has no 'skipped': a node that never ran (upstream failed,
+ * cancelled, superseded) is 'failed' with a reason that says it did not run and why (`not run: upstream 'a' failed`).
+ */
+export function jsonNode(r: NodeResult): JsonNode {
+  if (r.status === 'skipped') return { id: r.id, status: 'failed', reason: `not run: ${r.reason}`, seconds: r.seconds };
+  return { id: r.id, status: r.status, reason: r.reason, seconds: r.seconds };
+}
+
 /** `12/100 steps (message)`. */
 export function formatProgress(u: { done: number; total?: number; unit?: string; message?: string }): string {
   const count = u.total !== undefined ? `${u.done}/${u.total}` : String(u.done);

@@ -18,6 +18,7 @@ import { Slots } from './slots.js';
 import { Store } from './store.js';
 import type { Artifact } from './store.js';
 
+/** `skipped`: the node did not run (an upstream failed, the run was cancelled or superseded); `reason` says why. */
 export type NodeStatus = 'ran' | 'cached' | 'failed' | 'skipped';
 
 /** Why a run did not produce a node (exhaustively handled by the CLI). */
@@ -159,7 +160,7 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions = {}): Pr
           return done({
             status: 'skipped',
             reasonType: 'upstream',
-            reason: `input ${name}: ${source} ${up.status === 'failed' ? 'failed' : 'did not run'}`,
+            reason: `upstream '${source}' ${up.status === 'failed' ? 'failed' : 'did not run'}`,
             failure: { type: 'input-missing', input: name, from: refLabel(ref) },
           });
         }
@@ -192,7 +193,8 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions = {}): Pr
         remember();
         return done({ status: 'cached', reasonType: 'shared', reason: `same key as ${shared.id}`, key, outputs: other.outputs });
       }
-      return done({ status: 'skipped', reasonType: 'upstream', reason: `same key as ${shared.id}, which ${other.status}`, key });
+      const which = other.status === 'failed' ? 'failed' : 'did not run';
+      return done({ status: 'skipped', reasonType: 'upstream', reason: `'${shared.id}' (same key) ${which}`, key });
     }
     const reason = reasonText(verdict.reason, verdict.changes);
     const execution = execute(inst, key, components, verdict.reason, reason, inputArtifacts, t0, done, remember, clock);
@@ -201,7 +203,13 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions = {}): Pr
   };
 
   const cancelText = (): string =>
-    firstFailure !== undefined ? `cancelled: ${firstFailure} failed` : superseded ? 'cancelled: superseded by a newer run' : 'cancelled';
+    firstFailure !== undefined
+      ? `cancelled: '${firstFailure}' failed`
+      : superseded
+        ? 'cancelled: superseded by a newer run'
+        : abort.signal.reason instanceof Error && abort.signal.reason.message === 'interrupted'
+          ? 'cancelled: interrupted'
+          : 'cancelled';
 
   const execute = async (
     inst: NodeInstance,

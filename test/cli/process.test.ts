@@ -179,9 +179,9 @@ nodes:
         return true;
       }
     }, 'the command group to exit');
-    expect(JSON.parse(out).nodes.map((n: { id: string; status: string }) => [n.id, n.status])).toEqual([
-      ['done', 'ran'],
-      ['long', 'skipped'],
+    expect(JSON.parse(out).nodes.map((n: { id: string; status: string; reason: string }) => [n.id, n.status, n.reason])).toEqual([
+      ['done', 'ran', 'no previous run'],
+      ['long', 'failed', 'not run: cancelled: interrupted'],
     ]);
     const again = await pipe(['plan', 'p.yaml'], dir);
     expect(again.out).toMatch(/cached +done/);

@@ -56,6 +56,22 @@ describe('pipe run --json', () => {
     expect((await capture(runCommand, [file, '--force', 'zz'])).err).toContain('unknown node: --force zz');
   });
 
+  it('nodes that did not run are "failed" with a "not run: …" reason (the contract has no skipped)', async () => {
+    const dir = tempDir();
+    const file = writePipeline(dir, 'name: f\nnodes:\n  bad: { kind: t.fail }\n  after: { kind: t.concat, inputs: { a: bad.out } }\n  long: { kind: t.slow, params: { ms: 5000 } }\n');
+    const r = await capture(runCommand, [file, '--json', '--jobs', '2']);
+    expect(r.code).toBe(1);
+    const nodes = (JSON.parse(r.out) as { nodes: { id: string; status: string; reason: string }[] }).nodes;
+    expect(nodes.map((n) => [n.id, n.status, n.reason])).toEqual([
+      ['bad', 'failed', 'boom'],
+      ['after', 'failed', "not run: upstream 'bad' failed"],
+      ['long', 'failed', "not run: cancelled: 'bad' failed"],
+    ]);
+    // The human-readable view keeps the 'skipped' wording.
+    expect(r.err).toContain("[skipped] after: upstream 'bad' failed");
+    expect(r.err).toMatch(/f: 0 ran, 0 cached, 1 failed, 2 skipped in /);
+  });
+
   it('bad input writes nothing to the store', async () => {
     const dir = tempDir();
     const file = writePipeline(dir, 'name: f\nnodes:\n  a: { kind: t.value, params: { n: x } }\n');

@@ -167,7 +167,7 @@ nodes:
     const bad = r.nodes[0];
     expect(bad?.reason).toBe('kaput');
     expect(bad?.failure).toEqual({ type: 'node-failed', message: 'kaput', logTail: ['about to fail'] });
-    expect(r.nodes[1]?.reason).toBe('input a: bad failed');
+    expect(r.nodes[1]?.reason).toBe("upstream 'bad' failed");
   });
 
   it('without --keep-going a failure cancels running siblings', async () => {
@@ -177,7 +177,7 @@ nodes:
     const r = await run(file, { jobs: 2 });
     expect(Date.now() - t0).toBeLessThan(3000);
     expect(r.status).toEqual({ bad: 'failed', long: 'skipped' });
-    expect(r.nodes[1]?.reason).toBe('cancelled: bad failed');
+    expect(r.nodes[1]?.reason).toBe("cancelled: 'bad' failed");
   });
 
   it('a directory output is stored as a manifest and restored as a read-only tree', async () => {

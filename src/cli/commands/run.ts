@@ -13,7 +13,8 @@ Runs what changed; serves the rest from the store.
   --gpus N                            GPU slots (default 1)
   --store DIR                         store directory (default: the pipeline's store, or artifacts/ beside it)
   --keep-going                        keep running independent nodes after a failure
-  --json                              print {"nodes":[{id,status,reason,seconds}]} on stdout
+  --json                              print {"nodes":[{id,status,reason,seconds}]} on stdout; status is ran,
+                                      cached or failed (a node that did not run: failed, reason "not run: …")
 `;
 
 /** `pipe run`: exit 0 when every node ran or was cached, 1 when one failed, 2 for bad input, 130 when interrupted. */
@@ -68,7 +69,7 @@ export async function runCommand(args: readonly string[], envIn: CommandEnv = {}
     return 2;
   }
 
-  const { plainReporter, listrReporter, wantsPlain } = await import('../run-reporter.js');
+  const { plainReporter, listrReporter, wantsPlain, jsonNode } = await import('../run-reporter.js');
   const json = values.json === true;
   const selectedIds = pipeline.instances.map((i) => i.id).filter((id) => values.only === undefined || withAncestors(pipeline, only.ids).has(id));
   const reporter = wantsPlain(json) || envIn.err !== undefined ? plainReporter((l) => env.err(`${l}\n`)) : await listrReporter(selectedIds);
@@ -106,7 +107,7 @@ export async function runCommand(args: readonly string[], envIn: CommandEnv = {}
       `${count('skipped') > 0 ? `, ${count('skipped')} skipped` : ''} in ${((performance.now() - t0) / 1000).toFixed(2)}s\n`,
   );
   if (json) {
-    const nodes = summary.nodes.map((n) => ({ id: n.id, status: n.status, reason: n.reason, seconds: n.seconds }));
+    const nodes = summary.nodes.map(jsonNode);
     env.out(`${JSON.stringify({ nodes })}\n`);
   }
   if (interrupted) return 130;

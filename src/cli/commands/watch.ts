@@ -81,6 +81,8 @@ export async function watchCommand(args: readonly string[], envIn: CommandEnv = 
             }),
           onEvent: reporter.onEvent,
         });
+        // Node lines first, then the summary (the reporter batches lines per event-loop turn).
+        await reporter.close();
         const n = (s: string): number => summary.nodes.filter((x) => x.status === s).length;
         env.err(
           signal.aborted
