@@ -154,6 +154,14 @@ export class Generator {
     if (!Number.isInteger(opts.maxNewTokens) || opts.maxNewTokens < 1 || opts.maxNewTokens > this.opts.maxLen - 2) {
       throw new Error(`Generator: maxNewTokens must be an integer in [1, maxLen−2=${this.opts.maxLen - 2}], got ${opts.maxNewTokens}`);
     }
+    if (!(opts.temperature >= 0) || !Number.isFinite(opts.temperature)) throw new Error(`Generator: temperature must be ≥ 0 (0 = greedy), got ${opts.temperature}`);
+    if (!(opts.topP > 0 && opts.topP <= 1)) throw new Error(`Generator: topP must be in (0, 1], got ${opts.topP}`);
+    prompts.forEach((p, i) => {
+      for (const id of p) {
+        if (!Number.isInteger(id) || id < 0 || id >= 256) throw new Error(`Generator: prompt ${i} holds token id ${id}, not a byte (BOS/SEP are added by generate)`);
+      }
+    });
+    if (prompts.length === 0) return { tokens: [], text: [] };
     const tokens: number[][] = [];
     for (let start = 0; start < prompts.length; start += this.opts.maxBatch) {
       const chunk = prompts.slice(start, start + this.opts.maxBatch);

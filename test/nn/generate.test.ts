@@ -141,3 +141,18 @@ function shapeOf(name: string): readonly number[] {
   if (!spec) throw new Error(`no param ${name}`);
   return spec.shape;
 }
+
+describe('generate() input errors', () => {
+  it('names the bad option or token and accepts an empty prompt list', async () => {
+    const gen = await Generator.create(ckpt, { maxBatch: 2, maxLen: cfg.blockSize });
+    const o = { maxNewTokens: 4, temperature: 0, topP: 1, seed: 1 };
+    await expect(gen.generate([[97]], { ...o, maxNewTokens: 99 })).rejects.toThrow('Generator: maxNewTokens must be an integer in [1, maxLen−2=14], got 99');
+    await expect(gen.generate([[97]], { ...o, topP: 0 })).rejects.toThrow('Generator: topP must be in (0, 1], got 0');
+    await expect(gen.generate([[97, tokenizer.SEP]], o)).rejects.toThrow('Generator: prompt 0 holds token id 259, not a byte (BOS/SEP are added by generate)');
+    expect(await gen.generate([], o)).toEqual({ tokens: [], text: [] });
+    // A prompt longer than the room left for the response is left-truncated, like packBatch does.
+    const long = await gen.generate([Array.from({ length: 40 }, (_, i) => 97 + (i % 26))], o);
+    expect(long.tokens[0]!.length).toBeLessThanOrEqual(4);
+    await gen.dispose();
+  });
+});
