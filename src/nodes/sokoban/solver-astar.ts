@@ -107,16 +107,18 @@ export function solveAstar(input: Level, options: AstarOptions = {}): SolveResul
     cfgNext = cn;
   };
   const open = new BucketQueue();
-  const add = (state: ArrayLike<number>, from: number, dir: number, g: number, h: number): void => {
+  /** Appends a node; `lookedUp`: `state` was the store's latest lookup (its probe slot is reused). */
+  const add = (state: ArrayLike<number>, from: number, dir: number, g: number, h: number, lookedUp: boolean): void => {
     const id = store.append(state);
-    store.index(id);
+    if (lookedUp) store.indexLookedUp(id);
+    else store.index(id);
     if (id === cap) grow();
     parent[id] = from;
     info[id] = dir;
     gOf[id] = g;
     open.push(id, g + h, h);
   };
-  add([level.player, ...level.boxes], -1, 0, 0, h0);
+  add([level.player, ...level.boxes], -1, 0, 0, h0, false);
   info[0] = EVALUATED;
 
   // h depends on the player's region only for boxes on cells whose sides split (corridors, doorways). Many
@@ -139,7 +141,7 @@ export function solveAstar(input: Level, options: AstarOptions = {}): SolveResul
       const m = matchingCost(analysis, boxKey);
       hMin = m <= MAX_H ? m : 0xffff;
       const id = hStore.append(boxKey);
-      hStore.index(id);
+      hStore.indexLookedUp(id);
       if (id >= hVals.length) {
         const grown = new Uint16Array(hVals.length * 2);
         grown.set(hVals);
@@ -302,7 +304,7 @@ export function solveAstar(input: Level, options: AstarOptions = {}): SolveResul
           continue;
         }
         if (known !== -1) info[known] = (info[known] as number) | STALE;
-        add(next, s, m, g2, h);
+        add(next, s, m, g2, h, true);
         // A goal no dearer than the cheapest open f is optimal (see the header).
         if (all && g2 <= fHere) return report('solved');
       }

@@ -9,6 +9,9 @@ export class StateStore {
   count = 0;
   private slots: Int32Array;
   private used = 0;
+  /** Slot where the latest lookup ended (-1: none), and the table size then. */
+  private lastSlot = -1;
+  private lastSize = 0;
   private readonly wide: boolean;
   private readonly maxLoad: number;
 
@@ -50,13 +53,35 @@ export class StateStore {
     return this.count++;
   }
 
-  /** The node id indexed for this state, or -1. */
+  /** The node id indexed for this state, or -1. Remembers where the probe ended, for `indexLookedUp`. */
   lookup(state: ArrayLike<number>): number {
     const mask = this.slots.length - 1;
     for (let i = hashOf(state, this.width) & mask; ; i = (i + 1) & mask) {
       const id = this.slots[i] as number;
-      if (id === -1 || this.equals(id, state)) return id;
+      if (id === -1 || this.equals(id, state)) {
+        this.lastSlot = i;
+        this.lastSize = this.slots.length;
+        return id;
+      }
     }
+  }
+
+  /**
+   * `index(id)` for a node just appended with the state of the latest `lookup` (no other lookup, index or
+   * append in between): reuses that probe's slot instead of hashing again.
+   */
+  indexLookedUp(id: number): void {
+    const slot = this.lastSlot;
+    if (slot < 0 || this.lastSize !== this.slots.length) return this.index(id);
+    this.lastSlot = -1;
+    const cur = this.slots[slot] as number;
+    if (cur !== -1) {
+      this.slots[slot] = id; // replaces the node with the same state
+      return;
+    }
+    if (this.used + 1 > this.slots.length * this.maxLoad) return this.index(id);
+    this.slots[slot] = id;
+    this.used++;
   }
 
   /** Whether `id` is the node indexed for its own state (false when a better node replaced it). */
@@ -72,6 +97,7 @@ export class StateStore {
 
   /** Makes `id` the node of its state (replacing any previous node with the same state). */
   index(id: number): void {
+    this.lastSlot = -1;
     if (this.used + 1 > this.slots.length * this.maxLoad) this.rehash(this.slots.length * 2);
     const mask = this.slots.length - 1;
     for (let i = hashAt(this.cells, id * this.width, this.width) & mask; ; i = (i + 1) & mask) {

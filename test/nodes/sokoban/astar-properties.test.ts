@@ -239,11 +239,13 @@ describe('A* data structures', () => {
       const s = new StateStore(3, 2, { maxValue, maxLoad: 0.75 });
       const states: number[][] = [];
       for (let i = 0; i < 500; i++) states.push([i % 200, (i * 7) % 251, Math.floor(i / 2) % 255]);
-      const ids = states.map((st) => {
+      const ids = states.map((st, i) => {
         const known = s.lookup(st);
         if (known !== -1) return known;
         const id = s.append(st);
-        s.index(id);
+        // Alternate the two ways of indexing (the probe-reusing one must survive growth and rehashes).
+        if (i % 2 === 0) s.indexLookedUp(id);
+        else s.index(id);
         return id;
       });
       for (const [i, st] of states.entries()) expect(s.lookup(st)).toBe(ids[i]);
@@ -251,6 +253,12 @@ describe('A* data structures', () => {
       const again = s.append(states[3]!);
       s.index(again);
       expect(s.lookup(states[3]!)).toBe(again);
+      expect(s.isIndexed(again)).toBe(true);
+      expect(s.isIndexed(ids[3]!)).toBe(false);
+      const third = s.append(states[3]!);
+      s.indexLookedUp(third); // after a lookup that found `again`: replaces it
+      expect(s.lookup(states[3]!)).toBe(third);
+      expect(s.count).toBe(new Set(states.map((st) => st.join())).size + 2);
       expect(s.cells.BYTES_PER_ELEMENT).toBe(maxValue <= 255 ? 1 : 2);
     }
     expect(() => new StateStore(2, 4, { maxValue: 70_000 })).toThrow(/65535/);
