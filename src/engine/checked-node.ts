@@ -17,3 +17,13 @@ export interface Checked {
   readonly outputs: readonly string[];
   readonly resources: { cpu: number; gpu: number };
 }
+
+/**
+ * What the whole-graph checks see of every node with a valid id, whether or not its own checks passed: the input
+ * references as written (edges), and its outputs when its kind is known (undefined: cannot be checked).
+ */
+export interface GraphNode {
+  readonly id: string;
+  readonly refs: Readonly<Record<string, RawRef>>;
+  readonly outputs?: readonly string[];
+}

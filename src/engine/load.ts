@@ -7,10 +7,10 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYamlScalar } from 'yaml';
 import { canonicalJson } from './canonical-json.js';
-import type { Checked, RawRef } from './checked-node.js';
+import type { Checked, GraphNode, RawRef } from './checked-node.js';
 import type { Diagnostic } from './diagnostics.js';
 import { expand, formatAxisValue } from './expand.js';
-import { checkCycles, checkReferences, topoOrder } from './graph-checks.js';
+import { checkCycles, checkReferences, soundNodes, topoOrder } from './graph-checks.js';
 import type { JsonSchema, NodeKind, NodeLibrary } from './node-kind.js';
 import { setPath, splitPath, UNSAFE_SEGMENTS } from './params-path.js';
 import type { Pipeline } from './pipeline.js';
@@ -84,7 +84,11 @@ export function loadPipeline(file: string, opts: LoadOptions): LoadResult {
   const raw = nodesRaw as Record<string, RawNode>;
   const overrides = parseOverrides(opts.overrides ?? [], raw, diagnostics);
 
+  // One pass reports every independent error: each node's own checks, then references and cycles over every
+  // node (valid or not), then expansion of the sound part (file params, matrix axes). Only what cannot be checked
+  // is skipped (e.g. the params of an unknown kind).
   const checked = new Map<string, Checked>();
+  const graph = new Map<string, GraphNode>();
   for (const [id, node] of Object.entries(raw)) {
     if (!NODE_ID.test(id)) {
       diagnostics.push({
@@ -96,18 +100,20 @@ export function loadPipeline(file: string, opts: LoadOptions): LoadResult {
     }
     if (typeof node !== 'object' || node === null) continue;
     const c = checkNode(src, id, node, kinds, overrides.get(id) ?? [], diagnostics);
-    if (c !== undefined) checked.set(id, c);
+    graph.set(id, { id, refs: c.refs, ...(c.outputs !== undefined ? { outputs: c.outputs } : {}) });
+    if (c.checked !== undefined) checked.set(id, c.checked);
   }
-  checkReferences(src, raw, checked, diagnostics);
-  if (diagnostics.length === 0) checkCycles(src, checked, diagnostics);
-  if (diagnostics.length > 0) return { diagnostics, sources, files: [abs] };
+  checkReferences(src, raw, graph, diagnostics);
+  checkCycles(src, graph, diagnostics);
 
   const dir = dirname(abs);
   const seed = typeof top.seed === 'number' ? top.seed : 0;
   const files = new Set<string>([abs]);
-  const instances = expand(src, topoOrder(checked), seed, dir, diagnostics, files);
-  const store = opts.store !== undefined ? resolve(opts.store) : resolve(dir, typeof top.store === 'string' ? top.store : 'artifacts');
+  const sound = diagnostics.length === 0 ? checked : soundNodes(graph, checked);
+  const instances = expand(src, topoOrder(sound), seed, dir, diagnostics, files);
   if (diagnostics.length > 0) return { diagnostics, sources, files: [...files] };
+  // `store:` is relative to the pipeline file; `--store` to the working directory.
+  const store = opts.store !== undefined ? resolve(opts.store) : resolve(dir, typeof top.store === 'string' ? top.store : 'artifacts');
   const pipeline: Pipeline = { name: String(top.name), file: abs, seed, store, instances };
   return { pipeline, diagnostics, sources, files: [...files] };
 }
@@ -152,6 +158,13 @@ function schemaProps(schema: JsonSchema): string[] {
   return typeof props === 'object' && props !== null ? Object.keys(props) : [];
 }
 
+/** A node's own checks: `checked` only when it has no errors; `refs` and (with a known kind) `outputs` always. */
+interface NodeCheck {
+  readonly checked?: Checked;
+  readonly refs: Record<string, RawRef>;
+  readonly outputs?: readonly string[];
+}
+
 function checkNode(
   src: YamlSource,
   id: string,
@@ -159,19 +172,20 @@ function checkNode(
   kinds: ReadonlyMap<string, NodeKind>,
   overrides: readonly Override[],
   out: Diagnostic[],
-): Checked | undefined {
+): NodeCheck {
   const base: DocPath = ['nodes', id];
-  if (typeof node.kind !== 'string') return undefined;
-  const kind = kinds.get(node.kind);
-  if (kind === undefined) {
+  const kind = typeof node.kind === 'string' ? kinds.get(node.kind) : undefined;
+  if (typeof node.kind === 'string' && kind === undefined) {
     out.push({
       code: 'unknown-kind',
       message: `unknown node kind '${node.kind}'`,
       location: locate(src, [...base, 'kind']),
       hint: `known kinds: ${[...kinds.keys()].sort().join(', ')}`,
     });
-    return undefined;
   }
+  // Without a kind its params, input names and outputs cannot be checked; its references still can.
+  if (kind === undefined) return { refs: checkInputs(src, base, undefined, node.inputs, out).refs };
+  const first = out.length;
   const owner = ` for kind '${kind.kind}'`;
   const params = structuredClone(
     typeof node.params === 'object' && node.params !== null && !Array.isArray(node.params) ? node.params : {},
@@ -240,19 +254,22 @@ function checkNode(
       if (!out.slice(before).some((x) => x.message === d.message && x.location?.line === d.location?.line)) out.push(d);
     }
   }
-  const paramsOk = out.length === before;
   const outputs = checkOutputs(src, base, kind, node.outputs, out);
-  const inputs = checkInputNames(src, base, kind, node.inputs, out);
-  if (!paramsOk) return undefined;
+  const { refs, inputs } = checkInputs(src, base, kind, node.inputs, out);
+  if (out.length > first) return { refs, outputs };
   const res = (node.resources ?? {}) as { cpu?: number; gpu?: number };
   return {
-    id,
-    kind,
-    params,
-    matrix,
-    inputs,
+    checked: {
+      id,
+      kind,
+      params,
+      matrix,
+      inputs,
+      outputs,
+      resources: { cpu: res.cpu ?? kind.resources?.cpu ?? 1, gpu: res.gpu ?? kind.resources?.gpu ?? 0 },
+    },
+    refs,
     outputs,
-    resources: { cpu: res.cpu ?? kind.resources?.cpu ?? 1, gpu: res.gpu ?? kind.resources?.gpu ?? 0 },
   };
 }
 
@@ -283,24 +300,29 @@ function checkOutputs(src: YamlSource, base: DocPath, kind: NodeKind, declared: 
   return list ?? [];
 }
 
-function checkInputNames(
+/**
+ * Input references (`node.output`, `node[*].output`) as edges (`refs`, every well-formed one), and with a known kind
+ * the inputs it accepts (`inputs`), reporting unknown and missing input names.
+ */
+function checkInputs(
   src: YamlSource,
   base: DocPath,
-  kind: NodeKind,
+  kind: NodeKind | undefined,
   raw: unknown,
   out: Diagnostic[],
-): Record<string, RawRef> {
+): { refs: Record<string, RawRef>; inputs: Record<string, RawRef> } {
+  const refs: Record<string, RawRef> = {};
   const inputs: Record<string, RawRef> = {};
   const given = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
   for (const [name, ref] of Object.entries(given)) {
-    if (kind.inputs !== '*' && !kind.inputs.includes(name)) {
+    const unknown = kind !== undefined && kind.inputs !== '*' && !kind.inputs.includes(name);
+    if (unknown) {
       out.push({
         code: 'unknown-input',
         message: `unknown input '${name}' for kind '${kind.kind}'`,
         location: locate(src, [...base, 'inputs', name], 'key'),
         hint: kind.inputs.length > 0 ? `inputs of ${kind.kind}: ${kind.inputs.join(', ')}` : `kind '${kind.kind}' takes no inputs`,
       });
-      continue;
     }
     if (typeof ref !== 'string') continue;
     const dot = ref.indexOf('.');
@@ -314,9 +336,11 @@ function checkInputNames(
     }
     const nodePart = ref.slice(0, dot);
     const gather = nodePart.endsWith('[*]');
-    inputs[name] = { node: gather ? nodePart.slice(0, -3) : nodePart, output: ref.slice(dot + 1), gather };
+    const edge: RawRef = { node: gather ? nodePart.slice(0, -3) : nodePart, output: ref.slice(dot + 1), gather };
+    refs[name] = edge;
+    if (!unknown) inputs[name] = edge;
   }
-  if (kind.inputs !== '*') {
+  if (kind !== undefined && kind.inputs !== '*') {
     const missing = kind.inputs.filter((n) => !(n in given) && !(kind.optionalInputs ?? []).includes(n));
     if (missing.length > 0) {
       out.push({
@@ -326,6 +350,5 @@ function checkInputNames(
       });
     }
   }
-  return inputs;
+  return { refs, inputs };
 }
-

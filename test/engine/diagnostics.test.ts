@@ -185,4 +185,71 @@ x.yaml:11:25 error: matrix axis 'n' of node 'c' has different values in 'b'
     |                         ^
   hint: a node is expanded along the matrix axes of its inputs; axes with the same name must have the same values`);
   });
+  it('every independent error at once: schema, params, kinds, references, a cycle and file params', () => {
+    check(`name: x
+seed: -1
+nodes:
+  a:
+    kind: t.value
+    params: { valeu: 1 }
+  u:
+    kind: nope
+    inputs: { x: a.out }
+  b:
+    kind: t.concat
+    inputs: { a: a.missing }
+  c:
+    kind: t.concat
+    params: { upper: maybe }
+    inputs: { a: d.out }
+  d:
+    kind: t.concat
+    inputs: { a: c.out, b: u.out }
+  e:
+    kind: t.concat
+    inputs: { a: zz.out }
+  f:
+    kind: t.value
+    params: { file: missing.txt }
+`, `
+x.yaml:2:7 error: field 'seed' must be >= 0
+ 2 | seed: -1
+   |       ^^
+x.yaml:6:15 error: unknown param 'valeu' for kind 't.value'
+ 6 |     params: { valeu: 1 }
+   |               ^^^^^
+  hint: known params: value, file, n, nested
+x.yaml:8:11 error: unknown node kind 'nope'
+ 8 |     kind: nope
+   |           ^^^^
+  hint: known kinds: exec, t.concat, t.fail, t.noisy, t.probe, t.report, t.resumable, t.slow, t.value
+x.yaml:15:22 error: param 'upper' must be boolean
+ 15 |     params: { upper: maybe }
+    |                      ^^^^^
+x.yaml:12:18 error: input 'a' refers to unknown output 'a.missing'
+ 12 |     inputs: { a: a.missing }
+    |                  ^^^^^^^^^
+  hint: outputs of a: out
+x.yaml:22:18 error: input 'a' refers to unknown node 'zz'
+ 22 |     inputs: { a: zz.out }
+    |                  ^^^^^^
+  hint: nodes: a, u, b, c, d, e, f
+x.yaml:19:18 error: dependency cycle: c -> d -> c
+ 19 |     inputs: { a: c.out, b: u.out }
+    |                  ^^^^^
+x.yaml:25:21 error: param 'file': file not found: missing.txt
+ 25 |     params: { file: missing.txt }
+    |                     ^^^^^^^^^^^`);
+  });
+
+  it('bad references and a cycle in one file (the cycle is not hidden by the references)', () => {
+    check('name: x\nnodes:\n  a: { kind: t.value }\n  b: { kind: t.concat, inputs: { a: a.missing } }\n  c: { kind: t.concat, inputs: { a: d.out } }\n  d: { kind: t.concat, inputs: { a: c.out } }\n', `
+x.yaml:4:37 error: input 'a' refers to unknown output 'a.missing'
+ 4 |   b: { kind: t.concat, inputs: { a: a.missing } }
+   |                                     ^^^^^^^^^
+  hint: outputs of a: out
+x.yaml:6:37 error: dependency cycle: c -> d -> c
+ 6 |   d: { kind: t.concat, inputs: { a: c.out } }
+   |                                     ^^^^^`);
+  });
 });
