@@ -31,6 +31,12 @@ export class FreezeCheck {
     return this.frozen(cell, stamp) === OFF_TARGET;
   }
 
+  /** 'movable', 'frozen' (the box at `cell` can never move; the group found is on targets) or 'deadlock'. */
+  classify(cell: number, stamp: number): 'movable' | 'frozen' | 'deadlock' {
+    const r = this.frozen(cell, stamp);
+    return r === NOT_FROZEN ? 'movable' : r === OFF_TARGET ? 'deadlock' : 'frozen';
+  }
+
   /**
    * NOT_FROZEN, or whether the frozen group proving it (the boxes whose frozen results this answer used — each
    * blocked on both axes by walls, dead-square pairs or other boxes of the group, so none can ever move first)

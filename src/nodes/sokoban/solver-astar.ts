@@ -65,18 +65,23 @@ const MAX_H = 0xfffe;
 
 /** Optimal (fewest moves) solution by A*; `expanded` counts push states expanded. */
 export function solveAstar(input: Level, options: AstarOptions = {}): SolveResult {
-  const level = enclose(input);
+  const framed = enclose(input);
   const maxDepth = options.maxDepth ?? Number.POSITIVE_INFINITY;
   const maxExpansions = options.maxExpansions ?? DEFAULT_MAX_EXPANSIONS;
   const deadline = options.timeLimitMs === undefined ? undefined : performance.now() + options.timeLimitMs;
+  if (framed.boxes.every((b) => framed.targets[b] === 1)) return { solvable: true, status: 'solved', actions: [], expanded: 0 };
+  // Boxes frozen on targets at the start can never move: solve the board with them as walls (fewer boxes, and the
+  // push distances then route the others around them). A start that is already a freeze deadlock is unsolvable.
+  const fixed = wallUpFrozenBoxes(framed);
+  if (fixed === null) return { solvable: false, status: 'unsolvable', actions: [], expanded: 0 };
+  const level = fixed;
   const { cols, walls, targets } = level;
   const n = walls.length;
   const k = level.boxes.length;
   const width = k + 1;
-  const offsets = DIRECTIONS.map((d) => stepOffset(d, cols));
-  if (level.boxes.every((b) => targets[b] === 1)) return { solvable: true, status: 'solved', actions: [], expanded: 0 };
   const analysis = analyzePushes(level);
   if (analysis.targets.length < k) return { solvable: false, status: 'unsolvable', actions: [], expanded: 0 };
+  const offsets = DIRECTIONS.map((d) => stepOffset(d, cols));
   const h0 = matchingCost(analysis, level.boxes, level.player);
   if (!(h0 <= MAX_H)) return { solvable: false, status: 'unsolvable', actions: [], expanded: 0 };
   if (h0 > maxDepth) return { solvable: false, status: 'limit', actions: [], expanded: 0 };
@@ -313,6 +318,33 @@ export function solveAstar(input: Level, options: AstarOptions = {}): SolveResul
     if (store.count === before) barren++;
   }
   return report(cut ? 'limit' : 'unsolvable');
+}
+
+/**
+ * The level with every box that is frozen on a target (with its whole frozen group on targets) turned into a wall
+ * and its target dropped, or null when some box starts in a freeze deadlock. Such boxes can never move, so the
+ * reduced level has exactly the same solutions (player moves are unchanged; those cells were never enterable).
+ */
+function wallUpFrozenBoxes(level: Level): Level | null {
+  const n = level.walls.length;
+  const boxAt = new Int32Array(n).fill(-1);
+  for (const b of level.boxes) boxAt[b] = 1;
+  const dead = analyzePushes(level).dead;
+  const check = new FreezeCheck(level.walls, level.targets, dead, level.cols, boxAt);
+  const frozen: number[] = [];
+  for (const b of level.boxes) {
+    const c = check.classify(b, 1);
+    if (c === 'deadlock') return null;
+    if (c === 'frozen' && level.targets[b] === 1) frozen.push(b);
+  }
+  if (frozen.length === 0 || frozen.length === level.boxes.length) return level;
+  const walls = Uint8Array.from(level.walls);
+  const targets = Uint8Array.from(level.targets);
+  for (const b of frozen) {
+    walls[b] = 1;
+    targets[b] = 0;
+  }
+  return { ...level, walls, targets, boxes: level.boxes.filter((b) => !frozen.includes(b)) };
 }
 
 const STALE = 4;

@@ -90,6 +90,19 @@ describe('A* optimality (property: equals BFS on random small multi-box levels)'
     }
   });
 
+  it('boxes frozen on targets at the start become walls; a start in a freeze deadlock is unsolvable at once', () => {
+    // The 2x2 block on targets in the corner never moves; the free box must go around it.
+    const walled = parseLevel(['#######', '#**   #', '#**   #', '#   $ #', '#.  @ #', '#######'].join('\n'));
+    const bfs = solveBfs(walled);
+    const astar = solveAstar(walled);
+    expect(bfs.status).toBe('solved');
+    expect(astar.actions.length).toBe(bfs.actions.length);
+    expect(replay(walled, astar.actions).success).toBe(true);
+    const stuck = parseLevel(['#######', '#$*  .#', '#  @  #', '#######'].join('\n'));
+    expect(solveBfs(stuck).status).toBe('unsolvable');
+    expect(solveAstar(stuck)).toMatchObject({ status: 'unsolvable', expanded: 0 });
+  });
+
   it('reports search statistics and respects the expansion cap', () => {
     const level = parseLevel(['####', '# .#', '#  ###', '#*@  #', '#  $ #', '#  ###', '####'].join('\n'));
     let stats: AstarStats | undefined;
