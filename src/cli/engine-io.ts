@@ -17,6 +17,8 @@ export interface CommandEnv {
   readonly out?: (text: string) => void;
   readonly err?: (text: string) => void;
   readonly signal?: AbortSignal;
+  /** Working directory for store discovery (default: process.cwd()). */
+  readonly cwd?: string;
 }
 
 /** The env with defaults filled in. */
@@ -25,6 +27,7 @@ export async function resolveEnv(env: CommandEnv): Promise<Required<Omit<Command
     library: env.library ?? (await builtinLibrary()),
     out: env.out ?? ((t) => process.stdout.write(t)),
     err: env.err ?? ((t) => process.stderr.write(t)),
+    cwd: env.cwd ?? process.cwd(),
     ...(env.signal ? { signal: env.signal } : {}),
   };
 }

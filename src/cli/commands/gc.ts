@@ -3,13 +3,14 @@ import { parseArgs } from 'node:util';
 import type { Command } from '../main.js';
 import { formatBytes, usageError } from '../engine-io.js';
 import type { CommandEnv } from '../engine-io.js';
+import { STORE_HELP, storeFor } from '../store-resolve.js';
 
-const USAGE = `Usage: pipe gc [--store DIR] [--dry-run] [--verbose]
+const USAGE = `Usage: pipe gc [--store DIR | --pipeline FILE] [--dry-run] [--verbose]
 
 Deletes what no longer serves the last recorded result of any node: superseded cache entries, objects only they
 reference, their trees, logs and resume directories, and temp files of dead processes. Shows what and how much.
-Default store: ./artifacts. Refuses while a run is in progress on the store.
-`;
+Refuses while a run is in progress on the store.
+${STORE_HELP}`;
 
 /** `pipe gc`: exit 0, or 2 for bad arguments / a missing store / a run in progress. */
 export async function gcCommand(args: readonly string[], env: CommandEnv = {}): Promise<number> {
@@ -19,7 +20,7 @@ export async function gcCommand(args: readonly string[], env: CommandEnv = {}): 
   try {
     ({ values } = parseArgs({
       args: [...args],
-      options: { store: { type: 'string' }, 'dry-run': { type: 'boolean', short: 'n' }, verbose: { type: 'boolean', short: 'v' }, help: { type: 'boolean', short: 'h' } },
+      options: { store: { type: 'string' }, pipeline: { type: 'string' }, 'dry-run': { type: 'boolean', short: 'n' }, verbose: { type: 'boolean', short: 'v' }, help: { type: 'boolean', short: 'h' } },
     }));
   } catch (e) {
     return usageError('gc', (e as Error).message, USAGE, err);
@@ -29,7 +30,9 @@ export async function gcCommand(args: readonly string[], env: CommandEnv = {}): 
     return 0;
   }
   const { existsSync } = await import('node:fs');
-  const root = resolve(values.store ?? 'artifacts');
+  if (values.store !== undefined && values.pipeline !== undefined) return usageError('gc', '--store and --pipeline are exclusive', USAGE, err);
+  const root = await storeFor('gc', { store: values.store, pipeline: values.pipeline, cwd: env.cwd }, err);
+  if (root === undefined) return 2;
   if (!existsSync(resolve(root, 'objects'))) {
     err(`pipe gc: no pipe store at ${root}\n`);
     return 2;

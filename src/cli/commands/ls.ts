@@ -3,20 +3,21 @@ import { parseArgs } from 'node:util';
 import type { Command } from '../main.js';
 import { formatBytes, loadOrReport, resolveEnv, usageError } from '../engine-io.js';
 import type { CommandEnv } from '../engine-io.js';
+import { STORE_HELP, storeFor } from '../store-resolve.js';
 
 const USAGE = `Usage: pipe ls [pipeline.yaml] [--store DIR] [--json]
        pipe ls --kinds
 
-With a pipeline: each node, whether the store serves it now (cached) or it is stale, and its stored outputs.
-Without: every pipeline and node the store has results for. Default store: ./artifacts (or the pipeline's).
+With a pipeline: each node, whether its store serves it now (cached) or it is stale, and its stored outputs.
+Without: every pipeline and node the store has results for.
 --kinds: the node kinds available to pipelines, with their inputs, outputs and params.
-`;
+${STORE_HELP}`;
 
 /** `pipe ls`. */
 export async function lsCommand(args: readonly string[], envIn: CommandEnv = {}): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: [...args], allowPositionals: true, options: { store: { type: 'string' }, json: { type: 'boolean' }, kinds: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+    parsed = parseArgs({ args: [...args], allowPositionals: true, options: { store: { type: 'string' }, pipeline: { type: 'string' }, json: { type: 'boolean' }, kinds: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
   } catch (e) {
     return usageError('ls', (e as Error).message, USAGE, envIn.err);
   }
@@ -64,7 +65,8 @@ export async function lsCommand(args: readonly string[], envIn: CommandEnv = {})
       });
     }
   } else {
-    const root = resolve(values.store ?? 'artifacts');
+    const root = await storeFor('ls', { store: values.store, pipeline: values.pipeline, cwd: envIn.cwd }, err);
+    if (root === undefined) return 2;
     const { existsSync } = await import('node:fs');
     if (!existsSync(resolve(root, 'cache'))) {
       err(`pipe ls: no pipe store at ${root}\n`);

@@ -1,15 +1,15 @@
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Command } from '../main.js';
 import { resolveEnv, usageError } from '../engine-io.js';
 import type { CommandEnv } from '../engine-io.js';
+import { STORE_HELP, storeFor } from '../store-resolve.js';
 
-const USAGE = `Usage: pipe query "<SQL>" [--store DIR] [--json|--csv]
+const USAGE = `Usage: pipe query "<SQL>" [--store DIR | --pipeline FILE] [--json|--csv]
 
 SQL (DuckDB, in-process) over the store's records. Views: runs, node_runs, cache_keys, artifacts, metrics,
 latest_nodes, one view per table recorded by nodes (e.g. episodes), and the node library's views.
-Works while a run is in progress. Default store: ./artifacts.
-`;
+Works while a run is in progress. The status of a run (or node row) whose process died is 'interrupted'.
+${STORE_HELP}`;
 
 /** `pipe query`: exit 0 with the result, 2 for bad SQL or a missing store. */
 export async function queryCommand(args: readonly string[], envIn: CommandEnv = {}): Promise<number> {
@@ -20,6 +20,7 @@ export async function queryCommand(args: readonly string[], envIn: CommandEnv = 
       allowPositionals: true,
       options: {
         store: { type: 'string' },
+        pipeline: { type: 'string' },
         json: { type: 'boolean' },
         csv: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -36,10 +37,13 @@ export async function queryCommand(args: readonly string[], envIn: CommandEnv = 
   }
   if (positionals.length !== 1) return usageError('query', 'expected one SQL string', USAGE, env.err);
   if (values.json && values.csv) return usageError('query', '--json and --csv are exclusive', USAGE, env.err);
+  if (values.store !== undefined && values.pipeline !== undefined) return usageError('query', '--store and --pipeline are exclusive', USAGE, env.err);
+  const storeDir = await storeFor('query', { store: values.store, pipeline: values.pipeline, cwd: env.cwd }, env.err);
+  if (storeDir === undefined) return 2;
   const { openQuery } = await import('../../engine/query.js');
   let session;
   try {
-    session = await openQuery(resolve(values.store ?? 'artifacts'), env.library.views ?? {}, (m) => env.err(`pipe query: warning: ${m}\n`));
+    session = await openQuery(storeDir, env.library.views ?? {}, (m) => env.err(`pipe query: warning: ${m}\n`));
   } catch (e) {
     env.err(`pipe query: ${(e as Error).message}\n`);
     return 2;

@@ -11,7 +11,8 @@ Runs what changed; serves the rest from the store.
   --force <node>                      rerun this node even if cached, repeatable
   --jobs N                            concurrent CPU slots (default: number of cores)
   --gpus N                            GPU slots (default 1)
-  --store DIR                         store directory (default: the pipeline's store, or artifacts/ beside it)
+  --store DIR                         store directory (default: the pipeline's 'store:', relative to the
+                                      pipeline file, or artifacts/ beside it); recorded as the last-used store
   --keep-going                        keep running independent nodes after a failure
   --json                              print {"nodes":[{id,status,reason,seconds}]} on stdout; status is ran,
                                       cached or failed (a node that did not run: failed, reason "not run: …")
@@ -85,6 +86,8 @@ export async function runCommand(args: readonly string[], envIn: CommandEnv = {}
   process.on('SIGINT', onSigint);
   env.signal?.addEventListener('abort', () => controller.abort(env.signal?.reason), { once: true });
   const { runPipeline } = await import('../../engine/execute.js');
+  // For `pipe query`/`ls`/`show`/`gc` run elsewhere without --store (see store-resolve.ts).
+  (await import('../store-resolve.js')).rememberStore(pipeline.store);
   const t0 = performance.now();
   let summary;
   try {

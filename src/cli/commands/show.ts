@@ -4,12 +4,14 @@ import { parseArgs } from 'node:util';
 import type { Command } from '../main.js';
 import { formatBytes, usageError } from '../engine-io.js';
 import type { CommandEnv } from '../engine-io.js';
+import { STORE_HELP, storeFor } from '../store-resolve.js';
 
-const USAGE = `Usage: pipe show <node> [--pipeline NAME] [--store DIR] [--json]
+const USAGE = `Usage: pipe show <node> [--pipeline NAME|FILE] [--store DIR] [--json]
 
 A node's last recorded cache key with its components (kind, code files, params, inputs, seed, runtime), its stored
-outputs (with paths you can open) and its history of executions. Default store: ./artifacts.
-`;
+outputs (with paths you can open) and its history of executions. --pipeline takes a pipeline name (to pick among
+pipelines sharing a store) or a pipeline file (its store, and its nodes).
+${STORE_HELP}`;
 
 /** `pipe show`. */
 export async function showCommand(args: readonly string[], env: CommandEnv = {}): Promise<number> {
@@ -32,7 +34,17 @@ export async function showCommand(args: readonly string[], env: CommandEnv = {})
   }
   if (positionals.length !== 1) return usageError('show', 'expected one node id', USAGE, err);
   const id = positionals[0] as string;
-  const root = resolve(values.store ?? 'artifacts');
+  // --pipeline FILE (an existing .yaml/.yml file) selects that pipeline's store; otherwise it is a pipeline name.
+  const cwd = env.cwd ?? process.cwd();
+  const pipelineFile = values.pipeline !== undefined && /\.ya?ml$/.test(values.pipeline) && existsSync(resolve(cwd, values.pipeline)) ? values.pipeline : undefined;
+  const root = await storeFor('show', { store: values.store, pipeline: values.store === undefined ? pipelineFile : undefined, cwd }, err);
+  if (root === undefined) return 2;
+  let pipelineName = pipelineFile === undefined ? values.pipeline : undefined;
+  if (pipelineFile !== undefined) {
+    const { parse } = await import('yaml');
+    const top = parse(readFileSync(resolve(cwd, pipelineFile), 'utf8'), { maxAliasCount: 1000 }) as { name?: unknown } | null;
+    if (typeof top?.name === 'string') pipelineName = top.name;
+  }
   if (!existsSync(resolve(root, 'last'))) {
     err(`pipe show: no pipe store at ${root}\n`);
     return 2;
@@ -41,7 +53,7 @@ export async function showCommand(args: readonly string[], env: CommandEnv = {})
   const { lastKeys } = await import('../../engine/inventory.js');
   const store = new Store(root);
   const all = lastKeys(store);
-  const matches = all.filter((l) => l.nodeId === id && (values.pipeline === undefined || l.pipeline === values.pipeline));
+  const matches = all.filter((l) => l.nodeId === id && (pipelineName === undefined || l.pipeline === pipelineName));
   if (matches.length === 0) {
     const known = [...new Set(all.map((l) => l.nodeId))];
     err(`pipe show: no results for node '${id}' in ${root}${known.length > 0 ? `\n  nodes: ${known.join(', ')}` : ''}\n`);

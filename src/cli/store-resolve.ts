@@ -1,0 +1,160 @@
+/**
+ * Which store a store-only command (`query`, `ls`, `show`, `gc`) reads when no pipeline file is given, so that
+ * `pipe run pipelines/x.yaml` followed by `pipe query "…"` from the same directory just works. The rule (shown in
+ * each command's help as STORE_HELP):
+ *   1. `--store DIR`;
+ *   2. `--pipeline FILE`: that pipeline's store (its `store:` field, relative to the file; default artifacts/ beside it);
+ *   3. ./artifacts, if it is a store;
+ *   4. the stores of the pipeline files in ./ and ./pipelines/ that exist (the most recently run one if several);
+ *   5. the store `pipe run` used last (recorded in ~/.cache/pipe/last-store).
+ * A store found by 4 or 5 is named on stderr (`using store …`), so the choice is never silent.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+
+/** The rule, for the commands' --help. */
+export const STORE_HELP = `Store: --store DIR, or --pipeline FILE (that pipeline's store: its 'store:' field, relative to the file,
+default artifacts/ beside it). Without either: ./artifacts if it is a store; else the store of the pipelines in ./
+and ./pipelines/ (the most recently run one if there are several); else the store 'pipe run' used last
+(~/.cache/pipe/last-store). A store found that way is named on stderr: "using store …".
+`;
+
+/** Where the store came from. */
+export type StoreSource = 'flag' | 'pipeline' | 'cwd' | 'found' | 'last';
+
+export type StoreChoice = { readonly dir: string; readonly source: StoreSource } | { readonly error: string };
+
+/** A directory written by the engine's `Store` (records or objects present). */
+export function isStore(dir: string): boolean {
+  return existsSync(join(dir, 'meta')) || existsSync(join(dir, 'objects'));
+}
+
+/** The pointer file that `pipe run` updates: $PIPE_CACHE_DIR/last-store, else ~/.cache/pipe/last-store. */
+export function lastStoreFile(): string {
+  const env = process.env.PIPE_CACHE_DIR;
+  return env !== undefined && env !== '' ? join(env, 'last-store') : join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'pipe', 'last-store');
+}
+
+/** Records `dir` as the most recently used store (best effort: a read-only home must not fail a run). */
+export function rememberStore(dir: string): void {
+  const file = lastStoreFile();
+  try {
+    if (existsSync(file) && readFileSync(file, 'utf8') === dir) return;
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, dir);
+  } catch {
+    /* not essential */
+  }
+}
+
+/**
+ * The store a pipeline file names, resolved exactly as the loader does (relative to the file), without validating
+ * the pipeline. Throws with a readable message if the file cannot be read or parsed.
+ */
+export async function pipelineStore(file: string): Promise<string> {
+  const abs = resolve(file);
+  let text: string;
+  try {
+    text = readFileSync(abs, 'utf8');
+  } catch (e) {
+    throw new Error(`cannot read pipeline ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(e)}`);
+  }
+  const { parse } = await import('yaml');
+  let top: unknown;
+  try {
+    top = parse(text, { maxAliasCount: 1000 });
+  } catch (e) {
+    throw new Error(`cannot parse pipeline ${file}: ${String((e as Error).message).split('\n')[0]}`);
+  }
+  const store = typeof top === 'object' && top !== null ? (top as { store?: unknown }).store : undefined;
+  return resolve(dirname(abs), typeof store === 'string' ? store : 'artifacts');
+}
+
+/** Pipeline files directly in `dir` (YAML files with a top-level `nodes:` line). */
+function pipelineFiles(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((n) => /\.ya?ml$/.test(n))
+    .map((n) => join(dir, n))
+    .filter((f) => {
+      try {
+        return statSync(f).isFile() && /^nodes\s*:/m.test(readFileSync(f, 'utf8'));
+      } catch {
+        return false;
+      }
+    });
+}
+
+function lastRunTime(store: string): number {
+  try {
+    return statSync(join(store, 'meta', 'runs.jsonl')).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+/** Applies the rule above from `cwd`. */
+export async function resolveStore(opts: { readonly store?: string; readonly pipeline?: string; readonly cwd?: string }): Promise<StoreChoice> {
+  const cwd = opts.cwd ?? process.cwd();
+  if (opts.store !== undefined) return { dir: resolve(cwd, opts.store), source: 'flag' };
+  if (opts.pipeline !== undefined) {
+    try {
+      return { dir: await pipelineStore(resolve(cwd, opts.pipeline)), source: 'pipeline' };
+    } catch (e) {
+      return { error: (e as Error).message };
+    }
+  }
+  const here = resolve(cwd, 'artifacts');
+  if (isStore(here)) return { dir: here, source: 'cwd' };
+  const found = new Set<string>();
+  for (const file of [...pipelineFiles(cwd), ...pipelineFiles(join(cwd, 'pipelines'))]) {
+    try {
+      const dir = await pipelineStore(file);
+      if (isStore(dir)) found.add(dir);
+    } catch {
+      /* not a pipeline we can read: ignore */
+    }
+  }
+  if (found.size > 0) {
+    const [best] = [...found].sort((a, b) => lastRunTime(b) - lastRunTime(a));
+    return { dir: best as string, source: 'found' };
+  }
+  try {
+    const last = readFileSync(lastStoreFile(), 'utf8').trim();
+    if (last !== '' && isStore(last)) return { dir: last, source: 'last' };
+  } catch {
+    /* no pointer yet */
+  }
+  return { error: `no pipe store found from ${cwd} (run a pipeline first, or pass --store DIR or --pipeline FILE)` };
+}
+
+/** A store path as shown to people: relative to `cwd` when inside it. */
+export function showStore(dir: string, cwd: string = process.cwd()): string {
+  const rel = relative(cwd, dir);
+  return rel === '' ? '.' : rel.startsWith('..') ? dir : rel;
+}
+
+/**
+ * For a command: the chosen store directory, with `using store …` on stderr when it was found rather than given;
+ * undefined after printing `pipe <command>: …` when there is none (the command exits 2).
+ */
+export async function storeFor(
+  command: string,
+  opts: { readonly store?: string | undefined; readonly pipeline?: string | undefined; readonly cwd?: string | undefined },
+  err: (text: string) => void,
+): Promise<string | undefined> {
+  const cwd = opts.cwd ?? process.cwd();
+  const choice = await resolveStore({ ...(opts.store !== undefined ? { store: opts.store } : {}), ...(opts.pipeline !== undefined ? { pipeline: opts.pipeline } : {}), cwd });
+  if ('error' in choice) {
+    err(`pipe ${command}: ${choice.error}\n`);
+    return undefined;
+  }
+  if (choice.source === 'found' || choice.source === 'last') err(`using store ${showStore(choice.dir, cwd)}\n`);
+  return choice.dir;
+}
