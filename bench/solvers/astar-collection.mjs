@@ -1,5 +1,5 @@
 // A* (or BFS) on a real XSB level collection (e.g. Microban, XSokoban), one level at a time with caps, printing
-// per-level status, optimal length, expansions, time and heap growth, then totals.
+// per-level status, optimal length, expansions, time, A*'s node count and array bytes, then totals.
 // Run: npm run build && node bench/solvers/astar-collection.mjs FILE [--solver astar|bfs] [--max-expansions N]
 //        [--time-limit SECONDS (A* only)] [--levels 1-50] [--check-bfs N] [--quiet] [--json OUT]
 // Level files are not shipped with pipe (third-party licences). Microban (David Skinner, free for non-commercial
@@ -48,7 +48,12 @@ for (const [i, p] of parts.entries()) {
   const level = api.parseLevel(p.text);
   const before = process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
   const t = performance.now();
-  const r = solve(level, { maxExpansions, timeLimitMs: values['time-limit'] ? Number(values['time-limit']) * 1000 : undefined });
+  let stats;
+  const r = solve(level, {
+    maxExpansions,
+    timeLimitMs: values['time-limit'] ? Number(values['time-limit']) * 1000 : undefined,
+    onStats: (x) => (stats = x),
+  });
   const ms = performance.now() - t;
   const mem = process.memoryUsage();
   peakHeap = Math.max(peakHeap, mem.heapUsed + mem.arrayBuffers - before);
@@ -56,6 +61,7 @@ for (const [i, p] of parts.entries()) {
   totalExpanded += r.expanded;
   if (r.solvable) solved++;
   const row = { index: i + 1, line: p.line, boxes: level.boxes.length, status: r.status, length: r.actions.length, expanded: r.expanded, ms: Math.round(ms) };
+  if (stats !== undefined) Object.assign(row, { nodes: stats.nodes, dominated: stats.dominated, arrayMB: +(stats.bytes / 2 ** 20).toFixed(1) });
   if (values['check-bfs']) {
     const b = api.solveBfs(level, { maxExpansions: Number(values['check-bfs']) });
     row.bfs = b.status === 'solved' ? b.actions.length : b.status;

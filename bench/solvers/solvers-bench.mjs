@@ -4,6 +4,7 @@
 // whether their labels agree, A*'s solve rate and median time on 10x10 levels with 2, 3 and 4 boxes, and the
 // generator's level statistics. Wall-clock on a noisy shared machine: compare figures within one run.
 // Optional: --collection FILE (an XSB level collection, e.g. Microban) adds A* and BFS on every level of it.
+// Per-level figures, other caps and time limits on a collection: bench/solvers/astar-collection.mjs.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -224,47 +224,58 @@ const IMPOSSIBLE = 1e9;
  */
 export function matchingCost(analysis: PushAnalysis, boxes: ArrayLike<number>, player = -1): number {
   const k = boxes.length;
+  const T = analysis.pushDist.length;
   if (k === 0) return 0;
-  if (matrix.length < k * k) matrix = new Float64Array(k * k);
+  if (T < k) return Number.POSITIVE_INFINITY;
+  if (matrix.length < k * T) matrix = new Float64Array(k * T);
   const cost = matrix;
   for (let i = 0; i < k; i++) {
     const b = boxes[i] as number;
-    for (let t = 0; t < k; t++) {
-      cost[i * k + t] = player >= 0 ? boxCost(analysis, t, b, player) : ((analysis.pushDist[t] as Float64Array)[b] as number);
+    for (let t = 0; t < T; t++) {
+      cost[i * T + t] = player >= 0 ? boxCost(analysis, t, b, player) : ((analysis.pushDist[t] as Float64Array)[b] as number);
     }
   }
-  return minMatching(cost, k);
+  return minMatching(cost, k, T);
 }
 
-/** Min-cost perfect matching of a k x k cost table (row-major; Infinity = forbidden): bitmask DP up to 6, else Hungarian. */
-export function minMatching(cost: Float64Array, k: number): number {
-  if (k === 0) return 0;
-  if (k > 6) return hungarian(cost, k);
-  const size = 1 << k;
+/**
+ * Min-cost matching of every row to a distinct column of a rows x cols table (rows <= cols, row-major,
+ * Infinity = forbidden): bitmask DP over columns up to 6 of them, else the Hungarian method.
+ */
+export function minMatching(cost: Float64Array, rows: number, cols = rows): number {
+  if (rows === 0) return 0;
+  if (cols < rows) return Number.POSITIVE_INFINITY;
+  if (cols > 6) return hungarian(cost, rows, cols);
+  const size = 1 << cols;
   if (scratch.length < size) scratch = new Float64Array(size);
   const dp = scratch;
   dp.fill(Number.POSITIVE_INFINITY, 0, size);
   dp[0] = 0;
+  let best = Number.POSITIVE_INFINITY;
   for (let mask = 0; mask < size; mask++) {
     const cur = dp[mask] as number;
     if (cur === Number.POSITIVE_INFINITY) continue;
     let i = 0;
     for (let m = mask; m !== 0; m &= m - 1) i++; // row index = number of columns used so far
-    if (i >= k) continue;
-    for (let t = 0; t < k; t++) {
+    if (i === rows) {
+      if (cur < best) best = cur;
+      continue;
+    }
+    for (let t = 0; t < cols; t++) {
       if ((mask >> t) & 1) continue;
-      const c = cur + (cost[i * k + t] as number);
+      const c = cur + (cost[i * cols + t] as number);
       const next = mask | (1 << t);
       if (c < (dp[next] as number)) dp[next] = c;
     }
   }
-  return dp[size - 1] as number;
+  return best;
 }
 
-/** Hungarian method (shortest augmenting paths with potentials), O(k^3); exact like the DP. */
-export function hungarian(table: Float64Array, k: number): number {
-  // Layout in one buffer: u[k+1], v[k+1], p[k+1], way[k+1], minv[k+1], used[k+1].
-  const m = k + 1;
+/** Hungarian method (shortest augmenting paths with potentials), O(rows^2 cols); exact like the DP. */
+export function hungarian(table: Float64Array, rows: number, cols = rows): number {
+  const n = rows;
+  // Layout in one buffer: u[m], v[m], p[m], way[m], minv[m], used[m] with m = cols + 1 (>= rows + 1).
+  const m = cols + 1;
   if (hung.length < 6 * m) hung = new Float64Array(6 * m);
   const buf = hung;
   buf.fill(0, 0, 6 * m);
@@ -275,13 +286,13 @@ export function hungarian(table: Float64Array, k: number): number {
   const MINV = 4 * m;
   const USED = 5 * m;
   const cost = (i: number, j: number): number => {
-    const d = table[(i - 1) * k + (j - 1)] as number;
+    const d = table[(i - 1) * cols + (j - 1)] as number;
     return d === Number.POSITIVE_INFINITY ? IMPOSSIBLE : d;
   };
-  for (let i = 1; i <= k; i++) {
+  for (let i = 1; i <= n; i++) {
     buf[P] = i;
     let j0 = 0;
-    for (let j = 0; j <= k; j++) {
+    for (let j = 0; j <= cols; j++) {
       buf[MINV + j] = Number.POSITIVE_INFINITY;
       buf[USED + j] = 0;
     }
@@ -290,7 +301,7 @@ export function hungarian(table: Float64Array, k: number): number {
       const i0 = buf[P + j0] as number;
       let delta = Number.POSITIVE_INFINITY;
       let j1 = 0;
-      for (let j = 1; j <= k; j++) {
+      for (let j = 1; j <= cols; j++) {
         if (buf[USED + j] === 1) continue;
         const cur = cost(i0, j) - (buf[U + i0] as number) - (buf[V + j] as number);
         if (cur < (buf[MINV + j] as number)) {
@@ -302,7 +313,7 @@ export function hungarian(table: Float64Array, k: number): number {
           j1 = j;
         }
       }
-      for (let j = 0; j <= k; j++) {
+      for (let j = 0; j <= cols; j++) {
         if (buf[USED + j] === 1) {
           buf[U + (buf[P + j] as number)] = (buf[U + (buf[P + j] as number)] as number) + delta;
           buf[V + j] = (buf[V + j] as number) - delta;
@@ -317,6 +328,9 @@ export function hungarian(table: Float64Array, k: number): number {
     } while (j0 !== 0);
   }
   let total = 0;
-  for (let j = 1; j <= k; j++) total += cost(buf[P + j] as number, j);
+  for (let j = 1; j <= cols; j++) {
+    const i = buf[P + j] as number;
+    if (i !== 0) total += cost(i, j);
+  }
   return total >= IMPOSSIBLE ? Number.POSITIVE_INFINITY : total;
 }

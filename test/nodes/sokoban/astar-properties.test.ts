@@ -163,32 +163,53 @@ describe('push analysis', () => {
     expect(s2[p * 4 + 2]).not.toBe(s2[p * 4 + 3]); // left and right are cut apart by the cell
   });
 
-  it('the Hungarian method equals the bitmask DP on random cost tables', () => {
+  it('the Hungarian method equals the bitmask DP and brute force on random (rectangular) cost tables', () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 6 }).chain((k) =>
-          fc.array(fc.array(fc.oneof(fc.integer({ min: 0, max: 30 }), fc.constant(Infinity)), { minLength: k, maxLength: k }), {
-            minLength: k,
-            maxLength: k,
-          }),
+        fc.integer({ min: 1, max: 5 }).chain((rows) =>
+          fc.integer({ min: rows, max: 6 }).chain((cols) =>
+            fc.array(fc.array(fc.oneof(fc.integer({ min: 0, max: 30 }), fc.constant(Infinity)), { minLength: cols, maxLength: cols }), {
+              minLength: rows,
+              maxLength: rows,
+            }),
+          ),
         ),
         (table) => {
-          const k = table.length;
+          const rows = table.length;
+          const cols = table[0]!.length;
           const flat = Float64Array.from(table.flat());
-          const dp = minMatching(flat, k); // k <= 6: bitmask DP
-          expect(hungarian(flat, k)).toBe(dp);
-          // Brute force over permutations.
+          const dp = minMatching(flat, rows, cols); // cols <= 6: bitmask DP
+          expect(hungarian(flat, rows, cols)).toBe(dp);
           let best = Infinity;
           const perm = (i: number, used: number, sum: number): void => {
-            if (i === k) best = Math.min(best, sum);
-            else for (let t = 0; t < k; t++) if (!((used >> t) & 1)) perm(i + 1, used | (1 << t), sum + table[i]![t]!);
+            if (i === rows) best = Math.min(best, sum);
+            else for (let t = 0; t < cols; t++) if (!((used >> t) & 1)) perm(i + 1, used | (1 << t), sum + table[i]![t]!);
           };
           perm(0, 0, 0);
           expect(dp).toBe(best);
         },
       ),
-      { numRuns: 300, seed: 7 },
+      { numRuns: 400, seed: 7 },
     );
+  });
+
+  it('A* agrees with BFS on levels with more targets than boxes (built directly, not parsed)', () => {
+    let compared = 0;
+    for (let seed = 0; seed < 60; seed++) {
+      const base = randomPosition(seed, 6, 2, seed % 2 === 0);
+      if (base === null) continue;
+      const free = [...base.walls.keys()].filter((c) => base.walls[c] === 0 && base.targets[c] === 0);
+      const targets = Uint8Array.from(base.targets);
+      targets[free[seed % free.length]!] = 1; // one spare target
+      const level: Level = { ...base, targets };
+      const bfs = solveBfs(level, { maxExpansions: 100_000 });
+      if (bfs.status === 'limit') continue;
+      const astar = solveAstar(level);
+      expect(astar.status).toBe(bfs.status);
+      expect(astar.actions.length).toBe(bfs.actions.length);
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(30);
   });
 });
 
