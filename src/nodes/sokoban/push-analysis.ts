@@ -271,7 +271,10 @@ export function minMatching(cost: Float64Array, rows: number, cols = rows): numb
   return best;
 }
 
-/** Hungarian method (shortest augmenting paths with potentials), O(rows^2 cols); exact like the DP. */
+/**
+ * Hungarian method (shortest augmenting paths with potentials), O(rows^2 cols); exact like the DP. Overwrites
+ * Infinity entries of `table` with a large finite cost.
+ */
 export function hungarian(table: Float64Array, rows: number, cols = rows): number {
   const n = rows;
   // Layout in one buffer: u[m], v[m], p[m], way[m], minv[m], used[m] with m = cols + 1 (>= rows + 1).
@@ -290,6 +293,10 @@ export function hungarian(table: Float64Array, rows: number, cols = rows): numbe
     return d === Number.POSITIVE_INFINITY ? IMPOSSIBLE : d;
   };
   for (let i = 1; i <= n; i++) {
+    // Infinity -> IMPOSSIBLE in place once, so the inner loop reads plain numbers.
+    for (let j = 0; j < cols; j++) if (table[(i - 1) * cols + j] === Number.POSITIVE_INFINITY) table[(i - 1) * cols + j] = IMPOSSIBLE;
+  }
+  for (let i = 1; i <= n; i++) {
     buf[P] = i;
     let j0 = 0;
     for (let j = 0; j <= cols; j++) {
@@ -299,11 +306,13 @@ export function hungarian(table: Float64Array, rows: number, cols = rows): numbe
     do {
       buf[USED + j0] = 1;
       const i0 = buf[P + j0] as number;
+      const row = (i0 - 1) * cols - 1;
+      const ui0 = buf[U + i0] as number;
       let delta = Number.POSITIVE_INFINITY;
       let j1 = 0;
       for (let j = 1; j <= cols; j++) {
         if (buf[USED + j] === 1) continue;
-        const cur = cost(i0, j) - (buf[U + i0] as number) - (buf[V + j] as number);
+        const cur = (table[row + j] as number) - ui0 - (buf[V + j] as number);
         if (cur < (buf[MINV + j] as number)) {
           buf[MINV + j] = cur;
           buf[WAY + j] = j0;
