@@ -26,6 +26,7 @@ export interface GrpoParams extends OptimParams {
   readonly clipEps?: number;
   /** KL coefficient to the initial model (the paper: 0). */
   readonly klCoef?: number;
+  /** Training sequence length (default: longest prompt + maxNewTokens + 3, rounded up to 32, capped at blockSize). */
   readonly seqLen?: number;
   readonly logEvery?: number;
   readonly checkpointEvery?: number;
@@ -99,7 +100,10 @@ export const grpoKind: NodeKind<GrpoParams> = {
     const G = p.group ?? 8;
     const P = Math.min(p.prompts, items.length);
     const initial = await nn.loadCheckpoint(ctx.inputs['model'] as string);
-    const seqLen = p.seqLen ?? initial.config.blockSize;
+    const maxNewTokens = p.maxNewTokens ?? 64;
+    // Default: just long enough for the longest prompt plus a full completion (BOS, SEP, EOS), in steps of 32.
+    const longestPrompt = Math.max(...items.map((it) => nn.tokenizer.encode(it.prompt).length));
+    const seqLen = p.seqLen ?? Math.min(initial.config.blockSize, Math.ceil((longestPrompt + maxNewTokens + 3) / 32) * 32);
     if (seqLen > initial.config.blockSize) throw new Error(`train.grpo: seqLen ${seqLen} exceeds the model's blockSize ${initial.config.blockSize}`);
     const log: TrainLogRow[] = [];
     let init: Checkpoint = { ...initial, step: 0 };
@@ -144,7 +148,7 @@ export const grpoKind: NodeKind<GrpoParams> = {
           temperature: p.temperature ?? 1,
           topP: p.topP ?? 1,
           seed: deriveSeed(ctx.seed, 'sample', step),
-          maxNewTokens: p.maxNewTokens ?? 64,
+          maxNewTokens,
         });
         const batch = await grpoBatch(rollout, G, seqLen, behaviour, reference);
         const stats = await trainer.train(batch);
