@@ -5,13 +5,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { join } from 'node:path';
 import { NodeFailure, runAttempt } from './attempt.js';
 import { cacheKey, classify, componentsOf, reasonText } from './classify.js';
 import type { ReasonType } from './classify.js';
 import { refLabel, refSources } from './gather.js';
-import { acquireLock } from './lock.js';
+import { acquireLock, processStart } from './lock.js';
 import type { ProgressUpdate } from './node-kind.js';
 import type { NodeInstance, Pipeline } from './pipeline.js';
 import { Slots } from './slots.js';
@@ -89,7 +89,9 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions = {}): Pr
   writeFileSync(marker, JSON.stringify({ pid: process.pid, runId, pipeline: pipeline.name }));
   // Wait out a gc in progress (it checks for run markers after taking its lock; see gc.ts).
   (await acquireLock(join(store.root, 'locks', 'gc.lock'), { ...(opts.signal ? { signal: opts.signal } : {}) }))();
-  store.append('runs', [{ run_id: runId, pipeline: pipeline.name, file: pipeline.file, pid: process.pid, started, finished: null, status: 'running' }]);
+  // host and pid_start let readers tell a run in progress from one whose process died (run-status.ts).
+  const self = { pid: process.pid, host: hostname(), pid_start: processStart(process.pid) ?? null };
+  store.append('runs', [{ run_id: runId, pipeline: pipeline.name, file: pipeline.file, ...self, started, finished: null, status: 'running' }]);
 
   const abort = new AbortController();
   const onOuterAbort = (): void => abort.abort(opts.signal?.reason ?? new Error('cancelled'));
@@ -121,8 +123,7 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions = {}): Pr
     store.append('node_runs', rows);
   };
   const record = (inst: NodeInstance, r: NodeResult, startedAt: string): void => {
-    if (rowBuffer.length === 0) setImmediate(flushRows);
-    rowBuffer.push({
+    pushRow({
       run_id: runId,
       pipeline: pipeline.name,
       node_id: inst.id,
@@ -135,6 +136,28 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions = {}): Pr
       started: startedAt,
       finished: new Date().toISOString(),
       error: r.failure?.type === 'node-failed' ? r.failure.message : null,
+    });
+  };
+  const pushRow = (row: object): void => {
+    if (rowBuffer.length === 0) setImmediate(flushRows);
+    rowBuffer.push(row);
+  };
+  // A node that starts executing gets a 'running' row (readers keep the last row per run and node), so queries see
+  // what is running now, and what was running when a run died (derived as 'interrupted').
+  const recordStart = (inst: NodeInstance, key: string, reasonType: ReasonType, reason: string, startedAt: string): void => {
+    pushRow({
+      run_id: runId,
+      pipeline: pipeline.name,
+      node_id: inst.id,
+      kind: inst.kind.kind,
+      cache_key: key,
+      status: 'running',
+      reason_type: reasonType,
+      reason,
+      seconds: null,
+      started: startedAt,
+      finished: null,
+      error: null,
     });
   };
 
@@ -255,6 +278,7 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions = {}): Pr
         runStart = performance.now();
         clock.startedAt = new Date().toISOString();
         emit({ type: 'node-start', id: inst.id, reason });
+        recordStart(inst, key, reasonType, reason, clock.startedAt);
         const inputs: Record<string, string> = {};
         for (const [name, art] of Object.entries(inputArtifacts)) inputs[name] = await store.artifactPath(art);
         staging = await store.tempDir(inst.id);
@@ -360,7 +384,7 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions = {}): Pr
       run_id: runId,
       pipeline: pipeline.name,
       file: pipeline.file,
-      pid: process.pid,
+      ...self,
       started,
       finished: new Date().toISOString(),
       status: ok ? 'ok' : opts.signal?.aborted ? 'cancelled' : 'failed',

@@ -1,14 +1,18 @@
 /**
  * SQL over a store with an in-process DuckDB (loaded lazily: only `pipe query` pays for it). Views read the
  * append-only JSONL files directly, so queries never take a lock and work while a run is appending; a partially
- * written last line is skipped.
+ * written last line is skipped. Runs (and their running nodes) whose process died on this host read as 'interrupted'.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { INTERRUPTED, interruptedRuns } from './run-status.js';
 
 /** Columns of the base views (name → DuckDB type); the first column is never null in a complete row. */
 export const BASE_VIEWS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
-  runs: { run_id: 'VARCHAR', pipeline: 'VARCHAR', file: 'VARCHAR', pid: 'BIGINT', started: 'TIMESTAMPTZ', finished: 'TIMESTAMPTZ', status: 'VARCHAR' },
+  runs: {
+    run_id: 'VARCHAR', pipeline: 'VARCHAR', file: 'VARCHAR', pid: 'BIGINT', host: 'VARCHAR', pid_start: 'VARCHAR', started: 'TIMESTAMPTZ',
+    finished: 'TIMESTAMPTZ', status: 'VARCHAR',
+  },
   node_runs: {
     run_id: 'VARCHAR', pipeline: 'VARCHAR', node_id: 'VARCHAR', kind: 'VARCHAR', cache_key: 'VARCHAR', status: 'VARCHAR',
     reason_type: 'VARCHAR', reason: 'VARCHAR', seconds: 'DOUBLE', started: 'TIMESTAMPTZ', finished: 'TIMESTAMPTZ', error: 'VARCHAR',
@@ -66,16 +70,20 @@ export async function openQuery(
   const db = await DuckDBInstance.create(':memory:');
   const conn = await db.connect();
   const views: string[] = [];
+  const dead = [...interruptedRuns(join(storeDir, 'meta', 'runs.jsonl'))];
+  const deadList = dead.length > 0 ? dead.map(sqlString).join(', ') : 'NULL';
   for (const [name, columns] of Object.entries(BASE_VIEWS)) {
     const path = join(storeDir, 'meta', `${name}.jsonl`);
     const first = Object.keys(columns)[0] as string;
     const source = existsSync(path) && statSync(path).size > 0
       ? `SELECT * FROM read_json(${sqlString(path)}, format='newline_delimited', ignore_errors=true, columns={${Object.entries(columns).map(([c, t]) => `${ident(c)}: ${sqlString(t)}`).join(', ')}}) WHERE ${ident(first)} IS NOT NULL`
       : `SELECT ${Object.entries(columns).map(([c, t]) => `CAST(NULL AS ${t}) AS ${ident(c)}`).join(', ')} WHERE false`;
-    const sql =
-      name === 'runs'
-        ? `SELECT * FROM (${source}) QUALIFY row_number() OVER (PARTITION BY run_id ORDER BY finished IS NULL, finished DESC) = 1`
-        : source;
+    // runs and node_runs get a 'running' row at the start and a final one at the end: keep the last per run (and
+    // node); a run still 'running' whose process died is 'interrupted', and so are its nodes that were running.
+    const latest = (partition: string): string =>
+      `SELECT * REPLACE (CASE WHEN status = 'running' AND run_id IN (${deadList}) THEN '${INTERRUPTED}' ELSE status END AS status) ` +
+      `FROM (SELECT * FROM (${source}) QUALIFY row_number() OVER (PARTITION BY ${partition} ORDER BY finished IS NULL, finished DESC) = 1)`;
+    const sql = name === 'runs' ? latest('run_id') : name === 'node_runs' ? latest('run_id, node_id') : source;
     await conn.run(`CREATE VIEW ${ident(name)} AS ${sql}`);
     views.push(name);
   }

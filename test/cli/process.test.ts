@@ -76,7 +76,8 @@ nodes:
     // Own process group, so kill -9 takes the node's children down with it.
     const child = spawn(process.execPath, [bin, 'run', 'p.yaml', '--jobs', '3'], { cwd: dir, detached: true, stdio: 'ignore', env: { ...process.env, CI: 'true' } });
     const nodeRuns = join(dir, 'artifacts', 'meta', 'node_runs.jsonl');
-    await until(() => existsSync(mark) && existsSync(nodeRuns) && readFileSync(nodeRuns, 'utf8').includes('"node_id":"after"'), 'quick and after to finish while long runs');
+    const ran = (id: string): boolean => readFileSync(nodeRuns, 'utf8').split('\n').some((l) => l.includes(`"node_id":"${id}"`) && l.includes('"status":"ran"'));
+    await until(() => existsSync(mark) && existsSync(nodeRuns) && ran('after'), 'quick and after to finish while long runs');
     process.kill(-(child.pid as number), 'SIGKILL');
     await new Promise((r) => child.on('exit', r));
     // exec commands run in their own process group; stop the orphaned one as an OOM killer or reboot would.
@@ -84,6 +85,10 @@ nodes:
     process.kill(-Number(readFileSync(mark, 'utf8').trim()), 'SIGKILL');
     // The killed node's lock is left behind with a dead pid.
     expect(readdirSync(join(dir, 'artifacts', 'locks')).some((f) => f.endsWith('.lock'))).toBe(true);
+
+    // The dead run and the node it was running read as interrupted, not running forever.
+    const statuses = "SELECT (SELECT string_agg(status, '/') FROM runs) || ' ' || (SELECT string_agg(node_id || ':' || status, '/' ORDER BY node_id) FROM node_runs) AS s";
+    expect((await pipe(['query', statuses, '--csv'], dir)).out).toBe('s\ninterrupted after:ran/long:interrupted/quick:ran\n');
 
     const again = await pipe(['run', 'p.yaml', '--json'], dir);
     expect(again.code).toBe(0);
@@ -97,6 +102,8 @@ nodes:
     expect(nodes[2]?.reason).toBe('previous attempt did not finish; resuming');
     expect(readdirSync(join(dir, 'artifacts', 'locks')).filter((f) => f.endsWith('.lock'))).toEqual([]);
 
+    const byRun = "SELECT string_agg(status, '/' ORDER BY started) AS s FROM runs";
+    expect((await pipe(['query', byRun, '--csv'], dir)).out).toBe('s\ninterrupted/ok\n');
     const audit = await pipe(['audit', 'p.yaml'], dir);
     expect(audit.code).toBe(0);
     expect(audit.out).toContain('audit passed: 4 nodes reproduced, 0 mismatched');

@@ -196,14 +196,18 @@ describe('pipe query during a run', () => {
     const { existsSync, readFileSync } = await import('node:fs');
     const nodeRuns = join(store, 'meta', 'node_runs.jsonl');
     const t0 = Date.now();
-    while (!(existsSync(nodeRuns) && readFileSync(nodeRuns, 'utf8').includes('"node_id":"rep"'))) {
+    const repDone = (): boolean => existsSync(nodeRuns) && readFileSync(nodeRuns, 'utf8').split('\n').some((l) => l.includes('"node_id":"rep"') && l.includes('"status":"ran"'));
+    while (!repDone()) {
       if (Date.now() - t0 > 10_000) throw new Error('rep did not finish');
       await new Promise((r) => setTimeout(r, 20));
     }
-    const during = await capture(queryCommand, ["SELECT (SELECT status FROM runs) AS run, (SELECT count(*) FROM metrics)::INT AS metrics, (SELECT count(*) FROM episodes)::INT AS episodes", '--store', store, '--json']);
-    expect(JSON.parse(during.out)).toEqual([{ run: 'running', metrics: 2, episodes: 2 }]);
+    const during = await capture(queryCommand, [
+      "SELECT (SELECT status FROM runs) AS run, (SELECT list(node_id || ':' || status ORDER BY node_id) FROM node_runs) AS nodes, (SELECT count(*) FROM metrics)::INT AS metrics, (SELECT count(*) FROM episodes)::INT AS episodes",
+      '--store', store, '--json',
+    ]);
+    expect(JSON.parse(during.out)).toEqual([{ run: 'running', nodes: ['rep:ran', 'slow:running'], metrics: 2, episodes: 2 }]);
     expect((await running).code).toBe(0);
-    const after = await capture(queryCommand, ['SELECT status FROM runs', '--store', store, '--csv']);
-    expect(after.out).toBe('status\nok\n');
+    const after = await capture(queryCommand, ["SELECT (SELECT status FROM runs) || '/' || (SELECT string_agg(status, '/' ORDER BY node_id) FROM node_runs) AS s", '--store', store, '--csv']);
+    expect(after.out).toBe('s\nok/ran/ran\n');
   });
 });

@@ -65,19 +65,23 @@ export async function showCommand(args: readonly string[], env: CommandEnv = {})
   }
   const last = matches[0] as (typeof matches)[number];
   const entry = store.readEntry(last.key);
-  const history: Record<string, unknown>[] = [];
+  // One row per run: the final row, or the 'running' one (derived 'interrupted' if its run's process died).
+  const byRun = new Map<unknown, Record<string, unknown>>();
   const runsFile = store.metaPath('node_runs');
   if (existsSync(runsFile)) {
     for (const line of readFileSync(runsFile, 'utf8').split('\n')) {
       if (line === '') continue;
       try {
         const row = JSON.parse(line) as Record<string, unknown>;
-        if (row.node_id === id && row.pipeline === last.pipeline) history.push(row);
+        if (row.node_id === id && row.pipeline === last.pipeline && (row.finished != null || !byRun.has(row.run_id))) byRun.set(row.run_id, row);
       } catch {
         /* a line being written */
       }
     }
   }
+  const { interruptedRuns, INTERRUPTED } = await import('../../engine/run-status.js');
+  const dead = interruptedRuns(store.metaPath('runs'));
+  const history = [...byRun.values()].map((h) => (h.status === 'running' && dead.has(h.run_id as string) ? { ...h, status: INTERRUPTED } : h));
   const outputs = entry
     ? Object.fromEntries(Object.entries(entry.outputs).map(([name, a]) => [name, { ...a, path: a.type === 'file' ? store.objectPath(a.digest) : store.treePath(a.digest) }]))
     : {};
