@@ -85,6 +85,12 @@ export const gradCases: readonly GradCase[] = [
     build: (g, [a]) => g.gather(a!, g.constant(BigInt64Array.from([1n, 3n, 1n, 4n]), 'int64', [2, 2]), 0),
   },
   {
+    op: 'Gather',
+    label: 'Gather 3-D table, int32 ids',
+    inputs: [f([4, 2, 3])],
+    build: (g, [a]) => g.gather(a!, g.constant(Int32Array.from([3, 0, 3]), 'int32', [3]), 0),
+  },
+  {
     op: 'Where',
     label: 'Where',
     inputs: [f([2, 3]), f([3])],

@@ -286,14 +286,26 @@ export const gradRules: Readonly<Record<string, GradRule>> = {
     });
     return [cur, null, null, null, null];
   },
-  // Y = data[indices] along axis 0: dData = scatter-add of dY into zeros at the indices (repeated ids accumulate)
+  // Y = data[indices] along axis 0: dData[v] = Σ over positions i with indices[i] = v of dY[i] (repeated ids
+  // accumulate). For tables of ≤ 4096 rows (embeddings over a byte vocabulary) as one GEMM, onehot(indices)ᵀ·dY:
+  // deterministic, and fast on every EP. Larger tables use ScatterND(reduction=add), whose CPU kernel races
+  // (wrong sums) when updates collide across more than two threads in onnxruntime 1.30.
   Gather: ({ g, node, dY }) => {
     const data = x(node, 0);
     const idx = x(node, 1);
     const axis = normAxis(intAttr(node, 'axis', 0), data.shape.length);
     if (axis !== 0) throw new Error(`Gradient of Gather node '${node.name}' supports only axis 0`);
+    const d = dY[0] as Value;
+    const rows = data.shape[0] as number;
+    const M = idx.shape.reduce((p, n) => p * n, 1);
+    const D = data.shape.slice(1).reduce((p, n) => p * n, 1);
+    if (rows <= 4096) {
+      const ids = g.constant(idx.dtype === 'int64' ? BigInt64Array.from({ length: rows }, (_, i) => BigInt(i)) : Int32Array.from({ length: rows }, (_, i) => i), idx.dtype, [rows]);
+      const onehot = g.cast(g.equal(g.reshape(idx, [M, 1]), ids), d.dtype); // (M, rows)
+      return [g.reshape(g.gemm(onehot, g.reshape(d, [M, D]), null, { transA: true }), data.shape), null];
+    }
     const i64 = idx.dtype === 'int64' ? idx : g.cast(idx, 'int64');
-    return [g.scatterNDAdd(g.zeros(data.shape, data.dtype), g.unsqueeze(i64, [idx.shape.length]), dY[0] as Value), null];
+    return [g.scatterNDAdd(g.zeros(data.shape, data.dtype), g.unsqueeze(i64, [idx.shape.length]), d), null];
   },
   // Y = C ? A : B: dA = C ? dY : 0, dB = C ? 0 : dY
   Where: ({ g, node, needs, dY }) => {
