@@ -43,8 +43,17 @@ async function until(cond: () => boolean, what: string): Promise<void> {
 
 const sh = (script: string) => `[sh, -c, '${script}']`;
 
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 describe('kill -9 mid-run', () => {
-  it('loses nothing that finished; the next run resumes from the cache; audit passes', async () => {
+  it('loses nothing that finished; running commands are stopped; the next run resumes from the cache; audit passes', async () => {
     const dir = tempDir();
     const mark = join(dir, 'mark');
     writePipeline(
@@ -80,9 +89,10 @@ nodes:
     await until(() => existsSync(mark) && existsSync(nodeRuns) && ran('after'), 'quick and after to finish while long runs');
     process.kill(-(child.pid as number), 'SIGKILL');
     await new Promise((r) => child.on('exit', r));
-    // exec commands run in their own process group; stop the orphaned one as an OOM killer or reboot would.
+    // exec commands run in their own process group; pipe's supervisor stops the running one once pipe is dead.
     await until(() => readFileSync(mark, 'utf8').trim() !== '', 'the long node to write its pid');
-    process.kill(-Number(readFileSync(mark, 'utf8').trim()), 'SIGKILL');
+    const group = Number(readFileSync(mark, 'utf8').trim());
+    await until(() => !groupAlive(group), 'the running command (sh and its sleep) to be stopped');
     // The killed node's lock is left behind with a dead pid.
     expect(readdirSync(join(dir, 'artifacts', 'locks')).some((f) => f.endsWith('.lock'))).toBe(true);
 
@@ -178,14 +188,7 @@ nodes:
     expect(err).toContain('pipe run: interrupted; cancelling running nodes');
     // The command's process group is gone (sh and its sleep).
     const pgid = Number(readFileSync(join(dir, 'pid'), 'utf8'));
-    await until(() => {
-      try {
-        process.kill(-pgid, 0);
-        return false;
-      } catch {
-        return true;
-      }
-    }, 'the command group to exit');
+    await until(() => !groupAlive(pgid), 'the command group to exit');
     expect(JSON.parse(out).nodes.map((n: { id: string; status: string; reason: string }) => [n.id, n.status, n.reason])).toEqual([
       ['done', 'ran', 'no previous run'],
       ['long', 'failed', 'not run: cancelled: interrupted'],

@@ -16,6 +16,11 @@ Runs what changed; serves the rest from the store.
   --keep-going                        keep running independent nodes after a failure
   --json                              print {"nodes":[{id,status,reason,seconds}]} on stdout; status is ran,
                                       cached or failed (a node that did not run: failed, reason "not run: …")
+
+Ctrl-C cancels running nodes and keeps what finished; the next run resumes from the cache. If pipe itself is killed
+(even kill -9), the exec commands it was running are stopped too (SIGTERM, then SIGKILL after 2 s) by a small
+supervisor process; a command that moves itself into a new session or process group (setsid) is out of its reach.
+A run whose process died reads as 'interrupted' in pipe query.
 `;
 
 /** `pipe run`: exit 0 when every node ran or was cached, 1 when one failed, 2 for bad input, 130 when interrupted. */

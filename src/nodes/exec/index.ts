@@ -5,12 +5,14 @@
  *   PIPE_IN_<input>     the path of each input artifact (read-only)
  *   PIPE_SEED           the node seed
  *   PIPE_FILE_<name>    the absolute path of each `files` param (hashed into the key, watched by `pipe watch`)
- * stdout/stderr lines go to the node log (the tail is shown when it fails). Cancelled through ctx.signal.
+ * stdout/stderr lines go to the node log (the tail is shown when it fails). Cancelled through ctx.signal. The
+ * command's process group is stopped if pipe exits, and also if pipe is killed (kill -9), by a supervisor process.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, rename, cp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { NodeContext, NodeKind } from '../../engine/node-kind.js';
+import { releaseGroup, superviseGroup } from './watchdog.js';
 
 /** Params of `exec`. */
 export interface ExecParams {
@@ -21,7 +23,7 @@ export interface ExecParams {
 
 const ENV_NAME = '^[A-Za-z_][A-Za-z0-9_]*$';
 
-/** Process groups of running commands: killed if pipe exits while they run (e.g. a second Ctrl-C). */
+/** Process groups of running commands: killed if pipe exits while they run (e.g. a second Ctrl-C); see also watchdog.ts. */
 const liveGroups = new Set<number>();
 let exitHookInstalled = false;
 function trackGroup(pid: number): void {
@@ -38,6 +40,12 @@ function trackGroup(pid: number): void {
     });
   }
   liveGroups.add(pid);
+  superviseGroup(pid); // and killed if pipe dies without running exit hooks (kill -9): see watchdog.ts
+}
+
+function untrackGroup(pid: number): void {
+  liveGroups.delete(pid);
+  releaseGroup(pid);
 }
 
 export const exec: NodeKind<ExecParams> = {
@@ -108,7 +116,7 @@ export const exec: NodeKind<ExecParams> = {
     try {
       result = await child;
     } finally {
-      if (child.pid !== undefined) liveGroups.delete(child.pid);
+      if (child.pid !== undefined) untrackGroup(child.pid);
       ctx.signal.removeEventListener('abort', onAbort);
       clearTimeout(forceKill);
     }
