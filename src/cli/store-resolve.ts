@@ -6,46 +6,27 @@
  *   2. `--pipeline FILE`: that pipeline's store (its `store:` field, relative to the file; default artifacts/ beside it);
  *   3. ./artifacts, if it is a store;
  *   4. the stores of the pipeline files in ./ and ./pipelines/ that exist (the most recently run one if several);
- *   5. the store `pipe run` used last (recorded in ~/.cache/pipe/last-store).
- * A store found by 4 or 5 is named on stderr (`using store …`), so the choice is never silent.
+ *   otherwise an error asking for --store or --pipeline. A store found by 4 is named on stderr (`using store …`), so
+ *   the choice is never silent. There is deliberately no global "last used store": it would leak between projects
+ *   (and from test runs) and make the same command mean different things.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
 /** The rule, for the commands' --help. */
 export const STORE_HELP = `Store: --store DIR, or --pipeline FILE (that pipeline's store: its 'store:' field, relative to the file,
 default artifacts/ beside it). Without either: ./artifacts if it is a store; else the store of the pipelines in ./
-and ./pipelines/ (the most recently run one if there are several); else the store 'pipe run' used last
-(~/.cache/pipe/last-store). A store found that way is named on stderr: "using store …".
+and ./pipelines/ (the most recently run one if there are several), named on stderr as "using store …".
 `;
 
 /** Where the store came from. */
-export type StoreSource = 'flag' | 'pipeline' | 'cwd' | 'found' | 'last';
+export type StoreSource = 'flag' | 'pipeline' | 'cwd' | 'found';
 
 export type StoreChoice = { readonly dir: string; readonly source: StoreSource } | { readonly error: string };
 
 /** A directory written by the engine's `Store` (records or objects present). */
 export function isStore(dir: string): boolean {
   return existsSync(join(dir, 'meta')) || existsSync(join(dir, 'objects'));
-}
-
-/** The pointer file that `pipe run` updates: $PIPE_CACHE_DIR/last-store, else ~/.cache/pipe/last-store. */
-export function lastStoreFile(): string {
-  const env = process.env.PIPE_CACHE_DIR;
-  return env !== undefined && env !== '' ? join(env, 'last-store') : join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'pipe', 'last-store');
-}
-
-/** Records `dir` as the most recently used store (best effort: a read-only home must not fail a run). */
-export function rememberStore(dir: string): void {
-  const file = lastStoreFile();
-  try {
-    if (existsSync(file) && readFileSync(file, 'utf8') === dir) return;
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, dir);
-  } catch {
-    /* not essential */
-  }
 }
 
 /**
@@ -125,12 +106,6 @@ export async function resolveStore(opts: { readonly store?: string; readonly pip
     const [best] = [...found].sort((a, b) => lastRunTime(b) - lastRunTime(a));
     return { dir: best as string, source: 'found' };
   }
-  try {
-    const last = readFileSync(lastStoreFile(), 'utf8').trim();
-    if (last !== '' && isStore(last)) return { dir: last, source: 'last' };
-  } catch {
-    /* no pointer yet */
-  }
   return { error: `no pipe store found from ${cwd} (run a pipeline first, or pass --store DIR or --pipeline FILE)` };
 }
 
@@ -155,6 +130,6 @@ export async function storeFor(
     err(`pipe ${command}: ${choice.error}\n`);
     return undefined;
   }
-  if (choice.source === 'found' || choice.source === 'last') err(`using store ${showStore(choice.dir, cwd)}\n`);
+  if (choice.source === 'found') err(`using store ${showStore(choice.dir, cwd)}\n`);
   return choice.dir;
 }

@@ -1,10 +1,9 @@
 /**
  * Which store `query`/`ls`/`show`/`gc` read without --store: the README flow (`pipe run pipelines/x.yaml`, then
- * `pipe query …` from the repository root), `store:` relative to the pipeline file, --pipeline FILE, the last-used
- * pointer, and a clear error when there is none.
+ * `pipe query …` from the repository root), `store:` relative to the pipeline file, --pipeline FILE, and a clear
+ * error when there is none.
  */
-import { existsSync, mkdirSync, mkdtempSync, utimesSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { gcCommand } from '../../src/cli/commands/gc.js';
@@ -72,21 +71,14 @@ describe('store resolution', () => {
     expect((await query([count, '--store', 'x', '--pipeline', 'y'], root)).code).toBe(2);
   });
 
-  it('elsewhere: the store pipe run used last; with none, a clear error', async () => {
-    const saved = process.env.PIPE_CACHE_DIR;
-    process.env.PIPE_CACHE_DIR = mkdtempSync(join(tmpdir(), 'pipe-memo-'));
-    try {
-      const empty = tempDir('pipe-empty-');
-      const none = await query([count], empty);
-      expect(none.code).toBe(2);
-      expect(none.err).toBe(`pipe query: no pipe store found from ${empty} (run a pipeline first, or pass --store DIR or --pipeline FILE)\n`);
-      const dir = tempDir();
-      const file = writePipeline(dir, yaml('l', 'store: s\n'));
-      await capture(runCommand, [file]);
-      const q = await query([count, '--csv'], empty);
-      expect([q.code, q.out, q.err]).toEqual([0, 'n\n1\n', `using store ${join(dir, 's')}\n`]);
-    } finally {
-      process.env.PIPE_CACHE_DIR = saved;
-    }
+  it('elsewhere, with no store in sight: a clear error, not some other project\'s store', async () => {
+    const dir = tempDir();
+    await capture(runCommand, [writePipeline(dir, yaml('l', 'store: s\n'))]);
+    const empty = tempDir('pipe-empty-');
+    const none = await query([count], empty);
+    expect(none.code).toBe(2);
+    expect(none.err).toBe(`pipe query: no pipe store found from ${empty} (run a pipeline first, or pass --store DIR or --pipeline FILE)\n`);
+    const named = await query([count, '--csv', '--pipeline', join(dir, 'p.yaml')], empty);
+    expect([named.code, named.out]).toEqual([0, 'n\n1\n']);
   });
 });

@@ -12,7 +12,7 @@ Runs what changed; serves the rest from the store.
   --jobs N                            concurrent CPU slots (default: number of cores)
   --gpus N                            GPU slots (default 1)
   --store DIR                         store directory (default: the pipeline's 'store:', relative to the
-                                      pipeline file, or artifacts/ beside it); recorded as the last-used store
+                                      pipeline file, or artifacts/ beside it)
   --keep-going                        keep running independent nodes after a failure
   --json                              print {"nodes":[{id,status,reason,seconds}]} on stdout; status is ran,
                                       cached or failed (a node that did not run: failed, reason "not run: …")
@@ -91,8 +91,6 @@ export async function runCommand(args: readonly string[], envIn: CommandEnv = {}
   process.on('SIGINT', onSigint);
   env.signal?.addEventListener('abort', () => controller.abort(env.signal?.reason), { once: true });
   const { runPipeline } = await import('../../engine/execute.js');
-  // For `pipe query`/`ls`/`show`/`gc` run elsewhere without --store (see store-resolve.ts).
-  (await import('../store-resolve.js')).rememberStore(pipeline.store);
   const t0 = performance.now();
   let summary;
   try {

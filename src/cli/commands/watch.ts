@@ -47,7 +47,6 @@ export async function watchCommand(args: readonly string[], envIn: CommandEnv = 
   const { runPipeline } = await import('../../engine/execute.js');
   const { watchPipeline } = await import('../../engine/watch.js');
   const { plainReporter } = await import('../run-reporter.js');
-  const { rememberStore } = await import('../store-resolve.js');
   const file = positionals[0] as string;
   const controller = new AbortController();
   const stop = (): void => controller.abort(new Error('interrupted'));
@@ -66,7 +65,6 @@ export async function watchCommand(args: readonly string[], envIn: CommandEnv = 
       onChange: (paths) => env.err(`pipe watch: changed ${paths.map(show).join(', ')}\n`),
       onIdle: (files) => env.err(`pipe watch: watching ${files.length} file${files.length === 1 ? '' : 's'}; waiting for changes\n`),
       run: async (pipeline, signal, onControl) => {
-        rememberStore(pipeline.store);
         const reporter = plainReporter((l) => env.err(`${l}\n`));
         const t0 = performance.now();
         let wasSuperseded = false;
