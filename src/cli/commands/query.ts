@@ -30,16 +30,19 @@ export async function queryCommand(args: readonly string[], envIn: CommandEnv = 
     return usageError('query', (e as Error).message, USAGE, envIn.err);
   }
   const { values, positionals } = parsed;
-  const env = await resolveEnv(envIn);
+  const out = envIn.out ?? ((t: string) => process.stdout.write(t));
+  const err = envIn.err ?? ((t: string) => process.stderr.write(t));
   if (values.help) {
-    env.out(USAGE);
+    out(USAGE);
     return 0;
   }
-  if (positionals.length !== 1) return usageError('query', 'expected one SQL string', USAGE, env.err);
-  if (values.json && values.csv) return usageError('query', '--json and --csv are exclusive', USAGE, env.err);
-  if (values.store !== undefined && values.pipeline !== undefined) return usageError('query', '--store and --pipeline are exclusive', USAGE, env.err);
-  const storeDir = await storeFor('query', { store: values.store, pipeline: values.pipeline, cwd: env.cwd }, env.err);
+  if (positionals.length !== 1) return usageError('query', 'expected one SQL string', USAGE, err);
+  if (values.json && values.csv) return usageError('query', '--json and --csv are exclusive', USAGE, err);
+  if (values.store !== undefined && values.pipeline !== undefined) return usageError('query', '--store and --pipeline are exclusive', USAGE, err);
+  const storeDir = await storeFor('query', { store: values.store, pipeline: values.pipeline, cwd: envIn.cwd }, err);
   if (storeDir === undefined) return 2;
+  // The node library (for its views) only once there is a store to query.
+  const env = await resolveEnv(envIn);
   const { openQuery } = await import('../../engine/query.js');
   let session;
   try {
