@@ -29,13 +29,22 @@ export function parseYaml(file: string, text: string): { source: YamlSource; val
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const source: YamlSource = { file, text, doc, lines };
   const diagnostics: Diagnostic[] = [];
+  // Every duplicate key is its own mistake; after the first syntax error the parser's recovery mostly reports
+  // consequences of it (often one per token to the end of the file), so only that one is shown, with a count.
+  const syntax = doc.errors.filter((e) => e.code !== 'DUPLICATE_KEY');
   for (const e of doc.errors) {
     const location = at(source, e.pos[0], e.pos[1]);
     if (e.code === 'DUPLICATE_KEY') {
       const key = keyTextAt(text, e.pos[0]);
       diagnostics.push({ code: 'duplicate-key', message: `duplicate key '${key}'`, location });
-    } else {
-      diagnostics.push({ code: 'yaml-syntax', message: `YAML syntax: ${firstLine(e.message)}`, location });
+    } else if (e === syntax[0]) {
+      const more = syntax.length - 1;
+      const line = text.split(/\r?\n/)[location.line - 1] ?? '';
+      const hints = [
+        ...(/[{,]\s*[\w-]+\s*:\s*[\w-]+\[\*\]/.test(line) ? ['inside { … } quote a gathered reference: "node[*].output"'] : []),
+        ...(more > 0 ? [`${more} more YAML error${more > 1 ? 's' : ''} after this one, probably caused by it`] : []),
+      ];
+      diagnostics.push({ code: 'yaml-syntax', message: `YAML syntax: ${firstLine(e.message)}`, location, ...(hints.length > 0 ? { hint: hints.join('; ') } : {}) });
     }
   }
   if (diagnostics.length > 0) return { source, value: undefined, diagnostics };

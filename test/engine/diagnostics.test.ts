@@ -15,6 +15,14 @@ x.yaml:5:1 error: YAML syntax: All mapping items must start at the same column
    | ^`);
   });
 
+  it('only the first YAML syntax error of a cascade, with a count and a hint for unquoted [*] in a flow map', () => {
+    check('name: x\nnodes:\n  a: { kind: t.value }\n  b: { kind: t.concat, inputs: { a: a[*].out } }\n  c: { kind: t.value }\n', `
+x.yaml:4:38 error: YAML syntax: Unexpected flow-seq-start at node end
+ 4 |   b: { kind: t.concat, inputs: { a: a[*].out } }
+   |                                      ^
+  hint: inside { … } quote a gathered reference: "node[*].output"; 11 more YAML errors after this one, probably caused by it`);
+  });
+
   it('duplicate key', () => {
     check('name: x\nnodes:\n  a: { kind: t.value }\n  a: { kind: t.value }\n', `
 x.yaml:4:3 error: duplicate key 'a'
