@@ -22,10 +22,16 @@
  * A goal generated at cost <= the f of the node being expanded is returned at once: the popped f is at most the
  * optimal cost (standard A* invariant: some open node on an optimal path has f <= C*), so that goal is optimal.
  *
- * Pruning (sound): pushes onto dead squares (no target reachable), freeze deadlocks (astar-deadlock.ts) and states
- * whose matching is impossible. Open list: integer buckets by f then h (astar-open-list.ts), deterministic.
- * Memory: a state is k+1 uint16 in a `StateStore`; per node also parent, packed push, g, h (Int32/Int32/Int32/
- * Uint16) and one queue link — about 2(k+1) + 26 bytes plus the hash index; no per-state JS objects or strings.
+ * Pruning (sound): pushes onto dead squares (no target reachable), freeze deadlocks (astar-deadlock.ts), states
+ * whose matching is impossible, boxes frozen on targets at the start (turned into walls), and dominated states: a
+ * popped node whose boxes equal those of an expanded node whose player can walk to this player within the
+ * difference in g is skipped (that node already generated every successor at no higher cost).
+ * Open list: integer buckets by f then h, newest first (astar-open-list.ts); no randomness, so deterministic.
+ * Memory: a state is k+1 cell indices (one byte each on boards up to 256 cells, else two) in a `StateStore`; per
+ * node also parent and g (Int32 each), one flags byte (push direction, stale, evaluated), the open-list link and
+ * the same-boxes link (Int32 each): (k+1) + 17 bytes on small boards plus 5-11 bytes of hash index, all in typed
+ * arrays (no per-state JS objects or strings). The pushed box's old cell is the node's player cell, so the push
+ * is rebuilt from the direction alone.
  * Returns the same optimal length (in moves) as `solveBfs`, usually after far fewer expansions.
  */
 import { FreezeCheck } from './astar-deadlock.js';
