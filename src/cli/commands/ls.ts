@@ -5,7 +5,7 @@ import { formatBytes, loadOrReport, resolveEnv, usageError } from '../engine-io.
 import type { CommandEnv } from '../engine-io.js';
 import { STORE_HELP, storeFor } from '../store-resolve.js';
 
-const USAGE = `Usage: pipe ls [pipeline.yaml] [--store DIR] [--json]
+const USAGE = `Usage: pipe ls [pipeline.yaml] [--store DIR | --pipeline FILE] [--json]
        pipe ls --kinds
 
 With a pipeline: each node, whether its store serves it now (cached) or it is stale, and its stored outputs.
