@@ -121,7 +121,9 @@ export class Generator {
   /** Replaces the weights (same config) without rebuilding sessions — for GRPO's rollouts after each update. */
   async setWeights(ckpt: Checkpoint): Promise<void> {
     this.alive();
-    if (JSON.stringify(ckpt.config) !== JSON.stringify(this.cfg)) throw new Error('Generator.setWeights: checkpoint config differs from the generator\'s');
+    const keys = ['vocabSize', 'blockSize', 'nLayer', 'nHead', 'nEmbd'] as const;
+    const differ = keys.filter((k) => ckpt.config[k] !== this.cfg[k]);
+    if (differ.length > 0) throw new Error(`Generator.setWeights: checkpoint config differs from the generator's in ${differ.join(', ')}`);
     const { inputs } = separateParams(new Graph(), this.cfg);
     const next = new Map<string, RtTensor>();
     for (const [name, v] of inputs) {
