@@ -112,17 +112,20 @@ export class Trainer {
       if (this.opts.loss.klCoef > 0) feeds[TRAIN_IO.refLogProbs] = rt.tensor('float32', gb.refLogProbs as Float32Array, [N]);
     }
     const out = await this.session.run(feeds);
+    const loss = rt.hostScalar(out[TRAIN_IO.loss] as RtTensor);
+    const gradNorm = rt.hostScalar(out[TRAIN_IO.gradNorm] as RtTensor);
+    const next = { params: out[TRAIN_IO.outParams] as RtTensor, m: out[TRAIN_IO.outM] as RtTensor, v: out[TRAIN_IO.outV] as RtTensor };
+    if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
+      // Keep the last good weights: a NaN/Inf update would poison every later step and checkpoint.
+      if (this.mover.resident) for (const t of [next.params, next.m, next.v]) t.dispose();
+      throw new Error(`Trainer: non-finite loss (${loss}) or gradient norm (${gradNorm}) at step ${this.stepCount + 1} (lr ${lr}); the update was discarded`);
+    }
     const old = this.state;
-    this.state = { params: out[TRAIN_IO.outParams] as RtTensor, m: out[TRAIN_IO.outM] as RtTensor, v: out[TRAIN_IO.outV] as RtTensor };
+    this.state = next;
     // Free the previous step's device buffers at once (host arrays are left to the GC).
     if (this.mover.resident) for (const t of [old.params, old.m, old.v]) t.dispose();
     this.stepCount++;
-    return {
-      loss: rt.hostScalar(out[TRAIN_IO.loss] as RtTensor),
-      gradNorm: rt.hostScalar(out[TRAIN_IO.gradNorm] as RtTensor),
-      lr,
-      step: this.stepCount,
-    };
+    return { loss, gradNorm, lr, step: this.stepCount };
   }
 
   private batchFeeds(batch: TokenBatch): Record<string, RtTensor> {

@@ -174,3 +174,20 @@ describe('embedding gradient', () => {
     }
   });
 });
+
+describe('non-finite updates', () => {
+  it('are refused with the step named, and the weights stay as they were', async () => {
+    const init = initGpt(tinyConfig, 3);
+    const bad = new Map(init.weights);
+    const wte = Float32Array.from(bad.get('wte')!);
+    wte.fill(Number.NaN, 0, 256 * tinyConfig.nEmbd); // every byte embedding
+    bad.set('wte', wte);
+    const trainer = await Trainer.create({ init: { ...init, weights: bad }, optim: adamw, loss: { kind: 'sft' }, batchSize: B, seqLen: T });
+    await expect(trainer.train(copyBatch(new Rng(1), B, T))).rejects.toThrow(/^Trainer: non-finite loss \(NaN\) or gradient norm \(NaN\) at step 1 \(lr 0\.005\); the update was discarded$/);
+    expect(trainer.step).toBe(0);
+    const after = await trainer.checkpoint();
+    expect(Number.isNaN(after.weights.get('wte')![0]!)).toBe(true);
+    expect(after.weights.get('wpe')).toEqual(init.weights.get('wpe'));
+    await trainer.dispose();
+  });
+});
