@@ -77,8 +77,8 @@ describe('A* optimality (property: equals BFS on random small multi-box levels)'
       ['########', '#.  $  #', '# ## # #', '#.  $ @#', '########'],
       // A 2x2-block risk next to targets.
       ['######', '#.  .#', '# $$ #', '#  @ #', '######'],
-      // Microban #1.
-      ['####', '# .#', '#  ###', '#*@  #', '#  $ #', '#  ###', '####'],
+      // Two boxes around a pillar, targets on both sides of the player.
+      ['#######', '#     #', '# #$# #', '# .@. #', '#  $  #', '#     #', '#######'],
     ];
     for (const rows of levels) {
       const level = parseLevel(rows.join('\n'));
@@ -104,7 +104,7 @@ describe('A* optimality (property: equals BFS on random small multi-box levels)'
   });
 
   it('reports search statistics and respects the expansion cap', () => {
-    const level = parseLevel(['####', '# .#', '#  ###', '#*@  #', '#  $ #', '#  ###', '####'].join('\n'));
+    const level = parseLevel(['#######', '#     #', '# #$# #', '# .@. #', '#  $  #', '#     #', '#######'].join('\n'));
     let stats: AstarStats | undefined;
     const r = solveAstar(level, { onStats: (s) => (stats = s) });
     expect(r.status).toBe('solved');
