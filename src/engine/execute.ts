@@ -14,6 +14,8 @@ import { refLabel, refSources } from './gather.js';
 import { acquireLock, processStart } from './lock.js';
 import type { ProgressUpdate } from './node-kind.js';
 import type { NodeInstance, Pipeline } from './pipeline.js';
+import { recordInterruptedRuns } from './run-status.js';
+import type { RunMarker } from './run-status.js';
 import { Slots } from './slots.js';
 import { Store } from './store.js';
 import type { Artifact } from './store.js';
@@ -85,13 +87,15 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions = {}): Pr
   store.init();
   const runId = `${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomUUID().slice(0, 8)}`;
   const started = new Date().toISOString();
-  const marker = join(store.root, 'locks', `run-${runId}.run`);
-  writeFileSync(marker, JSON.stringify({ pid: process.pid, runId, pipeline: pipeline.name }));
-  // Wait out a gc in progress (it checks for run markers after taking its lock; see gc.ts).
-  (await acquireLock(join(store.root, 'locks', 'gc.lock'), { ...(opts.signal ? { signal: opts.signal } : {}) }))();
   // host and pid_start let readers tell a run in progress from one whose process died (run-status.ts).
   const self = { pid: process.pid, host: hostname(), pid_start: processStart(process.pid) ?? null };
-  store.append('runs', [{ run_id: runId, pipeline: pipeline.name, file: pipeline.file, ...self, started, finished: null, status: 'running' }]);
+  const marker = join(store.root, 'locks', `run-${runId}.run`);
+  const markerRow: RunMarker = { run_id: runId, pipeline: pipeline.name, file: pipeline.file, ...self, started };
+  writeFileSync(marker, JSON.stringify(markerRow));
+  // Wait out a gc in progress (it checks for run markers after taking its lock; see gc.ts).
+  (await acquireLock(join(store.root, 'locks', 'gc.lock'), { ...(opts.signal ? { signal: opts.signal } : {}) }))();
+  recordInterruptedRuns(join(store.root, 'locks'), (rows) => store.append('runs', rows));
+  store.append('runs', [{ ...markerRow, finished: null, status: 'running' }]);
 
   const abort = new AbortController();
   const onOuterAbort = (): void => abort.abort(opts.signal?.reason ?? new Error('cancelled'));

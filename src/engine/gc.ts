@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { entryKeys, entryObjects, lastKeys, liveRuns, objects, treeSize } from './inventory.js';
 import { acquireLock, pidAlive } from './lock.js';
+import { recordInterruptedRuns } from './run-status.js';
 import type { Store } from './store.js';
 
 export interface GcItem {
@@ -32,6 +33,8 @@ export async function collectGarbage(store: Store, opts: { readonly dryRun?: boo
     if (live.length > 0) {
       throw new Error(`a run is in progress on this store (pid ${live.map((r) => r.pid).join(', ')}); try again when it ends`);
     }
+    // Markers of runs whose process died are deleted below: record those runs as interrupted first.
+    if (opts.dryRun !== true) recordInterruptedRuns(join(store.root, 'locks'), (rows) => store.append('runs', rows));
     return collect(store, opts.dryRun === true);
   } finally {
     release();

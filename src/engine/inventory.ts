@@ -65,8 +65,9 @@ export function liveRuns(store: Store): { pid: number; runId: string; pipeline: 
   const out: { pid: number; runId: string; pipeline: string }[] = [];
   for (const f of readdirSync(dir).filter((x) => x.endsWith('.run'))) {
     try {
-      const m = JSON.parse(readFileSync(join(dir, f), 'utf8')) as { pid: number; runId: string; pipeline: string };
-      if (pidAlive(m.pid)) out.push(m);
+      // Markers name the run `run_id` (older ones `runId`).
+      const m = JSON.parse(readFileSync(join(dir, f), 'utf8')) as { pid: number; run_id?: string; runId?: string; pipeline: string };
+      if (pidAlive(m.pid)) out.push({ pid: m.pid, runId: m.run_id ?? m.runId ?? '', pipeline: m.pipeline });
     } catch {
       /* ignore */
     }

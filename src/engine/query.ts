@@ -80,8 +80,10 @@ export async function openQuery(
       : `SELECT ${Object.entries(columns).map(([c, t]) => `CAST(NULL AS ${t}) AS ${ident(c)}`).join(', ')} WHERE false`;
     // runs and node_runs get a 'running' row at the start and a final one at the end: keep the last per run (and
     // node); a run still 'running' whose process died is 'interrupted', and so are its nodes that were running.
+    // (A node row still 'running' in a run that is not running any more was cut off with it.)
+    const cutOff = name === 'runs' ? `run_id IN (${deadList})` : `run_id IN (SELECT run_id FROM runs WHERE status <> 'running')`;
     const latest = (partition: string): string =>
-      `SELECT * REPLACE (CASE WHEN status = 'running' AND run_id IN (${deadList}) THEN '${INTERRUPTED}' ELSE status END AS status) ` +
+      `SELECT * REPLACE (CASE WHEN status = 'running' AND ${cutOff} THEN '${INTERRUPTED}' ELSE status END AS status) ` +
       `FROM (SELECT * FROM (${source}) QUALIFY row_number() OVER (PARTITION BY ${partition} ORDER BY finished IS NULL, finished DESC) = 1)`;
     const sql = name === 'runs' ? latest('run_id') : name === 'node_runs' ? latest('run_id, node_id') : source;
     await conn.run(`CREATE VIEW ${ident(name)} AS ${sql}`);

@@ -3,7 +3,8 @@
  * from this host (kill -9, a crash, a reboot) will never finish. Its rows are append-only, so readers derive the
  * status ('interrupted') instead of the store rewriting history. A run recorded on another host is left as is.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { hostname } from 'node:os';
 import { pidAlive, processStart } from './lock.js';
 
@@ -28,10 +29,23 @@ function processGone(row: RunRow): boolean {
 
 /** Run ids in `meta/runs.jsonl` (path given) that never finished and whose process is gone. */
 export function interruptedRuns(runsFile: string): Set<string> {
+  return runStates(runsFile).interrupted;
+}
+
+/**
+ * Run ids that are not running: finished (a final row) or interrupted (no final row, process gone). A node row still
+ * 'running' in such a run was cut off with it.
+ */
+export function endedRuns(runsFile: string): Set<string> {
+  const { finished, interrupted } = runStates(runsFile);
+  return new Set([...finished, ...interrupted]);
+}
+
+function runStates(runsFile: string): { finished: Set<string>; interrupted: Set<string> } {
   const result = new Set<string>();
-  if (!existsSync(runsFile)) return result;
-  const open = new Map<string, RunRow>();
   const finished = new Set<string>();
+  if (!existsSync(runsFile)) return { finished, interrupted: result };
+  const open = new Map<string, RunRow>();
   for (const line of readFileSync(runsFile, 'utf8').split('\n')) {
     if (line === '') continue;
     let row: RunRow;
@@ -45,5 +59,47 @@ export function interruptedRuns(runsFile: string): Set<string> {
     else open.set(row.run_id, row);
   }
   for (const [id, row] of open) if (!finished.has(id) && processGone(row)) result.add(id);
-  return result;
+  return { finished, interrupted: result };
+}
+
+/** What a run writes to `locks/run-<id>.run` while it is in progress (gc waits for it; see gc.ts). */
+export interface RunMarker extends RunRow {
+  readonly run_id: string;
+  readonly pipeline: string;
+  readonly file: string;
+  readonly started: string;
+}
+
+/**
+ * Records, at the start of a run, that earlier runs on the store whose process died were interrupted: appends a
+ * final 'interrupted' row for each (so the records say so even where liveness cannot be checked later, e.g. on
+ * another host) and removes its marker. Whoever removes a marker writes its row, so concurrent runs never both do.
+ */
+export function recordInterruptedRuns(locksDir: string, append: (rows: object[]) => void): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(locksDir).filter((f) => f.startsWith('run-') && f.endsWith('.run'));
+  } catch {
+    return [];
+  }
+  const rows: object[] = [];
+  for (const name of names) {
+    const path = join(locksDir, name);
+    let marker: Partial<RunMarker>;
+    try {
+      marker = JSON.parse(readFileSync(path, 'utf8')) as Partial<RunMarker>;
+    } catch {
+      continue; // being written, or not ours to judge
+    }
+    if (typeof marker.run_id !== 'string' || !processGone(marker)) continue;
+    try {
+      unlinkSync(path);
+    } catch {
+      continue; // another run got there first
+    }
+    const { run_id, pipeline = null, file = null, pid = null, host = null, pid_start = null, started = null } = marker;
+    rows.push({ run_id, pipeline, file, pid, host, pid_start, started, finished: new Date().toISOString(), status: INTERRUPTED });
+  }
+  if (rows.length > 0) append(rows);
+  return rows.map((r) => (r as { run_id: string }).run_id);
 }

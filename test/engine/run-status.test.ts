@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { processStart } from '../../src/engine/lock.js';
-import { interruptedRuns } from '../../src/engine/run-status.js';
+import { interruptedRuns, recordInterruptedRuns } from '../../src/engine/run-status.js';
 import { tempDir } from './fixtures/helpers.js';
 
 describe('interruptedRuns', () => {
@@ -28,5 +28,25 @@ describe('interruptedRuns', () => {
     );
     expect([...interruptedRuns(file)].sort()).toEqual(['killed', 'old-format', 'recycled']);
     expect(interruptedRuns(join(tempDir(), 'none.jsonl')).size).toBe(0);
+  });
+
+  it("a run's start records earlier runs whose process died (from their markers) and removes the markers", () => {
+    const locks = tempDir();
+    const dead = spawnSync('true').pid as number;
+    const marker = (id: string, pid: number, extra: object = {}) =>
+      writeFileSync(join(locks, `run-${id}.run`), JSON.stringify({ run_id: id, pipeline: 'p', file: '/p.yaml', pid, host: hostname(), started: '2026-01-01T00:00:00Z', ...extra }));
+    marker('killed', dead);
+    marker('live', process.pid);
+    marker('elsewhere', dead, { host: `not-${hostname()}` });
+    writeFileSync(join(locks, 'run-torn.run'), '{"run_id":');
+    writeFileSync(join(locks, 'abc.lock'), JSON.stringify({ pid: dead }));
+    const appended: object[] = [];
+    expect(recordInterruptedRuns(locks, (rows) => appended.push(...rows))).toEqual(['killed']);
+    expect(appended).toEqual([
+      { run_id: 'killed', pipeline: 'p', file: '/p.yaml', pid: dead, host: hostname(), pid_start: null, started: '2026-01-01T00:00:00Z', finished: expect.any(String), status: 'interrupted' },
+    ]);
+    expect(readdirSync(locks).sort()).toEqual(['abc.lock', 'run-elsewhere.run', 'run-live.run', 'run-torn.run']);
+    expect(recordInterruptedRuns(locks, () => appended.push({}))).toEqual([]);
+    expect(appended).toHaveLength(1);
   });
 });

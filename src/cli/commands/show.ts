@@ -65,7 +65,7 @@ export async function showCommand(args: readonly string[], env: CommandEnv = {})
   }
   const last = matches[0] as (typeof matches)[number];
   const entry = store.readEntry(last.key);
-  // One row per run: the final row, or the 'running' one (derived 'interrupted' if its run's process died).
+  // One row per run: the final row, or the 'running' one ('interrupted' if its run ended or its process died).
   const byRun = new Map<unknown, Record<string, unknown>>();
   const runsFile = store.metaPath('node_runs');
   if (existsSync(runsFile)) {
@@ -79,8 +79,8 @@ export async function showCommand(args: readonly string[], env: CommandEnv = {})
       }
     }
   }
-  const { interruptedRuns, INTERRUPTED } = await import('../../engine/run-status.js');
-  const dead = interruptedRuns(store.metaPath('runs'));
+  const { endedRuns, INTERRUPTED } = await import('../../engine/run-status.js');
+  const dead = endedRuns(store.metaPath('runs'));
   const history = [...byRun.values()].map((h) => (h.status === 'running' && dead.has(h.run_id as string) ? { ...h, status: INTERRUPTED } : h));
   const outputs = entry
     ? Object.fromEntries(Object.entries(entry.outputs).map(([name, a]) => [name, { ...a, path: a.type === 'file' ? store.objectPath(a.digest) : store.treePath(a.digest) }]))
