@@ -38,7 +38,7 @@ import { FreezeCheck } from './astar-deadlock.js';
 import { BucketQueue } from './astar-open-list.js';
 import { enclose } from './enclose.js';
 import { analyzePushes, boxCost, matchingCost } from './push-analysis.js';
-import { DEFAULT_MAX_EXPANSIONS, type SolveOptions, type SolveResult } from './solve-result.js';
+import { DEFAULT_ASTAR_MAX_EXPANSIONS, type SolveOptions, type SolveResult } from './solve-result.js';
 import { StateStore } from './state-store.js';
 import { DIRECTIONS, stepOffset, type Direction, type Level } from './types.js';
 
@@ -73,7 +73,7 @@ const MAX_H = 0xfffe;
 export function solveAstar(input: Level, options: AstarOptions = {}): SolveResult {
   const framed = enclose(input);
   const maxDepth = options.maxDepth ?? Number.POSITIVE_INFINITY;
-  const maxExpansions = options.maxExpansions ?? DEFAULT_MAX_EXPANSIONS;
+  const maxExpansions = options.maxExpansions ?? DEFAULT_ASTAR_MAX_EXPANSIONS;
   const deadline = options.timeLimitMs === undefined ? undefined : performance.now() + options.timeLimitMs;
   if (framed.boxes.every((b) => framed.targets[b] === 1)) return { solvable: true, status: 'solved', actions: [], expanded: 0 };
   // Boxes frozen on targets at the start can never move: solve the board with them as walls (fewer boxes, and the
