@@ -4,7 +4,8 @@
  *
  * 1. Generates a DAG of N exec nodes and an equivalent N-task turbo workspace (same shell commands, same edges),
  *    runs each once to fill its cache, then times fully cached runs of both (median of --reps, wall clock, each a
- *    fresh process) and prints them side by side with the ratio.
+ *    fresh process, interleaved) and prints them side by side with the ratio, and bare `node -e 0` start-up as
+ *    pipe's floor.
  * 2. Hashes a file of --hash-mb MiB with pipe's hashFile and with sha256sum and prints both throughputs.
  * Plain timing; figures vary with the machine and its load. Nothing here is asserted.
  */
@@ -53,13 +54,12 @@ writeFileSync(join(pipeDir, 'dag.yaml'), `${yaml.join('\n')}\n`);
 const pipeBin = join(root, 'bin', 'pipe.js');
 const env = { ...process.env, CI: 'true' };
 const cold = timeRun(process.execPath, [pipeBin, 'run', 'dag.yaml'], { cwd: pipeDir, env });
-const pipeTimes = [];
-for (let r = 0; r < REPS; r++) {
+const pipeCached = () => {
   const t = timeRun(process.execPath, [pipeBin, 'run', 'dag.yaml', '--json'], { cwd: pipeDir, env });
   const statuses = JSON.parse(t.out).nodes.map((n) => n.status);
   if (statuses.length !== N || statuses.some((s) => s !== 'cached')) throw new Error('pipe: expected a fully cached run');
-  pipeTimes.push(t.ms);
-}
+  return t.ms;
+};
 
 // ---- turbo --------------------------------------------------------------------------------------------------
 const turboDir = join(work, 'turbo');
@@ -84,11 +84,20 @@ const turboBin = join(root, 'node_modules', '.bin', 'turbo');
 const turboEnv = { ...process.env, TURBO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1', TURBO_NO_UPDATE_NOTIFIER: '1', CI: 'true' };
 const turboArgs = ['run', 'build', '--cache-dir=.turbo-cache', '--output-logs=none', '--log-order=stream'];
 timeRun(turboBin, turboArgs, { cwd: turboDir, env: turboEnv });
-const turboTimes = [];
-for (let r = 0; r < REPS; r++) {
+const turboCached = () => {
   const t = timeRun(turboBin, turboArgs, { cwd: turboDir, env: turboEnv });
   if (!/FULL TURBO/.test(t.out + t.err)) throw new Error(`turbo: expected a fully cached run:\n${t.out}`);
-  turboTimes.push(t.ms);
+  return t.ms;
+};
+
+// Interleaved (pipe, turbo, bare node start-up) so that load changes on a shared machine hit all three alike.
+const pipeTimes = [];
+const turboTimes = [];
+const nodeTimes = [];
+for (let r = 0; r < REPS; r++) {
+  pipeTimes.push(pipeCached());
+  turboTimes.push(turboCached());
+  nodeTimes.push(timeRun(process.execPath, ['-e', '0'], {}).ms);
 }
 
 // ---- hashing --------------------------------------------------------------------------------------------------
@@ -131,6 +140,7 @@ console.log(`  pipe run  (cold, all ${N} nodes ran): ${cold.ms.toFixed(0)} ms`);
 console.log(`  pipe run  (fully cached)            : ${pipeMs.toFixed(0)} ms   [${fmt(pipeTimes)}]`);
 console.log(`  turbo run (fully cached, FULL TURBO): ${turboMs.toFixed(0)} ms   [${fmt(turboTimes)}]`);
 console.log(`  ratio turbo / pipe                  : ${(turboMs / pipeMs).toFixed(2)}x`);
+console.log(`  node -e 0 (bare node start-up)      : ${median(nodeTimes).toFixed(0)} ms   [${fmt(nodeTimes)}]  (pipe's floor)`);
 console.log(`hashing ${HASH_MB} MiB (page cache warm, median of 3; pipe time excludes node start-up):`);
 console.log(`  pipe hashFile : ${median(pipeHashTimes).toFixed(0)} ms  = ${gbps(median(pipeHashTimes))} GiB/s`);
 console.log(`  sha256sum     : ${median(shaTimes).toFixed(0)} ms  = ${gbps(median(shaTimes))} GiB/s   (process wall time)`);

@@ -28,6 +28,8 @@ export interface Verdict {
   /** Field-level changes against the last key recorded for this node id. */
   readonly changes: readonly string[];
   readonly entry?: CacheEntry;
+  /** The last key recorded for this node id (read anyway; lets the executor skip re-reading it). */
+  readonly lastKey?: string;
 }
 
 const runtimeCache = new WeakMap<NodeInstance, Record<string, string>>();
@@ -82,18 +84,19 @@ export function reasonText(reason: ReasonType, changes: readonly string[]): stri
 /** Cached or must run, and why. Reads only (entry, last key); never writes. */
 export function classify(store: Store, pipeline: string, inst: NodeInstance, key: string, components: KeyComponents, forced: boolean): Verdict {
   const last = store.readLast(pipeline, inst.id);
+  const seen = last !== undefined ? { lastKey: last.key } : {};
   const changes = last !== undefined && last.key !== key ? diffComponents(last.components, components) : [];
-  if (forced) return { status: 'run', reason: 'forced', changes };
+  if (forced) return { status: 'run', reason: 'forced', changes, ...seen };
   const entry = store.readEntry(key);
   if (entry !== undefined && inst.outputs.every((o) => entry.outputs[o] !== undefined && store.hasArtifact(entry.outputs[o]!))) {
-    return { status: 'cached', reason: 'cached', changes, entry };
+    return { status: 'cached', reason: 'cached', changes, entry, ...seen };
   }
-  if (entry !== undefined) return { status: 'run', reason: 'missing', changes: ['stored outputs missing (deleted or corrupt); recomputing'] };
+  if (entry !== undefined) return { status: 'run', reason: 'missing', changes: ['stored outputs missing (deleted or corrupt); recomputing'], ...seen };
   // A lock or resume directory left for this very key means an attempt was killed before it finished.
   if (existsSync(store.lockPath(key)) || existsSync(store.resumePath(key))) {
-    return { status: 'run', reason: 'missing', changes: ['previous attempt did not finish; resuming'] };
+    return { status: 'run', reason: 'missing', changes: ['previous attempt did not finish; resuming'], ...seen };
   }
   if (last === undefined) return { status: 'run', reason: 'new', changes };
-  if (last.key === key) return { status: 'run', reason: 'missing', changes: ['no stored result for the last key (deleted)'] };
-  return { status: 'run', reason: 'changed', changes };
+  if (last.key === key) return { status: 'run', reason: 'missing', changes: ['no stored result for the last key (deleted)'], ...seen };
+  return { status: 'run', reason: 'changed', changes, ...seen };
 }

@@ -204,12 +204,13 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions = {}): Pr
     const components = componentsOf(inst, digests);
     const key = cacheKey(components);
     const verdict = classify(store, pipeline.name, inst, key, components, opts.force?.has(inst.id) ?? false);
-    const remember = (): void => {
-      const last = store.readLast(pipeline.name, inst.id);
-      if (last?.key !== key) store.writeLast({ pipeline: pipeline.name, nodeId: inst.id, key, components, time: new Date().toISOString() });
+    // Records this key as the node's last one. On a cache hit the classifier has just read it (no second read);
+    // after an execution it is read again, as a concurrent run may have recorded another key meanwhile.
+    const remember = (lastKey: string | undefined = store.readLast(pipeline.name, inst.id)?.key): void => {
+      if (lastKey !== key) store.writeLast({ pipeline: pipeline.name, nodeId: inst.id, key, components, time: new Date().toISOString() });
     };
     if (verdict.status === 'cached' && verdict.entry !== undefined) {
-      remember();
+      remember(verdict.lastKey);
       return done({ status: 'cached', reasonType: 'cached', reason: reasonText('cached', []), key, outputs: verdict.entry.outputs });
     }
     // Instances with the same key share one execution.
@@ -247,7 +248,7 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions = {}): Pr
     inputArtifacts: Record<string, Artifact>,
     t0: number,
     done: (r: Omit<NodeResult, 'seconds' | 'id'>, seconds?: number) => NodeResult,
-    remember: () => void,
+    remember: (lastKey?: string) => void,
     clock: { startedAt: string },
   ): Promise<NodeResult> => {
     const req = slots.fit(inst.resources);
