@@ -40,6 +40,22 @@ export function gradients(g: Graph, loss: Value, wrt: readonly Value[], rules: R
   for (let i = forward.length - 1; i >= 0; i--) {
     const node = forward[i] as Node;
     if (!node.outputs.some((o) => active.has(o.id) && pending.has(o.id))) continue;
+    const custom = node.outputs.length === 1 ? g.customGrads.get((node.outputs[0] as Value).id) : undefined;
+    if (custom) {
+      // A composite: its hand-written gradient replaces the walk through its inner nodes (which then never
+      // receive a gradient and are skipped).
+      const d = total(node.outputs[0] as Value) as Value;
+      const dX = g.scoped(`grad/${node.name}`, () => custom.grad(d));
+      custom.inputs.forEach((v, k) => {
+        const dv = dX[k];
+        if (!dv || !active.has(v.id) || !isFloat(v.dtype)) return;
+        const shaped = g.scoped(`grad/${node.name}`, () => unbroadcast(g, dv, v, node));
+        const list = pending.get(v.id);
+        if (list) list.push(shaped);
+        else pending.set(v.id, [shaped]);
+      });
+      continue;
+    }
     const needs = node.inputs.map((v) => v !== null && active.has(v.id) && isFloat(v.dtype));
     if (!needs.some(Boolean)) continue;
     const rule = rules[node.op];

@@ -3,6 +3,7 @@ import { encodeModel } from '../onnx/encode.js';
 import { Graph } from '../onnx/graph.js';
 import type { DType, Value } from '../onnx/types.js';
 import type { Provider } from '../types.js';
+import { gelu } from '../models/gpt.js';
 import { gradients } from './autodiff.js';
 import { gradRules } from './rules.js';
 
@@ -105,6 +106,7 @@ export const gradCases: readonly GradCase[] = [
   },
   { op: 'Expand', label: 'Expand', inputs: [f([3, 1])], build: (g, [a]) => g.expand(a!, [2, 3, 4]) },
   { op: 'Max', label: 'Max', inputs: [f([2, 3], 'distinct'), f([2, 3], 'distinct')], build: (g, [a, b]) => g.max(a!, b!) },
+  { op: 'GELU', label: 'GELU (composite, closed-form gradient)', inputs: [f([3, 4])], build: (g, [a]) => gelu(g, a!) },
   { op: 'Min', label: 'Min', inputs: [f([2, 3], 'distinct'), f([2, 3], 'distinct')], build: (g, [a, b]) => g.min(a!, b!) },
 ];
 

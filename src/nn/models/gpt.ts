@@ -63,10 +63,28 @@ export function linear(g: Graph, P: Params, prefix: string, x: Value): Value {
   return g.gemm(x, P(`${prefix}.weight`), P(`${prefix}.bias`));
 }
 
-/** Exact GELU: ½·x·(1 + erf(x/√2)) — what PyTorch's nn.GELU() computes. */
+/**
+ * Exact GELU: x·Φ(x) with Φ(x) = ½·(1 + erf(x/√2)) — what PyTorch's nn.GELU() computes — as a composite with the
+ * closed-form gradient dX = dY·(Φ(x) + x·φ(x)), φ(x) = e^(−x²/2)/√(2π), computed as e^(ln(1/√(2π)) − u²) with
+ * u = x/√2 from the forward: 6 elementwise passes instead of the ~10 that autodiff through Erf takes.
+ */
 export function gelu(g: Graph, x: Value): Value {
   const s = (v: number) => g.scalar(v, x.dtype);
-  return g.mul(g.mul(x, s(0.5)), g.add(g.erf(g.mul(x, s(Math.SQRT1_2))), s(1)));
+  let u: Value | undefined;
+  let phi: Value | undefined;
+  return g.composite(
+    [x],
+    ([a]) => {
+      u = g.mul(a as Value, s(Math.SQRT1_2));
+      phi = g.add(g.mul(g.erf(u), s(0.5)), s(0.5));
+      return g.mul(a as Value, phi);
+    },
+    (dY) => {
+      const uu = u as Value;
+      const density = g.exp(g.sub(s(-0.5 * Math.log(2 * Math.PI)), g.mul(uu, uu))); // φ(x)
+      return [g.mul(dY, g.add(phi as Value, g.mul(x, density)))];
+    },
+  );
 }
 
 /** The MLP: Linear(C→4C) → GELU → Linear(4C→C). (N, C) → (N, C). */

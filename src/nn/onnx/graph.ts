@@ -22,6 +22,8 @@ export class Graph {
   readonly constants = new Map<number, ConstData>();
   /** Values through which no gradient flows (see `detach`). */
   readonly stopGradient = new Set<number>();
+  /** Hand-written gradients of composite values by value id (see `composite`). */
+  readonly customGrads = new Map<number, CustomGrad>();
   private readonly producers = new Map<number, Node>();
   private readonly constCache = new Map<string, Value>();
   private readonly names = new Set<string>();
@@ -171,6 +173,19 @@ export class Graph {
     return y;
   }
 
+  /**
+   * A composite op with a hand-written gradient: `forward` builds the value from `inputs` with ordinary nodes, and
+   * autodiff, instead of walking those nodes, asks `grad` for the inputs' gradients (one per input, null where
+   * none) given the output's gradient. For elementwise chains whose generic backward would take many more passes
+   * over memory than the closed form (GELU). The output must be made by a node inside `forward`.
+   */
+  composite(inputs: readonly Value[], forward: (xs: readonly Value[]) => Value, grad: CustomGrad['grad']): Value {
+    const y = forward(inputs);
+    if (!this.producers.has(y.id) || inputs.some((x) => x.id === y.id)) throw new Error('Internal error: a composite must produce a new value');
+    this.customGrads.set(y.id, { inputs, grad });
+    return y;
+  }
+
   // ---- linear algebra ----
   matmul(a: Value, b: Value): Value { return this.one('MatMul', [a, b]); }
   /** Y = alpha·op(A)·op(B) + beta·C (2-D). */
@@ -252,6 +267,12 @@ export class Graph {
   zeros(shape: readonly number[], dtype: DType): Value {
     return this.expand(this.scalar(0, dtype), shape);
   }
+}
+
+/** A composite value's inputs and its gradient rule: dY ↦ one gradient per input (null where none). */
+export interface CustomGrad {
+  readonly inputs: readonly Value[];
+  readonly grad: (dY: Value) => (Value | null)[];
 }
 
 /** Most outputs of one Split node (WebGPU's limit of 16 storage buffers per shader, less the input). */

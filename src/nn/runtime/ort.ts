@@ -22,6 +22,12 @@ export interface RtSessionOptions {
   readonly threads?: number;
   readonly gpuOutputs?: readonly string[];
   readonly profile?: boolean;
+  /**
+   * Whether idle intra-op worker threads spin (onnxruntime's default) instead of sleeping. Spinning saves wake-up
+   * latency when the cores are free, but steals them when other processes (or sessions) want them: on a shared
+   * 2-core machine the train step ran 1.36× faster without it (bench/train/README.md).
+   */
+  readonly spinning?: boolean;
   /** Graph name used in error messages. */
   readonly label?: string;
 }
@@ -44,6 +50,7 @@ export class RtSession {
       graphOptimizationLevel: 'all',
       logSeverityLevel: 3,
       ...(opts.threads !== undefined ? { intraOpNumThreads: opts.threads, interOpNumThreads: 1 } : {}),
+      ...(opts.spinning === false ? { extra: { session: { intra_op: { allow_spinning: '0' } } } } : {}),
     };
     const profilePrefix = opts.profile ? join(tmpdir(), `pipe-profile-${process.pid}-${++profiles}`) : undefined;
     if (profilePrefix) Object.assign(so, { enableProfiling: true, profileFilePrefix: profilePrefix });
