@@ -38,6 +38,11 @@ export type DiagnosticCode =
   | 'override'
   | 'io';
 
+/** A list of names for a hint: all of them, or the first `max` and how many there are in all. */
+export function nameList(names: readonly string[], max = 20): string {
+  return names.length <= max ? names.join(', ') : `${names.slice(0, max).join(', ')}, … (${names.length} in all)`;
+}
+
 /** Thrown (and caught at the CLI) when input is invalid; carries every diagnostic found. */
 export class DiagnosticsError extends Error {
   constructor(readonly diagnostics: readonly Diagnostic[]) {

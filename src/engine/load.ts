@@ -8,6 +8,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYamlScalar } from 'yaml';
 import { canonicalJson } from './canonical-json.js';
 import type { Checked, GraphNode, RawRef } from './checked-node.js';
+import { nameList } from './diagnostics.js';
 import type { Diagnostic } from './diagnostics.js';
 import { expand, formatAxisValue } from './expand.js';
 import { checkCycles, checkReferences, soundNodes, topoOrder } from './graph-checks.js';
@@ -136,7 +137,7 @@ function parseOverrides(specs: readonly string[], raw: Record<string, RawNode>, 
       continue;
     }
     if (!Object.hasOwn(raw, id)) {
-      out.push({ code: 'override', message: `--set ${spec}: unknown node '${id}'`, hint: `nodes: ${Object.keys(raw).join(', ')}` });
+      out.push({ code: 'override', message: `--set ${spec}: unknown node '${id}'`, hint: `nodes: ${nameList(Object.keys(raw))}` });
       continue;
     }
     let value: unknown;

@@ -26,16 +26,23 @@ const MAX_ALIAS_COUNT = 1000;
  */
 export function parseYaml(file: string, text: string): { source: YamlSource; value: unknown; diagnostics: Diagnostic[] } {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  // yaml's own uniqueKeys check is quadratic in the size of a map (a 20,000-node pipeline took seconds); duplicate
+  // keys are found below with one set per map instead.
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
   const source: YamlSource = { file, text, doc, lines };
   const diagnostics: Diagnostic[] = [];
+  const duplicates = duplicateKeys(doc.contents);
   // Every duplicate key is its own mistake; after the first syntax error the parser's recovery mostly reports
   // consequences of it (often one per token to the end of the file), so only that one is shown, with a count.
-  const syntax = doc.errors.filter((e) => e.code !== 'DUPLICATE_KEY');
-  for (const e of doc.errors) {
-    const location = at(source, e.pos[0], e.pos[1]);
-    if (e.code === 'DUPLICATE_KEY') {
-      const key = keyTextAt(text, e.pos[0]);
+  const syntax = doc.errors;
+  const events = [
+    ...syntax.map((e) => ({ pos: e.pos, error: e })),
+    ...duplicates.map((k) => ({ pos: k.range ?? [0, 1], error: undefined })),
+  ].sort((a, b) => a.pos[0] - b.pos[0]);
+  for (const { pos, error: e } of events) {
+    const location = at(source, pos[0], pos[1]);
+    if (e === undefined) {
+      const key = keyTextAt(text, pos[0]);
       diagnostics.push({ code: 'duplicate-key', message: `duplicate key '${key}'`, location });
     } else if (e === syntax[0]) {
       const more = syntax.length - 1;
@@ -59,6 +66,32 @@ export function parseYaml(file: string, text: string): { source: YamlSource; val
     diagnostics.push({ code: 'alias-bomb', message, location });
     return { source, value: undefined, diagnostics };
   }
+}
+
+/** Second and later occurrences of a scalar key in each map (compared by value, as yaml's uniqueKeys does). */
+function duplicateKeys(root: unknown): YamlNode[] {
+  const found: YamlNode[] = [];
+  const stack: unknown[] = [root];
+  const seenNodes = new Set<unknown>();
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (seenNodes.has(node)) continue;
+    seenNodes.add(node);
+    if (isMap(node)) {
+      const keys = new Set<string>();
+      for (const pair of node.items) {
+        if (isScalar(pair.key)) {
+          const k = `${typeof pair.key.value}:${String(pair.key.value)}`;
+          if (keys.has(k)) found.push(pair.key);
+          keys.add(k);
+        }
+        stack.push(pair.key, pair.value);
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) stack.push(item);
+    }
+  }
+  return found;
 }
 
 function firstLine(s: string): string {

@@ -261,3 +261,18 @@ x.yaml:6:37 error: dependency cycle: c -> d -> c
    |                                     ^^^^^`);
   });
 });
+
+describe('large pipelines', () => {
+  it('a 3000-node cycle is reported abbreviated; long node lists in hints are capped', () => {
+    const n = 3000;
+    const lines = ['name: big', 'nodes:', `  n0: { kind: t.concat, inputs: { a: n${n - 1}.out } }`];
+    for (let i = 1; i < n; i++) lines.push(`  n${i}: { kind: t.concat, inputs: { a: n${i - 1}.out } }`);
+    lines.push('  x: { kind: t.concat, inputs: { a: nope.out } }');
+    const text = diagnosticsText(writePipeline(tempDir(), `${lines.join('\n')}\n`, 'x.yaml'));
+    expect(text.split('\n').filter((l) => / error: /.test(l))).toEqual([
+      "x.yaml:3003:37 error: input 'a' refers to unknown node 'nope'",
+      `x.yaml:4:38 error: dependency cycle: ${[...Array(10).keys()].map((i) => `n${i}`).join(' -> ')} -> … (2981 more) … -> ${[...Array(9).keys()].map((i) => `n${n - 9 + i}`).join(' -> ')} -> n0`,
+    ]);
+    expect(text).toContain(`  hint: nodes: ${[...Array(20).keys()].map((i) => `n${i}`).join(', ')}, … (3001 in all)`);
+  });
+});

@@ -71,7 +71,8 @@ export async function runCommand(args: readonly string[], envIn: CommandEnv = {}
   const force = matchInstances(pipeline, values.force ?? []);
   const unknown = [...only.unknown.map((n) => `--only ${n}`), ...force.unknown.map((n) => `--force ${n}`)];
   if (unknown.length > 0) {
-    env.err(`pipe run: unknown node${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}\n  nodes: ${[...new Set(pipeline.instances.map((i) => i.baseId))].join(', ')}\n`);
+    const { nameList } = await import('../../engine/diagnostics.js');
+    env.err(`pipe run: unknown node${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}\n  nodes: ${nameList([...new Set(pipeline.instances.map((i) => i.baseId))])}\n`);
     return 2;
   }
 

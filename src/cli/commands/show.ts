@@ -50,13 +50,14 @@ export async function showCommand(args: readonly string[], env: CommandEnv = {})
     return 2;
   }
   const { Store } = await import('../../engine/store.js');
+  const { nameList } = await import('../../engine/diagnostics.js');
   const { lastKeys } = await import('../../engine/inventory.js');
   const store = new Store(root);
   const all = lastKeys(store);
   const matches = all.filter((l) => l.nodeId === id && (pipelineName === undefined || l.pipeline === pipelineName));
   if (matches.length === 0) {
     const known = [...new Set(all.map((l) => l.nodeId))];
-    err(`pipe show: no results for node '${id}' in ${root}${known.length > 0 ? `\n  nodes: ${known.join(', ')}` : ''}\n`);
+    err(`pipe show: no results for node '${id}' in ${root}${known.length > 0 ? `\n  nodes: ${nameList(known)}` : ''}\n`);
     return 2;
   }
   if (matches.length > 1) {
