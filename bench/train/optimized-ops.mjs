@@ -13,7 +13,7 @@ const level = process.argv[3] ?? 'all';
 const tg = await import(pathToFileURL(join(dirname(nnPath), 'train-graph.js')).href);
 const cfg = { vocabSize: 260, blockSize: 256, nLayer: 2, nHead: 4, nEmbd: 128 };
 const optim = { lr: 1e-3, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1, warmupSteps: 2, totalSteps: 1000, minLrRatio: 0.1, gradClip: 1 };
-const bytes = tg.modelBytes(tg.buildTrainGraph(cfg, optim, { kind: 'sft' }, 32, 224));
+const bytes = tg.modelBytes(tg.buildTrainGraph(cfg, optim, { kind: 'sft' }, 32, 224, { cpuOnly: process.argv[4] !== 'plain' }));
 const count = (m) => {
   const c = new Map();
   for (const n of m.graph.node) { const k = `${n.domain ? n.domain + '::' : ''}${n.opType}`; c.set(k, (c.get(k) ?? 0) + 1); }

@@ -7,6 +7,7 @@ import type { Value } from './onnx/types.js';
  * one-hot built by Equal against a constant 0…V−1 (LogSoftmax and OneHot fall back to the CPU on WebGPU).
  */
 export function targetLogProbs(g: Graph, logits: Value, targets: Value): Value {
+  if (g.cpuOnly) return targetLogProbsCpu(g, logits, targets);
   const [N, V] = logits.shape as [number, number];
   const z = g.sub(logits, g.detach(g.reduceMax(logits, [1], true))); // (N, V)
   const lse = g.log(g.reduceSum(g.exp(z), [1], true)); // (N, 1)
@@ -15,6 +16,30 @@ export function targetLogProbs(g: Graph, logits: Value, targets: Value): Value {
   const onehot = g.cast(g.equal(t, ids), 'float32'); // (N, V)
   const picked = g.reduceSum(g.mul(z, onehot), [1], true); // (N, 1)
   return g.reshape(g.sub(picked, lse), [N]); // (N)
+}
+
+/**
+ * targetLogProbs for CPU-EP graphs, as a composite with its closed-form gradient: forward logp = z[t] − log Σ eᶻ
+ * (ReduceLogSumExp, max-shifted inside onnxruntime, and GatherElements: no (N, V) one-hot); backward
+ * dz = −dY·softmax(z) + dY at the target (e^(z − lse), then ScatterElements-add; one target per row, so no
+ * colliding updates). About half the passes over the (N, V) logits of the portable form.
+ */
+function targetLogProbsCpu(g: Graph, logits: Value, targets: Value): Value {
+  const [N] = logits.shape as [number, number];
+  const t = g.reshape(targets.dtype === 'int32' || targets.dtype === 'int64' ? targets : g.cast(targets, 'int32'), [N, 1]);
+  let lse: Value | undefined;
+  return g.composite(
+    [logits],
+    ([z]) => {
+      lse = g.reduceLogSumExp(z as Value, [1], true); // (N, 1)
+      return g.reshape(g.sub(g.gatherElements(z as Value, t, 1), lse), [N]);
+    },
+    (dY) => {
+      const d = g.reshape(dY, [N, 1]);
+      const soft = g.exp(g.sub(logits, lse as Value)); // (N, V)
+      return [g.scatterElementsAdd(g.mul(soft, g.neg(d)), t, d, 1)];
+    },
+  );
 }
 
 /** Σ(x·mask) / max(Σ mask, 1): the token-mean over masked positions. */

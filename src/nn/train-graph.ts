@@ -29,6 +29,14 @@ export const TRAIN_IO = {
   logp: 'logp',
 } as const;
 
+/**
+ * How a graph may be built: `cpuOnly` (see Graph.cpuOnly) lets it use ops only onnxruntime's CPU EP is known to
+ * run well (com.microsoft FusedMatMul, GatherElements/ScatterElements) — for graphs only that EP will run.
+ */
+export interface GraphOptions {
+  readonly cpuOnly?: boolean;
+}
+
 /** A built graph plus what the runtime needs to feed it. */
 export interface BuiltGraph {
   readonly graph: Graph;
@@ -67,8 +75,8 @@ function lossOf(g: Graph, cfg: GptConfig, P: ReturnType<typeof flatParams>['para
  * batch) → outputs (new params, new moments, loss, grad norm). Gradients come from `gradients()` w.r.t. each
  * parameter's view of the flat buffer and are concatenated back into one flat gradient.
  */
-export function buildTrainGraph(cfg: GptConfig, optim: AdamWConfig, loss: LossConfig, B: number, T: number): BuiltGraph {
-  const g = new Graph();
+export function buildTrainGraph(cfg: GptConfig, optim: AdamWConfig, loss: LossConfig, B: number, T: number, opts: GraphOptions = {}): BuiltGraph {
+  const g = new Graph(opts);
   const layout = flatLayout(cfg);
   const flat = g.input(TRAIN_IO.params, 'float32', [layout.size]);
   const m = g.input(TRAIN_IO.m, 'float32', [layout.size]);
@@ -91,8 +99,8 @@ export function buildTrainGraph(cfg: GptConfig, optim: AdamWConfig, loss: LossCo
 }
 
 /** Forward only over flat params: loss (SFT) and per-token log p(target). For evalLoss. */
-export function buildEvalGraph(cfg: GptConfig, B: number, T: number): BuiltGraph {
-  const g = new Graph();
+export function buildEvalGraph(cfg: GptConfig, B: number, T: number, opts: GraphOptions = {}): BuiltGraph {
+  const g = new Graph(opts);
   const layout = flatLayout(cfg);
   const flat = g.input(TRAIN_IO.params, 'float32', [layout.size]);
   const { params } = flatParams(g, layout, flat);
@@ -120,8 +128,8 @@ export function modelBytes(b: BuiltGraph | Graph): Uint8Array {
  * Loss and its flat gradient (no update), plus the logits: for the finite-difference test of a whole train step
  * and for the cross-check against PyTorch.
  */
-export function buildGradGraph(cfg: GptConfig, loss: LossConfig, B: number, T: number): BuiltGraph {
-  const g = new Graph();
+export function buildGradGraph(cfg: GptConfig, loss: LossConfig, B: number, T: number, opts: GraphOptions = {}): BuiltGraph {
+  const g = new Graph(opts);
   const layout = flatLayout(cfg);
   const flat = g.input(TRAIN_IO.params, 'float32', [layout.size]);
   const { params, views } = flatParams(g, layout, flat);

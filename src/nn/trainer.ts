@@ -67,7 +67,8 @@ export class Trainer {
       throw new Error(`Trainer: GRPO needs clipEps > 0 and klCoef ≥ 0, got ${opts.loss.clipEps} and ${opts.loss.klCoef}`);
     }
     const provider = opts.provider ?? 'cpu';
-    const built = buildTrainGraph(cfg, opts.optim, opts.loss, opts.batchSize, opts.seqLen);
+    // Contrib ops (FusedMatMul) only where onnxruntime's CPU EP runs the whole graph.
+    const built = buildTrainGraph(cfg, opts.optim, opts.loss, opts.batchSize, opts.seqLen, { cpuOnly: provider === 'cpu' });
     const rt = await import('./runtime/ort.js');
     const { DeviceMover } = await import('./runtime/device.js');
     const mover = new DeviceMover(rt, provider);
@@ -143,7 +144,7 @@ export class Trainer {
     const key = `${B}x${T}`;
     const hit = this.evalSessions.get(key);
     if (hit) return hit;
-    const s = await this.rt.RtSession.create(modelBytes(buildEvalGraph(this.cfg, B, T)), {
+    const s = await this.rt.RtSession.create(modelBytes(buildEvalGraph(this.cfg, B, T, { cpuOnly: this.provider === 'cpu' })), {
       provider: this.provider,
       ...(this.opts.threads !== undefined ? { threads: this.opts.threads } : {}),
       label: 'eval loss',

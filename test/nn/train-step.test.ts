@@ -11,8 +11,8 @@ import { adamw, copyBatch, loudInit, session, tinyConfig } from './helpers.js';
 const B = 2;
 const T = 8;
 
-async function gradRunner(loss: LossConfig, batch: TokenBatch, extra: Record<string, Float32Array>) {
-  const built = buildGradGraph(tinyConfig, loss, B, T);
+async function gradRunner(loss: LossConfig, batch: TokenBatch, extra: Record<string, Float32Array>, cpuOnly = false) {
+  const built = buildGradGraph(tinyConfig, loss, B, T, { cpuOnly });
   const { rt, s } = await session(built.graph);
   const run = async (flat: Float32Array) => {
     const feeds: Record<string, ReturnType<typeof rt.tensor>> = {
@@ -64,6 +64,25 @@ describe('whole GPT train step', () => {
     const err = await fdError(g.run, flatten(init.weights, layout, 'test'), layout);
     await g.release();
     expect(err).toBeLessThan(2e-2);
+  }, 60_000);
+
+  it('the CPU-EP graph (contrib FusedMatMul attention) gives the same loss and gradients, and they match finite differences', async () => {
+    const flat = flatten(init.weights, layout, 'test');
+    const plain = await gradRunner({ kind: 'sft' }, batch, {});
+    const fused = await gradRunner({ kind: 'sft' }, batch, {}, true);
+    const a = await plain.run(flat);
+    const b = await fused.run(flat);
+    expect(Math.abs(a.loss - b.loss)).toBeLessThan(1e-5 * Math.abs(a.loss));
+    let maxDiff = 0;
+    let maxAbs = 0;
+    for (let i = 0; i < a.grad.length; i++) {
+      maxDiff = Math.max(maxDiff, Math.abs(a.grad[i]! - b.grad[i]!));
+      maxAbs = Math.max(maxAbs, Math.abs(a.grad[i]!));
+    }
+    expect(maxDiff / maxAbs).toBeLessThan(1e-4); // float32 rounding: the scale is applied to the scores, not q
+    expect(await fdError(fused.run, flat, layout)).toBeLessThan(2e-2);
+    await plain.release();
+    await fused.release();
   }, 60_000);
 
   it('GRPO (clipped ratio + k3 KL) gradients match finite differences', async () => {

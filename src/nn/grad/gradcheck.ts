@@ -3,6 +3,7 @@ import { encodeModel } from '../onnx/encode.js';
 import { Graph } from '../onnx/graph.js';
 import type { DType, Value } from '../onnx/types.js';
 import type { Provider } from '../types.js';
+import { targetLogProbs } from '../losses.js';
 import { gelu } from '../models/gpt.js';
 import { gradients } from './autodiff.js';
 import { gradRules } from './rules.js';
@@ -25,6 +26,8 @@ export interface GradCase {
   readonly build: (g: Graph, xs: readonly Value[]) => Value;
   /** Check in float32 only (ops whose float64 form is not smooth, e.g. a round trip through float32). */
   readonly float32Only?: boolean;
+  /** Build the case in a graph that may use contrib ops (Graph.cpuOnly). */
+  readonly cpuOnly?: boolean;
 }
 
 const f = (shape: readonly number[], draw: Draw = 'real'): CaseInput => ({ shape, draw });
@@ -65,6 +68,23 @@ export const gradCases: readonly GradCase[] = [
       }),
     ),
   ),
+  ...[false, true].flatMap((tA) =>
+    [false, true].map(
+      (tB): GradCase => ({
+        op: 'FusedMatMul',
+        label: `FusedMatMul transA=${+tA} transB=${+tB} (batch-broadcast B)`,
+        inputs: [f(tA ? [2, 4, 3] : [2, 3, 4]), f(tB ? [2, 4] : [4, 2])],
+        build: (g, [a, b]) => g.fusedMatMul(a!, b!, { transA: tA, transB: tB, alpha: 0.5 }),
+      }),
+    ),
+  ),
+  {
+    op: 'MatMul',
+    label: 'MatMul batched, contrib graph (FusedMatMul gradients)',
+    inputs: [f([2, 3, 4]), f([2, 4, 2])],
+    cpuOnly: true,
+    build: (g, [a, b]) => g.matmul(a!, b!),
+  },
   {
     op: 'LayerNormalization',
     label: 'LayerNormalization',
@@ -107,6 +127,20 @@ export const gradCases: readonly GradCase[] = [
   { op: 'Expand', label: 'Expand', inputs: [f([3, 1])], build: (g, [a]) => g.expand(a!, [2, 3, 4]) },
   { op: 'Max', label: 'Max', inputs: [f([2, 3], 'distinct'), f([2, 3], 'distinct')], build: (g, [a, b]) => g.max(a!, b!) },
   { op: 'GELU', label: 'GELU (composite, closed-form gradient)', inputs: [f([3, 4])], build: (g, [a]) => gelu(g, a!) },
+  {
+    op: 'TargetLogProbs',
+    label: 'target log-probs, CPU-EP composite (GatherElements + closed-form gradient)',
+    inputs: [f([4, 5])],
+    cpuOnly: true,
+    build: (g, [a]) => targetLogProbs(g, a!, g.constant(Int32Array.from([3, 0, 3, 4]), 'int32', [4])),
+  },
+  {
+    op: 'TargetLogProbs',
+    label: 'target log-probs, portable form',
+    inputs: [f([4, 5])],
+    float32Only: true,
+    build: (g, [a]) => targetLogProbs(g, a!, g.constant(Int32Array.from([3, 0, 3, 4]), 'int32', [4])),
+  },
   { op: 'Min', label: 'Min', inputs: [f([2, 3], 'distinct'), f([2, 3], 'distinct')], build: (g, [a, b]) => g.min(a!, b!) },
 ];
 
@@ -160,7 +194,7 @@ export async function checkCase(c: GradCase, opts: { provider?: Provider; seed?:
 async function checkCaseAs(c: GradCase, dtype: 'float32' | 'float64', opts: { provider?: Provider; seed?: number }): Promise<GradCheckResult> {
   const rt = await import('../runtime/ort.js');
   const rng = new Rng(opts.seed ?? 1234);
-  const g = new Graph();
+  const g = new Graph({ cpuOnly: c.cpuOnly ?? false });
   const xs = c.inputs.map((inp, i) => g.input(`x${i}`, dtype, inp.shape));
   const out = c.build(g, xs);
   const w = draw(rng, 'real', out.shape.reduce((a, b) => a * b, 1));

@@ -171,11 +171,29 @@ export const gradRules: Readonly<Record<string, GradRule>> = {
     if (a.shape.length === 2 && b.shape.length === 2) {
       return [needs[0] ? g.gemm(d, b, null, { transB: true }) : null, needs[1] ? g.gemm(a, d, null, { transA: true }) : null];
     }
+    if (g.cpuOnly) {
+      // FusedMatMul reads transposed operands in place: no transpose copies at all.
+      return [needs[0] ? g.fusedMatMul(d, b, { transB: true }) : null, needs[1] ? g.fusedMatMul(a, d, { transA: true }) : null];
+    }
     const size = (v: Value) => v.shape.reduce((p, n) => p * n, 1);
     let da: Value | null = null;
     let db: Value | null = null;
     if (needs[0]) da = size(b) <= size(d) + size(a) ? g.matmul(d, swapLast(g, b)) : swapLast(g, g.matmul(b, swapLast(g, d)));
     if (needs[1]) db = size(a) <= size(d) + size(b) ? g.matmul(swapLast(g, a), d) : swapLast(g, g.matmul(swapLast(g, d), a));
+    return [da, db];
+  },
+  // Y = α·op(A)·op(B) (batched, op = transpose of the last two axes). As for Gemm: with op(A)=A, op(B)=B,
+  // dA = α·dY·Bᵀ, dB = α·Aᵀ·dY; Y = α·A·Bᵀ: dA = α·dY·B, dB = α·dYᵀ·A; Y = α·Aᵀ·B: dA = α·B·dYᵀ, dB = α·A·dY;
+  // Y = α·Aᵀ·Bᵀ: dA = α·Bᵀ·dYᵀ, dB = α·dYᵀ·Aᵀ — each again one FusedMatMul (batch broadcasts undone by the driver).
+  FusedMatMul: ({ g, node, needs, dY }) => {
+    const d = dY[0] as Value;
+    const a = x(node, 0);
+    const b = x(node, 1);
+    const tA = intAttr(node, 'transA', 0) === 1;
+    const tB = intAttr(node, 'transB', 0) === 1;
+    const alpha = floatAttr(node, 'alpha', 1);
+    const da = !needs[0] ? null : !tA ? g.fusedMatMul(d, b, { transB: !tB, alpha }) : g.fusedMatMul(b, d, { transA: tB, transB: true, alpha });
+    const db = !needs[1] ? null : !tB ? g.fusedMatMul(a, d, { transA: !tA, alpha }) : g.fusedMatMul(d, a, { transA: true, transB: tA, alpha });
     return [da, db];
   },
   // Y = α·op(A)·op(B) + β·C. With op(A)=A, op(B)=B: dA = α·dY·Bᵀ, dB = α·Aᵀ·dY; the transposed cases follow

@@ -145,14 +145,18 @@ export function gptForward(
       const h = layerNorm(g, P, `${p}.ln_1`, x);
       const y = g.scoped('attn', () => {
         const [q0, k0, v0] = qkv(g, P, p, h, C);
-        const q = g.transpose(g.reshape(g.mul(q0, scale), [B, T, nh, hs]), [0, 2, 1, 3]); // (B, nh, T, hs)
-        const k = g.transpose(g.reshape(k0, [B, T, nh, hs]), [0, 2, 1, 3]); // (B, nh, T, hs)
-        const v = g.transpose(g.reshape(v0, [B, T, nh, hs]), [0, 2, 1, 3]); // (B, nh, T, hs)
+        const heads = (t: Value) => g.transpose(g.reshape(t, [B, T, nh, hs]), [0, 2, 1, 3]); // (B, nh, T, hs)
+        const k = heads(k0);
+        const v = heads(v0);
         keys.push(k);
         values.push(v);
-        // q·kᵀ as MatMul(q, Transpose(k)): onnxruntime's CPU EP fuses the pair (no copy); a (0,2,3,1) transpose of
-        // k straight from (B, T, nh, hs) costs a strided copy.
-        const att = g.softmax(g.add(g.matmul(q, g.transpose(k, [0, 1, 3, 2])), bias), -1); // (B, nh, T, T)
+        // Scores q·kᵀ/√hs. With contrib ops one FusedMatMul reads k transposed in place and applies the scale;
+        // otherwise q is scaled (the smaller tensor) and k transposed explicitly (a (0,2,3,1) transpose of k straight
+        // from (B, T, nh, hs) would cost a strided copy).
+        const scores = g.cpuOnly
+          ? g.fusedMatMul(heads(q0), k, { transB: true, alpha: 1 / Math.sqrt(hs) })
+          : g.matmul(heads(g.mul(q0, scale)), g.transpose(k, [0, 1, 3, 2]));
+        const att = g.softmax(g.add(scores, bias), -1); // (B, nh, T, T)
         const o = g.reshape(g.transpose(g.matmul(att, v), [0, 2, 1, 3]), [N, C]); // (B, T, nh, hs) → (N, C)
         return linear(g, P, `${p}.attn.c_proj`, o);
       });

@@ -14,6 +14,9 @@ import { dtypeCode } from './types.js';
 /** The opset every pipe graph targets (reductions take axes as inputs; LayerNormalization is standard). */
 export const OPSET = 18;
 
+/** Ops of onnxruntime's com.microsoft contrib domain (only in graphs built with `cpuOnly`, run by the CPU EP). */
+export const CONTRIB_OPS: ReadonlySet<string> = new Set(['FusedMatMul']);
+
 /** Extra initializers: values that become constants in this particular model (e.g. weights of an inference model). */
 export type Bindings = ReadonlyMap<number, ConstData>;
 
@@ -45,7 +48,10 @@ export function encodeModel(g: Graph, opts: { name?: string; bind?: Bindings } =
   const model = create(ModelProtoSchema, {
     irVersion: 8n,
     producerName: 'pipe',
-    opsetImport: [{ domain: '', version: BigInt(OPSET) }],
+    opsetImport: [
+      { domain: '', version: BigInt(OPSET) },
+      ...(live.some((n) => CONTRIB_OPS.has(n.op)) ? [{ domain: 'com.microsoft', version: 1n }] : []),
+    ],
     graph: {
       name: opts.name ?? 'pipe',
       node: live.map((n) => nodeProto(n, nameOf)),
@@ -103,7 +109,7 @@ function nodeProto(n: Node, nameOf: (v: Value) => string): NodeProto {
   return {
     name: n.name,
     opType: n.op,
-    domain: '',
+    domain: CONTRIB_OPS.has(n.op) ? 'com.microsoft' : '',
     input: n.inputs.map((v) => (v ? nameOf(v) : '')),
     output: n.outputs.map((v) => nameOf(v)),
     attribute: Object.entries(n.attrs).map(([name, a]) => attributeProto(name, a)),

@@ -30,6 +30,17 @@ export class Graph {
   private nextId = 0;
   private prefix = '';
 
+  /**
+   * Whether the graph is run only by onnxruntime's CPU EP, so builders may use its com.microsoft contrib ops
+   * (FusedMatMul: products of transposed operands without transpose copies) and ops other EPs lack or run on the
+   * host (GatherElements/ScatterElements in the loss). Plain, portable ONNX otherwise.
+   */
+  readonly cpuOnly: boolean;
+
+  constructor(opts: { cpuOnly?: boolean } = {}) {
+    this.cpuOnly = opts.cpuOnly ?? false;
+  }
+
   /** The node that produced a value (undefined for inputs and constants). */
   producer(v: Value): Node | undefined {
     return this.producers.get(v.id);
@@ -188,6 +199,14 @@ export class Graph {
 
   // ---- linear algebra ----
   matmul(a: Value, b: Value): Value { return this.one('MatMul', [a, b]); }
+  /** alpha·op(A)·op(B), op transposing the last two axes: com.microsoft FusedMatMul (see `cpuOnly`). */
+  fusedMatMul(a: Value, b: Value, o: { transA?: boolean; transB?: boolean; alpha?: number } = {}): Value {
+    const attrs: Record<string, Attr> = {};
+    if (o.transA) attrs['transA'] = attr.int(1);
+    if (o.transB) attrs['transB'] = attr.int(1);
+    if (o.alpha !== undefined && o.alpha !== 1) attrs['alpha'] = attr.float(o.alpha);
+    return this.one('FusedMatMul', [a, b], attrs);
+  }
   /** Y = alpha·op(A)·op(B) + beta·C (2-D). */
   gemm(a: Value, b: Value, c: Value | null, o: { transA?: boolean; transB?: boolean; alpha?: number; beta?: number } = {}): Value {
     const attrs: Record<string, Attr> = {};
@@ -255,6 +274,12 @@ export class Graph {
     return v;
   }
   gather(x: Value, indices: Value, axis = 0): Value { return this.one('Gather', [x, indices], { axis: attr.int(axis) }); }
+  /** out[i][j] = x[i][indices[i][j]] along `axis` (indices have x's rank). */
+  gatherElements(x: Value, indices: Value, axis: number): Value { return this.one('GatherElements', [x, indices], { axis: attr.int(axis) }); }
+  /** data with `updates` added at `indices` along `axis` (ScatterElements, reduction add; indices shaped like updates). */
+  scatterElementsAdd(data: Value, indices: Value, updates: Value, axis: number): Value {
+    return this.one('ScatterElements', [data, indices, updates], { axis: attr.int(axis), reduction: attr.string('add') });
+  }
   expand(x: Value, shape: readonly number[]): Value {
     if (shape.join() === x.shape.join()) return x;
     return this.one('Expand', [x, this.ints(shape)]);

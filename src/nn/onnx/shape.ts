@@ -111,6 +111,41 @@ export function inferNode(ctx: InferContext): OutType[] {
       if (batch === undefined) fail(`cannot broadcast batch dimensions of ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
       return [{ dtype: a.dtype, shape: [...(batch as number[]), a.shape[a.shape.length - 2] as number, b.shape[b.shape.length - 1] as number] }];
     }
+    case 'GatherElements': {
+      const x = input(ctx, 0);
+      const idx = input(ctx, 1);
+      if (idx.dtype !== 'int32' && idx.dtype !== 'int64') fail(`indices must be int32 or int64, got ${idx.dtype}`);
+      if (idx.shape.length !== x.shape.length) fail(`indices ${fmtShape(idx.shape)} must have the rank of data ${fmtShape(x.shape)}`);
+      const axis = axisOf(ctx, intAttr(ctx, 'axis', 0), x.shape.length);
+      if (idx.shape.some((d, i) => i !== axis && d > (x.shape[i] as number))) fail(`indices ${fmtShape(idx.shape)} exceed data ${fmtShape(x.shape)}`);
+      return [{ dtype: x.dtype, shape: idx.shape }];
+    }
+    case 'ScatterElements': {
+      const x = input(ctx, 0);
+      const idx = input(ctx, 1);
+      const upd = input(ctx, 2);
+      if (idx.dtype !== 'int32' && idx.dtype !== 'int64') fail(`indices must be int32 or int64, got ${idx.dtype}`);
+      if (idx.shape.join() !== upd.shape.join()) fail(`indices ${fmtShape(idx.shape)} and updates ${fmtShape(upd.shape)} differ`);
+      if (upd.dtype !== x.dtype) fail(`updates type ${upd.dtype} differs from data ${x.dtype}`);
+      if (idx.shape.length !== x.shape.length) fail(`indices ${fmtShape(idx.shape)} must have the rank of data ${fmtShape(x.shape)}`);
+      axisOf(ctx, intAttr(ctx, 'axis', 0), x.shape.length);
+      return [{ dtype: x.dtype, shape: x.shape }];
+    }
+    case 'FusedMatMul': {
+      // com.microsoft FusedMatMul: Y = alpha·op(A)·op(B), op transposing the last two axes (no copy on the CPU EP).
+      const a = input(ctx, 0);
+      const b = input(ctx, 1);
+      if (a.shape.length < 2 || b.shape.length < 2) fail('both inputs must have rank ≥ 2');
+      if (a.dtype !== b.dtype) fail(`input types differ: ${a.dtype} vs ${b.dtype}`);
+      if (intAttr(ctx, 'transBatchA', 0) || intAttr(ctx, 'transBatchB', 0)) fail('transBatchA/transBatchB are not supported');
+      const last2 = (s: readonly number[], t: boolean) => (t ? [s[s.length - 1], s[s.length - 2]] : [s[s.length - 2], s[s.length - 1]]) as [number, number];
+      const [m, k1] = last2(a.shape, intAttr(ctx, 'transA', 0) === 1);
+      const [k2, n] = last2(b.shape, intAttr(ctx, 'transB', 0) === 1);
+      if (k1 !== k2) fail(`inner dimensions differ: ${fmtShape(a.shape)} · ${fmtShape(b.shape)} (transA=${intAttr(ctx, 'transA', 0)}, transB=${intAttr(ctx, 'transB', 0)})`);
+      const batch = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2));
+      if (batch === undefined) fail(`cannot broadcast batch dimensions of ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+      return [{ dtype: a.dtype, shape: [...(batch as number[]), m, n] }];
+    }
     case 'Gemm': {
       const a = input(ctx, 0);
       const b = input(ctx, 1);
