@@ -4,7 +4,7 @@ import { Graph } from '../onnx/graph.js';
 import type { DType, Value } from '../onnx/types.js';
 import type { Provider } from '../types.js';
 import { targetLogProbs } from '../losses.js';
-import { gelu } from '../models/gpt.js';
+import { erfGate, gelu } from '../models/gpt.js';
 import { gradients } from './autodiff.js';
 import { gradRules } from './rules.js';
 
@@ -98,6 +98,7 @@ export const gradCases: readonly GradCase[] = [
   { op: 'Concat', label: 'Concat', inputs: [f([2, 3]), f([2, 2])], build: (g, [a, b]) => g.concat([a!, b!], 1) },
   { op: 'Split', label: 'Split (one output unused)', inputs: [f([2, 7])], build: (g, [a]) => { const [p, , r] = g.split(a!, [2, 3, 2], 1); return g.concat([g.mul(p!, p!), r!], 1); } },
   { op: 'Add', label: 'Add bias (column-sum gradient)', inputs: [f([5, 3]), f([3])], build: (g, [a, b]) => g.add(a!, b!) },
+  { op: 'Add', label: 'Add bias (column-sum gradient, CPU-EP graph)', inputs: [f([5, 3]), f([3])], cpuOnly: true, build: (g, [a, b]) => g.add(a!, b!) },
   { op: 'Slice', label: 'Slice', inputs: [f([4, 5])], build: (g, [a]) => g.slice(a!, [1, 2], [3, 5], [0, 1]) },
   {
     op: 'Gather',
@@ -127,6 +128,7 @@ export const gradCases: readonly GradCase[] = [
   { op: 'Expand', label: 'Expand', inputs: [f([3, 1])], build: (g, [a]) => g.expand(a!, [2, 3, 4]) },
   { op: 'Max', label: 'Max', inputs: [f([2, 3], 'distinct'), f([2, 3], 'distinct')], build: (g, [a, b]) => g.max(a!, b!) },
   { op: 'GELU', label: 'GELU (composite, closed-form gradient)', inputs: [f([3, 4])], build: (g, [a]) => gelu(g, a!) },
+  { op: 'GELU', label: 'erfGate u·(1 + erf u) (composite, closed-form gradient)', inputs: [f([3, 4])], build: (g, [a]) => erfGate(g, a!) },
   {
     op: 'TargetLogProbs',
     label: 'target log-probs, CPU-EP composite (GatherElements + closed-form gradient)',

@@ -87,9 +87,37 @@ export function gelu(g: Graph, x: Value): Value {
   );
 }
 
-/** The MLP: Linear(C→4C) → GELU → Linear(4C→C). (N, C) → (N, C). */
+/**
+ * u·(1 + erf u) — exact GELU in the scaled variable u = x/√2: gelu(x) = u·(1 + erf u)/√2. A composite with the
+ * closed-form gradient dU = dY·((1 + erf u) + u·(2/√π)·e^(−u²)) (6 elementwise passes; forward 3).
+ */
+export function erfGate(g: Graph, u: Value): Value {
+  const s = (v: number) => g.scalar(v, u.dtype);
+  let a: Value | undefined;
+  return g.composite(
+    [u],
+    ([x]) => {
+      a = g.add(g.erf(x as Value), s(1));
+      return g.mul(x as Value, a);
+    },
+    (dY) => {
+      const density = g.exp(g.sub(s(Math.log(2 / Math.sqrt(Math.PI))), g.mul(u, u))); // (2/√π)·e^(−u²)
+      return [g.mul(dY, g.add(a as Value, g.mul(u, density)))];
+    },
+  );
+}
+
+/**
+ * The MLP: Linear(C→4C) → exact GELU → Linear(4C→C), (N, C) → (N, C). The GELU's 1/√2 scalings ride on the two
+ * Gemms (alpha = 1/√2, c_fc's bias pre-scaled — a (4C) op, not an (N, 4C) one), leaving erfGate's three passes.
+ */
 export function mlp(g: Graph, P: Params, prefix: string, x: Value): Value {
-  return g.scoped('mlp', () => linear(g, P, `${prefix}.mlp.c_proj`, gelu(g, linear(g, P, `${prefix}.mlp.c_fc`, x))));
+  return g.scoped('mlp', () => {
+    const r = Math.SQRT1_2;
+    const b1 = g.mul(P(`${prefix}.mlp.c_fc.bias`), g.scalar(r, x.dtype));
+    const u = g.gemm(x, P(`${prefix}.mlp.c_fc.weight`), b1, { alpha: r }); // (x·W₁ + b₁)/√2
+    return g.gemm(erfGate(g, u), P(`${prefix}.mlp.c_proj.weight`), P(`${prefix}.mlp.c_proj.bias`), { alpha: r });
+  });
 }
 
 /**
