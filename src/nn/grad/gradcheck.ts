@@ -4,7 +4,7 @@ import { Graph } from '../onnx/graph.js';
 import type { DType, Value } from '../onnx/types.js';
 import type { Provider } from '../types.js';
 import { targetLogProbs } from '../losses.js';
-import { erfGate, gelu } from '../models/gpt.js';
+import { attentionCpu, causalBias, erfGate, gelu } from '../models/gpt.js';
 import { gradients } from './autodiff.js';
 import { gradRules } from './rules.js';
 
@@ -142,6 +142,14 @@ export const gradCases: readonly GradCase[] = [
     inputs: [f([4, 5])],
     float32Only: true,
     build: (g, [a]) => targetLogProbs(g, a!, g.constant(Int32Array.from([3, 0, 3, 4]), 'int32', [4])),
+  },
+  {
+    op: 'Attention',
+    label: 'causal attention, CPU-EP composite (FusedMatMul, rowsum(dO·O) softmax gradient)',
+    inputs: [f([1, 2, 4, 3]), f([1, 2, 4, 3]), f([1, 2, 4, 3])],
+    cpuOnly: true,
+    float32Only: true,
+    build: (g, [q, k, v]) => attentionCpu(g, q!, k!, v!, causalBias(g, 4), 0.7),
   },
   { op: 'Min', label: 'Min', inputs: [f([2, 3], 'distinct'), f([2, 3], 'distinct')], build: (g, [a, b]) => g.min(a!, b!) },
 ];

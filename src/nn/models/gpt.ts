@@ -133,6 +133,31 @@ export function qkv(g: Graph, P: Params, prefix: string, h: Value, C: number): [
   return [part(0), part(1), part(2)];
 }
 
+/**
+ * softmax(α·q·kᵀ + bias)·v for CPU-EP graphs, as a composite: FusedMatMul reads k (and, in the gradient, every
+ * transposed operand) in place, and the softmax gradient uses FlashAttention's identity Σⱼ Pᵢⱼ·dPᵢⱼ = dOᵢ·Oᵢ, so
+ * its row sums come from the (…, T, hs) tensors: two passes over the (…, T, T) matrix instead of four.
+ * dP = dO·vᵀ; dS = P·(dP − rowsum(dO·O)); dq = α·dS·k; dk = α·dSᵀ·q; dv = Pᵀ·dO.
+ */
+export function attentionCpu(g: Graph, q: Value, k: Value, v: Value, bias: Value, alpha: number): Value {
+  let p: Value | undefined;
+  let o: Value | undefined;
+  return g.composite(
+    [q, k, v],
+    ([qq, kk, vv]) => {
+      p = g.softmax(g.add(g.fusedMatMul(qq as Value, kk as Value, { transB: true, alpha }), bias), -1);
+      o = g.matmul(p, vv as Value);
+      return o;
+    },
+    (dO) => {
+      const P = p as Value;
+      const r = g.reduceSum(g.mul(dO, o as Value), [-1], true); // (…, T, 1)
+      const dS = g.mul(P, g.sub(g.fusedMatMul(dO, v, { transB: true }), r));
+      return [g.fusedMatMul(dS, k, { alpha }), g.fusedMatMul(dS, q, { transA: true, alpha }), g.fusedMatMul(P, dO, { transA: true })];
+    },
+  );
+}
+
 /** Result of a full-sequence forward pass. */
 export interface ForwardResult {
   /** (B·T, V) next-token logits. */
@@ -178,14 +203,16 @@ export function gptForward(
         const v = heads(v0);
         keys.push(k);
         values.push(v);
-        // Scores q·kᵀ/√hs. With contrib ops one FusedMatMul reads k transposed in place and applies the scale;
-        // otherwise q is scaled (the smaller tensor) and k transposed explicitly (a (0,2,3,1) transpose of k straight
-        // from (B, T, nh, hs) would cost a strided copy).
-        const scores = g.cpuOnly
-          ? g.fusedMatMul(heads(q0), k, { transB: true, alpha: 1 / Math.sqrt(hs) })
-          : g.matmul(heads(g.mul(q0, scale)), g.transpose(k, [0, 1, 3, 2]));
-        const att = g.softmax(g.add(scores, bias), -1); // (B, nh, T, T)
-        const o = g.reshape(g.transpose(g.matmul(att, v), [0, 2, 1, 3]), [N, C]); // (B, T, nh, hs) → (N, C)
+        let out: Value;
+        if (g.cpuOnly) {
+          out = attentionCpu(g, heads(q0), k, v, bias, 1 / Math.sqrt(hs));
+        } else {
+          // q is scaled (the smaller tensor) and k transposed explicitly (a (0,2,3,1) transpose of k straight from
+          // (B, T, nh, hs) would cost a strided copy).
+          const scores = g.matmul(heads(g.mul(q0, scale)), g.transpose(k, [0, 1, 3, 2]));
+          out = g.matmul(g.softmax(g.add(scores, bias), -1), v); // (B, nh, T, hs)
+        }
+        const o = g.reshape(g.transpose(out, [0, 2, 1, 3]), [N, C]); // (B, T, nh, hs) → (N, C)
         return linear(g, P, `${p}.attn.c_proj`, o);
       });
       const x1 = g.add(x, y);
