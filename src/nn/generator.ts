@@ -298,7 +298,7 @@ export class Generator {
     const key = `${B}x${T}`;
     const hit = this.scoreSessions.get(key);
     if (hit) return hit;
-    const s = await this.rt.RtSession.create(encodeModel(buildScoreGraph(this.cfg, B, T)), {
+    const s = await this.rt.RtSession.create(encodeModel(buildScoreGraph(this.cfg, B, T, { cpuOnly: this.provider === 'cpu' })), {
       provider: this.provider,
       ...this.threads(),
       label: 'log-probs',

@@ -110,9 +110,9 @@ export function buildEvalGraph(cfg: GptConfig, B: number, T: number, opts: Graph
   return { graph: g, layout };
 }
 
-/** Per-token log-probs with one input per parameter (the Generator's weights). */
-export function buildScoreGraph(cfg: GptConfig, B: number, T: number): Graph {
-  const g = new Graph();
+/** Per-token log-probs with one input per parameter (the Generator's weights); `cpuOnly` as for the training graphs. */
+export function buildScoreGraph(cfg: GptConfig, B: number, T: number, opts: GraphOptions = {}): Graph {
+  const g = new Graph(opts);
   const { params } = separateParams(g, cfg);
   const out = lossOf(g, cfg, params, { kind: 'sft' }, B, T);
   g.output(out.logp, TRAIN_IO.logp);
