@@ -77,7 +77,7 @@ export class Trainer {
       ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
       gpuOutputs: [TRAIN_IO.outParams, TRAIN_IO.outM, TRAIN_IO.outV],
       label: 'train step',
-      spinning: false,
+      spinning: opts.spinning ?? false,
       ...(opts.profile ? { profile: true } : {}),
     });
     const layout = built.layout;
@@ -148,7 +148,7 @@ export class Trainer {
       provider: this.provider,
       ...(this.opts.threads !== undefined ? { threads: this.opts.threads } : {}),
       label: 'eval loss',
-      spinning: false,
+      spinning: this.opts.spinning ?? false,
     });
     this.evalSessions.set(key, s);
     return s;

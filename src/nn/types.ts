@@ -10,6 +10,12 @@ export type Provider = 'cpu' | 'webgpu' | 'cuda';
 export interface SessionOptions {
   readonly provider?: Provider;
   readonly threads?: number;
+  /**
+   * Trainer only: let idle onnxruntime worker threads spin (its default) instead of sleeping. Default false: with
+   * other processes on the cores, spinning made the train step 1.36× slower (bench/train/README.md); on idle cores
+   * it saves a little wake-up latency.
+   */
+  readonly spinning?: boolean;
 }
 
 /** Shape of a nanoGPT-style decoder. `nEmbd` must be divisible by `nHead`. */
