@@ -310,7 +310,7 @@ export class Generator {
   /** log p(target) for every position of a batch (B×T, row-major); positions off the mask are computed too. */
   async logProbs(batch: TokenBatch): Promise<Float32Array> {
     this.alive();
-    const { B, T } = batchDims(batch, this.cfg.blockSize);
+    const { B, T } = batchDims(batch, this.cfg.blockSize, this.cfg.vocabSize);
     const s = await this.scoreSession(B, T);
     const feeds: Record<string, RtTensor> = {
       [TRAIN_IO.tokens]: this.rt.tensor('int32', batch.tokens, [B, T]),

@@ -94,7 +94,7 @@ export class Trainer {
   /** One optimizer step on a batch of exactly (batchSize, seqLen). */
   async train(batch: TokenBatch | GrpoBatch): Promise<StepStats> {
     this.alive();
-    checkBatch(batch, this.opts.batchSize, this.opts.seqLen, this.opts.loss);
+    checkBatch(batch, this.opts.batchSize, this.opts.seqLen, this.opts.loss, this.cfg.vocabSize);
     const rt = this.rt;
     const N = batch.batchSize * batch.seqLen;
     const lr = lrAt(this.stepCount, this.opts.optim);
@@ -157,7 +157,7 @@ export class Trainer {
   /** Mean masked cross-entropy of a batch (any batch size, seqLen ≤ blockSize) under the current weights. */
   async evalLoss(batch: TokenBatch): Promise<number> {
     this.alive();
-    const { B, T } = batchDims(batch, this.cfg.blockSize);
+    const { B, T } = batchDims(batch, this.cfg.blockSize, this.cfg.vocabSize);
     const s = await this.evalSession(B, T);
     const out = await s.run({ [TRAIN_IO.params]: this.state.params, ...this.batchFeeds(batch) });
     return this.rt.hostScalar(out[TRAIN_IO.loss] as RtTensor);

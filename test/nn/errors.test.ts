@@ -39,3 +39,16 @@ describe('builder and autodiff errors name the op and node', () => {
     expect(gradients(g, loss, [x])[0]!.shape).toEqual([3]);
   });
 });
+
+describe('batch ids out of the vocabulary', () => {
+  it('train() and evalLoss() name the array, row and position (no onnxruntime error from inside the graph)', async () => {
+    const { Trainer, initGpt } = await import('../../src/nn/index.js');
+    const { adamw, tinyConfig } = await import('./helpers.js');
+    const t = await Trainer.create({ init: initGpt(tinyConfig, 1), optim: adamw, loss: { kind: 'sft' }, batchSize: 1, seqLen: 4, threads: 1 });
+    const batch = (targets: number[]) => ({ batchSize: 1, seqLen: 4, tokens: Int32Array.of(1, 2, 3, 4), targets: Int32Array.from(targets), mask: Float32Array.of(1, 1, 0, 0) });
+    await expect(t.train(batch([2, 3, 999, 5]))).rejects.toThrow('batch: targets[2] (row 0, position 2) is 999, outside the vocabulary [0, 260)');
+    await expect(t.evalLoss(batch([2, 3, 4, -1]))).rejects.toThrow('batch: targets[3] (row 0, position 3) is -1, outside the vocabulary [0, 260)');
+    expect(t.step).toBe(0);
+    await t.dispose();
+  });
+});
