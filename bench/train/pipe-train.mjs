@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Training throughput of pipe's train-step graph: prints one JSON line per shape.
 // Usage: node bench/train/pipe-train.mjs --provider cpu|webgpu [--shapes 1m,10m,50m] [--batch 8] [--seq 256]
-//        [--steps 5] [--threads N] [--profile]   (after `npm run build`; reads dist/)
+//        [--steps 5] [--threads N] [--profile] [--spinning]  (--spinning: onnxruntime's default thread spinning,
+//        for idle machines; the Trainer's default is off)   (after `npm run build`; reads dist/)
 import { parseArgs } from 'node:util';
 import { readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { Trainer, initGpt, countParams, tokenizer } from '../../dist/nn/index.js';
@@ -23,6 +24,7 @@ const { values } = parseArgs({
     steps: { type: 'string', default: '5' },
     threads: { type: 'string' },
     profile: { type: 'boolean', default: false },
+    spinning: { type: 'boolean', default: false },
   },
 });
 const B = Number(values.batch);
@@ -47,6 +49,7 @@ for (const name of values.shapes.split(',')) {
     init: initGpt(cfg, 1), optim, loss: { kind: 'sft' }, batchSize: B, seqLen: T, provider: values.provider,
     ...(values.threads ? { threads: Number(values.threads) } : {}),
     ...(values.profile ? { profile: true } : {}),
+    spinning: values.spinning,
   });
   const createMs = performance.now() - t0;
   const rng = new Rng(3);
