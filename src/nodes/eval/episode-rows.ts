@@ -34,3 +34,40 @@ export function splitOrder(items: readonly { readonly split: string }[]): (split
   for (const it of items) if (!order.has(it.split)) order.set(it.split, order.size);
   return (split) => order.get(split) ?? order.size;
 }
+
+/** What both evaluators' rollouts produce per episode (`optimal` only where the task has one). */
+export interface Episode {
+  readonly split: string;
+  readonly index: number;
+  readonly env_seed: number;
+  readonly success: boolean;
+  readonly valid: number;
+  readonly reward: number;
+  readonly actions: number;
+  readonly turns: number;
+  readonly tokens: number;
+  readonly optimal?: number | null;
+  readonly output: string;
+}
+
+/** The `episodes` rows of one evaluation: one per episode, splits ranked in evaluation-set order. */
+export function episodeRows(task: EpisodeRow['task'], method: string, temperature: number, episodes: readonly Episode[]): EpisodeRow[] {
+  const rank = splitOrder(episodes);
+  return episodes.map((e) => ({
+    task,
+    method,
+    split: e.split,
+    split_order: rank(e.split),
+    idx: e.index,
+    env_seed: e.env_seed,
+    success: e.success,
+    valid: e.valid,
+    reward: e.reward,
+    actions: e.actions,
+    turns: e.turns,
+    tokens: e.tokens,
+    optimal: e.optimal ?? null,
+    temperature,
+    output: clip(e.output),
+  }));
+}

@@ -2,15 +2,14 @@
  * `eval.gp`: single-turn General Points evaluation of a checkpoint on `gp.evalset` tasks, one row per task in
  * `episodes` (success = +5, valid = reward ≥ −1), and a per-split summary as the `summary` output.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import type { NodeKind } from '../../engine/node-kind.js';
 import { runtimeFingerprint } from '../../nn/runtime/fingerprint.js';
-import { clip, splitOrder, type EpisodeRow } from './episode-rows.js';
 import { evalParamProps, selectEpisodes, type EvalParams } from './eval-params.js';
 import { rolloutGp, type GpTaskSpec } from './gp-rollout.js';
 import { readJsonl } from './jsonl.js';
 import { loadModelPolicy } from './model-policy.js';
-import { evalSummary } from './summarize.js';
+import { publishEvaluation } from './publish.js';
 
 /** Checks `tasks` lines minimally (the task API validates the rest when rendering and scoring). */
 export function toGpTasks(rows: readonly Record<string, unknown>[]): GpTaskSpec[] {
@@ -65,27 +64,6 @@ export const evalGpKind: NodeKind<EvalParams> = {
     } finally {
       await policy.dispose?.();
     }
-    const rank = splitOrder(episodes);
-    const rows: EpisodeRow[] = episodes.map((e) => ({
-      task: 'gp',
-      method: p.method,
-      split: e.split,
-      split_order: rank(e.split),
-      idx: e.index,
-      env_seed: e.env_seed,
-      success: e.success,
-      valid: e.valid,
-      reward: e.reward,
-      actions: e.actions,
-      turns: e.turns,
-      tokens: e.tokens,
-      optimal: null,
-      temperature,
-      output: clip(e.output),
-    }));
-    ctx.record('episodes', rows);
-    const summary = evalSummary('gp', p.method, ctx.id, temperature, episodes);
-    for (const s of summary.splits) ctx.log(`${s.split}: success ${s.success.toFixed(2)} [${s.ci_low.toFixed(2)}, ${s.ci_high.toFixed(2)}] valid ${s.valid.toFixed(2)} (n=${s.episodes})`);
-    await writeFile(ctx.output('summary'), JSON.stringify(summary, null, 2) + '\n');
+    await publishEvaluation(ctx, 'gp', temperature, episodes);
   },
 };

@@ -2,15 +2,14 @@
  * `eval.sokoban`: multi-turn, history-free rollouts of a checkpoint on `sokoban.evalset` environments, one row per
  * episode in `episodes`, and a per-split summary (success, validity, Wilson 95 % CI) as the `summary` output.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import type { NodeKind } from '../../engine/node-kind.js';
 import { runtimeFingerprint } from '../../nn/runtime/fingerprint.js';
-import { clip, splitOrder, type EpisodeRow } from './episode-rows.js';
 import { evalParamProps, selectEpisodes, type EvalParams } from './eval-params.js';
 import { readJsonl } from './jsonl.js';
 import { loadModelPolicy } from './model-policy.js';
+import { publishEvaluation } from './publish.js';
 import { rolloutSokoban, type SokobanEnvSpec } from './sokoban-rollout.js';
-import { evalSummary } from './summarize.js';
 
 export interface SokobanEvalParams extends EvalParams {
   readonly maxTurns?: number;
@@ -81,27 +80,6 @@ export const evalSokobanKind: NodeKind<SokobanEvalParams> = {
     } finally {
       await policy.dispose?.();
     }
-    const rank = splitOrder(episodes);
-    const rows: EpisodeRow[] = episodes.map((e) => ({
-      task: 'sokoban',
-      method: p.method,
-      split: e.split,
-      split_order: rank(e.split),
-      idx: e.index,
-      env_seed: e.env_seed,
-      success: e.success,
-      valid: e.valid,
-      reward: e.reward,
-      actions: e.actions,
-      turns: e.turns,
-      tokens: e.tokens,
-      optimal: e.optimal,
-      temperature,
-      output: clip(e.output),
-    }));
-    ctx.record('episodes', rows);
-    const summary = evalSummary('sokoban', p.method, ctx.id, temperature, episodes);
-    for (const s of summary.splits) ctx.log(`${s.split}: success ${s.success.toFixed(2)} [${s.ci_low.toFixed(2)}, ${s.ci_high.toFixed(2)}] valid ${s.valid.toFixed(2)} (n=${s.episodes})`);
-    await writeFile(ctx.output('summary'), JSON.stringify(summary, null, 2) + '\n');
+    await publishEvaluation(ctx, 'sokoban', temperature, episodes);
   },
 };
