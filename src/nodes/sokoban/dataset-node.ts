@@ -24,6 +24,8 @@ export interface DatasetParams {
     readonly enabled?: boolean;
     readonly pool?: 'words' | 'bytes' | readonly string[];
     readonly variantsPerState?: number;
+    /** Extra rows per state stating the level's own vocabulary (default 0). */
+    readonly baseVariantsPerState?: number;
     /** More words no pool may contain (e.g. a custom test split's vocabulary). */
     readonly testWords?: readonly string[];
   };
@@ -57,6 +59,13 @@ export const datasetKind: NodeKind<DatasetParams> = {
             default: 'bytes',
           },
           variantsPerState: { type: 'integer', minimum: 1, maximum: 1000, default: 1 },
+          baseVariantsPerState: {
+            type: 'integer',
+            minimum: 0,
+            maximum: 1000,
+            default: 0,
+            description: "extra rows per state that state the level's own vocabulary (like the paper's mixed data set)",
+          },
           testWords: { type: 'array', items: { type: 'string', minLength: 1 } },
         },
       },
@@ -75,7 +84,7 @@ export const datasetKind: NodeKind<DatasetParams> = {
     if (levels.length === 0) throw new Error('sokoban.dataset: the levels input has no levels');
     const seed = p.seed ?? ctx.seed;
     const div = p.diversity ?? {};
-    let diversity: { pool: readonly string[]; variantsPerState: number } | null = null;
+    let diversity: { pool: readonly string[]; variantsPerState: number; baseVariantsPerState: number } | null = null;
     if (div.enabled === true) {
       const spec = div.pool ?? 'bytes';
       const pool = typeof spec === 'string' ? namedPool(spec, seed) : [...spec];
@@ -86,7 +95,7 @@ export const datasetKind: NodeKind<DatasetParams> = {
       ctx.metric('pool_missing_test_bytes', missing.length);
       const evalWords = PAPER_EVAL_TAGS.flatMap((t) => [...resolveSplit(t).promptVocab, ...resolveSplit(t).envVocab]);
       ctx.metric('pool_missing_paper_eval_bytes', poolByteCoverage(pool, evalWords).length);
-      diversity = { pool, variantsPerState: div.variantsPerState ?? 1 };
+      diversity = { pool, variantsPerState: div.variantsPerState ?? 1, baseVariantsPerState: div.baseVariantsPerState ?? 0 };
     }
     const first = levels[0]!.level;
     const dataSource = p.dataSource ?? `sokoban_${first.rows}x${first.cols}_1horizon${diversity !== null ? '_random' : ''}`;

@@ -18,8 +18,15 @@ export interface RowOptions {
   readonly templateSource?: string;
   readonly response: 'answer' | 'cot';
   readonly cotStyle: CotStyle;
-  /** Null = every row uses the level's own prompt vocabulary. */
-  readonly diversity: { readonly pool: readonly string[]; readonly variantsPerState: number } | null;
+  /**
+   * Null = every row uses the level's own prompt vocabulary. Otherwise each state gets `variantsPerState` rows with
+   * fresh vocabularies from `pool`, plus `baseVariantsPerState` rows stating the level's own vocabulary.
+   */
+  readonly diversity: {
+    readonly pool: readonly string[];
+    readonly variantsPerState: number;
+    readonly baseVariantsPerState?: number;
+  } | null;
   readonly seed: number;
   readonly dataSource: string;
 }
@@ -68,9 +75,10 @@ export function buildRows(inputs: readonly LevelInput[], options: RowOptions, on
       const action = plan[step] as Direction;
       stats.states++;
       const variants = options.diversity?.variantsPerState ?? 1;
-      for (let v = 0; v < variants; v++) {
+      const baseVariants = options.diversity?.baseVariantsPerState ?? 0;
+      for (let v = 0; v < variants + baseVariants; v++) {
         const vocab =
-          options.diversity === null
+          options.diversity === null || v >= variants
             ? input.vocab
             : sampleVocab(options.diversity.pool, new Rng(deriveSeed(options.seed, input.seed, step, v)));
         const think = options.response === 'cot' ? solverTraceCot(state, plan.slice(step), vocab, options.cotStyle) : '';

@@ -123,6 +123,24 @@ describe('dataset rows', () => {
     expect('response' in rl).toBe(false);
   });
 
+  it('baseVariantsPerState adds rows that state the level\'s own vocabulary after the diverse ones', () => {
+    const { rows, stats } = buildRows(levels.slice(0, 5), {
+      template: COMPACT,
+      response: 'cot',
+      cotStyle: 'compact',
+      diversity: { pool: namedPool('bytes', 0), variantsPerState: 2, baseVariantsPerState: 1 },
+      seed: 1,
+      dataSource: 'sokoban_6x6_1horizon_random',
+    });
+    expect(rows.length).toBe(stats.states * 3);
+    const base = rows.filter((r) => r.extra_info.vocab.join() === 'Up,Down,Left,Right');
+    expect(base.length).toBe(stats.states);
+    for (let i = 0; i < rows.length; i += 3) {
+      expect(rows[i + 2]!.extra_info.vocab).toEqual(['Up', 'Down', 'Left', 'Right']);
+      expect(rows[i]!.extra_info.vocab).not.toEqual(['Up', 'Down', 'Left', 'Right']);
+    }
+  });
+
   it('answer-only rows with the paper template use the base vocabulary', () => {
     const { rows } = buildRows(levels.slice(0, 3), {
       template: PAPER,
