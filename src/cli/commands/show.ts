@@ -83,8 +83,16 @@ export async function showCommand(args: readonly string[], env: CommandEnv = {})
   const { endedRuns, INTERRUPTED } = await import('../../engine/run-status.js');
   const dead = endedRuns(store.metaPath('runs'));
   const history = [...byRun.values()].map((h) => (h.status === 'running' && dead.has(h.run_id as string) ? { ...h, status: INTERRUPTED } : h));
+  // Directory outputs are materialized on demand, so the printed path exists (falls back if objects were collected).
   const outputs = entry
-    ? Object.fromEntries(Object.entries(entry.outputs).map(([name, a]) => [name, { ...a, path: a.type === 'file' ? store.objectPath(a.digest) : store.treePath(a.digest) }]))
+    ? Object.fromEntries(
+        await Promise.all(
+          Object.entries(entry.outputs).map(async ([name, a]) => {
+            const path = await store.artifactPath(a).catch(() => (a.type === 'file' ? store.objectPath(a.digest) : store.treePath(a.digest)));
+            return [name, { ...a, path }] as const;
+          }),
+        ),
+      )
     : {};
   if (values.json) {
     out(`${JSON.stringify({ pipeline: last.pipeline, node: id, key: last.key, components: last.components, outputs, history })}\n`);
