@@ -173,6 +173,16 @@ async function solve(args: readonly string[], io: GpIo): Promise<number> {
   return 0;
 }
 
+/** The split named by `--split`, or an input error listing the known ones. */
+function requireSplit(name: string | undefined): ReturnType<typeof resolveGpSplit> {
+  if (name === undefined) throw new InputError(`--split is required (${GP_SPLIT_NAMES.join(', ')})`);
+  try {
+    return resolveGpSplit(name);
+  } catch (e) {
+    throw new InputError((e as Error).message);
+  }
+}
+
 async function deal(args: readonly string[], io: GpIo): Promise<number> {
   const { values } = parseArgs({
     args: [...args],
@@ -180,13 +190,7 @@ async function deal(args: readonly string[], io: GpIo): Promise<number> {
     strict: true,
     allowPositionals: false,
   });
-  if (values.split === undefined) throw new InputError(`--split is required (${GP_SPLIT_NAMES.join(', ')})`);
-  let split;
-  try {
-    split = resolveGpSplit(values.split);
-  } catch (e) {
-    throw new InputError((e as Error).message);
-  }
+  const split = requireSplit(values.split);
   const count = parseInt10(values.count, '--count', 1);
   const seed = parseInt10(values.seed, '--seed', 42);
   if (count < 1 || count > 1_000_000) throw new InputError('--count must be in 1..1000000');
@@ -214,13 +218,7 @@ async function render(args: readonly string[], io: GpIo): Promise<number> {
     strict: true,
     allowPositionals: false,
   });
-  if (values.split === undefined) throw new InputError(`--split is required (${GP_SPLIT_NAMES.join(', ')})`);
-  let split;
-  try {
-    split = resolveGpSplit(values.split);
-  } catch (e) {
-    throw new InputError((e as Error).message);
-  }
+  const split = requireSplit(values.split);
   const seed = parseInt10(values.seed, '--seed', 42);
   if (seed < 0 || seed > 0xffffffff) throw new InputError('--seed must be in 0..4294967295');
   const kind = values.response;

@@ -39,7 +39,7 @@ import { BucketQueue } from './astar-open-list.js';
 import { enclose } from './enclose.js';
 import { analyzePushes, boxCost, matchingCost } from './push-analysis.js';
 import { DEFAULT_ASTAR_MAX_EXPANSIONS, type SolveOptions, type SolveResult } from './solve-result.js';
-import { StateStore } from './state-store.js';
+import { grown, StateStore } from './state-store.js';
 import { DIRECTIONS, stepOffset, type Direction, type Level } from './types.js';
 
 /** A* limits plus an optional statistics callback (bench and tests). */
@@ -104,18 +104,10 @@ export function solveAstar(input: Level, options: AstarOptions = {}): SolveResul
   let cfgNext = new Int32Array(cap);
   const grow = (): void => {
     cap *= 2;
-    const p = new Int32Array(cap);
-    p.set(parent);
-    parent = p;
-    const g = new Int32Array(cap);
-    g.set(gOf);
-    gOf = g;
-    const st = new Uint8Array(cap);
-    st.set(info);
-    info = st;
-    const cn = new Int32Array(cap);
-    cn.set(cfgNext);
-    cfgNext = cn;
+    parent = grown(parent, cap);
+    gOf = grown(gOf, cap);
+    info = grown(info, cap);
+    cfgNext = grown(cfgNext, cap);
   };
   const open = new BucketQueue();
   /** Appends a node; `lookedUp`: `state` was the store's latest lookup (its probe slot is reused). */

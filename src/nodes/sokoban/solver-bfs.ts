@@ -4,7 +4,7 @@
  * labels of the SFT data). States (player, sorted boxes) live in a typed-array `StateStore` with parent pointers.
  */
 import { enclose } from './enclose.js';
-import { StateStore } from './state-store.js';
+import { grown, StateStore } from './state-store.js';
 import { DEFAULT_MAX_EXPANSIONS, type SolveOptions, type SolveResult } from './solve-result.js';
 import { DIRECTIONS, stepOffset, type Direction, type Level } from './types.js';
 
@@ -30,15 +30,9 @@ export function solveBfs(input: Level, options: SolveOptions = {}): SolveResult 
     store.index(id);
     if (id === capacity) {
       capacity *= 2;
-      const p2 = new Int32Array(capacity);
-      p2.set(parent);
-      parent = p2;
-      const m2 = new Uint8Array(capacity);
-      m2.set(move);
-      move = m2;
-      const d2 = new Uint16Array(capacity);
-      d2.set(depth);
-      depth = d2;
+      parent = grown(parent, capacity);
+      move = grown(move, capacity);
+      depth = grown(depth, capacity);
     }
     parent[id] = from;
     move[id] = m;

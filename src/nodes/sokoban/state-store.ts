@@ -157,3 +157,10 @@ function hashAt(a: ArrayLike<number>, base: number, width: number): number {
   h = Math.imul(h ^ (h >>> 13), 0x85ebca6b);
   return (h ^ (h >>> 16)) >>> 0;
 }
+
+/** A copy of a per-node typed array with room for `capacity` entries (the solvers' node arrays double as they fill). */
+export function grown<T extends Int32Array | Uint8Array | Uint16Array>(array: T, capacity: number): T {
+  const next = new (array.constructor as new (n: number) => T)(capacity);
+  next.set(array);
+  return next;
+}
