@@ -25,6 +25,8 @@ export interface AttemptSpec {
   /** Empty directory; outputs are written to `<staging>/out/<name>`, scratch space is `<staging>/work`. */
   readonly staging: string;
   readonly resumeDir: string;
+  /** CPU slots reserved for the node (see NodeContext.cpus). */
+  readonly cpus: number;
   readonly signal: AbortSignal;
   readonly hooks: AttemptHooks;
 }
@@ -59,6 +61,7 @@ export async function runAttempt(spec: AttemptSpec): Promise<string> {
       return join(outDir, name);
     },
     resumeDir: spec.resumeDir,
+    cpus: spec.cpus,
     signal: spec.signal,
     progress: (u) => spec.hooks.progress?.(u),
     log: (m) => spec.hooks.log?.(m),

@@ -92,6 +92,7 @@ export async function auditPipeline(pipeline: Pipeline, opts: AuditOptions = {})
             outputs: inst.outputs,
             staging,
             resumeDir: join(staging, 'resume'),
+            cpus: inst.resources.cpu,
             signal,
             hooks: { metric: (n, v, s) => metrics.push([n, v, s]) },
           });

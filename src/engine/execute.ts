@@ -299,6 +299,7 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions = {}): Pr
           outputs: inst.outputs,
           staging,
           resumeDir: store.resumePath(key),
+          cpus: inst.resources.cpu,
           signal,
           hooks: {
             progress: (update) => emit({ type: 'node-progress', id: inst.id, update }),

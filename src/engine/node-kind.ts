@@ -39,6 +39,11 @@ export interface NodeContext<P = Record<string, unknown>> {
    * cache key (for resumable checkpoints). The engine deletes it once the node succeeds.
    */
   readonly resumeDir: string;
+  /**
+   * CPU slots the scheduler reserved for this node (its `resources.cpu`). Multi-threaded nodes size their thread pools
+   * to it, so concurrent nodes never oversubscribe the cores. Always set by the engine.
+   */
+  readonly cpus?: number;
   /** Aborted when the run is cancelled (SIGINT, a superseding watch rerun, a failed sibling without --keep-going). */
   readonly signal: AbortSignal;
   progress(update: ProgressUpdate): void;

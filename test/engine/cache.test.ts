@@ -214,6 +214,13 @@ nodes:
     expect(probeStats.max).toBe(1);
   });
 
+  it('ctx.cpus is the CPU slots the node declares (its thread budget)', async () => {
+    probeStats.cpus = [];
+    const yaml = 'name: r\nnodes:\n  a: { kind: t.probe, params: { i: 1 } }\n  b: { kind: t.probe, params: { i: 2 }, resources: { cpu: 3 } }\n';
+    await run(writePipeline(tempDir(), yaml), { jobs: 4 });
+    expect(probeStats.cpus.sort()).toEqual([1, 3]);
+  });
+
   it('ctx.resumeDir survives a failed attempt and is removed after success', async () => {
     const dir = tempDir();
     const file = writePipeline(dir, 'name: r\nnodes:\n  r: { kind: t.resumable }\n');

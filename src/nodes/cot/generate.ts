@@ -9,6 +9,7 @@ import { Rng } from '../../util/rng.js';
 import { loadModelPolicy } from '../eval/model-policy.js';
 import { toRlItems } from '../train/rl-rows.js';
 import { rejectionSample, toSftRow } from './rejection.js';
+import { threadsFor } from '../threads.js';
 
 export interface CotGenerateParams {
   /** Samples per prompt (the paper: 16 for Sokoban, 3 for GP). */
@@ -56,7 +57,7 @@ export const cotGenerateKind: NodeKind<CotGenerateParams> = {
     const policy = await loadModelPolicy(ctx.inputs['model'] as string, {
       provider: p.provider ?? 'cpu',
       maxBatch: p.batch ?? 128,
-      ...(p.threads !== undefined ? { threads: p.threads } : {}),
+      ...threadsFor(p, ctx),
     });
     let result;
     try {

@@ -10,6 +10,7 @@ import { rolloutGp, type GpTaskSpec } from './gp-rollout.js';
 import { readJsonl } from './jsonl.js';
 import { loadModelPolicy } from './model-policy.js';
 import { publishEvaluation } from './publish.js';
+import { threadsFor } from '../threads.js';
 
 /** Checks `tasks` lines minimally (the task API validates the rest when rendering and scoring). */
 export function toGpTasks(rows: readonly Record<string, unknown>[]): GpTaskSpec[] {
@@ -49,7 +50,7 @@ export const evalGpKind: NodeKind<EvalParams> = {
     const policy = await loadModelPolicy(ctx.inputs['model'] as string, {
       provider: p.provider ?? 'cpu',
       maxBatch: batch,
-      ...(p.threads !== undefined ? { threads: p.threads } : {}),
+      ...threadsFor(p, ctx),
     });
     const temperature = p.temperature ?? 0;
     let episodes;

@@ -10,6 +10,7 @@ import { readJsonl } from './jsonl.js';
 import { loadModelPolicy } from './model-policy.js';
 import { publishEvaluation } from './publish.js';
 import { rolloutSokoban, type SokobanEnvSpec } from './sokoban-rollout.js';
+import { threadsFor } from '../threads.js';
 
 export interface SokobanEvalParams extends EvalParams {
   readonly maxTurns?: number;
@@ -63,7 +64,7 @@ export const evalSokobanKind: NodeKind<SokobanEvalParams> = {
     const policy = await loadModelPolicy(ctx.inputs['model'] as string, {
       provider: p.provider ?? 'cpu',
       maxBatch: p.batch ?? 100,
-      ...(p.threads !== undefined ? { threads: p.threads } : {}),
+      ...threadsFor(p, ctx),
     });
     const temperature = p.temperature ?? 0;
     let episodes;

@@ -13,6 +13,7 @@ import type { TrainLogRow } from '../report/train-log.js';
 import { assertFinite, loadResume, logRow, optimSchemaProps, providerSchema, saveResume, writeModel, type OptimParams } from './common.js';
 import { collectRollouts, type RolloutBatch } from './grpo-core.js';
 import { toRlItems } from './rl-rows.js';
+import { threadsFor } from '../threads.js';
 
 export interface GrpoParams extends OptimParams {
   readonly steps: number;
@@ -116,7 +117,7 @@ export const grpoKind: NodeKind<GrpoParams> = {
       ctx.log(`train.grpo: resuming from step ${init.step}`);
     }
     const provider = p.provider ?? 'cpu';
-    const threads = p.threads !== undefined ? { threads: p.threads } : {};
+    const threads = threadsFor(p, ctx);
     const trainer = await nn.Trainer.create({
       init,
       optim: {

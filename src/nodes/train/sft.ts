@@ -21,6 +21,7 @@ import {
   type OptimParams,
 } from './common.js';
 import { batchIndices, toTextPairs } from './sft-rows.js';
+import { threadsFor } from '../threads.js';
 
 export interface SftParams extends OptimParams {
   /** Model shape when training from scratch (ignored, except blockSize checks, when `init` is wired). */
@@ -148,7 +149,7 @@ export const sftKind: NodeKind<SftParams> = {
       batchSize: p.batchSize,
       seqLen,
       provider: p.provider ?? 'cpu',
-      ...(p.threads !== undefined ? { threads: p.threads } : {}),
+      ...threadsFor(p, ctx),
     });
     try {
       const perms = new Map<number, number[]>();
