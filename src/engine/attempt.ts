@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { runInChildProcess, runsIsolated } from './isolate.js';
 import type { NodeContext, NodeKind, ProgressUpdate } from './node-kind.js';
 
 /** What an attempt reports while running. */
@@ -75,7 +76,8 @@ export async function runAttempt(spec: AttemptSpec): Promise<string> {
     record: (table, rows) => spec.hooks.record?.(table, rows),
   };
   try {
-    await spec.kind.run(ctx);
+    if (runsIsolated(spec.kind)) await runInChildProcess(spec.kind, ctx, outDir);
+    else await spec.kind.run(ctx);
   } catch (e) {
     if (e instanceof NodeFailure) throw e;
     const message = e instanceof Error ? e.message : String(e);

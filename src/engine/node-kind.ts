@@ -79,6 +79,12 @@ export interface NodeKind<P = any> {
   readonly fileParams?: readonly string[];
   readonly resources?: Resources;
   /**
+   * Run in a child process of its own (CPU-heavy kinds): nodes otherwise share the engine's one JavaScript thread, so
+   * concurrent CPU-bound nodes would take turns. The child imports `module`, so it must export this kind; params,
+   * inputs and everything the node reports cross a structured-clone channel. TypeScript sources run in-process.
+   */
+  readonly isolate?: boolean;
+  /**
    * Set when reruns may legitimately differ (e.g. GPU float reductions): `pipe audit` then compares by this
    * relative tolerance on numeric metrics instead of bytes.
    */

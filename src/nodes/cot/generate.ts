@@ -45,6 +45,7 @@ export const cotGenerateKind: NodeKind<CotGenerateParams> = {
   inputs: ['model', 'data'],
   outputs: ['sft'],
   resources: { cpu: 2 },
+  isolate: true,
   fingerprint(params) {
     return runtimeFingerprint(params.provider ?? 'cpu');
   },

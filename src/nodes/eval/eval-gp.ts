@@ -36,6 +36,7 @@ export const evalGpKind: NodeKind<EvalParams> = {
   outputs: ['summary'],
   fileParams: ['template'],
   resources: { cpu: 2 },
+  isolate: true,
   fingerprint(params) {
     return runtimeFingerprint(params.provider ?? 'cpu');
   },

@@ -51,6 +51,7 @@ export const evalSokobanKind: NodeKind<SokobanEvalParams> = {
   outputs: ['summary'],
   fileParams: ['template'],
   resources: { cpu: 2 },
+  isolate: true,
   fingerprint(params) {
     return runtimeFingerprint(params.provider ?? 'cpu');
   },

@@ -28,6 +28,7 @@ export const datasetKind: NodeKind<GpDatasetParams> = {
   kind: 'gp.dataset',
   description: 'General Points SFT and RL training data (Parquet), answer-only or solver-trace CoT, optional face-card diversity',
   module: import.meta.url,
+  isolate: true,
   params: {
     type: 'object',
     additionalProperties: false,

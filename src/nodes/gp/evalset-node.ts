@@ -46,6 +46,7 @@ export const evalsetKind: NodeKind<GpEvalsetParams> = {
   kind: 'gp.evalset',
   description: 'General Points evaluation tasks (JSONL) for the chosen splits, seed seedBase + index',
   module: import.meta.url,
+  isolate: true,
   params: {
     type: 'object',
     additionalProperties: false,

@@ -38,6 +38,7 @@ export const datasetKind: NodeKind<DatasetParams> = {
   kind: 'sokoban.dataset',
   description: 'Sokoban SFT and RL rows (Parquet, paper schema) from levels: answer-only or verified solver-trace CoT, optional diversity',
   module: import.meta.url,
+  isolate: true,
   params: {
     type: 'object',
     additionalProperties: false,

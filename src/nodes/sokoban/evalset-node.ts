@@ -57,6 +57,7 @@ export const evalsetKind: NodeKind<EvalsetParams> = {
   kind: 'sokoban.evalset',
   description: "Sokoban evaluation environments: perSplit levels per split, seeds seedBase+i in split order (JSONL)",
   module: import.meta.url,
+  isolate: true,
   params: {
     type: 'object',
     additionalProperties: false,

@@ -62,6 +62,7 @@ export const levelsKind: NodeKind<LevelsParams> = {
   kind: 'sokoban.levels',
   description: 'generate Sokoban levels of a split (gym-sokoban/RAGEN generator) with BFS-optimal solutions (JSONL)',
   module: import.meta.url,
+  isolate: true,
   params: {
     type: 'object',
     additionalProperties: false,

@@ -90,6 +90,7 @@ export const grpoKind: NodeKind<GrpoParams> = {
   inputs: ['model', 'data'],
   outputs: ['model'],
   resources: { cpu: 2 },
+  isolate: true,
   fingerprint(params) {
     return runtimeFingerprint(params.provider ?? 'cpu');
   },

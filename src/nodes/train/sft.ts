@@ -80,6 +80,7 @@ export const sftKind: NodeKind<SftParams> = {
   optionalInputs: ['init'],
   outputs: ['model'],
   resources: { cpu: 2 },
+  isolate: true,
   fingerprint(params) {
     return runtimeFingerprint(params.provider ?? 'cpu');
   },
