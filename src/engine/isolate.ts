@@ -41,6 +41,7 @@ import { join } from 'node:path';
 const send = (m) => new Promise((done) => process.send(m, done));
 process.on('disconnect', () => process.exit(70)); // the engine died: stop, the next run resumes
 process.once('message', async (s) => {
+  process.title = 'pipe node ' + s.id; // what ps and top show instead of this source
   const ac = new AbortController();
   process.on('message', (m) => { if (m && m.type === 'abort') ac.abort(); });
   try {
