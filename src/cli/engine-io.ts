@@ -3,6 +3,8 @@
  * do not need node kinds never import them), printing diagnostics with carets, and small output helpers.
  */
 import { relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import type { Diagnostic } from '../engine/diagnostics.js';
 import type { LoadResult } from '../engine/load.js';
 import type { NodeLibrary } from '../engine/node-kind.js';
@@ -102,6 +104,45 @@ export function usageError(
 ): number {
   err(`pipe ${command}: ${message}\n\n${usage}`);
   return 2;
+}
+
+type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
+type Parsed<O extends OptionSpecs> = ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; options: O & { help: { type: 'boolean'; short: 'h' } } }>>;
+
+/**
+ * The shared front of every command: parses `args` against `options` (plus -h/--help) and checks the positional
+ * count. A parse error or a wrong count prints the message and the usage (exit 2); --help prints the usage (exit 0);
+ * either comes back as the exit code instead of the parsed arguments.
+ */
+export function parseCommandArgs<O extends OptionSpecs>(
+  command: string,
+  args: readonly string[],
+  options: O,
+  usage: string,
+  positionals: { readonly min: number; readonly max: number; readonly what: string },
+  env: Pick<CommandEnv, 'out' | 'err'> = {},
+): number | Parsed<O> {
+  let parsed: Parsed<O>;
+  try {
+    parsed = parseArgs({ args: [...args], allowPositionals: true, options: { ...options, help: { type: 'boolean', short: 'h' } } }) as Parsed<O>;
+  } catch (e) {
+    return usageError(command, (e as Error).message, usage, env.err);
+  }
+  if ((parsed.values as { help?: boolean }).help) {
+    (env.out ?? ((t: string) => process.stdout.write(t)))(usage);
+    return 0;
+  }
+  const n = parsed.positionals.length;
+  if (n < positionals.min || n > positionals.max) return usageError(command, `expected ${positionals.what}`, usage, env.err);
+  return parsed;
+}
+
+/** The positional of commands that take exactly one pipeline file. */
+export const ONE_PIPELINE = { min: 1, max: 1, what: 'exactly one pipeline file' } as const;
+
+/** Load options from the --set and --store flags that the pipeline commands share. */
+export function loadOptionsOf(values: { readonly set?: string[]; readonly store?: string }): { overrides?: string[]; store?: string } {
+  return { ...(values.set ? { overrides: values.set } : {}), ...(values.store ? { store: values.store } : {}) };
 }
 
 /** Human-readable byte count. */

@@ -1,6 +1,5 @@
-import { parseArgs } from 'node:util';
 import type { Command } from '../main.js';
-import { loadOrReport, resolveEnv, usageError } from '../engine-io.js';
+import { loadOrReport, ONE_PIPELINE, parseCommandArgs, resolveEnv } from '../engine-io.js';
 import type { CommandEnv } from '../engine-io.js';
 
 const USAGE = `Usage: pipe audit <pipeline.yaml> [--node id]… [--store DIR] [--json]
@@ -12,23 +11,21 @@ Exit 1 if anything does not match.
 
 /** `pipe audit`: 0 all match, 1 mismatches, 2 bad input. */
 export async function auditCommand(args: readonly string[], envIn: CommandEnv = {}): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: { node: { type: 'string', multiple: true }, store: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    });
-  } catch (e) {
-    return usageError('audit', (e as Error).message, USAGE, envIn.err);
-  }
+  const parsed = parseCommandArgs(
+    'audit',
+    args,
+    {
+      node: { type: 'string', multiple: true },
+      store: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    USAGE,
+    ONE_PIPELINE,
+    envIn,
+  );
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
   const env = await resolveEnv(envIn);
-  if (values.help) {
-    env.out(USAGE);
-    return 0;
-  }
-  if (positionals.length !== 1) return usageError('audit', 'expected exactly one pipeline file', USAGE, env.err);
   const loaded = await loadOrReport(positionals[0] as string, env.library, values.store ? { store: values.store } : {}, env.err);
   if (loaded === undefined) return 2;
   const { matchInstances } = await import('../../engine/select.js');

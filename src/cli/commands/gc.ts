@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { Command } from '../main.js';
-import { formatBytes, usageError } from '../engine-io.js';
+import { formatBytes, parseCommandArgs, usageError } from '../engine-io.js';
 import type { CommandEnv } from '../engine-io.js';
 import { STORE_HELP, storeFor } from '../store-resolve.js';
 
@@ -16,19 +15,21 @@ ${STORE_HELP}`;
 export async function gcCommand(args: readonly string[], env: CommandEnv = {}): Promise<number> {
   const out = env.out ?? ((t: string) => process.stdout.write(t));
   const err = env.err ?? ((t: string) => process.stderr.write(t));
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...args],
-      options: { store: { type: 'string' }, pipeline: { type: 'string' }, 'dry-run': { type: 'boolean', short: 'n' }, verbose: { type: 'boolean', short: 'v' }, help: { type: 'boolean', short: 'h' } },
-    }));
-  } catch (e) {
-    return usageError('gc', (e as Error).message, USAGE, err);
-  }
-  if (values.help) {
-    out(USAGE);
-    return 0;
-  }
+  const parsed = parseCommandArgs(
+    'gc',
+    args,
+    {
+      store: { type: 'string' },
+      pipeline: { type: 'string' },
+      'dry-run': { type: 'boolean', short: 'n' },
+      verbose: { type: 'boolean', short: 'v' },
+    },
+    USAGE,
+    { min: 0, max: 0, what: 'no positional arguments' },
+    env,
+  );
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   const { existsSync } = await import('node:fs');
   if (values.store !== undefined && values.pipeline !== undefined) return usageError('gc', '--store and --pipeline are exclusive', USAGE, err);
   const root = await storeFor('gc', { store: values.store, pipeline: values.pipeline, cwd: env.cwd }, err);

@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { Command } from '../main.js';
-import { formatBytes, loadOrReport, resolveEnv, usageError } from '../engine-io.js';
+import { formatBytes, loadOrReport, parseCommandArgs, resolveEnv } from '../engine-io.js';
 import type { CommandEnv } from '../engine-io.js';
 import { STORE_HELP, storeFor } from '../store-resolve.js';
 
@@ -15,20 +14,23 @@ ${STORE_HELP}`;
 
 /** `pipe ls`. */
 export async function lsCommand(args: readonly string[], envIn: CommandEnv = {}): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...args], allowPositionals: true, options: { store: { type: 'string' }, pipeline: { type: 'string' }, json: { type: 'boolean' }, kinds: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
-  } catch (e) {
-    return usageError('ls', (e as Error).message, USAGE, envIn.err);
-  }
+  const parsed = parseCommandArgs(
+    'ls',
+    args,
+    {
+      store: { type: 'string' },
+      pipeline: { type: 'string' },
+      json: { type: 'boolean' },
+      kinds: { type: 'boolean' },
+    },
+    USAGE,
+    { min: 0, max: 1, what: 'at most one pipeline file' },
+    envIn,
+  );
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
   const out = envIn.out ?? ((t: string) => process.stdout.write(t));
   const err = envIn.err ?? ((t: string) => process.stderr.write(t));
-  if (values.help) {
-    out(USAGE);
-    return 0;
-  }
-  if (positionals.length > 1) return usageError('ls', 'expected at most one pipeline file', USAGE, err);
   if (values.kinds) {
     const { library } = await resolveEnv(envIn);
     const kinds = [...library.kinds].sort((a, b) => (a.kind < b.kind ? -1 : 1));

@@ -1,6 +1,5 @@
-import { parseArgs } from 'node:util';
 import type { Command } from '../main.js';
-import { loadOrReport, resolveEnv, usageError } from '../engine-io.js';
+import { loadOptionsOf, loadOrReport, ONE_PIPELINE, parseCommandArgs, resolveEnv } from '../engine-io.js';
 import type { CommandEnv } from '../engine-io.js';
 
 const USAGE = `Usage: pipe plan <pipeline.yaml> [--set node.param=value]… [--only node]… [--force node]… [--store DIR] [--json]
@@ -11,34 +10,27 @@ pending (downstream of something that will run; stays cached if that output does
 
 /** `pipe plan`: prints the plan; exit 0 (2 for bad input). */
 export async function planCommand(args: readonly string[], envIn: CommandEnv = {}): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: {
-        set: { type: 'string', multiple: true },
-        only: { type: 'string', multiple: true },
-        force: { type: 'string', multiple: true },
-        store: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    return usageError('plan', (e as Error).message, USAGE, envIn.err);
-  }
+  const parsed = parseCommandArgs(
+    'plan',
+    args,
+    {
+      set: { type: 'string', multiple: true },
+      only: { type: 'string', multiple: true },
+      force: { type: 'string', multiple: true },
+      store: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    USAGE,
+    ONE_PIPELINE,
+    envIn,
+  );
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
   const env = await resolveEnv(envIn);
-  if (values.help) {
-    env.out(USAGE);
-    return 0;
-  }
-  if (positionals.length !== 1) return usageError('plan', 'expected exactly one pipeline file', USAGE, env.err);
   const loaded = await loadOrReport(
     positionals[0] as string,
     env.library,
-    { ...(values.set ? { overrides: values.set } : {}), ...(values.store ? { store: values.store } : {}) },
+    loadOptionsOf(values),
     env.err,
   );
   if (loaded === undefined) return 2;

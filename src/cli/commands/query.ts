@@ -1,6 +1,5 @@
-import { parseArgs } from 'node:util';
 import type { Command } from '../main.js';
-import { resolveEnv, usageError } from '../engine-io.js';
+import { parseCommandArgs, resolveEnv, usageError } from '../engine-io.js';
 import type { CommandEnv } from '../engine-io.js';
 import { STORE_HELP, storeFor } from '../store-resolve.js';
 
@@ -13,30 +12,23 @@ ${STORE_HELP}`;
 
 /** `pipe query`: exit 0 with the result, 2 for bad SQL or a missing store. */
 export async function queryCommand(args: readonly string[], envIn: CommandEnv = {}): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: {
-        store: { type: 'string' },
-        pipeline: { type: 'string' },
-        json: { type: 'boolean' },
-        csv: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    return usageError('query', (e as Error).message, USAGE, envIn.err);
-  }
+  const parsed = parseCommandArgs(
+    'query',
+    args,
+    {
+      store: { type: 'string' },
+      pipeline: { type: 'string' },
+      json: { type: 'boolean' },
+      csv: { type: 'boolean' },
+    },
+    USAGE,
+    { min: 1, max: 1, what: 'one SQL string' },
+    envIn,
+  );
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
   const out = envIn.out ?? ((t: string) => process.stdout.write(t));
   const err = envIn.err ?? ((t: string) => process.stderr.write(t));
-  if (values.help) {
-    out(USAGE);
-    return 0;
-  }
-  if (positionals.length !== 1) return usageError('query', 'expected one SQL string', USAGE, err);
   if (values.json && values.csv) return usageError('query', '--json and --csv are exclusive', USAGE, err);
   if (values.store !== undefined && values.pipeline !== undefined) return usageError('query', '--store and --pipeline are exclusive', USAGE, err);
   const storeDir = await storeFor('query', { store: values.store, pipeline: values.pipeline, cwd: envIn.cwd }, err);

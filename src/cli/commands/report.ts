@@ -6,9 +6,8 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { Command } from '../main.js';
-import { loadOrReport, resolveEnv, usageError, type CommandEnv } from '../engine-io.js';
+import { loadOptionsOf, loadOrReport, ONE_PIPELINE, parseCommandArgs, resolveEnv, type CommandEnv } from '../engine-io.js';
 
 const USAGE = `Usage: pipe report <pipeline.yaml> [--store DIR] [--set node.param=value]… [--out DIR] [--json]
 
@@ -21,33 +20,26 @@ const TRAIN_KINDS = new Set(['train.sft', 'train.grpo']);
 
 /** The command with injectable I/O (tests). */
 export async function reportCommand(args: readonly string[], envIn: CommandEnv = {}): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: {
-        store: { type: 'string' },
-        set: { type: 'string', multiple: true },
-        out: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    return usageError('report', (e as Error).message, USAGE, envIn.err);
-  }
+  const parsed = parseCommandArgs(
+    'report',
+    args,
+    {
+      store: { type: 'string' },
+      set: { type: 'string', multiple: true },
+      out: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    USAGE,
+    ONE_PIPELINE,
+    envIn,
+  );
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
   const env = await resolveEnv(envIn);
-  if (values.help) {
-    env.out(USAGE);
-    return 0;
-  }
-  if (positionals.length !== 1) return usageError('report', 'expected exactly one pipeline file', USAGE, env.err);
   const loaded = await loadOrReport(
     positionals[0] as string,
     env.library,
-    { ...(values.set ? { overrides: values.set } : {}), ...(values.store ? { store: values.store } : {}) },
+    loadOptionsOf(values),
     env.err,
   );
   if (loaded === undefined) return 2;

@@ -1,6 +1,5 @@
-import { parseArgs } from 'node:util';
 import type { Command } from '../main.js';
-import { loadBuiltinFast, loadOrReport, resolveEnv, usageError } from '../engine-io.js';
+import { loadBuiltinFast, loadOptionsOf, loadOrReport, ONE_PIPELINE, parseCommandArgs, resolveEnv, usageError } from '../engine-io.js';
 import type { CommandEnv } from '../engine-io.js';
 
 const USAGE = `Usage: pipe run <pipeline.yaml> [options]
@@ -20,45 +19,39 @@ Runs what changed; serves the rest from the store.
 Ctrl-C cancels running nodes and keeps what finished; the next run resumes from the cache. If pipe itself is killed
 (even kill -9), the exec commands it was running are stopped too (SIGTERM, then SIGKILL after 2 s) by a small
 supervisor process; a command that moves itself into a new session or process group (setsid) is out of its reach.
-A run whose process died reads as 'interrupted' in pipe query.
+Training, evaluation and data nodes run in child processes of their own (so they run side by side), which stop
+when pipe dies. A run whose process died reads as 'interrupted' in pipe query.
 `;
 
 /** `pipe run`: exit 0 when every node ran or was cached, 1 when one failed, 2 for bad input, 130 when interrupted. */
 export async function runCommand(args: readonly string[], envIn: CommandEnv = {}): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: {
-        set: { type: 'string', multiple: true },
-        only: { type: 'string', multiple: true },
-        force: { type: 'string', multiple: true },
-        jobs: { type: 'string', short: 'j' },
-        gpus: { type: 'string' },
-        store: { type: 'string' },
-        'keep-going': { type: 'boolean', short: 'k' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    return usageError('run', (e as Error).message, USAGE, envIn.err);
-  }
+  const parsed = parseCommandArgs(
+    'run',
+    args,
+    {
+      set: { type: 'string', multiple: true },
+      only: { type: 'string', multiple: true },
+      force: { type: 'string', multiple: true },
+      jobs: { type: 'string', short: 'j' },
+      gpus: { type: 'string' },
+      store: { type: 'string' },
+      'keep-going': { type: 'boolean', short: 'k' },
+      json: { type: 'boolean' },
+    },
+    USAGE,
+    ONE_PIPELINE,
+    envIn,
+  );
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
   const out = envIn.out ?? ((t: string) => process.stdout.write(t));
   const err = envIn.err ?? ((t: string) => process.stderr.write(t));
-  if (values.help) {
-    out(USAGE);
-    return 0;
-  }
-  if (positionals.length !== 1) return usageError('run', 'expected exactly one pipeline file', USAGE, err);
   const jobs = values.jobs === undefined ? undefined : Number(values.jobs);
   const gpus = values.gpus === undefined ? undefined : Number(values.gpus);
   if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1)) return usageError('run', `--jobs must be a positive integer, got '${values.jobs}'`, USAGE, err);
   if (gpus !== undefined && !(Number.isInteger(gpus) && gpus >= 0)) return usageError('run', `--gpus must be a non-negative integer, got '${values.gpus}'`, USAGE, err);
 
-  const loadOpts = { ...(values.set ? { overrides: values.set } : {}), ...(values.store ? { store: values.store } : {}) };
+  const loadOpts = loadOptionsOf(values);
   const file = positionals[0] as string;
   // Unchanged pipeline: skip YAML, ajv and the full node library (only the kinds it uses are imported).
   const fast = envIn.library === undefined ? await loadBuiltinFast(file, loadOpts) : undefined;

@@ -1,8 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { Command } from '../main.js';
-import { formatBytes, usageError } from '../engine-io.js';
+import { formatBytes, parseCommandArgs } from '../engine-io.js';
 import type { CommandEnv } from '../engine-io.js';
 import { STORE_HELP, storeFor } from '../store-resolve.js';
 
@@ -17,22 +16,20 @@ ${STORE_HELP}`;
 export async function showCommand(args: readonly string[], env: CommandEnv = {}): Promise<number> {
   const out = env.out ?? ((t: string) => process.stdout.write(t));
   const err = env.err ?? ((t: string) => process.stderr.write(t));
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: { store: { type: 'string' }, pipeline: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    });
-  } catch (e) {
-    return usageError('show', (e as Error).message, USAGE, err);
-  }
+  const parsed = parseCommandArgs(
+    'show',
+    args,
+    {
+      store: { type: 'string' },
+      pipeline: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    USAGE,
+    { min: 1, max: 1, what: 'one node id' },
+    { out, err },
+  );
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    out(USAGE);
-    return 0;
-  }
-  if (positionals.length !== 1) return usageError('show', 'expected one node id', USAGE, err);
   const id = positionals[0] as string;
   // --pipeline FILE (an existing .yaml/.yml file) selects that pipeline's store; otherwise it is a pipeline name.
   const cwd = env.cwd ?? process.cwd();

@@ -1,7 +1,6 @@
 import { relative } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { Command } from '../main.js';
-import { printDiagnostics, resolveEnv, usageError } from '../engine-io.js';
+import { loadOptionsOf, ONE_PIPELINE, parseCommandArgs, printDiagnostics, resolveEnv, usageError } from '../engine-io.js';
 import type { CommandEnv } from '../engine-io.js';
 
 const USAGE = `Usage: pipe watch <pipeline.yaml> [--set node.param=value]… [--jobs N] [--store DIR] [--keep-going] [--debounce MS]
@@ -14,30 +13,23 @@ Stop with Ctrl-C.
 
 /** `pipe watch`: runs until interrupted (exit 0), or 2 for bad arguments. */
 export async function watchCommand(args: readonly string[], envIn: CommandEnv = {}): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: {
-        set: { type: 'string', multiple: true },
-        jobs: { type: 'string', short: 'j' },
-        store: { type: 'string' },
-        'keep-going': { type: 'boolean', short: 'k' },
-        debounce: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    return usageError('watch', (e as Error).message, USAGE, envIn.err);
-  }
+  const parsed = parseCommandArgs(
+    'watch',
+    args,
+    {
+      set: { type: 'string', multiple: true },
+      jobs: { type: 'string', short: 'j' },
+      store: { type: 'string' },
+      'keep-going': { type: 'boolean', short: 'k' },
+      debounce: { type: 'string' },
+    },
+    USAGE,
+    ONE_PIPELINE,
+    envIn,
+  );
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
   const env = await resolveEnv(envIn);
-  if (values.help) {
-    env.out(USAGE);
-    return 0;
-  }
-  if (positionals.length !== 1) return usageError('watch', 'expected exactly one pipeline file', USAGE, env.err);
   const jobs = values.jobs === undefined ? undefined : Number(values.jobs);
   if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1)) return usageError('watch', '--jobs must be a positive integer', USAGE, env.err);
   const debounceMs = values.debounce === undefined ? 200 : Number(values.debounce);
@@ -57,7 +49,7 @@ export async function watchCommand(args: readonly string[], envIn: CommandEnv = 
     await watchPipeline({
       signal: controller.signal,
       debounceMs,
-      load: () => loadPipeline(file, { library: env.library, ...(values.set ? { overrides: values.set } : {}), ...(values.store ? { store: values.store } : {}) }),
+      load: () => loadPipeline(file, { library: env.library, ...loadOptionsOf(values) }),
       onInvalid: async (r) => {
         await printDiagnostics(r.diagnostics, r.sources, env.err);
         env.err('pipe watch: the pipeline is invalid; waiting for the next save\n');
