@@ -93,7 +93,7 @@ export function runInChildProcess(kind: NodeKind, ctx: NodeContext, outDir: stri
     ...(ctx.cpus !== undefined ? { cpus: ctx.cpus } : {}),
   };
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', CHILD], {
+    const child = spawn(process.execPath, [...process.execArgv, '--input-type=module', '-e', CHILD], {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'advanced',
     });
