@@ -1,6 +1,7 @@
 /**
- * The executor: walks the instances in dependency order, serves what the store has, runs the rest (in-process, or in a child
- * process for kinds that ask to be isolated; bounded by resource slots), publishes outputs, records every execution, and stops or keeps going on failure.
+ * The executor: walks the instances in dependency order, serves what the store has, runs the rest (in-process, or in
+ * a child process for kinds that ask to be isolated; bounded by resource slots), publishes outputs, records every
+ * execution, and stops or keeps going on failure.
  * Early cutoff falls out of content addressing: a rerun with identical bytes gives dependents identical keys.
  */
 import { randomUUID } from 'node:crypto';
