@@ -8,6 +8,7 @@ import type { ParseArgsConfig } from 'node:util';
 import type { Diagnostic } from '../engine/diagnostics.js';
 import type { LoadResult } from '../engine/load.js';
 import type { NodeLibrary } from '../engine/node-kind.js';
+import type { Pipeline } from '../engine/pipeline.js';
 import { registryHash } from '../engine/impl-hash.js';
 
 /**
@@ -139,6 +140,26 @@ export function parseCommandArgs<O extends OptionSpecs>(
 
 /** The positional of commands that take exactly one pipeline file. */
 export const ONE_PIPELINE = { min: 1, max: 1, what: 'exactly one pipeline file' } as const;
+
+/**
+ * `parseCommandArgs` for commands on one pipeline file, then the load (with --set and --store when `options` has
+ * them): diagnostics are printed and come back as exit 2, like every other usage problem.
+ */
+export async function parsePipelineCommand<O extends OptionSpecs>(
+  command: string,
+  args: readonly string[],
+  options: O,
+  usage: string,
+  envIn: CommandEnv,
+): Promise<number | { values: Parsed<O>['values']; env: Awaited<ReturnType<typeof resolveEnv>>; file: string; pipeline: Pipeline }> {
+  const parsed = parseCommandArgs(command, args, options, usage, ONE_PIPELINE, envIn);
+  if (typeof parsed === 'number') return parsed;
+  const env = await resolveEnv(envIn);
+  const file = parsed.positionals[0] as string;
+  const loaded = await loadOrReport(file, env.library, loadOptionsOf(parsed.values as { set?: string[]; store?: string }), env.err);
+  if (loaded === undefined) return 2;
+  return { values: parsed.values, env, file, pipeline: loaded.pipeline };
+}
 
 /** Load options from the --set and --store flags that the pipeline commands share. */
 export function loadOptionsOf(values: { readonly set?: string[]; readonly store?: string }): { overrides?: string[]; store?: string } {

@@ -81,6 +81,15 @@ describe('isolated node kinds', () => {
     expect(JSON.stringify(r.nodes[0]?.failure)).toContain("node wrote undeclared output 'nope' (declared: out)");
   });
 
+  it('a kind its module does not export fails with that said', async () => {
+    const file = join(tempDir(), 'hidden.mjs');
+    writeFileSync(file, KIND_SOURCE.replace('export const child', 'const child') + '\nexport const holder = { child };\n');
+    const mod = (await import(pathToFileURL(file).href)) as { holder: { child: NodeKind } };
+    const r = await run(writePipeline(tempDir(), 'name: i\nnodes:\n  a: { kind: t.child, params: {} }\n'), { library: { kinds: [mod.holder.child] } });
+    expect(r.status).toEqual({ a: 'failed' });
+    expect(JSON.stringify(r.nodes[0]?.failure)).toContain('node kind t.child is not exported by');
+  });
+
   it('cancelling the run aborts the child through its signal', async () => {
     const library = await childLibrary();
     const ac = new AbortController();

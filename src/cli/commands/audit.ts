@@ -1,5 +1,5 @@
 import type { Command } from '../main.js';
-import { loadOrReport, ONE_PIPELINE, parseCommandArgs, resolveEnv } from '../engine-io.js';
+import { parsePipelineCommand } from '../engine-io.js';
 import type { CommandEnv } from '../engine-io.js';
 
 const USAGE = `Usage: pipe audit <pipeline.yaml> [--node id]… [--store DIR] [--json]
@@ -11,7 +11,7 @@ Exit 1 if anything does not match.
 
 /** `pipe audit`: 0 all match, 1 mismatches, 2 bad input. */
 export async function auditCommand(args: readonly string[], envIn: CommandEnv = {}): Promise<number> {
-  const parsed = parseCommandArgs(
+  const parsed = await parsePipelineCommand(
     'audit',
     args,
     {
@@ -20,22 +20,18 @@ export async function auditCommand(args: readonly string[], envIn: CommandEnv = 
       json: { type: 'boolean' },
     },
     USAGE,
-    ONE_PIPELINE,
     envIn,
   );
   if (typeof parsed === 'number') return parsed;
-  const { values, positionals } = parsed;
-  const env = await resolveEnv(envIn);
-  const loaded = await loadOrReport(positionals[0] as string, env.library, values.store ? { store: values.store } : {}, env.err);
-  if (loaded === undefined) return 2;
+  const { values, env, pipeline } = parsed;
   const { matchInstances } = await import('../../engine/select.js');
-  const sel = matchInstances(loaded.pipeline, values.node ?? []);
+  const sel = matchInstances(pipeline, values.node ?? []);
   if (sel.unknown.length > 0) {
     env.err(`pipe audit: unknown node: ${sel.unknown.join(', ')}\n`);
     return 2;
   }
   const { auditPipeline } = await import('../../engine/audit.js');
-  const result = await auditPipeline(loaded.pipeline, {
+  const result = await auditPipeline(pipeline, {
     ...(values.node ? { only: sel.ids } : {}),
     ...(env.signal ? { signal: env.signal } : {}),
     onNode: (n) => {

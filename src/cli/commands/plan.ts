@@ -1,5 +1,5 @@
 import type { Command } from '../main.js';
-import { loadOptionsOf, loadOrReport, ONE_PIPELINE, parseCommandArgs, resolveEnv } from '../engine-io.js';
+import { parsePipelineCommand } from '../engine-io.js';
 import type { CommandEnv } from '../engine-io.js';
 
 const USAGE = `Usage: pipe plan <pipeline.yaml> [--set node.param=value]… [--only node]… [--force node]… [--store DIR] [--json]
@@ -10,7 +10,7 @@ pending (downstream of something that will run; stays cached if that output does
 
 /** `pipe plan`: prints the plan; exit 0 (2 for bad input). */
 export async function planCommand(args: readonly string[], envIn: CommandEnv = {}): Promise<number> {
-  const parsed = parseCommandArgs(
+  const parsed = await parsePipelineCommand(
     'plan',
     args,
     {
@@ -21,20 +21,10 @@ export async function planCommand(args: readonly string[], envIn: CommandEnv = {
       json: { type: 'boolean' },
     },
     USAGE,
-    ONE_PIPELINE,
     envIn,
   );
   if (typeof parsed === 'number') return parsed;
-  const { values, positionals } = parsed;
-  const env = await resolveEnv(envIn);
-  const loaded = await loadOrReport(
-    positionals[0] as string,
-    env.library,
-    loadOptionsOf(values),
-    env.err,
-  );
-  if (loaded === undefined) return 2;
-  const { pipeline } = loaded;
+  const { values, env, pipeline } = parsed;
   const { matchInstances, withAncestors } = await import('../../engine/select.js');
   const only = matchInstances(pipeline, values.only ?? []);
   const force = matchInstances(pipeline, values.force ?? []);

@@ -7,7 +7,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from '../main.js';
-import { loadOptionsOf, loadOrReport, ONE_PIPELINE, parseCommandArgs, resolveEnv, type CommandEnv } from '../engine-io.js';
+import { type CommandEnv, parsePipelineCommand } from '../engine-io.js';
 
 const USAGE = `Usage: pipe report <pipeline.yaml> [--store DIR] [--set node.param=value]… [--out DIR] [--json]
 
@@ -20,7 +20,7 @@ const TRAIN_KINDS = new Set(['train.sft', 'train.grpo']);
 
 /** The command with injectable I/O (tests). */
 export async function reportCommand(args: readonly string[], envIn: CommandEnv = {}): Promise<number> {
-  const parsed = parseCommandArgs(
+  const parsed = await parsePipelineCommand(
     'report',
     args,
     {
@@ -30,20 +30,10 @@ export async function reportCommand(args: readonly string[], envIn: CommandEnv =
       json: { type: 'boolean' },
     },
     USAGE,
-    ONE_PIPELINE,
     envIn,
   );
   if (typeof parsed === 'number') return parsed;
-  const { values, positionals } = parsed;
-  const env = await resolveEnv(envIn);
-  const loaded = await loadOrReport(
-    positionals[0] as string,
-    env.library,
-    loadOptionsOf(values),
-    env.err,
-  );
-  if (loaded === undefined) return 2;
-  const { pipeline } = loaded;
+  const { values, env, file, pipeline } = parsed;
   const { planPipeline } = await import('../../engine/plan.js');
   const { Store } = await import('../../engine/store.js');
   const store = new Store(pipeline.store);
@@ -76,7 +66,7 @@ export async function reportCommand(args: readonly string[], envIn: CommandEnv =
     }
   }
   if (summaries.length === 0 && reports.length === 0) {
-    env.err(`pipe report: nothing evaluated yet in ${pipeline.file}; run \`pipe run ${positionals[0]}\` first\n`);
+    env.err(`pipe report: nothing evaluated yet in ${pipeline.file}; run \`pipe run ${file}\` first\n`);
     return 1;
   }
   const { buildReport } = await import('../../nodes/report/report-node.js');
@@ -88,7 +78,7 @@ export async function reportCommand(args: readonly string[], envIn: CommandEnv =
     curves.map(async (c) => ({ name: c.name, log: parseTrainLog(await readFile(join(c.dir, TRAIN_LOG_FILE), 'utf8').catch(() => ''), c.dir) })),
   );
   const data = buildReport(
-    { title: `${pipeline.name}: combined report`, reproduce: `npx pipe run ${positionals[0]}\nnpx pipe report ${positionals[0]}\nnpx pipe query "select * from eval_summary"` },
+    { title: `${pipeline.name}: combined report`, reproduce: `npx pipe run ${file}\nnpx pipe report ${file}\nnpx pipe query "select * from eval_summary"` },
     parsedSummaries,
     parsedCurves.filter((c) => c.log.length > 0),
   );

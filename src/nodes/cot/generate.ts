@@ -4,12 +4,11 @@
  * acceptance rate as a metric.
  */
 import type { NodeKind } from '../../engine/node-kind.js';
-import { runtimeFingerprint } from '../../nn/runtime/fingerprint.js';
 import { Rng } from '../../util/rng.js';
 import { loadModelPolicy } from '../eval/model-policy.js';
 import { toRlItems } from '../train/rl-rows.js';
 import { rejectionSample, toSftRow } from './rejection.js';
-import { threadsFor } from '../threads.js';
+import { modelNodeTraits, threadsFor } from '../model-node.js';
 
 export interface CotGenerateParams {
   /** Samples per prompt (the paper: 16 for Sokoban, 3 for GP). */
@@ -44,11 +43,7 @@ export const cotGenerateKind: NodeKind<CotGenerateParams> = {
   },
   inputs: ['model', 'data'],
   outputs: ['sft'],
-  resources: { cpu: 2 },
-  isolate: true,
-  fingerprint(params) {
-    return runtimeFingerprint(params.provider ?? 'cpu');
-  },
+  ...modelNodeTraits,
   async run(ctx) {
     const p = ctx.params;
     const { readParquet, writeParquet } = await import('../data/parquet.js');

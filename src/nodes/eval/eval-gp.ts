@@ -4,13 +4,12 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { NodeKind } from '../../engine/node-kind.js';
-import { runtimeFingerprint } from '../../nn/runtime/fingerprint.js';
 import { evalParamProps, selectEpisodes, type EvalParams } from './eval-params.js';
 import { rolloutGp, type GpTaskSpec } from './gp-rollout.js';
 import { readJsonl } from './jsonl.js';
 import { loadModelPolicy } from './model-policy.js';
 import { publishEvaluation } from './publish.js';
-import { threadsFor } from '../threads.js';
+import { modelNodeTraits, threadsFor } from '../model-node.js';
 
 /** Checks `tasks` lines minimally (the task API validates the rest when rendering and scoring). */
 export function toGpTasks(rows: readonly Record<string, unknown>[]): GpTaskSpec[] {
@@ -35,11 +34,7 @@ export const evalGpKind: NodeKind<EvalParams> = {
   inputs: ['model', 'tasks'],
   outputs: ['summary'],
   fileParams: ['template'],
-  resources: { cpu: 2 },
-  isolate: true,
-  fingerprint(params) {
-    return runtimeFingerprint(params.provider ?? 'cpu');
-  },
+  ...modelNodeTraits,
   async run(ctx) {
     const p = ctx.params;
     const template = await readFile(p.template, 'utf8');

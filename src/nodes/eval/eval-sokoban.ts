@@ -4,13 +4,12 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { NodeKind } from '../../engine/node-kind.js';
-import { runtimeFingerprint } from '../../nn/runtime/fingerprint.js';
 import { evalParamProps, selectEpisodes, type EvalParams } from './eval-params.js';
 import { readJsonl } from './jsonl.js';
 import { loadModelPolicy } from './model-policy.js';
 import { publishEvaluation } from './publish.js';
 import { rolloutSokoban, type SokobanEnvSpec } from './sokoban-rollout.js';
-import { threadsFor } from '../threads.js';
+import { modelNodeTraits, threadsFor } from '../model-node.js';
 
 export interface SokobanEvalParams extends EvalParams {
   readonly maxTurns?: number;
@@ -50,11 +49,7 @@ export const evalSokobanKind: NodeKind<SokobanEvalParams> = {
   inputs: ['model', 'envs'],
   outputs: ['summary'],
   fileParams: ['template'],
-  resources: { cpu: 2 },
-  isolate: true,
-  fingerprint(params) {
-    return runtimeFingerprint(params.provider ?? 'cpu');
-  },
+  ...modelNodeTraits,
   async run(ctx) {
     const p = ctx.params;
     const template = await readFile(p.template, 'utf8');

@@ -52,6 +52,17 @@ export const optimSchemaProps = {
   gradClip: { type: 'number' },
 } as const;
 
+/** Params every trainer shares: batch geometry, logging and checkpoints, replicate seed, runtime, optimizer. */
+export const trainerSchemaProps = {
+  seqLen: { type: 'integer', minimum: 8 },
+  logEvery: { type: 'integer', minimum: 1 },
+  checkpointEvery: { type: 'integer', minimum: 1 },
+  seed: { type: 'integer', minimum: 0, description: 'Replicate seed (a matrix axis): changes init and data order through the node seed' },
+  provider: providerSchema,
+  threads: { type: 'integer', minimum: 1, maximum: 256 },
+  ...optimSchemaProps,
+} as const;
+
 /** Names of the resume-directory entries. */
 const CKPT = 'checkpoint';
 

@@ -6,14 +6,13 @@
  */
 import type { NodeKind } from '../../engine/node-kind.js';
 import type { Checkpoint, GrpoBatch } from '../../nn/index.js';
-import { runtimeFingerprint } from '../../nn/runtime/fingerprint.js';
 import { deriveSeed, Rng } from '../../util/rng.js';
 import { createModelPolicy, type ModelPolicy } from '../eval/model-policy.js';
 import type { TrainLogRow } from '../report/train-log.js';
-import { assertFinite, loadResume, logRow, optimSchemaProps, providerSchema, saveResume, writeModel, type OptimParams } from './common.js';
+import { assertFinite, loadResume, logRow, saveResume, trainerSchemaProps, writeModel, type OptimParams } from './common.js';
 import { collectRollouts, type RolloutBatch } from './grpo-core.js';
 import { toRlItems } from './rl-rows.js';
-import { threadsFor } from '../threads.js';
+import { modelNodeTraits, threadsFor } from '../model-node.js';
 
 export interface GrpoParams extends OptimParams {
   readonly steps: number;
@@ -78,22 +77,12 @@ export const grpoKind: NodeKind<GrpoParams> = {
       maxNewTokens: { type: 'integer', minimum: 1, maximum: 8192 },
       clipEps: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
       klCoef: { type: 'number', minimum: 0 },
-      seqLen: { type: 'integer', minimum: 8 },
-      logEvery: { type: 'integer', minimum: 1 },
-      checkpointEvery: { type: 'integer', minimum: 1 },
-      seed: { type: 'integer', minimum: 0, description: 'Replicate seed (a matrix axis): changes init and data order through the node seed' },
-      provider: providerSchema,
-      threads: { type: 'integer', minimum: 1, maximum: 256 },
-      ...optimSchemaProps,
+      ...trainerSchemaProps,
     },
   },
   inputs: ['model', 'data'],
   outputs: ['model'],
-  resources: { cpu: 2 },
-  isolate: true,
-  fingerprint(params) {
-    return runtimeFingerprint(params.provider ?? 'cpu');
-  },
+  ...modelNodeTraits,
   async run(ctx) {
     const p = ctx.params;
     const nn = await import('../../nn/index.js');

@@ -5,7 +5,6 @@
  */
 import type { NodeKind } from '../../engine/node-kind.js';
 import type { Checkpoint, TokenBatch } from '../../nn/index.js';
-import { runtimeFingerprint } from '../../nn/runtime/fingerprint.js';
 import { deriveSeed, Rng } from '../../util/rng.js';
 import type { TrainLogRow } from '../report/train-log.js';
 import {
@@ -13,15 +12,14 @@ import {
   loadResume,
   logRow,
   modelSchema,
-  optimSchemaProps,
-  providerSchema,
   saveResume,
+  trainerSchemaProps,
   writeModel,
   type ModelParams,
   type OptimParams,
 } from './common.js';
 import { batchIndices, toTextPairs } from './sft-rows.js';
-import { threadsFor } from '../threads.js';
+import { modelNodeTraits, threadsFor } from '../model-node.js';
 
 export interface SftParams extends OptimParams {
   /** Model shape when training from scratch (ignored, except blockSize checks, when `init` is wired). */
@@ -64,26 +62,16 @@ export const sftKind: NodeKind<SftParams> = {
       steps: { type: 'integer', minimum: 1 },
       epochs: { type: 'number', exclusiveMinimum: 0 },
       batchSize: { type: 'integer', minimum: 1, maximum: 4096 },
-      seqLen: { type: 'integer', minimum: 8 },
       valFraction: { type: 'number', minimum: 0, maximum: 0.5 },
       valEvery: { type: 'integer', minimum: 1 },
-      logEvery: { type: 'integer', minimum: 1 },
-      checkpointEvery: { type: 'integer', minimum: 1 },
       maxRows: { type: 'integer', minimum: 1 },
-      seed: { type: 'integer', minimum: 0, description: 'Replicate seed (a matrix axis): changes init and data order through the node seed' },
-      provider: providerSchema,
-      threads: { type: 'integer', minimum: 1, maximum: 256 },
-      ...optimSchemaProps,
+      ...trainerSchemaProps,
     },
   },
   inputs: ['data', 'init'],
   optionalInputs: ['init'],
   outputs: ['model'],
-  resources: { cpu: 2 },
-  isolate: true,
-  fingerprint(params) {
-    return runtimeFingerprint(params.provider ?? 'cpu');
-  },
+  ...modelNodeTraits,
   async run(ctx) {
     const p = ctx.params;
     const nn = await import('../../nn/index.js');
