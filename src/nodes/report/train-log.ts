@@ -4,7 +4,10 @@
  */
 export const TRAIN_LOG_FILE = 'train-log.jsonl';
 
-/** One logged step. Absent fields were not measured at that step (e.g. val_loss only every eval interval). */
+/**
+ * One logged step. Absent fields were not measured at that step (e.g. val_loss only every eval interval). Only
+ * deterministic values belong here (the log is part of the model output); wall-clock figures go to metrics.
+ */
 export interface TrainLogRow {
   readonly step: number;
   readonly loss?: number;
@@ -12,7 +15,6 @@ export interface TrainLogRow {
   readonly lr?: number;
   readonly grad_norm?: number;
   readonly reward?: number;
-  readonly tokens_per_s?: number;
 }
 
 /** Parses a train log, skipping a torn last line (a killed writer) but failing on corruption elsewhere. */

@@ -182,12 +182,13 @@ export const sftKind: NodeKind<SftParams> = {
         const last = done === totalSteps;
         if (done % logEvery === 0 || last) {
           const seconds = (performance.now() - windowStart) / 1000;
+          // Throughput is wall-clock: a metric, never part of the model output (which must be byte-identical on rerun).
+          ctx.metric('tokens_per_s', seconds > 0 ? windowTokens / seconds : 0, done);
           const row: { -readonly [K in keyof TrainLogRow]: TrainLogRow[K] } = {
             step: done,
             loss: lossSum / lossCount,
             lr: stats.lr,
             grad_norm: stats.gradNorm,
-            tokens_per_s: seconds > 0 ? windowTokens / seconds : 0,
           };
           if (done % valEvery === 0 || last) {
             const v = await validate();
