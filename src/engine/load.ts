@@ -239,16 +239,19 @@ function checkNode(
   const before = out.length;
   for (const variant of variants) {
     const validate = validator(kind.params);
-    if (validate(variant.params)) continue;
-    const diags = schemaDiagnostics(validate.errors ?? [], {
-      source: src,
-      base,
-      noun: 'param',
-      owner,
-      remap: (p) =>
-        variant.axis !== undefined && p.join('.').startsWith(variant.axis) ? ['matrix', variant.axis, variant.index as number] : ['params', ...p],
-      knownProperties: (p) => (p.length === 0 ? known : []),
-    });
+    const remap = (p: DocPath): DocPath =>
+      variant.axis !== undefined && p.join('.').startsWith(variant.axis) ? ['matrix', variant.axis, variant.index as number] : ['params', ...p];
+    // validate() applies the schema's defaults to the variant (a copy), so kind checks see what the node will see.
+    const diags = validate(variant.params)
+      ? paramProblems(kind, variant.params, src, base, remap)
+      : schemaDiagnostics(validate.errors ?? [], {
+          source: src,
+          base,
+          noun: 'param',
+          owner,
+          remap,
+          knownProperties: (p) => (p.length === 0 ? known : []),
+        });
     for (const raw of diags) {
       const fromSet = overrides.find((o) => raw.message.includes(`'${o.path.join('.')}`));
       const d = fromSet !== undefined ? { ...raw, message: `${raw.message} (set by --set ${id}.${fromSet.path.join('.')})` } : raw;
@@ -272,6 +275,16 @@ function checkNode(
     refs,
     outputs,
   };
+}
+
+/** The kind's own checks (`NodeKind.checkParams`) on schema-valid params, as located diagnostics. */
+function paramProblems(kind: NodeKind, params: Record<string, unknown>, src: YamlSource, base: DocPath, remap: (p: DocPath) => DocPath): Diagnostic[] {
+  if (kind.checkParams === undefined) return [];
+  return kind.checkParams(params).map((p) => ({
+    code: 'bad-param' as const,
+    message: `param '${p.path.join('.')}' ${p.message}`,
+    location: locate(src, [...base, ...remap([...p.path])], 'value'),
+  }));
 }
 
 function checkOutputs(src: YamlSource, base: DocPath, kind: NodeKind, declared: unknown, out: Diagnostic[]): string[] {

@@ -54,6 +54,13 @@ export interface NodeContext<P = Record<string, unknown>> {
   record(table: string, rows: readonly Readonly<Record<string, unknown>>[]): void;
 }
 
+/** A mistake in a node's params found by `NodeKind.checkParams`: where (a path into params) and what. */
+export interface ParamProblem {
+  /** Path of the offending value inside params, e.g. ['splits', 2, 'promptVocab', 1]. */
+  readonly path: readonly (string | number)[];
+  readonly message: string;
+}
+
 /** Resource slots a node occupies while it runs (the scheduler never oversubscribes them). */
 export interface Resources {
   readonly cpu?: number;
@@ -91,6 +98,12 @@ export interface NodeKind<P = any> {
   readonly nondeterministic?: { readonly tolerance: number };
   /** Runtime facts that change results (e.g. onnxruntime version, execution provider); part of the cache key. */
   fingerprint?(params: P): Readonly<Record<string, string>>;
+  /**
+   * Checks a JSON Schema cannot express (e.g. four distinct words, a name that shadows a built-in), run on
+   * schema-valid params when the pipeline is loaded, so the mistake is reported at its place in the file before
+   * anything runs. Returns one problem per mistake (empty when the params are fine).
+   */
+  checkParams?(params: P): readonly ParamProblem[];
   run(ctx: NodeContext<P>): Promise<void>;
 }
 

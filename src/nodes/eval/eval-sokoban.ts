@@ -10,23 +10,27 @@ import { loadModelPolicy } from './model-policy.js';
 import { publishEvaluation } from './publish.js';
 import { rolloutSokoban, type SokobanEnvSpec } from './sokoban-rollout.js';
 import { modelNodeTraits, threadsFor } from '../model-node.js';
+import type { Vocab } from '../sokoban/api.js';
 
 export interface SokobanEvalParams extends EvalParams {
   readonly maxTurns?: number;
   readonly maxActions?: number;
 }
 
-/** Checks and converts `envs` lines. */
+/** Checks and converts `envs` lines: each carries its level and both vocabularies, so any split evaluates. */
 export function toEnvSpecs(rows: readonly Record<string, unknown>[]): SokobanEnvSpec[] {
+  const isVocab = (v: unknown): v is Vocab => Array.isArray(v) && v.length === 4 && v.every((w) => typeof w === 'string');
   return rows.map((r, i) => {
-    if (typeof r.split !== 'string' || typeof r.xsb !== 'string' || typeof r.seed !== 'number') {
-      throw new Error(`envs line ${i + 1}: expected {split, index, seed, xsb, optimal} (a sokoban.evalset output)`);
+    if (typeof r.split !== 'string' || typeof r.xsb !== 'string' || typeof r.seed !== 'number' || !isVocab(r.promptVocab) || !isVocab(r.envVocab)) {
+      throw new Error(`envs line ${i + 1}: expected {split, index, seed, xsb, optimal, promptVocab, envVocab} (a sokoban.evalset output)`);
     }
     return {
       split: r.split,
       index: typeof r.index === 'number' ? r.index : i,
       seed: r.seed,
       xsb: r.xsb,
+      promptVocab: r.promptVocab,
+      envVocab: r.envVocab,
       ...(typeof r.optimal === 'number' ? { optimal: r.optimal } : {}),
     };
   });

@@ -1,16 +1,10 @@
 /**
  * Binds the Sokoban task API to the evaluation loop: levels from XSB, the paper's environment with the 30-action
  * cap, prompts rendered by the SAME `renderSokobanPrompt` and template as the training data, and answers parsed
- * through the split's environment vocabulary (so Fake splits accept only the training words).
+ * through the environment vocabulary its evalset line carries (so Fake splits accept only the training words, and a
+ * user-declared split needs no lookup by name).
  */
-import {
-  parseAction,
-  parseLevel,
-  parseSokobanTemplate,
-  renderSokobanPrompt,
-  resolveSplit,
-  SokobanEnv,
-} from '../sokoban/api.js';
+import { parseAction, parseLevel, parseSokobanTemplate, renderSokobanPrompt, SokobanEnv } from '../sokoban/api.js';
 import type { SokobanOps } from './sokoban-rollout.js';
 
 /** Ops for a template file's text. */
@@ -19,12 +13,11 @@ export function sokobanOps(templateText: string): SokobanOps {
   return {
     stop: template.response.includes('</answer>') ? ['</answer>'] : undefined,
     start(spec, maxActions) {
-      const split = resolveSplit(spec.split);
       const env = SokobanEnv.fromLevel(parseLevel(spec.xsb), { maxSteps: maxActions });
       return {
-        prompt: () => renderSokobanPrompt({ template, grid: env.state, split }),
+        prompt: () => renderSokobanPrompt({ template, grid: env.state, vocab: spec.promptVocab }),
         act(output) {
-          const dir = parseAction(output, split);
+          const dir = parseAction(output, spec.envVocab);
           if (dir === null || env.done) return { valid: dir !== null, done: env.done, success: env.success, reward: 0 };
           const r = env.step(dir);
           return { valid: true, done: r.done, success: r.success, reward: r.reward };

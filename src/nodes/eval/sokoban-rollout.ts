@@ -6,6 +6,7 @@
  * loop is testable with a fake policy and a fake environment.
  */
 import { deriveSeed } from '../../util/rng.js';
+import type { Vocab } from '../sokoban/api.js';
 import type { Completion, Policy, SampleOptions } from './policy.js';
 
 /** One environment to play (a line of `sokoban.evalset`'s `envs`). */
@@ -15,6 +16,9 @@ export interface SokobanEnvSpec {
   readonly seed: number;
   readonly xsb: string;
   readonly optimal?: number;
+  /** The words the prompt states and the words the environment accepts (Up, Down, Left, Right order). */
+  readonly promptVocab: Vocab;
+  readonly envVocab: Vocab;
 }
 
 /** A live episode: renders its prompt, and applies a model output. */

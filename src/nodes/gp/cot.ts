@@ -3,8 +3,8 @@
  * the target is left) written out step by step, ending in the same answer format as answer-only rows. Every trace
  * is checked by the scorer (+5) before it is returned, so a CoT row can never teach a wrong answer.
  */
-import { faceCardMsg, resolveFaceMapping } from './face-mappings.js';
-import { formatGpAnswer, pyStrList, type GpFormat } from './prompt.js';
+import { faceCardMsg } from './face-mappings.js';
+import { formatGpAnswer, pyStrList, statedMapping, type GpFormat } from './prompt.js';
 import { scoreGp } from './scorer.js';
 import { solveGpDetailed, type SolveStep } from './solver.js';
 
@@ -12,6 +12,7 @@ import { solveGpDetailed, type SolveStep } from './solver.js';
 export interface GpCotTask {
   readonly display_cards: readonly string[];
   readonly promptMapping: string;
+  readonly promptFaces?: { readonly J: number; readonly Q: number; readonly K: number };
   readonly values: readonly number[];
   readonly target: number;
 }
@@ -42,7 +43,7 @@ export function gpCot(task: GpCotTask, format: GpFormat): string | null {
       lines.push(i === last ? stepText(s, false) : `${stepText(s, false)} (${s.remaining.join(' ')})`);
     });
   } else {
-    const msg = faceCardMsg(resolveFaceMapping(task.promptMapping));
+    const msg = faceCardMsg(statedMapping(task));
     lines.push(
       `The cards are ${pyStrList(task.display_cards)}. Since ${msg}, the numbers are [${task.values.join(', ')}].`,
       `I combine two numbers at a time until only ${task.target} is left.`,

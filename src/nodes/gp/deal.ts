@@ -6,7 +6,7 @@
  */
 import { Rng } from '../../util/rng.js';
 import { cardSymbol } from './cards.js';
-import { rankValue, resolveFaceMapping } from './face-mappings.js';
+import { rankValue, resolveFaceMapping, type FaceMapping } from './face-mappings.js';
 import { solveGpDetailed, type GpSolution } from './solver.js';
 import { resolveGpSplit, type GpDealSpec } from './splits.js';
 
@@ -24,6 +24,8 @@ export interface GpTask {
   readonly display_cards: readonly string[];
   readonly promptMapping: string;
   readonly scoringMapping: string;
+  /** The face values the prompt states (so a prompt renders without looking the mapping up by name). */
+  readonly promptFaces?: { readonly J: number; readonly Q: number; readonly K: number };
   /** The numbers the prompt says the cards are worth. */
   readonly promptValues: readonly number[];
   /** The numbers a correct formula must use (scoring mapping); what the scorer checks. */
@@ -69,8 +71,8 @@ export function drawCards(spec: GpDealSpec, rng: Rng): number[] {
  */
 export function dealTask(split: string | GpDealSpec, seed: number, options: DealOptions = {}): GpTask | null {
   const spec = typeof split === 'string' ? resolveGpSplit(split) : split;
-  const promptMapping = resolveFaceMapping(spec.promptMapping);
-  const scoringMapping = resolveFaceMapping(spec.scoringMapping);
+  const promptMapping = asMapping(spec.promptMapping);
+  const scoringMapping = asMapping(spec.scoringMapping);
   const rng = new Rng(seed);
   const maxRedeals = options.maxRedeals ?? 50;
   for (let attempt = 0; attempt <= maxRedeals; attempt++) {
@@ -86,6 +88,7 @@ export function dealTask(split: string | GpDealSpec, seed: number, options: Deal
       display_cards: cards.map(cardSymbol),
       promptMapping: promptMapping.name,
       scoringMapping: scoringMapping.name,
+      promptFaces: { J: promptMapping.J, Q: promptMapping.Q, K: promptMapping.K },
       promptValues: cards.map((c) => rankValue(c, promptMapping)),
       values,
       target: spec.target,
@@ -94,4 +97,8 @@ export function dealTask(split: string | GpDealSpec, seed: number, options: Deal
     };
   }
   return null;
+}
+
+function asMapping(m: string | FaceMapping): FaceMapping {
+  return typeof m === 'string' ? resolveFaceMapping(m) : m;
 }

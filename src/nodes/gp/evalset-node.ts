@@ -4,13 +4,15 @@
  * (42 + task_id); a task whose 51 deals were all unsolvable is skipped, so a split may hold fewer than perSplit.
  */
 import { writeFile } from 'node:fs/promises';
-import type { NodeContext, NodeKind } from '../../engine/node-kind.js';
+import type { NodeContext, NodeKind, ParamProblem } from '../../engine/node-kind.js';
 import { dealTask, type GpTask } from './deal.js';
-import { GP_SPLIT_NAMES, resolveGpSplit } from './splits.js';
+import { gpSplitFromObject, gpSplitProblems, type GpSplitObject } from './split-object.js';
+import { GP_SPLIT_NAMES, builtInGpSplit, resolveGpSplit, type GpSplit } from './splits.js';
 
 /** Params of gp.evalset. */
 export interface GpEvalsetParams {
-  readonly splits?: readonly string[];
+  /** Built-in split names and user-declared split objects, in order. */
+  readonly splits?: readonly (string | GpSplitObject)[];
   readonly perSplit?: number;
   readonly seedBase?: number;
 }
@@ -20,7 +22,7 @@ export function buildEvalset(params: GpEvalsetParams, onProgress?: (done: number
   readonly tasks: GpTask[];
   readonly skipped: Readonly<Record<string, number>>;
 } {
-  const splits = (params.splits ?? GP_SPLIT_NAMES).map(resolveGpSplit);
+  const splits = (params.splits ?? GP_SPLIT_NAMES).map((s): GpSplit => (typeof s === 'string' ? resolveGpSplit(s) : gpSplitFromObject(s)));
   const names = splits.map((s) => s.name);
   const duplicate = names.find((n, i) => names.indexOf(n) !== i);
   if (duplicate !== undefined) throw new Error(`gp.evalset: split '${duplicate}' is listed twice`);
@@ -42,6 +44,72 @@ export function buildEvalset(params: GpEvalsetParams, onProgress?: (done: number
   return { tasks, skipped };
 }
 
+/**
+ * What `checkParams` reports before anything runs: unknown built-in names, every mistake in a split object, and a
+ * split listed twice (its episodes would be indistinguishable downstream).
+ */
+export function gpEvalsetProblems(params: GpEvalsetParams): ParamProblem[] {
+  const out: ParamProblem[] = [];
+  const seen = new Map<string, number>();
+  (params.splits ?? []).forEach((s, i) => {
+    let name: string | undefined;
+    if (typeof s === 'string') {
+      name = builtInGpSplit(s)?.name;
+      if (name === undefined) out.push({ path: ['splits', i], message: `names no built-in split ('${s}'; known: ${GP_SPLIT_NAMES.join(', ')})` });
+    } else {
+      const problems = gpSplitProblems(s as unknown as Readonly<Record<string, unknown>>);
+      out.push(...problems.map((p) => ({ path: ['splits', i, ...p.path], message: p.message })));
+      if (problems.length === 0) name = s.name.trim();
+    }
+    if (name === undefined) return;
+    const first = seen.get(name);
+    if (first !== undefined) out.push({ path: ['splits', i], message: `lists split '${name}' again (first at splits.${first})` });
+    else seen.set(name, i);
+  });
+  return out;
+}
+
+const facesSchema = {
+  oneOf: [
+    { type: 'string', minLength: 1, description: 'a face-card mapping name, e.g. all_5 or face_as_regular' },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['J', 'Q', 'K'],
+      properties: { J: { type: 'integer' }, Q: { type: 'integer' }, K: { type: 'integer' } },
+      description: 'the values J, Q and K count as, 1..99',
+    },
+  ],
+} as const;
+
+/** The documentation of a user-declared split object, shown by `pipe ls --kinds gp.evalset`. */
+const SPLIT_OBJECT_DOC =
+  'a built-in split name or your own split: {name, cards?, promptFaces?, scoringFaces?, maxCard?, forced?, target?}. ' +
+  'Episodes, eval_summary and the report carry its name; each task line carries the stated face values and the ' +
+  'numbers a formula must use, so the evaluator needs nothing else.';
+
+const gpSplitSchema = {
+  description: SPLIT_OBJECT_DOC,
+  oneOf: [
+    { type: 'string', minLength: 1, description: `a built-in split: ${GP_SPLIT_NAMES.join(', ')}` },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['name'],
+      description: 'a split of your own',
+      properties: {
+        name: { type: 'string', minLength: 1, description: 'its name in episodes and summaries; must not name a built-in split' },
+        cards: { type: 'integer', description: 'cards per task, 2..6 (default 4)' },
+        promptFaces: { ...facesSchema, description: 'the face-card mapping the prompt states (default all_10)' },
+        scoringFaces: { ...facesSchema, description: 'the mapping whose numbers a correct formula uses (default promptFaces; another one makes a Fake-style split)' },
+        maxCard: { type: 'integer', description: 'cards are dealt from A..maxCard, 10..19 (above 13 they show as numbers; default 13)' },
+        forced: { enum: ['face', 'large', 'none'], description: 'one card forced per deal: a J/Q/K, one in 14..maxCard, or none (default none)' },
+        target: { type: 'integer', description: 'the number the formula must reach, 1..999 (default 24)' },
+      },
+    },
+  ],
+} as const;
+
 export const evalsetKind: NodeKind<GpEvalsetParams> = {
   kind: 'gp.evalset',
   description: 'General Points evaluation tasks (JSONL) for the chosen splits, seed seedBase + index',
@@ -53,10 +121,9 @@ export const evalsetKind: NodeKind<GpEvalsetParams> = {
     properties: {
       splits: {
         type: 'array',
-        items: { type: 'string' },
+        items: gpSplitSchema,
         minItems: 1,
-        uniqueItems: true,
-        description: `split names (default all): ${GP_SPLIT_NAMES.join(', ')}`,
+        description: `the splits, in order (default all built-in ones); each ${SPLIT_OBJECT_DOC}`,
       },
       perSplit: { type: 'integer', minimum: 1, maximum: 1000000, default: 500 },
       seedBase: { type: 'integer', minimum: 0, maximum: 4294967295, default: 42 },
@@ -65,6 +132,7 @@ export const evalsetKind: NodeKind<GpEvalsetParams> = {
   inputs: [],
   outputs: ['tasks'],
   resources: { cpu: 1 },
+  checkParams: gpEvalsetProblems,
   async run(ctx: NodeContext<GpEvalsetParams>): Promise<void> {
     const { tasks, skipped } = buildEvalset(ctx.params, (done, total) =>
       ctx.progress({ done, total, unit: 'tasks' }),

@@ -7,7 +7,7 @@
  * one line `formula: <formula>`. The scorer accepts both.
  */
 import { renderTemplate } from '../prompts/template.js';
-import { faceCardCompact, faceCardMsg, resolveFaceMapping } from './face-mappings.js';
+import { faceCardCompact, faceCardMsg, resolveFaceMapping, type FaceMapping } from './face-mappings.js';
 
 /** The response format a template expects. */
 export type GpFormat = 'paper' | 'compact';
@@ -16,7 +16,15 @@ export type GpFormat = 'paper' | 'compact';
 export interface GpPromptTask {
   readonly display_cards: readonly string[];
   readonly promptMapping: string;
+  /** The stated face values; when present they are used as they are (a user-declared mapping has no name to look up). */
+  readonly promptFaces?: { readonly J: number; readonly Q: number; readonly K: number };
   readonly target: number;
+}
+
+/** The mapping a task's prompt states: its own face values when it carries them, else its mapping's name. */
+export function statedMapping(task: Pick<GpPromptTask, 'promptMapping' | 'promptFaces'>): FaceMapping {
+  const f = task.promptFaces;
+  return f === undefined ? resolveFaceMapping(task.promptMapping) : { name: task.promptMapping, J: f.J, Q: f.Q, K: f.K };
 }
 
 /** What an answer states of a task (a GpTask satisfies it). */
@@ -36,7 +44,7 @@ export function pyStrList(items: readonly string[]): string {
  * prompt shows it), `cards_compact` (`2 A 6 J`), `faces_compact` (`J=10 Q=10 K=10`).
  */
 export function gpTemplateVars(task: GpPromptTask): Record<string, string | number> {
-  const mapping = resolveFaceMapping(task.promptMapping);
+  const mapping = statedMapping(task);
   return {
     num_cards: task.display_cards.length,
     target: task.target,

@@ -3,7 +3,7 @@
  * face-card mapping the prompt states, which one scoring uses (they differ only for the Fake splits), and which
  * card the deal forces (`ood`: one face card, or one card in 14..largest for Large).
  */
-import { resolveFaceMapping } from './face-mappings.js';
+import { resolveFaceMapping, type FaceMapping } from './face-mappings.js';
 
 /** How a deal forces an out-of-distribution card (the reference's `ood` flag). */
 export type ForcedCard = 'face' | 'large' | 'none';
@@ -12,10 +12,10 @@ export type ForcedCard = 'face' | 'large' | 'none';
 export interface GpDealSpec {
   readonly name: string;
   readonly numCards: number;
-  /** The mapping the prompt states. */
-  readonly promptMapping: string;
+  /** The mapping the prompt states: a name, or the mapping itself (a user-declared split). */
+  readonly promptMapping: string | FaceMapping;
   /** The mapping that gives the numbers the formula must use (= promptMapping except for Fake). */
-  readonly scoringMapping: string;
+  readonly scoringMapping: string | FaceMapping;
   readonly forced: ForcedCard;
   /** Cards are drawn from 1..largestCard (13, or 19 for Large). */
   readonly largestCard: number;
@@ -81,12 +81,15 @@ export const GP_SPLIT_NAMES: readonly string[] = Object.freeze(GP_SPLITS.map((s)
  * (`gp_l_5cards`). Throws listing the known names.
  */
 export function resolveGpSplit(name: string): GpSplit {
-  const bare = name.replace(/^(test_|gp_l_)/, '');
-  const found = GP_SPLITS.find(
-    (s) => s.name === name || s.reference === name || s.name === bare || s.reference === `test_${bare}`,
-  );
+  const found = builtInGpSplit(name);
   if (found === undefined) throw new RangeError(`unknown GP split '${name}' (known: ${GP_SPLIT_NAMES.join(', ')})`);
   return found;
+}
+
+/** The built-in split a name means (pipe's, the reference's parquet name or its data_source), or undefined. */
+export function builtInGpSplit(name: string): GpSplit | undefined {
+  const bare = name.replace(/^(test_|gp_l_)/, '');
+  return GP_SPLITS.find((s) => s.name === name || s.reference === name || s.name === bare || s.reference === `test_${bare}`);
 }
 
 /** The deal spec of training rows: no forced card, cards 1..13, prompt and scoring use the same mapping. */

@@ -36,6 +36,8 @@ export {
   PAPER_EVAL_TAGS,
   BASE_VOCAB,
   resolveSplit,
+  builtInSplit,
+  splitProblems,
   normalizeWord,
   lookupWord,
   type SokobanSplit,

@@ -3,12 +3,12 @@
  * (global index in split order) generated from seed `seedBase + i`, as in the paper's validation (seed 123 + i).
  */
 import { writeFile } from 'node:fs/promises';
-import type { NodeContext, NodeKind } from '../../engine/node-kind.js';
+import type { NodeContext, NodeKind, ParamProblem } from '../../engine/node-kind.js';
 import { generateLevel } from './generator.js';
 import { levelToXsb } from './level.js';
 import { splitSchema } from './levels-node.js';
 import { renderGrid } from './render.js';
-import { PAPER_EVAL_TAGS, resolveSplit, type SokobanSplit } from './splits.js';
+import { PAPER_EVAL_TAGS, builtInSplit, resolveSplit, splitProblems, type SokobanSplit } from './splits.js';
 
 /** Params of `sokoban.evalset`. */
 export interface EvalsetParams {
@@ -52,6 +52,61 @@ export function makeEvalEnvs(splits: readonly SokobanSplit[], perSplit: number, 
   return out;
 }
 
+/**
+ * What `checkParams` reports before anything runs: every mistake in a user-declared split object, unknown built-in
+ * names, and a split listed twice (its episodes would be indistinguishable downstream).
+ */
+export function evalsetProblems(params: EvalsetParams): ParamProblem[] {
+  const out: ParamProblem[] = [];
+  const seen = new Map<string, number>();
+  (params.splits ?? []).forEach((s, i) => {
+    let name: string | undefined;
+    if (typeof s === 'string') {
+      name = builtInSplit(s)?.name;
+      if (name === undefined) out.push({ path: ['splits', i], message: `names no built-in split ('${s}'); known: ${PAPER_EVAL_TAGS.join(', ')}, …` });
+    } else {
+      const problems = splitProblems(s as unknown as Readonly<Record<string, unknown>>);
+      out.push(...problems.map((p) => ({ path: ['splits', i, ...p.path], message: p.message })));
+      if (problems.length === 0) name = s.name.trim();
+    }
+    if (name === undefined) return;
+    const first = seen.get(name.toLowerCase());
+    if (first !== undefined) out.push({ path: ['splits', i], message: `lists split '${name}' again (first at splits.${first})` });
+    else seen.set(name.toLowerCase(), i);
+  });
+  return out;
+}
+
+/** The documentation of a user-declared split object, shown by `pipe ls --kinds sokoban.evalset`. */
+const SPLIT_OBJECT_DOC =
+  'a built-in split name (e.g. SimpleSokobanNumerical) or your own split: {name, size, boxes, promptVocab?, envVocab?}. ' +
+  'Episodes, eval_summary and the report carry its name; each environment line carries its vocabularies, so the ' +
+  'evaluator needs nothing else.';
+
+const evalSplitSchema = {
+  description: SPLIT_OBJECT_DOC,
+  oneOf: [
+    { type: 'string', minLength: 1, description: 'a built-in split (tag or alias, case-insensitive)' },
+    {
+      ...splitSchema.oneOf[1],
+      description: 'a split of your own',
+      properties: {
+        name: { type: 'string', minLength: 1, description: 'its name in episodes and summaries; must not name a built-in split' },
+        size: { ...splitSchema.oneOf[1].properties.size, description: 'room size with walls: 6, "8x7" or [8, 7]; sides 4..20, interior ≥ 2·boxes + 3 cells' },
+        boxes: { ...splitSchema.oneOf[1].properties.boxes, description: 'boxes (and targets), 1..8' },
+        promptVocab: {
+          ...splitSchema.oneOf[1].properties.promptVocab,
+          description: 'the four action words the prompt states, in Up, Down, Left, Right order (default Up, Down, Left, Right); distinct ignoring case',
+        },
+        envVocab: {
+          ...splitSchema.oneOf[1].properties.envVocab,
+          description: 'the four words the environment accepts (default: promptVocab); differ from promptVocab for a Fake-style split',
+        },
+      },
+    },
+  ],
+} as const;
+
 /** The `sokoban.evalset` node kind. */
 export const evalsetKind: NodeKind<EvalsetParams> = {
   kind: 'sokoban.evalset',
@@ -62,7 +117,7 @@ export const evalsetKind: NodeKind<EvalsetParams> = {
     type: 'object',
     additionalProperties: false,
     properties: {
-      splits: { type: 'array', items: splitSchema, minItems: 1, default: [...PAPER_EVAL_TAGS] },
+      splits: { type: 'array', items: evalSplitSchema, minItems: 1, default: [...PAPER_EVAL_TAGS], description: `the splits, in order (default the paper's eight); each ${SPLIT_OBJECT_DOC}` },
       perSplit: { type: 'integer', minimum: 1, maximum: 100000, default: 100 },
       seedBase: { type: 'integer', minimum: 0, maximum: 4294967295, default: 123 },
     },
@@ -70,6 +125,7 @@ export const evalsetKind: NodeKind<EvalsetParams> = {
   inputs: [],
   outputs: ['envs'],
   resources: { cpu: 1 },
+  checkParams: evalsetProblems,
   async run(ctx: NodeContext<EvalsetParams>): Promise<void> {
     const splits = (ctx.params.splits ?? PAPER_EVAL_TAGS).map((s) => resolveSplit(s));
     const names = splits.map((s) => s.name);

@@ -77,56 +77,99 @@ export const PAPER_EVAL_TAGS: readonly string[] = [
   'FakeSokobanNumerical',
 ];
 
+/** The built-in split a name means (tag or alias, case-insensitive), or undefined. */
+export function builtInSplit(name: string): SokobanSplit | undefined {
+  const key = name.trim();
+  const direct = SPLITS[key];
+  if (direct !== undefined) return direct;
+  const lower = key.toLowerCase();
+  const tag = Object.keys(SPLITS).find((k) => k.toLowerCase() === lower) ?? SPLIT_ALIASES[lower];
+  return tag === undefined ? undefined : SPLITS[tag];
+}
+
 /** Resolves a split name (tag or alias, case-insensitive) or validates a user-declared split object. */
 export function resolveSplit(nameOrObject: string | SokobanSplit | Readonly<Record<string, unknown>>): SokobanSplit {
   if (typeof nameOrObject === 'string') {
-    const key = nameOrObject.trim();
-    const direct = SPLITS[key];
-    if (direct !== undefined) return direct;
-    const lower = key.toLowerCase();
-    const tag = Object.keys(SPLITS).find((k) => k.toLowerCase() === lower) ?? SPLIT_ALIASES[lower];
-    const found = tag === undefined ? undefined : SPLITS[tag];
-    if (found === undefined) {
-      throw new Error(`unknown Sokoban split '${nameOrObject}'; known: ${Object.keys(SPLITS).join(', ')}`);
-    }
+    const found = builtInSplit(nameOrObject);
+    if (found === undefined) throw new Error(`unknown Sokoban split '${nameOrObject}'; known: ${Object.keys(SPLITS).join(', ')}`);
     return found;
   }
-  return validateSplit(nameOrObject as Readonly<Record<string, unknown>>);
+  if ((Object.values(SPLITS) as readonly unknown[]).includes(nameOrObject)) return nameOrObject as SokobanSplit;
+  const obj = nameOrObject as Readonly<Record<string, unknown>>;
+  const where = `split ${typeof obj?.name === 'string' ? `'${obj.name}'` : '(unnamed)'}`;
+  const problem = splitProblems(obj)[0];
+  if (problem !== undefined) throw new Error(`${where}: ${[problem.path.join('.'), problem.message].filter((x) => x !== '').join(' ')}`);
+  const promptVocab = Object.freeze(((obj.promptVocab ?? BASE_VOCAB) as string[]).map((w) => w.trim())) as unknown as Vocab;
+  const envVocab = obj.envVocab === undefined ? promptVocab : (Object.freeze((obj.envVocab as string[]).map((w) => w.trim())) as unknown as Vocab);
+  return Object.freeze({ name: (obj.name as string).trim(), size: parseSize(obj.size) as readonly [number, number], boxes: obj.boxes as number, promptVocab, envVocab });
 }
 
-function validateSplit(obj: Readonly<Record<string, unknown>>): SokobanSplit {
-  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw new Error('a split must be a name or an object');
-  const where = `split ${typeof obj.name === 'string' ? `'${obj.name}'` : '(unnamed)'}`;
-  const known = new Set(['name', 'size', 'boxes', 'promptVocab', 'envVocab']);
-  for (const k of Object.keys(obj)) if (!known.has(k)) throw new Error(`${where}: unknown field '${k}' (fields: ${[...known].join(', ')})`);
-  if (typeof obj.name !== 'string' || obj.name.trim() === '') throw new Error(`${where}: 'name' must be a non-empty string`);
-  const size = parseSize(obj.size, where);
-  const boxes = obj.boxes;
-  if (typeof boxes !== 'number' || !Number.isInteger(boxes) || boxes < 1 || boxes > 8) {
-    throw new Error(`${where}: 'boxes' must be an integer from 1 to 8`);
+/** A mistake in a split object: the path of the offending field inside it and what is wrong. */
+export interface SplitProblem {
+  readonly path: readonly (string | number)[];
+  readonly message: string;
+}
+
+/** Interior cells a room needs per box (and for the player) before the generator can place and pull them. */
+function minInterior(boxes: number): number {
+  return 2 * boxes + 3;
+}
+
+/**
+ * Every mistake in a user-declared split object (empty when it is fine): unknown fields, a missing or built-in
+ * name (a name that resolves to a built-in split would make results ambiguous), a size the generator cannot fill
+ * (sides 4..20, an interior of at least 2·boxes + 3 cells — a 4×4 room never generates), a box count outside 1..8,
+ * and vocabularies that are not four distinct words (compared as answers are: trimmed, case-insensitive).
+ */
+export function splitProblems(obj: Readonly<Record<string, unknown>>): SplitProblem[] {
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return [{ path: [], message: 'must be a split name or an object' }];
+  const out: SplitProblem[] = [];
+  const known = ['name', 'size', 'boxes', 'promptVocab', 'envVocab'];
+  for (const k of Object.keys(obj)) if (!known.includes(k)) out.push({ path: [k], message: `is an unknown split field (fields: ${known.join(', ')})` });
+  if (typeof obj.name !== 'string' || obj.name.trim() === '') out.push({ path: ['name'], message: 'must be a non-empty string' });
+  else if (builtInSplit(obj.name) !== undefined) {
+    out.push({ path: ['name'], message: `'${obj.name}' names the built-in split ${builtInSplit(obj.name)?.name}; give your split a name of its own` });
   }
-  const promptVocab = parseVocab(obj.promptVocab ?? BASE_VOCAB, `${where}: 'promptVocab'`);
-  const envVocab = parseVocab(obj.envVocab ?? promptVocab, `${where}: 'envVocab'`);
-  return Object.freeze({ name: obj.name, size, boxes, promptVocab, envVocab });
+  const size = parseSize(obj.size);
+  const boxes = obj.boxes;
+  const boxesOk = typeof boxes === 'number' && Number.isInteger(boxes) && boxes >= 1 && boxes <= 8;
+  if (!boxesOk) out.push({ path: ['boxes'], message: 'must be an integer from 1 to 8' });
+  if (size === undefined) out.push({ path: ['size'], message: 'must be [rows, cols], "RxC" or a number, each side 4..20' });
+  else if (boxesOk && (size[0] - 2) * (size[1] - 2) < minInterior(boxes)) {
+    out.push({
+      path: ['size'],
+      message: `${size[0]}x${size[1]} is too small for ${boxes} box(es): the generator needs an interior of at least ${minInterior(boxes)} cells`,
+    });
+  }
+  for (const field of ['promptVocab', 'envVocab'] as const) {
+    if (obj[field] === undefined) continue;
+    out.push(...vocabProblems(obj[field]).map((p) => ({ path: [field, ...p.path], message: p.message })));
+  }
+  return out;
 }
 
-function parseSize(value: unknown, where: string): readonly [number, number] {
+function parseSize(value: unknown): readonly [number, number] | undefined {
   let pair: unknown[] | undefined;
   if (typeof value === 'number') pair = [value, value];
   else if (typeof value === 'string') pair = value.split(/x/i).map((s) => Number(s.trim()));
   else if (Array.isArray(value)) pair = value;
   const ok = pair !== undefined && pair.length === 2 && pair.every((n) => typeof n === 'number' && Number.isInteger(n) && n >= 4 && n <= 20);
-  if (!ok) throw new Error(`${where}: 'size' must be [rows, cols], "RxC" or a number, each side 4..20`);
-  return Object.freeze([pair![0] as number, pair![1] as number] as const);
+  return ok ? (Object.freeze([pair![0] as number, pair![1] as number]) as readonly [number, number]) : undefined;
 }
 
-function parseVocab(value: unknown, where: string): Vocab {
+function vocabProblems(value: unknown): SplitProblem[] {
   if (!Array.isArray(value) || value.length !== 4 || !value.every((w) => typeof w === 'string' && w.trim() !== '')) {
-    throw new Error(`${where} must be 4 non-empty strings (Up, Down, Left, Right order)`);
+    return [{ path: [], message: 'must be 4 non-empty strings (Up, Down, Left, Right order)' }];
   }
   const norm = value.map((w: string) => normalizeWord(w));
-  if (new Set(norm).size !== 4) throw new Error(`${where} has words that are equal once case and spacing are ignored`);
-  return Object.freeze(value.map((w: string) => w.trim())) as unknown as Vocab;
+  const out: SplitProblem[] = [];
+  norm.forEach((w, i) => {
+    const first = norm.indexOf(w);
+    if (first < i) {
+      out.push({ path: [i], message: `'${value[i] as string}' repeats word ${first + 1} ('${value[first] as string}'): the four words must differ (ignoring case and spacing)` });
+    }
+  });
+  return out;
 }
 
 /**

@@ -6,6 +6,7 @@ import { initGpt, saveCheckpoint, tokenizer } from '../../../src/nn/index.js';
 import { evalGpKind } from '../../../src/nodes/eval/eval-gp.js';
 import { evalSokobanKind } from '../../../src/nodes/eval/eval-sokoban.js';
 import { dealTask } from '../../../src/nodes/gp/api.js';
+import { resolveSplit } from '../../../src/nodes/sokoban/api.js';
 import { fakeCtx } from '../train/fake-ctx.js';
 
 const TEMPLATES = new URL('../../../pipelines/templates/', import.meta.url);
@@ -20,7 +21,8 @@ describe('eval nodes with a real (untrained) checkpoint', () => {
   it('eval.sokoban records one row per episode and a per-split summary', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pipe-envs-'));
     const xsb = '######\n#@$ .#\n#    #\n######';
-    const envs = ['SimpleSokoban', 'SimpleSokoban', 'FakeSokobanNumerical'].map((split, i) => JSON.stringify({ split, index: i, seed: 123 + i, xsb, optimal: 2 }));
+    const vocab = (split: string) => ({ promptVocab: resolveSplit(split).promptVocab, envVocab: resolveSplit(split).envVocab });
+    const envs = ['SimpleSokoban', 'SimpleSokoban', 'FakeSokobanNumerical'].map((split, i) => JSON.stringify({ split, index: i, seed: 123 + i, xsb, optimal: 2, ...vocab(split) }));
     writeFileSync(join(dir, 'envs.jsonl'), envs.join('\n') + '\n');
     const ctx = fakeCtx(
       { method: 'm', template: new URL('sokoban-compact.txt', TEMPLATES).pathname, maxTurns: 2, maxNewTokens: 4, threads: 1 },

@@ -11,7 +11,10 @@ const paperTemplate = readFileSync(new URL('../../../pipelines/templates/sokoban
 
 // Player left of a box, target two to the right: the optimal plan is Right, Right.
 const XSB = ['######', '#@$ .#', '#    #', '######'].join('\n');
-const spec = (split: string, index = 0): SokobanEnvSpec => ({ split, index, seed: 123 + index, xsb: XSB, optimal: 2 });
+const spec = (split: string, index = 0): SokobanEnvSpec => {
+  const { promptVocab, envVocab } = resolveSplit(split);
+  return { split, index, seed: 123 + index, xsb: XSB, optimal: 2, promptVocab, envVocab };
+};
 
 /** A policy that solves the level: reads the grid back from the prompt, plans with BFS, answers in `vocab`. */
 function solver(words: Readonly<Record<string, string>>, format: (w: string) => string) {

@@ -90,8 +90,8 @@ describe('splits', () => {
         expect(t.cards.every((c) => c >= 1 && c <= split.largestCard)).toBe(true);
         if (split.forced === 'face') expect(t.cards.some((c) => c >= 11 && c <= 13)).toBe(true);
         if (split.forced === 'large') expect(t.cards.some((c) => c >= 14)).toBe(true);
-        const pm = resolveFaceMapping(split.promptMapping);
-        const sm = resolveFaceMapping(split.scoringMapping);
+        const pm = resolveFaceMapping(split.promptMapping as string);
+        const sm = resolveFaceMapping(split.scoringMapping as string);
         expect(t.promptValues).toEqual(t.cards.map((c) => rankValue(c, pm)));
         expect(t.values).toEqual(t.cards.map((c) => rankValue(c, sm)));
         expect(bruteSolvable(t.values, 24)).toBe(true);

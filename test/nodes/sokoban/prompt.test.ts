@@ -9,7 +9,7 @@ import {
   renderSokobanPrompt,
   sokobanStepReward,
 } from '../../../src/nodes/sokoban/prompt.js';
-import { SPLITS, resolveSplit, type Vocab } from '../../../src/nodes/sokoban/splits.js';
+import { SPLITS, resolveSplit, splitProblems, type Vocab } from '../../../src/nodes/sokoban/splits.js';
 
 const PAPER = readFileSync(new URL('../../../pipelines/templates/sokoban-paper.txt', import.meta.url), 'utf8');
 const COMPACT = readFileSync(new URL('../../../pipelines/templates/sokoban-compact.txt', import.meta.url), 'utf8');
@@ -165,8 +165,24 @@ describe('resolveSplit', () => {
     const mine = resolveSplit({ name: 'Mine', size: '8x7', boxes: 2, promptVocab: ['a1', 'b1', 'c1', 'd1'] });
     expect(mine).toMatchObject({ size: [8, 7], boxes: 2, envVocab: ['a1', 'b1', 'c1', 'd1'] });
     expect(() => resolveSplit('Nope')).toThrow(/unknown Sokoban split 'Nope'/);
-    expect(() => resolveSplit({ name: 'X', size: 6, boxes: 1, promptVocab: ['a', 'A', 'b', 'c'] })).toThrow(/equal/);
+    expect(() => resolveSplit({ name: 'X', size: 6, boxes: 1, promptVocab: ['a', 'A', 'b', 'c'] })).toThrow(
+      "split 'X': promptVocab.1 'A' repeats word 1 ('a'): the four words must differ (ignoring case and spacing)",
+    );
     expect(() => resolveSplit({ name: 'X', size: 2, boxes: 1 })).toThrow(/size/);
-    expect(() => resolveSplit({ name: 'X', size: 6, boxes: 1, extra: 1 })).toThrow(/unknown field 'extra'/);
+    expect(() => resolveSplit({ name: 'X', size: 6, boxes: 1, extra: 1 })).toThrow(/extra is an unknown split field/);
+  });
+
+  it('reports every mistake of a split object with its path: shadowed names, rooms too small, repeated words', () => {
+    expect(splitProblems({ name: 'Mine', size: [5, 7], boxes: 2, promptVocab: ['w', 'x', 'y', 'z'], envVocab: ['a', 'b', 'c', 'd'] })).toEqual([]);
+    expect(splitProblems({ name: 'numerical', size: 4, boxes: 1, envVocab: ['a', 'b', ' B ', 'c'], colour: 'red' })).toEqual([
+      { path: ['colour'], message: 'is an unknown split field (fields: name, size, boxes, promptVocab, envVocab)' },
+      { path: ['name'], message: "'numerical' names the built-in split SimpleSokobanNumerical; give your split a name of its own" },
+      { path: ['size'], message: '4x4 is too small for 1 box(es): the generator needs an interior of at least 5 cells' },
+      { path: ['envVocab', 2], message: "' B ' repeats word 2 ('b'): the four words must differ (ignoring case and spacing)" },
+    ]);
+    expect(splitProblems({ name: 'Big', size: '30x30', boxes: 9 })).toEqual([
+      { path: ['boxes'], message: 'must be an integer from 1 to 8' },
+      { path: ['size'], message: 'must be [rows, cols], "RxC" or a number, each side 4..20' },
+    ]);
   });
 });
