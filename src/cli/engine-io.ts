@@ -3,8 +3,6 @@
  * do not need node kinds never import them), printing diagnostics with carets, and small output helpers.
  */
 import { relative } from 'node:path';
-import { parseArgs } from 'node:util';
-import type { ParseArgsConfig } from 'node:util';
 import type { Diagnostic } from '../engine/diagnostics.js';
 import type { LoadResult } from '../engine/load.js';
 import type { NodeLibrary } from '../engine/node-kind.js';
@@ -96,69 +94,19 @@ export async function loadOrReport(
   return result as LoadResult & { pipeline: NonNullable<LoadResult['pipeline']> };
 }
 
-/** A bad-argument message on stderr; returns exit code 2. */
-export function usageError(
-  command: string,
-  message: string,
-  usage: string,
-  err: (text: string) => void = (t) => process.stderr.write(t),
-): number {
-  err(`pipe ${command}: ${message}\n\n${usage}`);
-  return 2;
-}
-
-type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
-type Parsed<O extends OptionSpecs> = ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; options: O & { help: { type: 'boolean'; short: 'h' } } }>>;
-
 /**
- * The shared front of every command: parses `args` against `options` (plus -h/--help) and checks the positional
- * count. A parse error or a wrong count prints the message and the usage (exit 2); --help prints the usage (exit 0);
- * either comes back as the exit code instead of the parsed arguments.
+ * The start of every command on one pipeline file: the load (with --set and --store when the command has them).
+ * Diagnostics are printed and come back as exit 2, like every other usage problem.
  */
-export function parseCommandArgs<O extends OptionSpecs>(
-  command: string,
-  args: readonly string[],
-  options: O,
-  usage: string,
-  positionals: { readonly min: number; readonly max: number; readonly what: string },
-  env: Pick<CommandEnv, 'out' | 'err'> = {},
-): number | Parsed<O> {
-  let parsed: Parsed<O>;
-  try {
-    parsed = parseArgs({ args: [...args], allowPositionals: true, options: { ...options, help: { type: 'boolean', short: 'h' } } }) as Parsed<O>;
-  } catch (e) {
-    return usageError(command, (e as Error).message, usage, env.err);
-  }
-  if ((parsed.values as { help?: boolean }).help) {
-    (env.out ?? ((t: string) => process.stdout.write(t)))(usage);
-    return 0;
-  }
-  const n = parsed.positionals.length;
-  if (n < positionals.min || n > positionals.max) return usageError(command, `expected ${positionals.what}`, usage, env.err);
-  return parsed;
-}
-
-/** The positional of commands that take exactly one pipeline file. */
-export const ONE_PIPELINE = { min: 1, max: 1, what: 'exactly one pipeline file' } as const;
-
-/**
- * `parseCommandArgs` for commands on one pipeline file, then the load (with --set and --store when `options` has
- * them): diagnostics are printed and come back as exit 2, like every other usage problem.
- */
-export async function parsePipelineCommand<O extends OptionSpecs>(
-  command: string,
-  args: readonly string[],
-  options: O,
-  usage: string,
+export async function loadPipelineArg(
+  file: string,
+  values: { readonly set?: string[]; readonly store?: string },
   envIn: CommandEnv,
-): Promise<number | { values: Parsed<O>['values']; env: Awaited<ReturnType<typeof resolveEnv>>; file: string; pipeline: Pipeline }> {
-  const parsed = parseCommandArgs(command, args, options, usage, ONE_PIPELINE, envIn);
-  if (typeof parsed === 'number') return parsed;
+): Promise<number | { env: Awaited<ReturnType<typeof resolveEnv>>; file: string; pipeline: Pipeline }> {
   const env = await resolveEnv(envIn);
-  const file = parsed.positionals[0] as string;
-  const loaded = await loadOrReport(file, env.library, loadOptionsOf(parsed.values as { set?: string[]; store?: string }), env.err);
+  const loaded = await loadOrReport(file, env.library, loadOptionsOf(values), env.err);
   if (loaded === undefined) return 2;
-  return { values: parsed.values, env, file, pipeline: loaded.pipeline };
+  return { env, file, pipeline: loaded.pipeline };
 }
 
 /** Load options from the --set and --store flags that the pipeline commands share. */

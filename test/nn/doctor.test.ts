@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { command } from '../../src/cli/commands/doctor.js';
+import { doctorCommand as command } from '../../src/cli/commands/doctor.js';
 
 async function capture(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';

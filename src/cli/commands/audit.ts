@@ -1,29 +1,38 @@
-import type { Command } from '../main.js';
-import { parsePipelineCommand } from '../engine-io.js';
-import type { CommandEnv } from '../engine-io.js';
+import { type CommandContext, defineCommand } from '../command-spec.js';
+import { loadPipelineArg } from '../engine-io.js';
+import { commandFunction } from '../program.js';
 
-const USAGE = `Usage: pipe audit <pipeline.yaml> [--node id]… [--store DIR] [--json]
-
-Re-executes cached nodes with the cache off (in a temp directory) and compares output digests with the store (or
-metrics within tolerance for nondeterministic kinds); verifies the hash of every stored object.
-Exit 1 if anything does not match.
-`;
+interface AuditOptions {
+  readonly node?: string[];
+  readonly store?: string;
+  readonly json?: boolean;
+}
 
 /** `pipe audit`: 0 all match, 1 mismatches, 2 bad input. */
-export async function auditCommand(args: readonly string[], envIn: CommandEnv = {}): Promise<number> {
-  const parsed = await parsePipelineCommand(
-    'audit',
-    args,
-    {
-      node: { type: 'string', multiple: true },
-      store: { type: 'string' },
-      json: { type: 'boolean' },
-    },
-    USAGE,
-    envIn,
-  );
+export const spec = defineCommand<AuditOptions>({
+  name: 'audit',
+  group: 'Pipelines',
+  rank: 4,
+  summary: 're-execute cached nodes with the cache off and compare outputs',
+  args: ['<pipeline.yaml>'],
+  description: `Re-executes cached nodes with the cache off (in a temp directory) and compares output digests with the store (or
+metrics within tolerance for nondeterministic kinds); verifies the hash of every stored object.
+Exit 1 if anything does not match.`,
+  options: [
+    { flags: '--node <id>', description: 'audit only this node', repeatable: true },
+    { flags: '--store <dir>', description: "store directory (default: the pipeline's 'store:')", complete: 'dir' },
+    { flags: '--json', description: 'the result as JSON' },
+  ],
+  action: (args, values, ctx) => audit(args[0] as string, values, ctx),
+});
+
+/** `pipe audit` with injectable I/O and library (tests). */
+export const auditCommand = commandFunction(spec);
+
+async function audit(file: string, values: AuditOptions, ctx: CommandContext): Promise<number> {
+  const parsed = await loadPipelineArg(file, values, ctx);
   if (typeof parsed === 'number') return parsed;
-  const { values, env, pipeline } = parsed;
+  const { env, pipeline } = parsed;
   const { matchInstances } = await import('../../engine/select.js');
   const sel = matchInstances(pipeline, values.node ?? []);
   if (sel.unknown.length > 0) {
@@ -50,5 +59,3 @@ export async function auditCommand(args: readonly string[], envIn: CommandEnv = 
   }
   return result.ok ? 0 : 1;
 }
-
-export const command: Command = (args) => auditCommand(args);

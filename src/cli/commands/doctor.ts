@@ -1,41 +1,42 @@
-import { parseArgs } from 'node:util';
-import type { Command } from '../main.js';
+import { type CommandContext, defineCommand } from '../command-spec.js';
+import { commandFunction } from '../program.js';
 
-const help = `usage: pipe doctor [--json] [--provider cpu|webgpu|cuda] [--steps N] [--threads N]
-
-Checks this machine for training: which ONNX Runtime execution providers work, every autodiff gradient rule
-against central finite differences, and a short training run of a tiny GPT on a fixed-seed copy task.
-Exit 0 when everything passes, 1 when a check fails, 2 for bad arguments.
-`;
+interface DoctorOptions {
+  readonly json?: boolean;
+  readonly provider?: 'cpu' | 'webgpu' | 'cuda';
+  readonly steps?: string;
+  readonly threads?: string;
+}
 
 /** `pipe doctor` — what works here (providers, gradient rules, a tiny training run). */
-export const command: Command = async (args) => {
-  let values: { json?: boolean; provider?: string; steps?: string; threads?: string; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args: [...args],
-      options: { json: { type: 'boolean' }, provider: { type: 'string' }, steps: { type: 'string' }, threads: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (e) {
-    process.stderr.write(`pipe doctor: ${e instanceof Error ? e.message : String(e)}\n\n${help}`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(help);
-    return 0;
-  }
+export const spec = defineCommand<DoctorOptions>({
+  name: 'doctor',
+  group: 'Tasks and models',
+  rank: 3,
+  summary: 'check execution providers, gradients and a tiny training run on this machine',
+  description: `Checks this machine for training: which ONNX Runtime execution providers work, every autodiff gradient rule
+against central finite differences, and a short training run of a tiny GPT on a fixed-seed copy task.
+Exit 0 when everything passes, 1 when a check fails, 2 for bad arguments.`,
+  options: [
+    { flags: '--json', description: 'the results as JSON' },
+    { flags: '--provider <name>', description: 'train on this provider (default: webgpu if it works, else cpu)', choices: ['cpu', 'webgpu', 'cuda'] },
+    { flags: '--steps <n>', description: 'training steps (at least 2)' },
+    { flags: '--threads <n>', description: 'CPU threads for ONNX Runtime' },
+  ],
+  action: (_args, values, ctx) => doctor(values, ctx),
+});
+
+/** `pipe doctor` as a function of its arguments (tests). */
+export const doctorCommand = commandFunction(spec);
+
+async function doctor(values: DoctorOptions, ctx: CommandContext): Promise<number> {
+  const stdout = ctx.out ?? ((t: string) => void stdout(t));
   const provider = values.provider;
-  if (provider !== undefined && provider !== 'cpu' && provider !== 'webgpu' && provider !== 'cuda') {
-    process.stderr.write(`pipe doctor: --provider must be cpu, webgpu or cuda, got '${provider}'\n`);
-    return 2;
-  }
   const int = (name: string, v: string | undefined, min: number): number | undefined | null => {
     if (v === undefined) return undefined;
     const n = Number(v);
     if (!Number.isInteger(n) || n < min) {
-      process.stderr.write(`pipe doctor: --${name} must be an integer ≥ ${min}, got '${v}'\n`);
+      ctx.usageError(`--${name} must be an integer ≥ ${min}, got '${v}'`);
       return null;
     }
     return n;
@@ -66,7 +67,7 @@ export const command: Command = async (args) => {
       train,
       ok,
     };
-    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    stdout(`${JSON.stringify(out, null, 2)}\n`);
     return ok ? 0 : 1;
   }
   const mark = (b: boolean) => (b ? 'ok  ' : 'FAIL');
@@ -82,6 +83,6 @@ export const command: Command = async (args) => {
     );
   }
   lines.push('', ok ? 'All checks passed.' : 'Some checks failed.');
-  process.stdout.write(`${lines.join('\n')}\n`);
+  stdout(`${lines.join('\n')}\n`);
   return ok ? 0 : 1;
-};
+}

@@ -1,37 +1,43 @@
 import { resolve } from 'node:path';
-import type { Command } from '../main.js';
-import { formatBytes, parseCommandArgs, usageError } from '../engine-io.js';
-import type { CommandEnv } from '../engine-io.js';
+import { type CommandContext, defineCommand } from '../command-spec.js';
+import { formatBytes } from '../engine-io.js';
+import { commandFunction } from '../program.js';
 import { STORE_HELP, storeFor } from '../store-resolve.js';
 
-const USAGE = `Usage: pipe gc [--store DIR | --pipeline FILE] [--dry-run] [--verbose]
-
-Deletes what no longer serves the last recorded result of any node: superseded cache entries, objects only they
-reference, their trees, logs and resume directories, and temp files of dead processes. Shows what and how much.
-Refuses while a run is in progress on the store.
-${STORE_HELP}`;
+interface GcOptions {
+  readonly store?: string;
+  readonly pipeline?: string;
+  readonly dryRun?: boolean;
+  readonly verbose?: boolean;
+}
 
 /** `pipe gc`: exit 0, or 2 for bad arguments / a missing store / a run in progress. */
-export async function gcCommand(args: readonly string[], env: CommandEnv = {}): Promise<number> {
+export const spec = defineCommand<GcOptions>({
+  name: 'gc',
+  group: 'Store',
+  rank: 4,
+  summary: 'delete what no longer serves the last result of any node',
+  description: `Deletes what no longer serves the last recorded result of any node: superseded cache entries, objects only they
+reference, their trees, logs and resume directories, and temp files of dead processes. Shows what and how much.
+Refuses while a run is in progress on the store.`,
+  options: [
+    { flags: '--store <dir>', description: 'the store to collect', complete: 'dir' },
+    { flags: '--pipeline <file>', description: "that pipeline's store", complete: 'yaml' },
+    { flags: '-n, --dry-run', description: 'list what would be deleted, delete nothing' },
+    { flags: '-v, --verbose', description: 'list every item' },
+  ],
+  footer: STORE_HELP,
+  action: (_args, values, ctx) => gc(values, ctx),
+});
+
+/** `pipe gc` with injectable I/O (tests). */
+export const gcCommand = commandFunction(spec);
+
+async function gc(values: GcOptions, env: CommandContext): Promise<number> {
   const out = env.out ?? ((t: string) => process.stdout.write(t));
   const err = env.err ?? ((t: string) => process.stderr.write(t));
-  const parsed = parseCommandArgs(
-    'gc',
-    args,
-    {
-      store: { type: 'string' },
-      pipeline: { type: 'string' },
-      'dry-run': { type: 'boolean', short: 'n' },
-      verbose: { type: 'boolean', short: 'v' },
-    },
-    USAGE,
-    { min: 0, max: 0, what: 'no positional arguments' },
-    env,
-  );
-  if (typeof parsed === 'number') return parsed;
-  const { values } = parsed;
   const { existsSync } = await import('node:fs');
-  if (values.store !== undefined && values.pipeline !== undefined) return usageError('gc', '--store and --pipeline are exclusive', USAGE, err);
+  if (values.store !== undefined && values.pipeline !== undefined) return env.usageError('--store and --pipeline are exclusive');
   const root = await storeFor('gc', { store: values.store, pipeline: values.pipeline, cwd: env.cwd }, err);
   if (root === undefined) return 2;
   if (!existsSync(resolve(root, 'objects'))) {
@@ -42,12 +48,12 @@ export async function gcCommand(args: readonly string[], env: CommandEnv = {}): 
   const { collectGarbage } = await import('../../engine/gc.js');
   let result;
   try {
-    result = await collectGarbage(new Store(root), { dryRun: values['dry-run'] === true });
+    result = await collectGarbage(new Store(root), { dryRun: values.dryRun === true });
   } catch (e) {
     err(`pipe gc: ${(e as Error).message}\n`);
     return 2;
   }
-  const verb = values['dry-run'] ? 'would delete' : 'deleted';
+  const verb = values.dryRun ? 'would delete' : 'deleted';
   const lines: string[] = [];
   const groups = ['entry', 'object', 'tree', 'log', 'resume', 'tmp', 'lock'] as const;
   const names = { entry: 'cache entries', object: 'objects', tree: 'trees', log: 'logs', resume: 'resume dirs', tmp: 'temp files', lock: 'stale locks' };
@@ -61,5 +67,3 @@ export async function gcCommand(args: readonly string[], env: CommandEnv = {}): 
   out(`${lines.join('\n')}\n`);
   return 0;
 }
-
-export const command: Command = (args) => gcCommand(args);

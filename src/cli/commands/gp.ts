@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import type { Command } from '../main.js';
+import { defineCommand } from '../command-spec.js';
 import {
   cardSymbol,
   dealTask,
@@ -299,5 +299,12 @@ export async function runGp(args: readonly string[], io: GpIo): Promise<number> 
   }
 }
 
-/** `pipe gp` */
-export const command: Command = (args) => runGp(args, processIo);
+/** `pipe gp …` (it parses its own subcommands' arguments). */
+export const spec = defineCommand({
+  name: 'gp',
+  group: 'Tasks and models',
+  rank: 2,
+  summary: "General Points solver, dealing, the paper's scorer",
+  passThrough: { subcommands: ['solve', 'deal', 'render', 'score'], usage: USAGE },
+  action: (args, _opts, ctx) => runGp(args, ctx.out !== undefined ? { ...processIo, out: ctx.out, err: ctx.err ?? processIo.err } : processIo),
+});

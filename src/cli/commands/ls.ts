@@ -1,34 +1,40 @@
 import { resolve } from 'node:path';
-import type { Command } from '../main.js';
-import { formatBytes, loadOrReport, parseCommandArgs, resolveEnv } from '../engine-io.js';
-import type { CommandEnv } from '../engine-io.js';
+import { type CommandContext, defineCommand } from '../command-spec.js';
+import { formatBytes, loadOrReport, resolveEnv } from '../engine-io.js';
+import { commandFunction } from '../program.js';
 import { STORE_HELP, storeFor } from '../store-resolve.js';
 
-const USAGE = `Usage: pipe ls [pipeline.yaml] [--store DIR | --pipeline FILE] [--json]
-       pipe ls --kinds
-
-With a pipeline: each node, whether its store serves it now (cached) or it is stale, and its stored outputs.
-Without: every pipeline and node the store has results for.
---kinds: the node kinds available to pipelines, with their inputs, outputs and params.
-${STORE_HELP}`;
+interface LsOptions {
+  readonly store?: string;
+  readonly pipeline?: string;
+  readonly json?: boolean;
+  readonly kinds?: boolean;
+}
 
 /** `pipe ls`. */
-export async function lsCommand(args: readonly string[], envIn: CommandEnv = {}): Promise<number> {
-  const parsed = parseCommandArgs(
-    'ls',
-    args,
-    {
-      store: { type: 'string' },
-      pipeline: { type: 'string' },
-      json: { type: 'boolean' },
-      kinds: { type: 'boolean' },
-    },
-    USAGE,
-    { min: 0, max: 1, what: 'at most one pipeline file' },
-    envIn,
-  );
-  if (typeof parsed === 'number') return parsed;
-  const { values, positionals } = parsed;
+export const spec = defineCommand<LsOptions>({
+  name: 'ls',
+  group: 'Store',
+  rank: 2,
+  summary: 'what the store holds; with --kinds, the node kinds',
+  args: ['[pipeline.yaml]'],
+  description: `With a pipeline: each node, whether its store serves it now (cached) or it is stale, and its stored outputs.
+Without: every pipeline and node the store has results for.
+--kinds: the node kinds available to pipelines, with their inputs, outputs and params.`,
+  options: [
+    { flags: '--store <dir>', description: 'the store to list', complete: 'dir' },
+    { flags: '--pipeline <file>', description: "that pipeline's store", complete: 'yaml' },
+    { flags: '--json', description: 'as JSON' },
+    { flags: '--kinds', description: 'the node kinds instead of the store' },
+  ],
+  footer: STORE_HELP,
+  action: (args, values, ctx) => ls(args, values, ctx),
+});
+
+/** `pipe ls` with injectable I/O and library (tests). */
+export const lsCommand = commandFunction(spec);
+
+async function ls(positionals: readonly string[], values: LsOptions, envIn: CommandContext): Promise<number> {
   const out = envIn.out ?? ((t: string) => process.stdout.write(t));
   const err = envIn.err ?? ((t: string) => process.stderr.write(t));
   if (values.kinds) {
@@ -109,5 +115,3 @@ export async function lsCommand(args: readonly string[], envIn: CommandEnv = {})
   out(`${lines.join('\n')}\n`);
   return 0;
 }
-
-export const command: Command = (args) => lsCommand(args);

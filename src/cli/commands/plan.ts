@@ -1,30 +1,46 @@
-import type { Command } from '../main.js';
-import { parsePipelineCommand } from '../engine-io.js';
-import type { CommandEnv } from '../engine-io.js';
+import { type CommandContext, defineCommand } from '../command-spec.js';
+import { loadPipelineArg } from '../engine-io.js';
+import { commandFunction } from '../program.js';
 
-const USAGE = `Usage: pipe plan <pipeline.yaml> [--set node.param=value]… [--only node]… [--force node]… [--store DIR] [--json]
-
-For each node: cached, run (with the typed reason and the field-level changes against the last recorded key), or
-pending (downstream of something that will run; stays cached if that output does not change). Writes nothing.
-`;
+interface PlanOptions {
+  readonly set?: string[];
+  readonly only?: string[];
+  readonly force?: string[];
+  readonly store?: string;
+  readonly json?: boolean;
+  readonly dot?: boolean;
+  readonly mermaid?: boolean;
+}
 
 /** `pipe plan`: prints the plan; exit 0 (2 for bad input). */
-export async function planCommand(args: readonly string[], envIn: CommandEnv = {}): Promise<number> {
-  const parsed = await parsePipelineCommand(
-    'plan',
-    args,
-    {
-      set: { type: 'string', multiple: true },
-      only: { type: 'string', multiple: true },
-      force: { type: 'string', multiple: true },
-      store: { type: 'string' },
-      json: { type: 'boolean' },
-    },
-    USAGE,
-    envIn,
-  );
+export const spec = defineCommand<PlanOptions>({
+  name: 'plan',
+  group: 'Pipelines',
+  rank: 2,
+  summary: 'what would run and why, without running anything; the DAG as a picture',
+  args: ['<pipeline.yaml>'],
+  description: `For each node: cached, run (with the typed reason and the field-level changes against the last recorded key), or
+pending (downstream of something that will run; stays cached if that output does not change). Writes nothing.`,
+  options: [
+    { flags: '--set <node.param=value>', description: 'override a param (value parsed as YAML)', repeatable: true },
+    { flags: '--only <node>', description: 'plan only this node and its ancestors', repeatable: true },
+    { flags: '--force <node>', description: 'plan this node as if forced', repeatable: true },
+    { flags: '--store <dir>', description: "store directory (default: the pipeline's 'store:')", complete: 'dir' },
+    { flags: '--json', description: 'the plan as JSON' },
+    { flags: '--dot', description: 'the DAG in Graphviz DOT, coloured by plan status (pipe plan x.yaml --dot | dot -Tsvg > dag.svg)' },
+    { flags: '--mermaid', description: 'the DAG as a Mermaid flowchart (renders in Markdown on GitHub)' },
+  ],
+  action: (args, values, ctx) => plan(args[0] as string, values, ctx),
+});
+
+/** `pipe plan` with injectable I/O and library (tests). */
+export const planCommand = commandFunction(spec);
+
+async function plan(file: string, values: PlanOptions, ctx: CommandContext): Promise<number> {
+  if ([values.json, values.dot, values.mermaid].filter(Boolean).length > 1) return ctx.usageError('--json, --dot and --mermaid are exclusive');
+  const parsed = await loadPipelineArg(file, values, ctx);
   if (typeof parsed === 'number') return parsed;
-  const { values, env, pipeline } = parsed;
+  const { env, pipeline } = parsed;
   const { matchInstances, withAncestors } = await import('../../engine/select.js');
   const only = matchInstances(pipeline, values.only ?? []);
   const force = matchInstances(pipeline, values.force ?? []);
@@ -38,6 +54,12 @@ export async function planCommand(args: readonly string[], envIn: CommandEnv = {
     force: force.ids,
     ...(values.only !== undefined ? { only: withAncestors(pipeline, only.ids) } : {}),
   });
+  if (values.dot || values.mermaid) {
+    const { toDot, toMermaid } = await import('../dag-format.js');
+    const status = new Map(items.map((i) => [i.id, i.status]));
+    env.out(values.dot ? toDot(pipeline, status) : toMermaid(pipeline, status));
+    return 0;
+  }
   if (values.json) {
     env.out(`${JSON.stringify({ pipeline: pipeline.name, nodes: items.map(({ id, status, reasonType, reason, changes }) => ({ id, status, reason_type: reasonType, reason, changes })) })}\n`);
     return 0;
@@ -61,6 +83,3 @@ export async function planCommand(args: readonly string[], envIn: CommandEnv = {
   env.out(`${lines.join('\n')}\n`);
   return 0;
 }
-
-/** `pipe plan` with the built-in library. */
-export const command: Command = (args) => planCommand(args);

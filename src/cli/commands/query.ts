@@ -1,36 +1,42 @@
-import type { Command } from '../main.js';
-import { parseCommandArgs, resolveEnv, usageError } from '../engine-io.js';
-import type { CommandEnv } from '../engine-io.js';
+import { type CommandContext, defineCommand } from '../command-spec.js';
+import { resolveEnv } from '../engine-io.js';
+import { commandFunction } from '../program.js';
 import { STORE_HELP, storeFor } from '../store-resolve.js';
 
-const USAGE = `Usage: pipe query "<SQL>" [--store DIR | --pipeline FILE] [--json|--csv]
-
-SQL (DuckDB, in-process) over the store's records. Views: runs, node_runs, cache_keys, artifacts, metrics,
-latest_nodes, one view per table recorded by nodes (e.g. episodes), and the node library's views.
-Works while a run is in progress. The status of a run (or node row) whose process died is 'interrupted'.
-${STORE_HELP}`;
+interface QueryOptions {
+  readonly store?: string;
+  readonly pipeline?: string;
+  readonly json?: boolean;
+  readonly csv?: boolean;
+}
 
 /** `pipe query`: exit 0 with the result, 2 for bad SQL or a missing store. */
-export async function queryCommand(args: readonly string[], envIn: CommandEnv = {}): Promise<number> {
-  const parsed = parseCommandArgs(
-    'query',
-    args,
-    {
-      store: { type: 'string' },
-      pipeline: { type: 'string' },
-      json: { type: 'boolean' },
-      csv: { type: 'boolean' },
-    },
-    USAGE,
-    { min: 1, max: 1, what: 'one SQL string' },
-    envIn,
-  );
-  if (typeof parsed === 'number') return parsed;
-  const { values, positionals } = parsed;
-  const out = envIn.out ?? ((t: string) => process.stdout.write(t));
+export const spec = defineCommand<QueryOptions>({
+  name: 'query',
+  group: 'Store',
+  rank: 1,
+  summary: 'SQL (DuckDB) over runs, node_runs, artifacts, cache_keys, metrics, episodes…',
+  args: ['<sql>'],
+  description: `SQL (DuckDB, in-process) over the store's records. Views: runs, node_runs, cache_keys, artifacts, metrics,
+latest_nodes, one view per table recorded by nodes (e.g. episodes), and the node library's views.
+Works while a run is in progress. The status of a run (or node row) whose process died is 'interrupted'.`,
+  options: [
+    { flags: '--store <dir>', description: 'the store to query', complete: 'dir' },
+    { flags: '--pipeline <file>', description: "that pipeline's store", complete: 'yaml' },
+    { flags: '--json', description: 'rows as JSON' },
+    { flags: '--csv', description: 'rows as CSV' },
+  ],
+  footer: STORE_HELP,
+  action: (args, values, ctx) => query(args[0] as string, values, ctx),
+});
+
+/** `pipe query` with injectable I/O and library (tests). */
+export const queryCommand = commandFunction(spec);
+
+async function query(sql: string, values: QueryOptions, envIn: CommandContext): Promise<number> {
   const err = envIn.err ?? ((t: string) => process.stderr.write(t));
-  if (values.json && values.csv) return usageError('query', '--json and --csv are exclusive', USAGE, err);
-  if (values.store !== undefined && values.pipeline !== undefined) return usageError('query', '--store and --pipeline are exclusive', USAGE, err);
+  if (values.json && values.csv) return envIn.usageError('--json and --csv are exclusive');
+  if (values.store !== undefined && values.pipeline !== undefined) return envIn.usageError('--store and --pipeline are exclusive');
   const storeDir = await storeFor('query', { store: values.store, pipeline: values.pipeline, cwd: envIn.cwd }, err);
   if (storeDir === undefined) return 2;
   // The node library (for its views) only once there is a store to query.
@@ -44,7 +50,7 @@ export async function queryCommand(args: readonly string[], envIn: CommandEnv = 
     return 2;
   }
   try {
-    const result = await session.run(positionals[0] as string);
+    const result = await session.run(sql);
     const { formatCsv, formatJson, formatTable } = await import('../table-format.js');
     const format = values.json ? formatJson : values.csv ? formatCsv : formatTable;
     env.out(format(result.columns, result.rows));
@@ -56,6 +62,3 @@ export async function queryCommand(args: readonly string[], envIn: CommandEnv = 
     session.close();
   }
 }
-
-/** `pipe query` with the built-in library's views. */
-export const command: Command = (args) => queryCommand(args);

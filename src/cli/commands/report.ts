@@ -6,34 +6,45 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { Command } from '../main.js';
-import { type CommandEnv, parsePipelineCommand } from '../engine-io.js';
+import { type CommandContext, defineCommand } from '../command-spec.js';
+import { loadPipelineArg } from '../engine-io.js';
+import { commandFunction } from '../program.js';
 
-const USAGE = `Usage: pipe report <pipeline.yaml> [--store DIR] [--set node.param=value]… [--out DIR] [--json]
+interface ReportOptions {
+  readonly store?: string;
+  readonly set?: string[];
+  readonly out?: string;
+  readonly json?: boolean;
+}
 
-Prints where the pipeline's report nodes wrote (run \`pipe run\` first) and writes a combined report over all its
-evaluator instances (every matrix seed) to --out (default: <store>/reports/<pipeline name>/).
-`;
+/** `pipe report`. */
+export const spec = defineCommand<ReportOptions>({
+  name: 'report',
+  group: 'Pipelines',
+  rank: 5,
+  summary: "write the results report of a pipeline's evaluations",
+  args: ['<pipeline.yaml>'],
+  description: `Prints where the pipeline's report nodes wrote (run \`pipe run\` first) and writes a combined report over all its
+evaluator instances (every matrix seed) to --out (default: <store>/reports/<pipeline name>/).`,
+  options: [
+    { flags: '--store <dir>', description: "store directory (default: the pipeline's 'store:')", complete: 'dir' },
+    { flags: '--set <node.param=value>', description: 'override a param, as given to pipe run', repeatable: true },
+    { flags: '--out <dir>', description: 'where to write the combined report', complete: 'dir' },
+    { flags: '--json', description: 'where it wrote, as JSON' },
+  ],
+  action: (args, values, ctx) => report(args[0] as string, values, ctx),
+});
+
+/** `pipe report` with injectable I/O and library (tests). */
+export const reportCommand = commandFunction(spec);
 
 const EVAL_KINDS = new Set(['eval.sokoban', 'eval.gp']);
 const TRAIN_KINDS = new Set(['train.sft', 'train.grpo']);
 
-/** The command with injectable I/O (tests). */
-export async function reportCommand(args: readonly string[], envIn: CommandEnv = {}): Promise<number> {
-  const parsed = await parsePipelineCommand(
-    'report',
-    args,
-    {
-      store: { type: 'string' },
-      set: { type: 'string', multiple: true },
-      out: { type: 'string' },
-      json: { type: 'boolean' },
-    },
-    USAGE,
-    envIn,
-  );
+async function report(fileArg: string, values: ReportOptions, ctx: CommandContext): Promise<number> {
+  const parsed = await loadPipelineArg(fileArg, values, ctx);
   if (typeof parsed === 'number') return parsed;
-  const { values, env, file, pipeline } = parsed;
+  const { env, file, pipeline } = parsed;
   const { planPipeline } = await import('../../engine/plan.js');
   const { Store } = await import('../../engine/store.js');
   const store = new Store(pipeline.store);
@@ -97,6 +108,3 @@ export async function reportCommand(args: readonly string[], envIn: CommandEnv =
   }
   return 0;
 }
-
-/** `pipe report`. */
-export const command: Command = (args) => reportCommand(args);

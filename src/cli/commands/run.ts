@@ -1,55 +1,53 @@
-import type { Command } from '../main.js';
-import { loadBuiltinFast, loadOptionsOf, loadOrReport, ONE_PIPELINE, parseCommandArgs, resolveEnv, usageError } from '../engine-io.js';
-import type { CommandEnv } from '../engine-io.js';
+import { type CommandContext, defineCommand } from '../command-spec.js';
+import { loadBuiltinFast, loadOptionsOf, loadOrReport, resolveEnv } from '../engine-io.js';
+import { commandFunction } from '../program.js';
 
-const USAGE = `Usage: pipe run <pipeline.yaml> [options]
+interface RunOptions {
+  readonly set?: string[];
+  readonly only?: string[];
+  readonly force?: string[];
+  readonly jobs?: string;
+  readonly gpus?: string;
+  readonly store?: string;
+  readonly keepGoing?: boolean;
+  readonly json?: boolean;
+}
 
-Runs what changed; serves the rest from the store.
-  --set <node>.<param.path>=<value>   override a param (value parsed as YAML), repeatable
-  --only <node>                       run only this node and its ancestors, repeatable
-  --force <node>                      rerun this node even if cached, repeatable
-  --jobs N                            concurrent CPU slots (default: number of cores)
-  --gpus N                            GPU slots (default 1)
-  --store DIR                         store directory (default: the pipeline's 'store:', relative to the
-                                      pipeline file, or artifacts/ beside it)
-  --keep-going                        keep running independent nodes after a failure
-  --json                              print {"nodes":[{id,status,reason,seconds}]} on stdout; status is ran,
-                                      cached or failed (a node that did not run: failed, reason "not run: …")
-
-Ctrl-C cancels running nodes and keeps what finished; the next run resumes from the cache. If pipe itself is killed
+/** `pipe run`: exit 0 when every node ran or was cached, 1 when one failed, 2 for bad input, 130 when interrupted. */
+export const spec = defineCommand<RunOptions>({
+  name: 'run',
+  group: 'Pipelines',
+  rank: 1,
+  summary: 'run what changed; serve the rest from the store',
+  args: ['<pipeline.yaml>'],
+  options: [
+    { flags: '--set <node.param=value>', description: 'override a param (value parsed as YAML)', repeatable: true },
+    { flags: '--only <node>', description: 'run only this node and its ancestors', repeatable: true },
+    { flags: '--force <node>', description: 'rerun this node even if cached', repeatable: true },
+    { flags: '-j, --jobs <n>', description: 'concurrent CPU slots (default: number of cores)' },
+    { flags: '--gpus <n>', description: 'GPU slots (default 1)' },
+    { flags: '--store <dir>', description: "store directory (default: the pipeline's 'store:', relative to the pipeline file, or artifacts/ beside it)", complete: 'dir' },
+    { flags: '-k, --keep-going', description: 'keep running independent nodes after a failure' },
+    { flags: '--json', description: 'print {"nodes":[{id,status,reason,seconds}]} on stdout; status is ran, cached or failed (a node that did not run: failed, reason "not run: …")' },
+  ],
+  footer: `Ctrl-C cancels running nodes and keeps what finished; the next run resumes from the cache. If pipe itself is killed
 (even kill -9), the exec commands it was running are stopped too (SIGTERM, then SIGKILL after 2 s) by a small
 supervisor process; a command that moves itself into a new session or process group (setsid) is out of its reach.
 Training, evaluation and data nodes run in child processes of their own (so they run side by side), which stop
-when pipe dies. A run whose process died reads as 'interrupted' in pipe query.
-`;
+when pipe dies. A run whose process died reads as 'interrupted' in pipe query.`,
+  action: (positionals, values, ctx) => run(positionals, values, ctx),
+});
 
-/** `pipe run`: exit 0 when every node ran or was cached, 1 when one failed, 2 for bad input, 130 when interrupted. */
-export async function runCommand(args: readonly string[], envIn: CommandEnv = {}): Promise<number> {
-  const parsed = parseCommandArgs(
-    'run',
-    args,
-    {
-      set: { type: 'string', multiple: true },
-      only: { type: 'string', multiple: true },
-      force: { type: 'string', multiple: true },
-      jobs: { type: 'string', short: 'j' },
-      gpus: { type: 'string' },
-      store: { type: 'string' },
-      'keep-going': { type: 'boolean', short: 'k' },
-      json: { type: 'boolean' },
-    },
-    USAGE,
-    ONE_PIPELINE,
-    envIn,
-  );
-  if (typeof parsed === 'number') return parsed;
-  const { values, positionals } = parsed;
+/** `pipe run` with injectable I/O and library (tests). */
+export const runCommand = commandFunction(spec);
+
+async function run(positionals: readonly string[], values: RunOptions, envIn: CommandContext): Promise<number> {
   const out = envIn.out ?? ((t: string) => process.stdout.write(t));
   const err = envIn.err ?? ((t: string) => process.stderr.write(t));
   const jobs = values.jobs === undefined ? undefined : Number(values.jobs);
   const gpus = values.gpus === undefined ? undefined : Number(values.gpus);
-  if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1)) return usageError('run', `--jobs must be a positive integer, got '${values.jobs}'`, USAGE, err);
-  if (gpus !== undefined && !(Number.isInteger(gpus) && gpus >= 0)) return usageError('run', `--gpus must be a non-negative integer, got '${values.gpus}'`, USAGE, err);
+  if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1)) return envIn.usageError(`--jobs must be a positive integer, got '${values.jobs}'`);
+  if (gpus !== undefined && !(Number.isInteger(gpus) && gpus >= 0)) return envIn.usageError(`--gpus must be a non-negative integer, got '${values.gpus}'`);
 
   const loadOpts = loadOptionsOf(values);
   const file = positionals[0] as string;
@@ -93,7 +91,7 @@ export async function runCommand(args: readonly string[], envIn: CommandEnv = {}
       ...(gpus !== undefined ? { gpus } : {}),
       force: force.ids,
       ...(values.only !== undefined ? { only: withAncestors(pipeline, only.ids) } : {}),
-      keepGoing: values['keep-going'] === true,
+      keepGoing: values.keepGoing === true,
       signal: controller.signal,
       onEvent: reporter.onEvent,
     });
@@ -113,6 +111,3 @@ export async function runCommand(args: readonly string[], envIn: CommandEnv = {}
   if (interrupted) return 130;
   return summary.ok ? 0 : 1;
 }
-
-/** `pipe run` with the built-in library. */
-export const command: Command = (args) => runCommand(args);

@@ -1,36 +1,41 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Command } from '../main.js';
-import { formatBytes, parseCommandArgs } from '../engine-io.js';
-import type { CommandEnv } from '../engine-io.js';
+import { type CommandContext, defineCommand } from '../command-spec.js';
+import { formatBytes } from '../engine-io.js';
+import { commandFunction } from '../program.js';
 import { STORE_HELP, storeFor } from '../store-resolve.js';
 
-const USAGE = `Usage: pipe show <node> [--pipeline NAME|FILE] [--store DIR] [--json]
-
-A node's last recorded cache key with its components (kind, code files, params, inputs, seed, runtime), its stored
-outputs (with paths you can open) and its history of executions. --pipeline takes a pipeline name (to pick among
-pipelines sharing a store) or a pipeline file (its store, and its nodes).
-${STORE_HELP}`;
+interface ShowOptions {
+  readonly store?: string;
+  readonly pipeline?: string;
+  readonly json?: boolean;
+}
 
 /** `pipe show`. */
-export async function showCommand(args: readonly string[], env: CommandEnv = {}): Promise<number> {
+export const spec = defineCommand<ShowOptions>({
+  name: 'show',
+  group: 'Store',
+  rank: 3,
+  summary: "one node's cache key, outputs and history",
+  args: ['<node>'],
+  description: `A node's last recorded cache key with its components (kind, code files, params, inputs, seed, runtime), its stored
+outputs (with paths you can open) and its history of executions. --pipeline takes a pipeline name (to pick among
+pipelines sharing a store) or a pipeline file (its store, and its nodes).`,
+  options: [
+    { flags: '--pipeline <name|file>', description: 'the pipeline (a name, or a file: its store)', complete: 'yaml' },
+    { flags: '--store <dir>', description: 'the store', complete: 'dir' },
+    { flags: '--json', description: 'as JSON' },
+  ],
+  footer: STORE_HELP,
+  action: (args, values, ctx) => show(args[0] as string, values, ctx),
+});
+
+/** `pipe show` with injectable I/O (tests). */
+export const showCommand = commandFunction(spec);
+
+async function show(id: string, values: ShowOptions, env: CommandContext): Promise<number> {
   const out = env.out ?? ((t: string) => process.stdout.write(t));
   const err = env.err ?? ((t: string) => process.stderr.write(t));
-  const parsed = parseCommandArgs(
-    'show',
-    args,
-    {
-      store: { type: 'string' },
-      pipeline: { type: 'string' },
-      json: { type: 'boolean' },
-    },
-    USAGE,
-    { min: 1, max: 1, what: 'one node id' },
-    { out, err },
-  );
-  if (typeof parsed === 'number') return parsed;
-  const { values, positionals } = parsed;
-  const id = positionals[0] as string;
   // --pipeline FILE (an existing .yaml/.yml file) selects that pipeline's store; otherwise it is a pipeline name.
   const cwd = env.cwd ?? process.cwd();
   const pipelineFile = values.pipeline !== undefined && /\.ya?ml$/.test(values.pipeline) && existsSync(resolve(cwd, values.pipeline)) ? values.pipeline : undefined;
@@ -115,5 +120,3 @@ export async function showCommand(args: readonly string[], env: CommandEnv = {})
   out(`${lines.join('\n')}\n`);
   return 0;
 }
-
-export const command: Command = (args) => showCommand(args);

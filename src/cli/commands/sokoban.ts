@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import type { Command } from '../main.js';
+import { defineCommand } from '../command-spec.js';
 import {
   DIRECTIONS,
   generateLevel,
@@ -435,12 +435,20 @@ export async function runSokoban(args: readonly string[], io: SokobanIo = proces
   }
 }
 
-/** `pipe sokoban …` */
-export const command: Command = (args) => {
-  // `pipe sokoban generate … | head` closes the pipe early: stop quietly instead of an EPIPE stack trace.
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(0);
-    throw e;
-  });
-  return runSokoban(args);
-};
+/** `pipe sokoban …` (it parses its own subcommands' arguments). */
+export const spec = defineCommand({
+  name: 'sokoban',
+  group: 'Tasks and models',
+  rank: 1,
+  summary: 'levels, optimal solvers (BFS, A*), rendering, interactive play',
+  passThrough: { subcommands: Object.keys(SUBCOMMANDS), usage: USAGE },
+  action: (args, _opts, ctx) => {
+    if (ctx.out !== undefined) return runSokoban(args, { ...processIo, out: ctx.out, err: ctx.err ?? processIo.err });
+    // `pipe sokoban generate … | head` closes the pipe early: stop quietly instead of an EPIPE stack trace.
+    process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(0);
+      throw e;
+    });
+    return runSokoban(args);
+  },
+});

@@ -1,45 +1,51 @@
 import { relative } from 'node:path';
-import type { Command } from '../main.js';
-import { loadOptionsOf, ONE_PIPELINE, parseCommandArgs, printDiagnostics, resolveEnv, usageError } from '../engine-io.js';
-import type { CommandEnv } from '../engine-io.js';
+import { type CommandContext, defineCommand } from '../command-spec.js';
+import { loadOptionsOf, printDiagnostics, resolveEnv } from '../engine-io.js';
+import { commandFunction } from '../program.js';
 
-const USAGE = `Usage: pipe watch <pipeline.yaml> [--set node.param=value]… [--jobs N] [--store DIR] [--keep-going] [--debounce MS]
-
-Runs the pipeline, then watches the pipeline file and every file its params name: on each save, re-plans and reruns
-what changed. A run in progress is superseded: its running nodes that the new plan still needs go on, the others
-are cancelled. An invalid save is reported (the current run goes on); the next valid save resumes.
-Stop with Ctrl-C.
-`;
+interface WatchOptions {
+  readonly set?: string[];
+  readonly jobs?: string;
+  readonly store?: string;
+  readonly keepGoing?: boolean;
+  readonly debounce?: string;
+}
 
 /** `pipe watch`: runs until interrupted (exit 0), or 2 for bad arguments. */
-export async function watchCommand(args: readonly string[], envIn: CommandEnv = {}): Promise<number> {
-  const parsed = parseCommandArgs(
-    'watch',
-    args,
-    {
-      set: { type: 'string', multiple: true },
-      jobs: { type: 'string', short: 'j' },
-      store: { type: 'string' },
-      'keep-going': { type: 'boolean', short: 'k' },
-      debounce: { type: 'string' },
-    },
-    USAGE,
-    ONE_PIPELINE,
-    envIn,
-  );
-  if (typeof parsed === 'number') return parsed;
-  const { values, positionals } = parsed;
+export const spec = defineCommand<WatchOptions>({
+  name: 'watch',
+  group: 'Pipelines',
+  rank: 3,
+  summary: 're-plan and rerun affected nodes on every save',
+  args: ['<pipeline.yaml>'],
+  description: `Runs the pipeline, then watches the pipeline file and every file its params name: on each save, re-plans and reruns
+what changed. A run in progress is superseded: its running nodes that the new plan still needs go on, the others
+are cancelled. An invalid save is reported (the current run goes on); the next valid save resumes.
+Stop with Ctrl-C.`,
+  options: [
+    { flags: '--set <node.param=value>', description: 'override a param (value parsed as YAML)', repeatable: true },
+    { flags: '-j, --jobs <n>', description: 'concurrent CPU slots (default: number of cores)' },
+    { flags: '--store <dir>', description: "store directory (default: the pipeline's 'store:')", complete: 'dir' },
+    { flags: '-k, --keep-going', description: 'keep running independent nodes after a failure' },
+    { flags: '--debounce <ms>', description: 'wait this long after a save before re-planning (default 200)' },
+  ],
+  action: (args, values, ctx) => watch(args[0] as string, values, ctx),
+});
+
+/** `pipe watch` with injectable I/O and library (tests). */
+export const watchCommand = commandFunction(spec);
+
+async function watch(file: string, values: WatchOptions, envIn: CommandContext): Promise<number> {
   const env = await resolveEnv(envIn);
   const jobs = values.jobs === undefined ? undefined : Number(values.jobs);
-  if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1)) return usageError('watch', '--jobs must be a positive integer', USAGE, env.err);
+  if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1)) return envIn.usageError('--jobs must be a positive integer');
   const debounceMs = values.debounce === undefined ? 200 : Number(values.debounce);
-  if (!(Number.isFinite(debounceMs) && debounceMs >= 0)) return usageError('watch', '--debounce must be a number of milliseconds', USAGE, env.err);
+  if (!(Number.isFinite(debounceMs) && debounceMs >= 0)) return envIn.usageError('--debounce must be a number of milliseconds');
 
   const { loadPipeline } = await import('../../engine/load.js');
   const { runPipeline } = await import('../../engine/execute.js');
   const { watchPipeline } = await import('../../engine/watch.js');
   const { plainReporter } = await import('../run-reporter.js');
-  const file = positionals[0] as string;
   const controller = new AbortController();
   const stop = (): void => controller.abort(new Error('interrupted'));
   process.on('SIGINT', stop);
@@ -62,7 +68,7 @@ export async function watchCommand(args: readonly string[], envIn: CommandEnv = 
         let wasSuperseded = false;
         const summary = await runPipeline(pipeline, {
           ...(jobs !== undefined ? { jobs } : {}),
-          keepGoing: values['keep-going'] === true,
+          keepGoing: values.keepGoing === true,
           signal,
           onControl: (c) =>
             onControl({
@@ -91,5 +97,3 @@ export async function watchCommand(args: readonly string[], envIn: CommandEnv = 
   }
   return 0;
 }
-
-export const command: Command = (args) => watchCommand(args);
