@@ -30,7 +30,7 @@ Exit 0 when everything passes, 1 when a check fails, 2 for bad arguments.`,
 export const doctorCommand = commandFunction(spec);
 
 async function doctor(values: DoctorOptions, ctx: CommandContext): Promise<number> {
-  const stdout = ctx.out ?? ((t: string) => void stdout(t));
+  const stdout = ctx.out ?? ((t: string) => void process.stdout.write(t));
   const provider = values.provider;
   const int = (name: string, v: string | undefined, min: number): number | undefined | null => {
     if (v === undefined) return undefined;
