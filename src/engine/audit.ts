@@ -3,7 +3,7 @@
  * output digests with the stored ones — or, for kinds marked nondeterministic, their metrics within the declared
  * relative tolerance — and verifies that every stored object still hashes to its name.
  */
-import { rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,9 @@ import { refSources } from './gather.js';
 import { hashFile } from './hash.js';
 import { objects } from './inventory.js';
 import type { Pipeline } from './pipeline.js';
-import { describeArtifact, Store } from './store.js';
+import { openStore } from './store.js';
+import { describeArtifact } from './store/describe.js';
+import type { FsStore } from './store/fs-store.js';
 import type { Artifact } from './store.js';
 
 export type AuditStatus = 'ok' | 'mismatch' | 'failed' | 'not-cached';
@@ -28,6 +30,8 @@ export interface AuditResult {
   readonly nodes: readonly AuditNode[];
   readonly objectsChecked: number;
   readonly corruptObjects: readonly string[];
+  /** Materialized trees (trees/<digest>) whose files no longer match their manifest. */
+  readonly corruptTrees: readonly string[];
   readonly ok: boolean;
 }
 
@@ -40,7 +44,7 @@ export interface AuditOptions {
 
 /** Audits a pipeline against its store. */
 export async function auditPipeline(pipeline: Pipeline, opts: AuditOptions = {}): Promise<AuditResult> {
-  const store = new Store(pipeline.store);
+  const store = openStore(pipeline.store);
   const signal = opts.signal ?? new AbortController().signal;
   const corruptObjects: string[] = [];
   const all = objects(store);
@@ -48,13 +52,14 @@ export async function auditPipeline(pipeline: Pipeline, opts: AuditOptions = {})
     const { digest } = await hashFile(o.path);
     if (digest !== o.digest) corruptObjects.push(o.digest);
   }
+  const corruptTrees = await verifyTrees(store);
   const stored = new Map<string, Readonly<Record<string, Artifact>>>();
   const nodes: AuditNode[] = [];
   const scratch = await mkdtemp(join(tmpdir(), 'pipe-audit-'));
   try {
     for (const inst of pipeline.instances) {
       const digests: Record<string, string> = {};
-      const inputs: Record<string, string> = {};
+      const artifacts: Record<string, Artifact> = {};
       let ready = true;
       for (const [name, ref] of Object.entries(inst.inputs)) {
         const parts: { label: string; artifact: Artifact }[] = [];
@@ -68,7 +73,7 @@ export async function auditPipeline(pipeline: Pipeline, opts: AuditOptions = {})
         }
         const art = ref.gather !== undefined ? await store.putGather(parts) : (parts[0] as { artifact: Artifact }).artifact;
         digests[name] = art.digest;
-        inputs[name] = await store.artifactPath(art);
+        artifacts[name] = art;
       }
       const components = ready ? componentsOf(inst, digests) : undefined;
       const key = components ? cacheKey(components) : undefined;
@@ -83,6 +88,12 @@ export async function auditPipeline(pipeline: Pipeline, opts: AuditOptions = {})
         const staging = join(scratch, String(nodes.length));
         const metrics: [string, number, number | null][] = [];
         try {
+          // Private verified copies, as for a run: the audited node cannot alter the store it is checked against.
+          const inputs: Record<string, string> = {};
+          for (const [name, art] of Object.entries(artifacts)) {
+            inputs[name] = join(staging, 'in', name);
+            await store.checkout(art, inputs[name]);
+          }
           const outDir = await runAttempt({
             id: inst.id,
             kind: inst.kind,
@@ -120,8 +131,8 @@ export async function auditPipeline(pipeline: Pipeline, opts: AuditOptions = {})
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
-  const ok = corruptObjects.length === 0 && nodes.every((n) => n.status === 'ok' || n.status === 'not-cached');
-  return { nodes, objectsChecked: all.length, corruptObjects, ok };
+  const ok = corruptObjects.length === 0 && corruptTrees.length === 0 && nodes.every((n) => n.status === 'ok' || n.status === 'not-cached');
+  return { nodes, objectsChecked: all.length, corruptObjects, corruptTrees, ok };
 }
 
 /** Metric differences beyond a relative tolerance, matched by (name, step). */
@@ -141,4 +152,18 @@ function compareMetrics(
   }
   if (now.length === 0 && stored.length > 0) out.push('no metrics recomputed to compare');
   return out;
+}
+
+/** Materialized trees whose contents (files, modes, names) no longer describe to their digest. */
+export async function verifyTrees(store: FsStore): Promise<string[]> {
+  const dir = join(store.root, 'trees');
+  const bad: string[] = [];
+  for (const name of existsSync(dir) ? readdirSync(dir) : []) {
+    try {
+      if ((await describeArtifact(join(dir, name), name)).digest !== name) bad.push(name);
+    } catch {
+      bad.push(name);
+    }
+  }
+  return bad;
 }

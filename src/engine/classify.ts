@@ -2,7 +2,6 @@
  * Deciding, for one node instance, its key components, its key, and whether the store can serve it — shared by
  * `plan` (which only looks) and the executor (which then runs what is not cached).
  */
-import { existsSync } from 'node:fs';
 import { refLabel } from './gather.js';
 import { implementationHash } from './impl-hash.js';
 import { cacheKey, diffComponents, pipeVersion } from './key.js';
@@ -93,7 +92,7 @@ export function classify(store: Store, pipeline: string, inst: NodeInstance, key
   }
   if (entry !== undefined) return { status: 'run', reason: 'missing', changes: ['stored outputs missing (deleted or corrupt); recomputing'], ...seen };
   // A lock or resume directory left for this very key means an attempt was killed before it finished.
-  if (existsSync(store.lockPath(key)) || existsSync(store.resumePath(key))) {
+  if (store.locks.keyHeld(key) || store.attempts.hasResume(key)) {
     return { status: 'run', reason: 'missing', changes: ['previous attempt did not finish; resuming'], ...seen };
   }
   if (last === undefined) return { status: 'run', reason: 'new', changes };

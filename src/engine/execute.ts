@@ -5,21 +5,21 @@
  * Early cutoff falls out of content addressing: a rerun with identical bytes gives dependents identical keys.
  */
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { availableParallelism, hostname } from 'node:os';
 import { join } from 'node:path';
 import { NodeFailure, runAttempt } from './attempt.js';
 import { cacheKey, classify, componentsOf, reasonText } from './classify.js';
 import type { ReasonType } from './classify.js';
 import { refLabel, refSources } from './gather.js';
-import { acquireLock, processStart } from './lock.js';
+import { processStart } from './lock.js';
 import type { ProgressUpdate } from './node-kind.js';
 import type { NodeInstance, Pipeline } from './pipeline.js';
-import { recordInterruptedRuns } from './run-status.js';
 import type { RunMarker } from './run-status.js';
 import { Slots } from './slots.js';
-import { Store } from './store.js';
-import type { Artifact } from './store.js';
+import { CorruptObject, openStore } from './store.js';
+import type { Artifact, Store } from './store.js';
 
 /** `skipped`: the node did not run (an upstream failed, the run was cancelled or superseded); `reason` says why. */
 export type NodeStatus = 'ran' | 'cached' | 'failed' | 'skipped';
@@ -84,18 +84,14 @@ export interface RunSummary {
 
 /** Runs a validated pipeline against its store. Never throws for node failures (they are results). */
 export async function runPipeline(pipeline: Pipeline, opts: RunOptions = {}): Promise<RunSummary> {
-  const store = new Store(pipeline.store);
+  const store: Store = openStore(pipeline.store);
   store.init();
   const runId = `${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomUUID().slice(0, 8)}`;
   const started = new Date().toISOString();
   // host and pid_start let readers tell a run in progress from one whose process died (run-status.ts).
   const self = { pid: process.pid, host: hostname(), pid_start: processStart(process.pid) ?? null };
-  const marker = join(store.root, 'locks', `run-${runId}.run`);
   const markerRow: RunMarker = { run_id: runId, pipeline: pipeline.name, file: pipeline.file, ...self, started };
-  writeFileSync(marker, JSON.stringify(markerRow));
-  // Wait out a gc in progress (it checks for run markers after taking its lock; see gc.ts).
-  (await acquireLock(join(store.root, 'locks', 'gc.lock'), { ...(opts.signal ? { signal: opts.signal } : {}) }))();
-  recordInterruptedRuns(join(store.root, 'locks'), (rows) => store.append('runs', rows));
+  const endRun = await store.locks.beginRun(markerRow, opts.signal);
   store.append('runs', [{ ...markerRow, finished: null, status: 'running' }]);
 
   const abort = new AbortController();
@@ -166,7 +162,32 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions = {}): Pr
     });
   };
 
-  const processNode = async (inst: NodeInstance): Promise<NodeResult> => {
+  const byId = new Map(pipeline.instances.map((i) => [i.id, i]));
+  // Producers being recomputed because an object they published failed verification (one recomputation each).
+  const recomputed = new Set<string>();
+  /**
+   * An input failed verification: quarantine the object (which invalidates the entries that used it), recompute its
+   * producer(s) and try this node again with the fresh result. Gives up after two tries (the producer keeps making
+   * an object that does not verify: the store's disk is failing).
+   */
+  const recover = async (c: CorruptInput, inst: NodeInstance, key: string, attempt: number, fail: (message: string) => NodeResult): Promise<NodeResult> => {
+    const invalidated = store.quarantine(c.problem);
+    inflight.delete(key);
+    const message = `input ${c.input}: ${c.problem.message}`;
+    if (attempt >= 2) return fail(`${message}, again after recomputing it; check the store's disk (pipe fsck)`);
+    const entries = invalidated.length === 1 ? 'entry' : 'entries';
+    emit({ type: 'node-log', id: inst.id, line: `${message}: quarantined; ${invalidated.length} dependent cache ${entries} invalidated; recomputing its producer` });
+    const ref = inst.inputs[c.input];
+    for (const source of ref !== undefined ? refSources(ref) : []) {
+      const producer = byId.get(source);
+      if (producer === undefined || recomputed.has(source)) continue;
+      recomputed.add(source);
+      results.set(source, processNode(producer));
+    }
+    return processNode(inst, attempt + 1);
+  };
+
+  const processNode = async (inst: NodeInstance, attempt = 0): Promise<NodeResult> => {
     // When the node itself started (inputs ready; reset when it starts executing), not when it began waiting.
     const clock = { startedAt: new Date().toISOString() };
     const t0 = performance.now();
@@ -226,7 +247,15 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions = {}): Pr
       return done({ status: 'skipped', reasonType: 'upstream', reason: `'${shared.id}' (same key) ${which}`, key });
     }
     const reason = reasonText(verdict.reason, verdict.changes);
-    const execution = execute(inst, key, components, verdict.reason, reason, inputArtifacts, t0, done, remember, clock);
+    const fail = (message: string): NodeResult => {
+      firstFailure ??= inst.id;
+      if (!opts.keepGoing) abort.abort(new Error(`${inst.id} failed`));
+      return done({ status: 'failed', reasonType: 'failed', reason: message, key, failure: { type: 'node-failed', message, logTail: [] } });
+    };
+    const execution = execute(inst, key, components, verdict.reason, reason, inputArtifacts, t0, done, remember, clock).catch((e: unknown) => {
+      if (e instanceof CorruptInput) return recover(e, inst, key, attempt, fail);
+      throw e;
+    });
     inflight.set(key, { id: inst.id, done: execution });
     return execution;
   };
@@ -269,7 +298,7 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions = {}): Pr
     try {
       await slots.acquire(req, signal);
       try {
-        release = await acquireLock(store.lockPath(key), {
+        release = await store.locks.key(key, {
           signal,
           onWait: (pid) => emit({ type: 'node-waiting', id: inst.id, pid, key }),
         });
@@ -285,11 +314,9 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions = {}): Pr
         clock.startedAt = new Date().toISOString();
         emit({ type: 'node-start', id: inst.id, reason });
         recordStart(inst, key, reasonType, reason, clock.startedAt);
-        const inputs: Record<string, string> = {};
-        for (const [name, art] of Object.entries(inputArtifacts)) inputs[name] = await store.artifactPath(art);
-        staging = await store.tempDir(inst.id);
-        const logFile = store.logPath(key);
-        writeFileSync(logFile, '');
+        staging = await store.attempts.tempDir(inst.id);
+        const inputs = await checkoutInputs(store, inputArtifacts, join(staging, 'in'));
+        const writeLog = store.attempts.openLog(key);
         const metrics: [string, number, number | null][] = [];
         const outDir = await runAttempt({
           id: inst.id,
@@ -299,7 +326,7 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions = {}): Pr
           inputs,
           outputs: inst.outputs,
           staging,
-          resumeDir: store.resumePath(key),
+          resumeDir: store.attempts.resumeDir(key),
           cpus: inst.resources.cpu,
           signal,
           hooks: {
@@ -307,7 +334,7 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions = {}): Pr
             log: (line) => {
               tail.push(line);
               if (tail.length > tailMax) tail.shift();
-              appendFileSync(logFile, line.endsWith('\n') ? line : `${line}\n`);
+              writeLog(line);
               emit({ type: 'node-log', id: inst.id, line });
             },
             metric: (name, value, step) => {
@@ -353,7 +380,7 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions = {}): Pr
             created,
           })),
         );
-        rmSync(store.resumePath(key), { recursive: true, force: true });
+        store.attempts.clearResume(key);
         remember();
         return done({ status: 'ran', reasonType, reason, key, outputs }, seconds);
       } finally {
@@ -362,6 +389,7 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions = {}): Pr
       }
     } catch (e) {
       const seconds = (performance.now() - runStart) / 1000;
+      if (e instanceof CorruptInput && !signal.aborted) throw e;
       if (signal.aborted || superseded) {
         return done({ status: 'skipped', reasonType: 'cancelled', reason: cancelText(), key, failure: { type: 'aborted', message: cancelText() } }, seconds);
       }
@@ -382,6 +410,8 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions = {}): Pr
 
   const selected = pipeline.instances.filter((i) => opts.only === undefined || opts.only.has(i.id));
   for (const inst of selected) results.set(inst.id, processNode(inst));
+  await Promise.all(selected.map((i) => results.get(i.id) as Promise<NodeResult>));
+  // A producer recomputed after a corrupt object replaced its result: report the final one.
   const nodes = await Promise.all(selected.map((i) => results.get(i.id) as Promise<NodeResult>));
   opts.signal?.removeEventListener('abort', onOuterAbort);
   flushRows();
@@ -397,6 +427,33 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions = {}): Pr
       status: ok ? 'ok' : opts.signal?.aborted ? 'cancelled' : 'failed',
     },
   ]);
-  rmSync(marker, { force: true });
+  endRun();
   return { runId, ok, nodes };
+}
+
+/** An input that failed verification when it was checked out for a node. */
+class CorruptInput extends Error {
+  constructor(
+    readonly input: string,
+    readonly problem: CorruptObject,
+  ) {
+    super(`input ${input}: ${problem.message}`);
+  }
+}
+
+/** Private, verified copies of a node's inputs under `dir` (input name → path). */
+async function checkoutInputs(store: Store, artifacts: Readonly<Record<string, Artifact>>, dir: string): Promise<Record<string, string>> {
+  await mkdir(dir, { recursive: true });
+  const paths: Record<string, string> = {};
+  for (const [name, art] of Object.entries(artifacts)) {
+    const dest = join(dir, name);
+    try {
+      await store.checkout(art, dest);
+    } catch (e) {
+      if (e instanceof CorruptObject) throw new CorruptInput(name, e);
+      throw e;
+    }
+    paths[name] = dest;
+  }
+  return paths;
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { entryKeys, entryObjects, lastKeys, liveRuns, objects, treeSize } from './inventory.js';
 import { acquireLock, pidAlive } from './lock.js';
 import { recordInterruptedRuns } from './run-status.js';
-import type { Store } from './store.js';
+import type { FsStore } from './store/fs-store.js';
 
 export interface GcItem {
   readonly what: 'entry' | 'object' | 'tree' | 'log' | 'resume' | 'tmp' | 'lock';
@@ -25,7 +25,7 @@ export interface GcResult {
 }
 
 /** Collects (and unless `dryRun`, deletes) what no root references. Throws if a run is in progress. */
-export async function collectGarbage(store: Store, opts: { readonly dryRun?: boolean } = {}): Promise<GcResult> {
+export async function collectGarbage(store: FsStore, opts: { readonly dryRun?: boolean } = {}): Promise<GcResult> {
   // Handshake with runs: gc takes gc.lock then looks for run markers; a run writes its marker then waits on gc.lock.
   const release = await acquireLock(join(store.root, 'locks', 'gc.lock'));
   try {
@@ -41,7 +41,7 @@ export async function collectGarbage(store: Store, opts: { readonly dryRun?: boo
   }
 }
 
-function collect(store: Store, dryRun: boolean): GcResult {
+function collect(store: FsStore, dryRun: boolean): GcResult {
   const rootKeys = new Set(lastKeys(store).map((l) => l.key));
   const keepObjects = new Set<string>();
   const keepTrees = new Set<string>();

@@ -5,45 +5,38 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pidAlive } from './lock.js';
-import type { CacheEntry, LastKey, Store } from './store.js';
+import type { CacheEntry, LastKey } from './store.js';
+import type { FsStore } from './store/fs-store.js';
+import { isDigest } from './store/untrusted.js';
 
 /** Every last-key record in the store. */
-export function lastKeys(store: Store): LastKey[] {
-  const dir = join(store.root, 'last');
-  if (!existsSync(dir)) return [];
-  const out: LastKey[] = [];
-  for (const f of readdirSync(dir)) {
-    try {
-      out.push(JSON.parse(readFileSync(join(dir, f), 'utf8')) as LastKey);
-    } catch {
-      /* a torn file cannot exist (atomic rename); ignore foreign files */
-    }
-  }
-  return out.sort((a, b) => (a.pipeline + a.nodeId < b.pipeline + b.nodeId ? -1 : 1));
+export function lastKeys(store: FsStore): LastKey[] {
+  return store.lastKeys();
 }
 
 /** Every cache key with an entry. */
-export function entryKeys(store: Store): string[] {
-  const dir = join(store.root, 'cache');
-  return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)) : [];
+export function entryKeys(store: FsStore): string[] {
+  return store.entryKeys();
 }
 
-/** Every object digest with its size. */
-export function objects(store: Store): { digest: string; size: number; path: string }[] {
+/** Every object digest with its size (files under objects/ that are not named as objects are not objects). */
+export function objects(store: FsStore): { digest: string; size: number; path: string }[] {
   const root = join(store.root, 'objects');
   if (!existsSync(root)) return [];
   const out: { digest: string; size: number; path: string }[] = [];
   for (const sub of readdirSync(root)) {
+    if (!/^[0-9a-f]{2}$/.test(sub) || !statSync(join(root, sub)).isDirectory()) continue;
     for (const f of readdirSync(join(root, sub))) {
       const path = join(root, sub, f);
-      out.push({ digest: f, size: statSync(path).size, path });
+      const st = statSync(path, { throwIfNoEntry: false });
+      if (isDigest(f) && f.startsWith(sub) && st?.isFile() === true) out.push({ digest: f, size: st.size, path });
     }
   }
   return out;
 }
 
 /** Digests of every object an entry needs (outputs, and for directories their manifest and files). */
-export function entryObjects(store: Store, entry: CacheEntry): string[] {
+export function entryObjects(store: FsStore, entry: CacheEntry): string[] {
   const out: string[] = [];
   for (const a of Object.values(entry.outputs)) {
     out.push(a.digest);
@@ -59,7 +52,7 @@ export function entryObjects(store: Store, entry: CacheEntry): string[] {
 }
 
 /** Runs in progress on this store (their markers name a live pid). */
-export function liveRuns(store: Store): { pid: number; runId: string; pipeline: string }[] {
+export function liveRuns(store: FsStore): { pid: number; runId: string; pipeline: string }[] {
   const dir = join(store.root, 'locks');
   if (!existsSync(dir)) return [];
   const out: { pid: number; runId: string; pipeline: string }[] = [];

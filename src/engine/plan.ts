@@ -7,8 +7,8 @@ import { cacheKey, classify, componentsOf, reasonText } from './classify.js';
 import type { ReasonType } from './classify.js';
 import { diffComponents } from './key.js';
 import type { Pipeline } from './pipeline.js';
-import { Store } from './store.js';
-import type { Artifact } from './store.js';
+import { openStore } from './store.js';
+import type { Artifact, Store } from './store.js';
 import { gatherDigest, refSources } from './gather.js';
 
 export interface PlanItem {
@@ -28,7 +28,7 @@ export interface PlanOptions {
 
 /** Plans every selected instance in topological order. Reads the store; never writes it. */
 export function planPipeline(pipeline: Pipeline, opts: PlanOptions = {}): PlanItem[] {
-  const store = new Store(pipeline.store);
+  const store: Store = openStore(pipeline.store);
   const items = new Map<string, PlanItem & { outputs?: Readonly<Record<string, Artifact>> }>();
   const out: PlanItem[] = [];
   for (const inst of pipeline.instances) {

@@ -6,7 +6,7 @@ import { gcCommand } from '../../src/cli/commands/gc.js';
 import { lsCommand } from '../../src/cli/commands/ls.js';
 import { runCommand } from '../../src/cli/commands/run.js';
 import { showCommand } from '../../src/cli/commands/show.js';
-import { Store } from '../../src/engine/store.js';
+import { openStore } from '../../src/engine/store.js';
 import { objects } from '../../src/engine/inventory.js';
 import { tempDir, writePipeline } from '../engine/fixtures/helpers.js';
 import { capture } from './capture.js';
@@ -21,17 +21,17 @@ describe('pipe gc', () => {
     await capture(runCommand, [file]);
     writePipeline(dir, yaml('two'));
     await capture(runCommand, [file]);
-    const before = objects(new Store(store)).length;
+    const before = objects(openStore(store)).length;
     const dry = await capture(gcCommand, ['--store', store, '--dry-run']);
     expect(dry.code).toBe(0);
     // The old a and b entries and the one object only they used ("one"; b's output equals a's) go.
     expect(dry.out).toMatch(
       /^would delete 2 cache entries \(\d+(\.\d)? (B|KiB)\)\nwould delete 1 objects \(5 B\)\nwould delete 2 logs \(0 B\)\nwould delete [\d.]+ (B|KiB) in total; kept 3 cache entries, 4 objects\n$/,
     );
-    expect(objects(new Store(store)).length).toBe(before);
+    expect(objects(openStore(store)).length).toBe(before);
     const real = await capture(gcCommand, ['--store', store]);
     expect(real.out).toContain('deleted 1 objects (5 B)');
-    expect(objects(new Store(store)).length).toBe(before - 1);
+    expect(objects(openStore(store)).length).toBe(before - 1);
     // Nothing the current pipeline needs was deleted: a rerun is fully cached, and a second gc finds nothing.
     const again = JSON.parse((await capture(runCommand, [file, '--json'])).out) as { nodes: { status: string }[] };
     expect(again.nodes.map((n) => n.status)).toEqual(['cached', 'cached', 'cached']);
@@ -77,7 +77,7 @@ describe('pipe audit', () => {
     expect(ok.code).toBe(0);
     expect(ok.out).toBe('audit passed: 3 nodes reproduced, 0 mismatched, 0 not cached; 4 objects verified, 0 corrupt\n');
     // Corrupt one object in place.
-    const victim = objects(new Store(store)).find((o) => o.size === 5);
+    const victim = objects(openStore(store)).find((o) => o.size === 5);
     chmodSync(victim?.path as string, 0o644);
     writeFileSync(victim?.path as string, 'evil!');
     const bad = await capture(auditCommand, [file]);

@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { counts, probeStats, runs } from './fixtures/kinds.js';
 import { existsSync } from 'node:fs';
 import { load, run, tempDir, writePipeline } from './fixtures/helpers.js';
-import { Store } from '../../src/engine/store.js';
+import { openStore } from '../../src/engine/store.js';
 import { planPipeline } from '../../src/engine/plan.js';
 
 const chain = (value: string, upper = false, note = '') => `
@@ -42,7 +42,7 @@ describe('cache: execution counts', () => {
     expect(third.status).toEqual({ a: 'ran', b: 'ran', c: 'ran' });
     expect([runs('a'), runs('b'), runs('c')]).toEqual([2, 2, 2]);
     const c = third.nodes.find((n) => n.id === 'c');
-    expect(readFileSync(new Store(join(dir, 'artifacts')).objectPath(c?.outputs?.out?.digest as string), 'utf8')).toBe('"y"+"y"');
+    expect(readFileSync(openStore(join(dir, 'artifacts')).objectPath(c?.outputs?.out?.digest as string), 'utf8')).toBe('"y"+"y"');
   });
 
   it('early cutoff: an edit that leaves the output byte-identical keeps dependents cached', async () => {
@@ -185,7 +185,7 @@ nodes:
     const file = writePipeline(dir, 'name: d\nnodes:\n  r: { kind: t.report, params: { n: 3 } }\n  cat: { kind: exec, params: { argv: [sh, -c, \'cat "$PIPE_IN_d"/sub/*.txt > "$PIPE_OUT/all"\'] }, inputs: { d: r.dir }, outputs: [all] }\n');
     const r = await run(file);
     expect(r.status).toEqual({ r: 'ran', cat: 'ran' });
-    const store = new Store(join(dir, 'artifacts'));
+    const store = openStore(join(dir, 'artifacts'));
     expect(readFileSync(store.objectPath(r.nodes[1]?.outputs?.all?.digest as string), 'utf8')).toBe('file 0file 1file 2');
     expect(r.nodes[0]?.outputs?.dir?.type).toBe('dir');
     expect(r.nodes[0]?.outputs?.dir?.size).toBe(18);
@@ -229,7 +229,7 @@ nodes:
     const second = await run(file);
     expect(second.status).toEqual({ r: 'ran' });
     expect(second.nodes[0]?.reason).toBe('previous attempt did not finish; resuming');
-    const store = new Store(join(dir, 'artifacts'));
+    const store = openStore(join(dir, 'artifacts'));
     expect(readFileSync(store.objectPath(second.nodes[0]?.outputs?.out?.digest as string), 'utf8')).toBe('resumed');
     expect(existsSync(store.resumePath(second.nodes[0]?.key as string))).toBe(false);
   });
@@ -250,7 +250,7 @@ nodes:
     const file = writePipeline(dir, yaml('1, 2'));
     const r = await run(file);
     expect(Object.keys(r.status)).toEqual(['a[value=1]', 'a[value=2]', 'all']);
-    const store = new Store(join(dir, 'artifacts'));
+    const store = openStore(join(dir, 'artifacts'));
     expect(readFileSync(store.objectPath(r.nodes[2]?.outputs?.o?.digest as string), 'utf8')).toBe('value=1:1;value=2:2;');
     expect((await run(file)).status).toEqual({ 'a[value=1]': 'cached', 'a[value=2]': 'cached', all: 'cached' });
     // plan computes the same gathered digest without writing it.

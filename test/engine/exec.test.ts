@@ -1,10 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Store } from '../../src/engine/store.js';
+import { openStore } from '../../src/engine/store.js';
 import { load, run, tempDir, writePipeline } from './fixtures/helpers.js';
 
-const read = (dir: string, digest: string | undefined): string => readFileSync(new Store(join(dir, 'artifacts')).objectPath(digest as string), 'utf8');
+const read = (dir: string, digest: string | undefined): string => readFileSync(openStore(join(dir, 'artifacts')).objectPath(digest as string), 'utf8');
 
 describe('exec node kind', () => {
   it('passes PIPE_OUT, PIPE_IN_<name>, PIPE_SEED, PIPE_FILE_<name> and params.env; runs in a fresh empty directory', async () => {

@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { NodeKind, NodeLibrary } from '../../src/engine/node-kind.js';
 import type { RunEvent } from '../../src/engine/execute.js';
-import { Store } from '../../src/engine/store.js';
+import { openStore } from '../../src/engine/store.js';
 import { run, tempDir, writePipeline } from './fixtures/helpers.js';
 
 const KIND_SOURCE = `
@@ -49,7 +49,7 @@ describe('isolated node kinds', () => {
       onEvent: (e) => events.push(e),
     });
     expect(r.status).toEqual({ a: 'ran' });
-    const store = new Store(join(dir, 'artifacts'));
+    const store = openStore(join(dir, 'artifacts'));
     const out = JSON.parse(readFileSync(store.objectPath(r.nodes[0]?.outputs?.out?.digest as string), 'utf8'));
     expect(out.pid).not.toBe(process.pid);
     expect(out.cpus).toBe(3);

@@ -52,9 +52,11 @@ async function audit(file: string, values: AuditOptions, ctx: CommandContext): P
   } else {
     const bad = result.nodes.filter((n) => n.status === 'mismatch' || n.status === 'failed').length;
     for (const d of result.corruptObjects) env.out(`corrupt object ${d}\n`);
+    for (const d of result.corruptTrees) env.out(`corrupt materialized tree trees/${d} (pipe gc or pipe fsck --repair rebuilds it)\n`);
     env.out(
       `${result.ok ? 'audit passed' : 'audit FAILED'}: ${result.nodes.filter((n) => n.status === 'ok').length} nodes reproduced, ${bad} mismatched, ` +
-        `${result.nodes.filter((n) => n.status === 'not-cached').length} not cached; ${result.objectsChecked} objects verified, ${result.corruptObjects.length} corrupt\n`,
+        `${result.nodes.filter((n) => n.status === 'not-cached').length} not cached; ${result.objectsChecked} objects verified, ${result.corruptObjects.length} corrupt` +
+        `${result.corruptTrees.length > 0 ? `, ${result.corruptTrees.length} materialized trees corrupt` : ''}\n`,
     );
   }
   return result.ok ? 0 : 1;

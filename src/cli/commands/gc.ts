@@ -44,11 +44,11 @@ async function gc(values: GcOptions, env: CommandContext): Promise<number> {
     err(`pipe gc: no pipe store at ${root}\n`);
     return 2;
   }
-  const { Store } = await import('../../engine/store.js');
+  const { openStore } = await import('../../engine/store.js');
   const { collectGarbage } = await import('../../engine/gc.js');
   let result;
   try {
-    result = await collectGarbage(new Store(root), { dryRun: values.dryRun === true });
+    result = await collectGarbage(openStore(root), { dryRun: values.dryRun === true });
   } catch (e) {
     err(`pipe gc: ${(e as Error).message}\n`);
     return 2;

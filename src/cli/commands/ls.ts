@@ -53,7 +53,7 @@ async function ls(positionals: readonly string[], values: LsOptions, envIn: Comm
     out(`${lines.join('\n')}\n`);
     return 0;
   }
-  const { Store } = await import('../../engine/store.js');
+  const { openStore } = await import('../../engine/store.js');
   type Row = { pipeline: string; node: string; status: string; key: string; outputs: { name: string; type: string; size: number }[] };
   const rows: Row[] = [];
   if (positionals.length === 1) {
@@ -61,7 +61,7 @@ async function ls(positionals: readonly string[], values: LsOptions, envIn: Comm
     const loaded = await loadOrReport(positionals[0] as string, env.library, values.store ? { store: values.store } : {}, err);
     if (loaded === undefined) return 2;
     const { planPipeline } = await import('../../engine/plan.js');
-    const store = new Store(loaded.pipeline.store);
+    const store = openStore(loaded.pipeline.store);
     for (const item of planPipeline(loaded.pipeline)) {
       const entry = item.key !== undefined ? store.readEntry(item.key) : undefined;
       rows.push({
@@ -80,7 +80,7 @@ async function ls(positionals: readonly string[], values: LsOptions, envIn: Comm
       err(`pipe ls: no pipe store at ${root}\n`);
       return 2;
     }
-    const store = new Store(root);
+    const store = openStore(root);
     const { lastKeys } = await import('../../engine/inventory.js');
     for (const last of lastKeys(store)) {
       const entry = store.readEntry(last.key);

@@ -46,8 +46,8 @@ async function report(fileArg: string, values: ReportOptions, ctx: CommandContex
   if (typeof parsed === 'number') return parsed;
   const { env, file, pipeline } = parsed;
   const { planPipeline } = await import('../../engine/plan.js');
-  const { Store } = await import('../../engine/store.js');
-  const store = new Store(pipeline.store);
+  const { openStore } = await import('../../engine/store.js');
+  const store = openStore(pipeline.store);
   const plan = new Map(planPipeline(pipeline).map((p) => [p.id, p]));
 
   const outputOf = async (id: string, output: string): Promise<string | undefined> => {

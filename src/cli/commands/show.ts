@@ -51,10 +51,10 @@ async function show(id: string, values: ShowOptions, env: CommandContext): Promi
     err(`pipe show: no pipe store at ${root}\n`);
     return 2;
   }
-  const { Store } = await import('../../engine/store.js');
+  const { openStore } = await import('../../engine/store.js');
   const { nameList } = await import('../../engine/diagnostics.js');
   const { lastKeys } = await import('../../engine/inventory.js');
-  const store = new Store(root);
+  const store = openStore(root);
   const all = lastKeys(store);
   const matches = all.filter((l) => l.nodeId === id && (pipelineName === undefined || l.pipeline === pipelineName));
   if (matches.length === 0) {

@@ -1,0 +1,421 @@
+/**
+ * The filesystem store (default `artifacts/` beside the pipeline):
+ *
+ *   objects/<aa>/<sha256>   immutable file contents; a directory output is a JSON manifest object (a Merkle tree)
+ *   trees/<sha256>/         a directory artifact materialized (copied) from its manifest, for people to browse
+ *   cache/<key>.json        cache entry: key components, output digests, metrics; written after its objects
+ *   last/<hash>.json        the last key recorded per (pipeline, node id), for plan diffs
+ *   meta/*.jsonl            append-only records (runs, node_runs, cache_keys, artifacts, metrics, tables/<t>.jsonl)
+ *   quarantine/             objects that failed verification and the cache entries they invalidated
+ *   locks/, resume/, logs/, tmp/
+ *
+ * Everything visible is published atomically (write to tmp/, fsync, rename), so a killed run never leaves a half
+ * object or entry. Two processes may share a store: objects and entries are idempotent, records are O_APPEND lines,
+ * and work on one cache key is serialized by a lock file (see lock.ts). Everything read back is validated
+ * (untrusted.ts). Only store-maintenance code (gc, fsck, query, inventory) may use the path methods below.
+ */
+import { appendFileSync, closeSync, constants, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { chmod, copyFile, lstat, mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { gatherManifest } from '../gather.js';
+import { hashFile, sha256 } from '../hash.js';
+import { acquireLock } from '../lock.js';
+import { recordInterruptedRuns } from '../run-status.js';
+import type { RunMarker } from '../run-status.js';
+import type { Artifact, CacheEntry, Damage, LastKey, MetaTable, Store, StoreAttempts, StoreLocks, TreeManifest } from '../store.js';
+import { describeArtifact } from './describe.js';
+import { checkEntry, checkLast, checkManifest, CorruptObject, isDigest, parseJson, StoreDamage } from './untrusted.js';
+
+const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+const LAYOUT = ['objects', 'trees', 'cache', 'last', 'meta/tables', 'locks', 'resume', 'logs', 'tmp', 'quarantine'];
+
+export class FsStore implements Store {
+  private tmpCounter = 0;
+  private readonly ensured = new Set<string>();
+  private readonly damaged = new Map<string, Damage>();
+  readonly locks: StoreLocks;
+  readonly attempts: StoreAttempts;
+
+  constructor(readonly root: string) {
+    this.locks = {
+      key: (key, opts = {}) => acquireLock(this.lockPath(key), opts),
+      keyHeld: (key) => existsSync(this.lockPath(key)),
+      beginRun: (marker, signal) => this.beginRun(marker, signal),
+    };
+    this.attempts = {
+      tempDir: (label) => this.tempDir(label),
+      resumeDir: (key) => this.resumePath(key),
+      hasResume: (key) => existsSync(this.resumePath(key)),
+      clearResume: (key) => rmSync(this.resumePath(key), { recursive: true, force: true }),
+      openLog: (key) => {
+        const file = join(this.root, 'logs', `${checkedKey(key)}.log`);
+        writeFileSync(file, '');
+        return (line) => appendFileSync(file, line.endsWith('\n') ? line : `${line}\n`);
+      },
+    };
+  }
+
+  get location(): string {
+    return this.root;
+  }
+
+  // ---- paths (filesystem maintenance only) ------------------------------------------------------------------
+
+  objectPath(digest: string): string {
+    if (!isDigest(digest)) throw new StoreDamage(String(digest).slice(0, 80), 'not a digest (64 hex digits)');
+    return join(this.root, 'objects', digest.slice(0, 2), digest);
+  }
+  entryPath(key: string): string {
+    return join(this.root, 'cache', `${checkedKey(key)}.json`);
+  }
+  treePath(digest: string): string {
+    if (!isDigest(digest)) throw new StoreDamage(String(digest).slice(0, 80), 'not a digest (64 hex digits)');
+    return join(this.root, 'trees', digest);
+  }
+  resumePath(key: string): string {
+    return join(this.root, 'resume', checkedKey(key));
+  }
+  lockPath(key: string): string {
+    return join(this.root, 'locks', `${checkedKey(key)}.lock`);
+  }
+  metaPath(table: string): string {
+    return join(this.root, 'meta', `${table}.jsonl`);
+  }
+  tablePath(table: string): string {
+    return join(this.root, 'meta', 'tables', `${table}.jsonl`);
+  }
+  lastPath(pipeline: string, nodeId: string): string {
+    return join(this.root, 'last', `${sha256(`${pipeline}\0${nodeId}`).slice(0, 32)}.json`);
+  }
+  /** A store-relative path, for messages. */
+  private rel(path: string): string {
+    return path.startsWith(this.root) ? path.slice(this.root.length).replace(/^\//, '') : path;
+  }
+
+  init(): void {
+    for (const d of LAYOUT) mkdirSync(join(this.root, d), { recursive: true });
+  }
+
+  /** A fresh directory under tmp/ (same filesystem as objects/, so publishing is a rename). */
+  async tempDir(label: string): Promise<string> {
+    const dir = join(this.root, 'tmp', `${process.pid}-${Date.now().toString(36)}-${this.tmpCounter++}-${label.replace(/[^\w.-]+/g, '_').slice(0, 40)}`);
+    await mkdir(dir, { recursive: true });
+    return dir;
+  }
+
+  // ---- objects ---------------------------------------------------------------------------------------------
+
+  /**
+   * Moves a finished file into objects/ under its hash (fsync, read-only, rename); the source is consumed. A file
+   * with other hard links (a node linked a file it did not create) is copied instead, so the store never shares an
+   * inode with anything outside it.
+   */
+  async ingestFile(path: string): Promise<{ digest: string; size: number }> {
+    let source = path;
+    if ((await lstat(path)).nlink > 1) {
+      source = join(await this.tempDir('copy'), 'data');
+      await copyFile(path, source, constants.COPYFILE_FICLONE);
+      await rm(path, { force: true });
+    }
+    const { digest, size } = await hashFile(source);
+    const target = this.objectPath(digest);
+    if (existsSync(target)) {
+      await rm(source, { force: true });
+      return { digest, size };
+    }
+    const handle = await open(source, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await chmod(source, 0o444);
+    await this.ensureDir(dirname(target));
+    await rename(source, target);
+    return { digest, size };
+  }
+
+  async putBytes(data: string): Promise<string> {
+    const digest = sha256(data);
+    const target = this.objectPath(digest);
+    if (existsSync(target)) return digest;
+    const tmp = join(await this.tempDir('obj'), 'data');
+    await writeFile(tmp, data, { mode: 0o444, flush: true });
+    await this.ensureDir(dirname(target));
+    await rename(tmp, target);
+    return digest;
+  }
+
+  async ingest(path: string, outputName: string): Promise<Artifact> {
+    const art = await describeArtifact(path, outputName, (p) => this.ingestFile(p), (m) => this.putBytes(m));
+    if (art.type === 'dir') await rm(path, { recursive: true, force: true });
+    return art;
+  }
+
+  async putGather(parts: readonly { readonly label: string; readonly artifact: Artifact }[]): Promise<Artifact> {
+    const { text, size } = gatherManifest(parts, (d) => this.readManifest(d));
+    return { digest: await this.putBytes(text), type: 'dir', size };
+  }
+
+  readManifest(digest: string): TreeManifest {
+    const path = this.objectPath(digest);
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch {
+      throw new CorruptObject(digest, digest, 'missing');
+    }
+    if (sha256(text) !== digest) throw new CorruptObject(digest, digest, 'corrupt');
+    try {
+      return checkManifest(parseJson(text, this.rel(path)), this.rel(path));
+    } catch (e) {
+      if (e instanceof StoreDamage) this.report(e);
+      throw new CorruptObject(digest, digest, 'damaged');
+    }
+  }
+
+  hasArtifact(a: Artifact): boolean {
+    if (!isDigest(a.digest) || !existsSync(this.objectPath(a.digest))) return false;
+    if (a.type === 'file') return true;
+    try {
+      return this.readManifest(a.digest).entries.every((e) => e.type === 'dir' || existsSync(this.objectPath(e.digest)));
+    } catch {
+      return false;
+    }
+  }
+
+  async checkout(a: Artifact, dest: string): Promise<void> {
+    if (a.type === 'file') {
+      await mkdir(dirname(dest), { recursive: true });
+      await this.copyVerified(a.digest, a.digest, dest, false);
+      return;
+    }
+    const manifest = this.readManifest(a.digest);
+    await mkdir(dest, { recursive: true });
+    for (const e of manifest.entries) {
+      const p = join(dest, e.path);
+      if (e.type === 'dir') await mkdir(p, { recursive: true });
+      else {
+        await mkdir(dirname(p), { recursive: true });
+        await this.copyVerified(a.digest, e.digest, p, e.executable);
+      }
+    }
+  }
+
+  /** Copies object `digest` to `dest` (a reflink where supported) and hashes the copy: what the reader gets is verified. */
+  private async copyVerified(artifact: string, digest: string, dest: string, executable: boolean): Promise<void> {
+    const src = this.objectPath(digest);
+    try {
+      await copyFile(src, dest, constants.COPYFILE_FICLONE);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT' && !existsSync(src)) throw new CorruptObject(artifact, digest, 'missing');
+      throw e;
+    }
+    if ((await hashFile(dest)).digest !== digest) {
+      await rm(dest, { force: true });
+      throw new CorruptObject(artifact, digest, 'corrupt');
+    }
+    await chmod(dest, executable ? 0o555 : 0o444);
+  }
+
+  async artifactPath(a: Artifact): Promise<string> {
+    if (a.type === 'file') return this.objectPath(a.digest);
+    const target = this.treePath(a.digest);
+    if (existsSync(target)) return target;
+    const tmp = join(await this.tempDir('tree'), 'tree');
+    await this.checkout(a, tmp);
+    await this.ensureDir(join(this.root, 'trees'));
+    await rename(tmp, target).catch(async (e: NodeJS.ErrnoException) => {
+      if (!existsSync(target)) throw e; // another process materialized it first: fine
+      await rm(tmp, { recursive: true, force: true });
+    });
+    return target;
+  }
+
+  quarantine(problem: CorruptObject): string[] {
+    const dir = join(this.root, 'quarantine');
+    mkdirSync(dir, { recursive: true });
+    const stamp = new Date().toISOString().replace(/[-:.]/g, '');
+    const moveAside = (from: string, name: string): void => {
+      try {
+        renameSync(from, join(dir, `${name}.${stamp}`));
+      } catch {
+        /* already gone */
+      }
+    };
+    moveAside(this.objectPath(problem.object), problem.object);
+    rmSync(this.treePath(problem.artifact), { recursive: true, force: true });
+    const invalidated: string[] = [];
+    for (const key of this.entryKeys()) {
+      const entry = this.readEntry(key);
+      if (entry === undefined) continue;
+      const uses = Object.values(entry.components.inputs).some((i) => i.digest === problem.artifact || i.digest === problem.object);
+      if (!uses) continue;
+      moveAside(this.entryPath(key), `${key}.json`);
+      invalidated.push(key);
+    }
+    appendFileSync(
+      join(dir, 'log.jsonl'),
+      `${JSON.stringify({ time: new Date().toISOString(), object: problem.object, artifact: problem.artifact, problem: problem.problem, invalidated })}\n`,
+    );
+    return invalidated;
+  }
+
+  // ---- entries ---------------------------------------------------------------------------------------------
+
+  readEntry(key: string): CacheEntry | undefined {
+    const path = this.entryPath(key);
+    return this.readChecked(path, (v) => checkEntry(v, this.rel(path), key));
+  }
+
+  writeEntry(entry: CacheEntry): void {
+    this.writeJsonAtomic(this.entryPath(entry.key), entry);
+  }
+
+  readLast(pipeline: string, nodeId: string): LastKey | undefined {
+    const path = this.lastPath(pipeline, nodeId);
+    const last = this.readChecked(path, (v) => checkLast(v, this.rel(path)));
+    return last !== undefined && last.pipeline === pipeline && last.nodeId === nodeId ? last : undefined;
+  }
+
+  writeLast(last: LastKey): void {
+    this.writeJsonAtomic(this.lastPath(last.pipeline, last.nodeId), last);
+  }
+
+  /** Every cache key with an entry file (names that are not keys are ignored). */
+  entryKeys(): string[] {
+    const dir = join(this.root, 'cache');
+    if (!existsSync(dir)) return [];
+    return readdirSync(dir)
+      .filter((f) => f.endsWith('.json') && isDigest(f.slice(0, -5)))
+      .map((f) => f.slice(0, -5));
+  }
+
+  /** Every last-key record, validated (damaged ones reported and skipped). */
+  lastKeys(): LastKey[] {
+    const dir = join(this.root, 'last');
+    if (!existsSync(dir)) return [];
+    const out: LastKey[] = [];
+    for (const f of readdirSync(dir)) {
+      const path = join(dir, f);
+      const last = this.readChecked(path, (v) => checkLast(v, this.rel(path)));
+      if (last !== undefined) out.push(last);
+    }
+    return out.sort((a, b) => (a.pipeline + a.nodeId < b.pipeline + b.nodeId ? -1 : 1));
+  }
+
+  /** tmp + fsync + rename. */
+  writeJsonAtomic(path: string, value: unknown): void {
+    const tmp = join(this.root, 'tmp', `${process.pid}-${this.tmpCounter++}.json`);
+    const fd = openSync(tmp, 'w');
+    try {
+      writeSync(fd, JSON.stringify(value));
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    try {
+      renameSync(tmp, path);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      mkdirSync(dirname(path), { recursive: true });
+      renameSync(tmp, path);
+    }
+  }
+
+  /** Reads and validates a JSON file; absent → undefined; damaged → reported once, undefined. */
+  private readChecked<T>(path: string, check: (v: unknown) => T): T | undefined {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      this.report(new StoreDamage(this.rel(path), `unreadable (${(e as NodeJS.ErrnoException).code ?? 'error'})`));
+      return undefined;
+    }
+    try {
+      return check(parseJson(text, this.rel(path)));
+    } catch (e) {
+      if (!(e instanceof StoreDamage)) throw e;
+      this.report(e);
+      return undefined;
+    }
+  }
+
+  private report(d: StoreDamage): void {
+    if (!this.damaged.has(d.file)) this.damaged.set(d.file, { file: d.file, problem: d.problem });
+  }
+
+  damage(): readonly Damage[] {
+    return [...this.damaged.values()];
+  }
+
+  // ---- records ---------------------------------------------------------------------------------------------
+
+  append(table: MetaTable, rows: readonly object[]): void {
+    appendLines(this.metaPath(table), rows);
+  }
+
+  appendTable(table: string, rows: readonly object[]): void {
+    if (!TABLE_NAME.test(table)) throw new Error(`invalid table name '${table}' (letters, digits and '_')`);
+    appendLines(this.tablePath(table), rows);
+  }
+
+  // ---- runs ------------------------------------------------------------------------------------------------
+
+  private async beginRun(marker: RunMarker, signal?: AbortSignal): Promise<() => void> {
+    const locks = join(this.root, 'locks');
+    const file = join(locks, `run-${marker.run_id}.run`);
+    writeFileSync(file, JSON.stringify(marker));
+    // Wait out a gc in progress (it checks for run markers after taking its lock; see gc.ts).
+    (await acquireLock(join(locks, 'gc.lock'), signal ? { signal } : {}))();
+    recordInterruptedRuns(locks, (rows) => this.append('runs', rows));
+    return () => rmSync(file, { force: true });
+  }
+
+  private async ensureDir(dir: string): Promise<void> {
+    if (this.ensured.has(dir)) return;
+    await mkdir(dir, { recursive: true });
+    this.ensured.add(dir);
+  }
+}
+
+/** Keys name files: only 64 hex digits may (a key is always computed, but never trust a caller with a path). */
+function checkedKey(key: string): string {
+  if (!isDigest(key)) throw new StoreDamage(String(key).slice(0, 80), 'not a cache key (64 hex digits)');
+  return key;
+}
+
+/**
+ * Appends rows as one O_APPEND write of whole lines. A file whose last line was cut off (a writer killed mid-line, a
+ * full disk) first gets a newline, so the torn line stays one bad line instead of swallowing the next row.
+ */
+function appendLines(path: string, rows: readonly object[]): void {
+  if (rows.length === 0) return;
+  const text = rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
+  let fd: number;
+  try {
+    fd = openSync(path, 'a+');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    mkdirSync(dirname(path), { recursive: true });
+    fd = openSync(path, 'a+');
+  }
+  try {
+    const size = fstatSync(fd).size;
+    let prefix = '';
+    if (size > 0) {
+      const last = Buffer.alloc(1);
+      readSync(fd, last, 0, 1, size - 1);
+      if (last[0] !== 0x0a) prefix = '\n';
+    }
+    writeSync(fd, prefix + text);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Whether `path` is a directory (an existing non-directory is not a store). */
+export function isDirectory(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
+}
