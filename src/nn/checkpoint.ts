@@ -2,13 +2,15 @@ import { fromBinary } from '@bufbuild/protobuf';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ModelProtoSchema } from 'onnx-buf';
-import { numel, validateConfig } from './models/gpt-params.js';
-import { flatLayout, gptForward, separateParams } from './models/gpt.js';
+import { numel } from './models/gpt-params.js';
+import { inputParams, specsLayout } from './models/gpt.js';
+import { mergeLora } from './models/lora.js';
+import { decoderModel, isLlama } from './models/model.js';
 import { encodeModel } from './onnx/encode.js';
 import { Graph } from './onnx/graph.js';
 import type { ConstData } from './onnx/types.js';
 import { tokenizerSpec } from './tokenizer.js';
-import type { Checkpoint, GptConfig } from './types.js';
+import type { Checkpoint, ModelConfig } from './types.js';
 import { flatten, unflatten } from './flat.js';
 
 /** File names inside a checkpoint directory. */
@@ -19,27 +21,39 @@ const FORMAT = 'pipe-gpt-checkpoint';
 interface Sidecar {
   readonly format: typeof FORMAT;
   readonly version: 1;
-  readonly config: GptConfig;
+  readonly config: ModelConfig;
   readonly step: number;
-  readonly tokenizer: typeof tokenizerSpec;
+  /** The byte tokenizer's spec (GPT); null for the Llama family, whose tokenizer travels with its Hugging Face files. */
+  readonly tokenizer: typeof tokenizerSpec | null;
   readonly model: { readonly file: string; readonly input: string; readonly output: string; readonly inputShape: readonly number[] };
   readonly params: readonly { readonly name: string; readonly shape: readonly number[] }[];
   readonly optimizer: { readonly file: string; readonly layout: 'm then v, float32 little-endian, params order' } | null;
   readonly meta: Record<string, unknown>;
 }
 
+/** The Llama family's inference model takes at most this many positions (a (T, T) mask is a constant of the graph). */
+export const LLAMA_INFERENCE_LENGTH = 1024;
+
+/** The fixed input length of a checkpoint's inference model: the GPT's blockSize, the Llama family's capped context. */
+export function inferenceLength(cfg: ModelConfig): number {
+  return isLlama(cfg) ? Math.min(cfg.maxPositions, LLAMA_INFERENCE_LENGTH) : cfg.blockSize;
+}
+
 /**
- * The checkpoint's inference model: `input_ids` int64 [1, blockSize] → `logits` float32 [1, blockSize, V], with
- * the weights as initializers, so any ONNX runtime can load it. Attention is causal, so right-padding the input
- * does not change the logits of earlier positions.
+ * The checkpoint's inference model: `input_ids` int64 [1, L] → `logits` float32 [1, L, V] (L = `inferenceLength`),
+ * with the weights (LoRA merged) as initializers, so any ONNX runtime can load it. Attention is causal, so
+ * right-padding the input does not change the logits of earlier positions.
  */
-export function inferenceModel(ckpt: Checkpoint): Uint8Array {
+export function inferenceModel(ckpt0: Checkpoint): Uint8Array {
+  const ckpt = mergeLora(ckpt0);
   const cfg = ckpt.config;
+  const model = decoderModel(cfg);
+  const L = inferenceLength(cfg);
   const g = new Graph();
-  const { params, inputs } = separateParams(g, cfg);
-  const ids = g.input('input_ids', 'int64', [1, cfg.blockSize]);
-  const { logits } = gptForward(g, cfg, params, ids);
-  g.output(g.reshape(logits, [1, cfg.blockSize, cfg.vocabSize]), 'logits');
+  const { params, inputs } = inputParams(g, model.specs);
+  const ids = g.input('input_ids', 'int64', [1, L]);
+  const { logits } = model.forward(g, params, ids);
+  g.output(g.reshape(logits, [1, L, cfg.vocabSize]), 'logits');
   const bind = new Map<number, ConstData>();
   for (const [name, v] of inputs) {
     const data = ckpt.weights.get(name);
@@ -47,7 +61,7 @@ export function inferenceModel(ckpt: Checkpoint): Uint8Array {
     if (data.length !== numel(v.shape)) throw new Error(`saveCheckpoint: weight '${name}' has ${data.length} values, expected ${numel(v.shape)}`);
     bind.set(v.id, data);
   }
-  return encodeModel(g, { name: 'pipe-gpt', bind });
+  return encodeModel(g, { name: isLlama(cfg) ? `pipe-${cfg.architecture}` : 'pipe-gpt', bind });
 }
 
 async function writeAtomic(path: string, data: Uint8Array | string): Promise<void> {
@@ -56,10 +70,14 @@ async function writeAtomic(path: string, data: Uint8Array | string): Promise<voi
   await rename(tmp, path);
 }
 
-/** Writes model.onnx + checkpoint.json (+ optimizer.bin when the checkpoint has AdamW moments) into `dir`. */
-export async function saveCheckpoint(dir: string, ckpt: Checkpoint): Promise<void> {
-  validateConfig(ckpt.config);
-  const layout = flatLayout(ckpt.config);
+/**
+ * Writes model.onnx + checkpoint.json (+ optimizer.bin when the checkpoint has AdamW moments) into `dir`. A LoRA
+ * checkpoint is saved merged (its adapters folded into the weights) and without optimizer state: training it again
+ * starts fresh adapters on the merged weights.
+ */
+export async function saveCheckpoint(dir: string, ckpt0: Checkpoint): Promise<void> {
+  const ckpt = mergeLora(ckpt0);
+  const layout = specsLayout(decoderModel(ckpt.config).specs);
   await mkdir(dir, { recursive: true });
   await writeAtomic(join(dir, CHECKPOINT_FILES.model), inferenceModel(ckpt));
   if (ckpt.optimizer) {
@@ -75,8 +93,8 @@ export async function saveCheckpoint(dir: string, ckpt: Checkpoint): Promise<voi
     version: 1,
     config: ckpt.config,
     step: ckpt.step,
-    tokenizer: tokenizerSpec,
-    model: { file: CHECKPOINT_FILES.model, input: 'input_ids', output: 'logits', inputShape: [1, ckpt.config.blockSize] },
+    tokenizer: isLlama(ckpt.config) ? null : tokenizerSpec,
+    model: { file: CHECKPOINT_FILES.model, input: 'input_ids', output: 'logits', inputShape: [1, inferenceLength(ckpt.config)] },
     params: layout.specs.map((s) => ({ name: s.name, shape: s.shape })),
     optimizer: ckpt.optimizer ? { file: CHECKPOINT_FILES.optimizer, layout: 'm then v, float32 little-endian, params order' } : null,
     meta: ckpt.meta ?? {},
@@ -95,8 +113,7 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
     throw new Error(`loadCheckpoint: cannot read ${sidecarPath}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
   }
   if (sidecar.format !== FORMAT || sidecar.version !== 1) throw new Error(`loadCheckpoint: ${sidecarPath} is not a ${FORMAT} v1 sidecar`);
-  validateConfig(sidecar.config);
-  const layout = flatLayout(sidecar.config);
+  const layout = specsLayout(decoderModel(sidecar.config).specs);
   const model = fromBinary(ModelProtoSchema, await readFile(join(dir, sidecar.model.file)));
   const byName = new Map((model.graph?.initializer ?? []).map((t) => [t.name, t]));
   const weights = new Map<string, Float32Array>();

@@ -1,8 +1,10 @@
 import { Rng, deriveSeed } from '../util/rng.js';
 import { batchDims } from './batch-check.js';
 import { promptPrefix } from './batch.js';
-import { numel, validateConfig } from './models/gpt-params.js';
-import { MASKED, gptDecodeStep, gptForward, separateParams } from './models/gpt.js';
+import { numel } from './models/gpt-params.js';
+import { MASKED, inputParams } from './models/gpt.js';
+import { mergeLora } from './models/lora.js';
+import { contextLength, decoderModel, isLlama } from './models/model.js';
 import { encodeModel } from './onnx/encode.js';
 import { Graph } from './onnx/graph.js';
 import type { DeviceMover } from './runtime/device.js';
@@ -10,7 +12,7 @@ import type { RtSession, RtTensor } from './runtime/ort.js';
 import { sampleToken } from './sampling.js';
 import { tokenizer } from './tokenizer.js';
 import { TRAIN_IO, buildScoreGraph } from './train-graph.js';
-import type { Checkpoint, GptConfig, Provider, SessionOptions, TokenBatch } from './types.js';
+import type { Checkpoint, ModelConfig, Provider, SessionOptions, TokenBatch } from './types.js';
 
 type Rt = typeof import('./runtime/ort.js');
 
@@ -25,8 +27,60 @@ export interface GenerateOptions {
   readonly stop?: readonly string[];
 }
 
+/**
+ * How prompts become the ids a model reads and sampled ids become text. The byte GPT's is the default; a
+ * Llama-family model's comes from its Hugging Face tokenizer (without one, text is empty and `stop` is refused).
+ */
+export interface GenVocab {
+  /** The ids fed for a prompt, at most `room` long (the GPT adds BOS … SEP and keeps the prompt's end). */
+  prefix(prompt: readonly number[], room: number): number[];
+  /** Ids that end a response (dropped from it). */
+  readonly eos: readonly number[];
+  /** The id of padded slots (masked, so any id in the vocabulary). */
+  readonly pad: number;
+  /** Whether an id may be sampled. */
+  allowed(id: number): boolean;
+  /** Why a prompt id is refused, or null. */
+  badPromptId(id: number): string | null;
+  encode(text: string): number[];
+  decode(ids: readonly number[]): string;
+}
+
+/** The byte GPT's vocabulary: prompts are bytes, BOS … SEP added; only bytes and EOS are sampled. */
+export const byteVocab: GenVocab = {
+  prefix: (prompt, room) => promptPrefix(prompt, room),
+  eos: [tokenizer.EOS],
+  pad: tokenizer.PAD,
+  allowed: (id) => id < 256 || id === tokenizer.EOS,
+  badPromptId: (id) => (Number.isInteger(id) && id >= 0 && id < 256 ? null : 'not a byte (BOS/SEP are added by generate)'),
+  encode: (text) => tokenizer.encode(text),
+  decode: (ids) => tokenizer.decode(ids),
+};
+
+/** A Llama-family model's ids as they are: prompts already rendered (chat template), EOS from the config. */
+export function idVocab(cfg: ModelConfig, text?: { encode(text: string): number[]; decode(ids: readonly number[]): string }): GenVocab {
+  const eos = isLlama(cfg) ? cfg.eosTokenId : null;
+  return {
+    prefix: (prompt, room) => prompt.slice(Math.max(0, prompt.length - room)),
+    eos: eos === null ? [] : typeof eos === 'number' ? [eos] : [...eos],
+    pad: 0,
+    allowed: () => true,
+    badPromptId: (id) => (Number.isInteger(id) && id >= 0 && id < cfg.vocabSize ? null : `outside the vocabulary of ${cfg.vocabSize}`),
+    encode: (t) => {
+      if (!text) throw new Error('Generator: stop strings need the model\'s tokenizer (GeneratorOptions.vocab)');
+      return text.encode(t);
+    },
+    decode: (ids) => (text ? text.decode(ids) : ''),
+  };
+}
+
 /** Options of `Generator.create`: at most `maxBatch` rows run together; prompt + response fit in `maxLen` slots. */
-export type GeneratorOptions = SessionOptions & { readonly maxBatch: number; readonly maxLen: number };
+export type GeneratorOptions = SessionOptions & {
+  readonly maxBatch: number;
+  readonly maxLen: number;
+  /** Default: `byteVocab` for the GPT, `idVocab(config)` for the Llama family. */
+  readonly vocab?: GenVocab;
+};
 
 const IO = { token: 'token', position: 'position', slotBias: 'slot_bias', logits: 'logits' } as const;
 const pastK = (l: number) => `past_key_${l}`;
@@ -35,20 +89,21 @@ const newK = (l: number) => `key_${l}`;
 const newV = (l: number) => `value_${l}`;
 
 /** The one-token decode graph over a KV cache of S slots, weights as inputs (so setWeights is cheap). */
-export function buildDecodeGraph(cfg: GptConfig, B: number, S: number): Graph {
+export function buildDecodeGraph(cfg: ModelConfig, B: number, S: number): Graph {
   const g = new Graph();
-  const { params } = separateParams(g, cfg);
-  const hs = cfg.nEmbd / cfg.nHead;
+  const model = decoderModel(cfg);
+  const { params } = inputParams(g, model.specs);
+  const hs = model.headDim;
   const token = g.input(IO.token, 'int32', [B]);
   const position = g.input(IO.position, 'int32', [B]);
   const slotBias = g.input(IO.slotBias, 'float32', [B, S]);
   const pastKeys: ReturnType<Graph['input']>[] = [];
   const pastValues: ReturnType<Graph['input']>[] = [];
-  for (let l = 0; l < cfg.nLayer; l++) {
-    pastKeys.push(g.input(pastK(l), 'float32', [B, cfg.nHead, hs, S]));
-    pastValues.push(g.input(pastV(l), 'float32', [B, cfg.nHead, S, hs]));
+  for (let l = 0; l < model.numLayers; l++) {
+    pastKeys.push(g.input(pastK(l), 'float32', [B, model.kvHeads, hs, S]));
+    pastValues.push(g.input(pastV(l), 'float32', [B, model.kvHeads, S, hs]));
   }
-  const out = gptDecodeStep(g, cfg, params, { token, position, pastKeys, pastValues, slotBias });
+  const out = model.decodeStep(g, params, { token, position, pastKeys, pastValues, slotBias });
   g.output(out.logits, IO.logits);
   out.keys.forEach((k, l) => g.output(k, newK(l)));
   out.values.forEach((v, l) => g.output(v, newV(l)));
@@ -64,13 +119,14 @@ const prefillV = (l: number) => `prefill_value_${l}`;
  * (B, 1, P, P) mask (causal, pads masked), returning the last position's logits and every layer's keys and values
  * (B, nh, P, hs) to seed the cache — one run instead of P decode steps.
  */
-export function buildPrefillGraph(cfg: GptConfig, B: number, P: number): Graph {
+export function buildPrefillGraph(cfg: ModelConfig, B: number, P: number): Graph {
   const g = new Graph();
-  const { params } = separateParams(g, cfg);
+  const model = decoderModel(cfg);
+  const { params } = inputParams(g, model.specs);
   const tokens = g.input(PREFILL.tokens, 'int32', [B, P]);
   const positions = g.input(PREFILL.positions, 'int32', [B, P]);
   const attnBias = g.input(PREFILL.bias, 'float32', [B, 1, P, P]);
-  const out = gptForward(g, cfg, params, tokens, { positions, attnBias });
+  const out = model.forward(g, params, tokens, { positions, attnBias, ropeRows: P });
   const last = g.reshape(g.slice(g.reshape(out.logits, [B, P, cfg.vocabSize]), [P - 1], [P], [1]), [B, cfg.vocabSize]);
   g.output(last, PREFILL.logits);
   out.keys.forEach((k, l) => g.output(k, prefillK(l)));
@@ -97,17 +153,18 @@ export class Generator {
   private constructor(
     private readonly rt: Rt,
     private readonly mover: DeviceMover,
-    private readonly cfg: GptConfig,
+    private readonly cfg: ModelConfig,
     private readonly opts: GeneratorOptions,
     private weights: Map<string, RtTensor>,
     private readonly provider: Provider,
   ) {}
 
   static async create(ckpt: Checkpoint, opts: GeneratorOptions): Promise<Generator> {
-    validateConfig(ckpt.config);
+    decoderModel(ckpt.config); // validates the config
     if (!Number.isInteger(opts.maxBatch) || opts.maxBatch < 1) throw new Error(`Generator: maxBatch must be a positive integer, got ${opts.maxBatch}`);
-    if (!Number.isInteger(opts.maxLen) || opts.maxLen < 3 || opts.maxLen > ckpt.config.blockSize) {
-      throw new Error(`Generator: maxLen must be an integer in [3, blockSize=${ckpt.config.blockSize}], got ${opts.maxLen}`);
+    const ctx = contextLength(ckpt.config);
+    if (!Number.isInteger(opts.maxLen) || opts.maxLen < 3 || opts.maxLen > ctx) {
+      throw new Error(`Generator: maxLen must be an integer in [3, context=${ctx}], got ${opts.maxLen}`);
     }
     const rt = await import('./runtime/ort.js');
     const { DeviceMover } = await import('./runtime/device.js');
@@ -118,15 +175,17 @@ export class Generator {
     return gen;
   }
 
-  /** Replaces the weights (same config) without rebuilding sessions — for GRPO's rollouts after each update. */
-  async setWeights(ckpt: Checkpoint): Promise<void> {
+  /** Replaces the weights (same config; LoRA merged) without rebuilding sessions — for GRPO's rollouts after each update. */
+  async setWeights(ckpt0: Checkpoint): Promise<void> {
     this.alive();
-    const keys = ['vocabSize', 'blockSize', 'nLayer', 'nHead', 'nEmbd'] as const;
-    const differ = keys.filter((k) => ckpt.config[k] !== this.cfg[k]);
+    const ckpt = mergeLora(ckpt0);
+    const a = ckpt.config as unknown as Record<string, unknown>;
+    const b = this.cfg as unknown as Record<string, unknown>;
+    const differ = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
     if (differ.length > 0) throw new Error(`Generator.setWeights: checkpoint config differs from the generator's in ${differ.join(', ')}`);
-    const { inputs } = separateParams(new Graph(), this.cfg);
     const next = new Map<string, RtTensor>();
-    for (const [name, v] of inputs) {
+    for (const v of decoderModel(this.cfg).specs) {
+      const name = v.name;
       const data = ckpt.weights.get(name);
       if (data === undefined || data.length !== numel(v.shape)) throw new Error(`Generator: weight '${name}' is missing or mis-sized`);
       next.set(name, await this.mover.upload(this.rt.tensor('float32', data, v.shape), 'float32'));
@@ -150,7 +209,14 @@ export class Generator {
     return this.decode;
   }
 
-  /** Samples a response for each prompt (prompt = bytes only; BOS … SEP are added). Returns response tokens and text. */
+  private get vocab(): GenVocab {
+    return this.opts.vocab ?? (isLlama(this.cfg) ? idVocab(this.cfg) : byteVocab);
+  }
+
+  /**
+   * Samples a response for each prompt (GPT: bytes only, BOS … SEP are added; Llama family: the rendered prompt's
+   * ids). Returns response tokens and text.
+   */
   async generate(prompts: readonly (readonly number[])[], opts: GenerateOptions): Promise<{ tokens: number[][]; text: string[] }> {
     this.alive();
     if (!Number.isInteger(opts.maxNewTokens) || opts.maxNewTokens < 1 || opts.maxNewTokens > this.opts.maxLen - 2) {
@@ -158,9 +224,11 @@ export class Generator {
     }
     if (!(opts.temperature >= 0) || !Number.isFinite(opts.temperature)) throw new Error(`Generator: temperature must be ≥ 0 (0 = greedy), got ${opts.temperature}`);
     if (!(opts.topP > 0 && opts.topP <= 1)) throw new Error(`Generator: topP must be in (0, 1], got ${opts.topP}`);
+    const vocab = this.vocab;
     prompts.forEach((p, i) => {
       for (const id of p) {
-        if (!Number.isInteger(id) || id < 0 || id >= 256) throw new Error(`Generator: prompt ${i} holds token id ${id}, not a byte (BOS/SEP are added by generate)`);
+        const bad = vocab.badPromptId(id);
+        if (bad !== null) throw new Error(`Generator: prompt ${i} holds token id ${id}, ${bad}`);
       }
     });
     if (prompts.length === 0) return { tokens: [], text: [] };
@@ -169,7 +237,7 @@ export class Generator {
       const chunk = prompts.slice(start, start + this.opts.maxBatch);
       tokens.push(...(await this.generateChunk(chunk, start, opts)));
     }
-    return { tokens, text: tokens.map((t) => tokenizer.decode(t)) };
+    return { tokens, text: tokens.map((t) => vocab.decode(t)) };
   }
 
   private async prefillSession(P: number): Promise<RtSession> {
@@ -190,28 +258,31 @@ export class Generator {
     const B = this.opts.maxBatch;
     const S = this.opts.maxLen;
     const V = cfg.vocabSize;
-    const nh = cfg.nHead;
-    const hs = cfg.nEmbd / nh;
+    const model = decoderModel(cfg);
+    const nh = model.kvHeads;
+    const hs = model.headDim;
+    const nLayer = model.numLayers;
+    const vocab = this.vocab;
     const room = S - opts.maxNewTokens;
-    const prefixes = prompts.map((p) => promptPrefix(p, room));
+    const prefixes = prompts.map((p) => vocab.prefix(p, room));
     const rows = prompts.length;
     const longest = Math.max(...prefixes.map((p) => p.length));
     const P = Math.min(room, Math.ceil(longest / PREFILL_BUCKET) * PREFILL_BUCKET);
     // Dummy rows (b ≥ rows) are all padding.
     const pad = Array.from({ length: B }, (_, b) => (b < rows ? P - (prefixes[b] as number[]).length : P));
-    const stopSeqs = (opts.stop ?? []).filter((s) => s.length > 0).map((s) => tokenizer.encode(s));
+    const stopSeqs = (opts.stop ?? []).filter((s) => s.length > 0).map((s) => vocab.encode(s));
     const rngs = prompts.map((_, i) => new Rng(deriveSeed('generate', opts.seed, firstRow + i)));
-    const allowed = (id: number) => id < 256 || id === tokenizer.EOS;
-    const keys = Array.from({ length: cfg.nLayer }, () => new Float32Array(B * nh * hs * S));
-    const values = Array.from({ length: cfg.nLayer }, () => new Float32Array(B * nh * S * hs));
+    const allowed = (id: number) => vocab.allowed(id);
+    const keys = Array.from({ length: nLayer }, () => new Float32Array(B * nh * hs * S));
+    const values = Array.from({ length: nLayer }, () => new Float32Array(B * nh * S * hs));
     const bias = new Float32Array(B * S).fill(MASKED);
     const out: number[][] = prompts.map(() => []);
     const done = prompts.map(() => false);
-    const current = new Int32Array(B).fill(tokenizer.PAD);
+    const current = new Int32Array(B).fill(vocab.pad);
     const position = new Int32Array(B);
 
     // Prompt pass: left-padded tokens, positions from each row's BOS, causal mask with the pads masked.
-    const tokens = new Int32Array(B * P).fill(tokenizer.PAD);
+    const tokens = new Int32Array(B * P).fill(vocab.pad);
     const positions = new Int32Array(B * P);
     const attn = new Float32Array(B * P * P).fill(MASKED);
     for (let b = 0; b < B; b++) {
@@ -231,7 +302,7 @@ export class Generator {
     };
     for (const [name, w] of this.weights) preFeeds[name] = w;
     const preOut = await pre.run(preFeeds);
-    for (let l = 0; l < cfg.nLayer; l++) {
+    for (let l = 0; l < nLayer; l++) {
       const k = rt.hostData<Float32Array>(preOut[prefillK(l)] as RtTensor); // (B, nh, P, hs)
       const v = rt.hostData<Float32Array>(preOut[prefillV(l)] as RtTensor);
       const K = keys[l] as Float32Array;
@@ -255,7 +326,7 @@ export class Generator {
         if (done[b]) continue;
         const next = sampleToken(logits.subarray(b * V, (b + 1) * V), opts, rngs[b] as Rng, allowed);
         const resp = out[b] as number[];
-        if (next === tokenizer.EOS) {
+        if (vocab.eos.includes(next)) {
           done[b] = true;
           continue;
         }
@@ -272,13 +343,13 @@ export class Generator {
         [IO.position]: rt.tensor('int32', position, [B]),
         [IO.slotBias]: rt.tensor('float32', bias, [B, S]),
       };
-      for (let l = 0; l < cfg.nLayer; l++) {
+      for (let l = 0; l < nLayer; l++) {
         feeds[pastK(l)] = rt.tensor('float32', keys[l] as Float32Array, [B, nh, hs, S]);
         feeds[pastV(l)] = rt.tensor('float32', values[l] as Float32Array, [B, nh, S, hs]);
       }
       for (const [name, w] of this.weights) feeds[name] = w;
       const res = await session.run(feeds);
-      for (let l = 0; l < cfg.nLayer; l++) {
+      for (let l = 0; l < nLayer; l++) {
         const k = rt.hostData<Float32Array>(res[newK(l)] as RtTensor);
         const v = rt.hostData<Float32Array>(res[newV(l)] as RtTensor);
         const K = keys[l] as Float32Array;
@@ -310,7 +381,7 @@ export class Generator {
   /** log p(target) for every position of a batch (B×T, row-major); positions off the mask are computed too. */
   async logProbs(batch: TokenBatch): Promise<Float32Array> {
     this.alive();
-    const { B, T } = batchDims(batch, this.cfg.blockSize, this.cfg.vocabSize);
+    const { B, T } = batchDims(batch, contextLength(this.cfg), this.cfg.vocabSize);
     const s = await this.scoreSession(B, T);
     const feeds: Record<string, RtTensor> = {
       [TRAIN_IO.tokens]: this.rt.tensor('int32', batch.tokens, [B, T]),

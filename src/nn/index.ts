@@ -1,5 +1,5 @@
 /**
- * pipe's neural core: small GPTs built as ONNX graphs, trained inside onnxruntime-node with training graphs that
+ * pipe's neural core: small GPTs and Llama-family decoders built as ONNX graphs, trained inside onnxruntime-node with training graphs that
  * pipe builds itself (forward + reverse-mode autodiff + AdamW in one InferenceSession.run), and sampled with a
  * KV cache. Knows nothing of the engine. Importing this module does not load onnxruntime-node: sessions are
  * created lazily by `Trainer.create` / `Generator.create`.
@@ -22,7 +22,15 @@ export type {
   LossConfig,
   StepStats,
   Checkpoint,
+  ModelConfig,
 } from './types.js';
+export type { LlamaConfig, LlamaArchitecture, LlamaWeights, NamedTensor, RopeScaling } from './models/llama-config.js';
+export { LLAMA_ARCHITECTURES } from './models/llama-config.js';
+export { initLlama, llamaCheckpoint, llamaParamSpecs, hfWeights } from './models/llama-params.js';
+export { withLora, mergeLora, LORA_TARGETS } from './models/lora.js';
+export type { LoraConfig, LoraTarget } from './models/lora.js';
+export { decoderModel, contextLength, isLlama } from './models/model.js';
+export type { DecoderModel } from './models/model.js';
 export { tokenizer, tokenizerSpec } from './tokenizer.js';
 export { packBatch } from './batch.js';
 export { initGpt, gptParamSpecs, countParams } from './models/gpt-params.js';
@@ -31,7 +39,8 @@ export { saveCheckpoint, loadCheckpoint } from './checkpoint.js';
 export { Trainer } from './trainer.js';
 export type { TrainerOptions } from './trainer.js';
 export { Generator } from './generator.js';
-export type { GenerateOptions } from './generator.js';
+export type { GenerateOptions, GeneratorOptions, GenVocab } from './generator.js';
+export { byteVocab, idVocab } from './generator.js';
 export { runtimeFingerprint } from './runtime/fingerprint.js';
 export { probeProviders, doctorTrain } from './doctor.js';
 export type { ProviderProbe, TrainProbe } from './doctor.js';

@@ -1,3 +1,6 @@
+import type { LlamaConfig } from './models/llama-config.js';
+import type { LoraConfig } from './models/lora.js';
+
 /**
  * Public data types of the neural core. Plain data only (typed arrays, maps, numbers), so callers never touch
  * onnxruntime-node objects and checkpoints can be hashed and stored as ordinary files.
@@ -26,6 +29,9 @@ export interface GptConfig {
   readonly nHead: number;
   readonly nEmbd: number;
 }
+
+/** Either model pipe builds: the byte-level GPT or a Llama-family decoder (see models/llama-config.ts). */
+export type ModelConfig = GptConfig | LlamaConfig;
 
 /** AdamW with linear warmup + cosine decay to `lr·minLrRatio`, and global-norm clipping (`gradClip` ≤ 0 disables). */
 export interface AdamWConfig {
@@ -69,11 +75,16 @@ export interface StepStats {
   readonly step: number;
 }
 
-/** Model weights by parameter name (see `gptParamSpecs`), with optional AdamW moments and free-form metadata. */
+/**
+ * Model weights by parameter name (`gptParamSpecs`, or Hugging Face names for the Llama family), with optional AdamW
+ * moments (of the trainable tensors) and free-form metadata. With `lora`, `weights` also holds the adapters
+ * (`….lora_A.weight`, `….lora_B.weight`) and only they train.
+ */
 export interface Checkpoint {
-  readonly config: GptConfig;
+  readonly config: ModelConfig;
   readonly step: number;
   readonly weights: ReadonlyMap<string, Float32Array>;
+  readonly lora?: LoraConfig;
   readonly optimizer?: {
     readonly m: ReadonlyMap<string, Float32Array>;
     readonly v: ReadonlyMap<string, Float32Array>;

@@ -5,6 +5,7 @@ import type { DType, Value } from '../onnx/types.js';
 import type { Provider } from '../types.js';
 import { targetLogProbs } from '../losses.js';
 import { attentionCpu, causalBias, erfGate, gelu } from '../models/gpt.js';
+import { applyRope, rmsNorm, swiglu } from '../models/llama.js';
 import { gradients } from './autodiff.js';
 import { gradRules } from './rules.js';
 
@@ -151,6 +152,27 @@ export const gradCases: readonly GradCase[] = [
     float32Only: true,
     build: (g, [q, k, v]) => attentionCpu(g, q!, k!, v!, causalBias(g, 4), 0.7),
   },
+  { op: 'RMSNorm', label: 'RMSNorm (composite, closed-form gradient)', inputs: [f([3, 5]), f([5])], build: (g, [a, w]) => rmsNorm(g, a!, w!, 1e-6) },
+  {
+    op: 'RMSNorm',
+    label: 'RMSNorm per head, weight broadcast over (B, T, heads, hd)',
+    inputs: [f([1, 2, 3, 4]), f([4])],
+    build: (g, [a, w]) => rmsNorm(g, a!, w!, 1e-5),
+  },
+  {
+    op: 'RoPE',
+    label: 'rotary embedding (composite, gradient = inverse rotation)',
+    inputs: [f([2, 3, 2, 4])],
+    build: (g, [a]) => {
+      const angle = (t: number, i: number) => (t + 1) * (0.7 + i);
+      const table = (fn: (x: number) => number) => {
+        const vals = Array.from({ length: 3 * 2 }, (_, k) => fn(angle(Math.floor(k / 2), k % 2)));
+        return g.constant(a!.dtype === 'float64' ? Float64Array.from(vals) : Float32Array.from(vals), a!.dtype, [1, 3, 1, 2]);
+      };
+      return applyRope(g, a!, { cos: table(Math.cos), sin: table(Math.sin) });
+    },
+  },
+  { op: 'SwiGLU', label: 'SwiGLU silu(a)·b (composite, closed-form gradient)', inputs: [f([3, 4]), f([3, 4])], build: (g, [a, b]) => swiglu(g, a!, b!) },
   { op: 'Min', label: 'Min', inputs: [f([2, 3], 'distinct'), f([2, 3], 'distinct')], build: (g, [a, b]) => g.min(a!, b!) },
 ];
 

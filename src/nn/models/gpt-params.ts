@@ -5,7 +5,10 @@ import type { Checkpoint, GptConfig } from '../types.js';
 export interface ParamSpec {
   readonly name: string;
   readonly shape: readonly number[];
-  readonly init: { readonly kind: 'normal'; readonly std: number } | { readonly kind: 'const'; readonly value: number };
+  readonly init:
+    | { readonly kind: 'normal'; readonly std: number }
+    | { readonly kind: 'const'; readonly value: number }
+    | { readonly kind: 'uniform'; readonly bound: number };
   readonly decay: boolean;
 }
 
@@ -78,7 +81,7 @@ export function initGpt(config: GptConfig, seed: number): Checkpoint {
     const data = new Float32Array(numel(spec.shape));
     if (spec.init.kind === 'normal') {
       for (let i = 0; i < data.length; i++) data[i] = rng.normal() * spec.init.std;
-    } else {
+    } else if (spec.init.kind === 'const') {
       data.fill(spec.init.value);
     }
     weights.set(spec.name, data);

@@ -11,8 +11,13 @@ export const MASKED = -1e9;
 
 /** Per-parameter graph inputs named like the parameters (inference graphs: forward, decode, checkpoint model). */
 export function separateParams(g: Graph, cfg: GptConfig): { params: Params; inputs: Map<string, Value> } {
+  return inputParams(g, gptParamSpecs(cfg));
+}
+
+/** One graph input per parameter spec, named like it. */
+export function inputParams(g: Graph, specs: readonly ParamSpec[]): { params: Params; inputs: Map<string, Value> } {
   const inputs = new Map<string, Value>();
-  for (const s of gptParamSpecs(cfg)) inputs.set(s.name, g.input(s.name, 'float32', s.shape));
+  for (const s of specs) inputs.set(s.name, g.input(s.name, 'float32', s.shape));
   return { params: lookup(inputs), inputs };
 }
 
@@ -23,9 +28,13 @@ export interface FlatLayout {
   readonly size: number;
 }
 
-/** Lays the parameters out back to back in spec order. */
+/** Lays the GPT's parameters out back to back in spec order. */
 export function flatLayout(cfg: GptConfig): FlatLayout {
-  const specs = gptParamSpecs(cfg);
+  return specsLayout(gptParamSpecs(cfg));
+}
+
+/** Lays parameters out back to back in the given order. */
+export function specsLayout(specs: readonly ParamSpec[]): FlatLayout {
   const offsets: number[] = [];
   let size = 0;
   for (const s of specs) {
@@ -45,11 +54,14 @@ export function flatParams(g: Graph, layout: FlatLayout, flat: Value): { params:
   return { params: lookup(views), views };
 }
 
-function lookup(map: ReadonlyMap<string, Value>): Params {
+/** A lookup over several name → value maps (e.g. trainable views and frozen inputs). */
+export function lookup(...maps: ReadonlyMap<string, Value>[]): Params {
   return (name) => {
-    const v = map.get(name);
-    if (v === undefined) throw new Error(`Internal error: no parameter '${name}'`);
-    return v;
+    for (const m of maps) {
+      const v = m.get(name);
+      if (v !== undefined) return v;
+    }
+    throw new Error(`Internal error: no parameter '${name}'`);
   };
 }
 

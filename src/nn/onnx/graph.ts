@@ -177,6 +177,11 @@ export class Graph {
   where(c: Value, a: Value, b: Value): Value { return this.one('Where', [c, a, b]); }
   cast(x: Value, to: DType): Value { return this.one('Cast', [x], { to: attr.int(dtypeCode[to]) }); }
 
+  /** Uniform [0, 1) float32 draws of a shape, fresh every run (onnxruntime seeds the generator once per session). */
+  randomUniform(shape: readonly number[], seed: number): Value {
+    return this.one('RandomUniform', [], { shape: attr.ints(shape), seed: attr.float(seed), dtype: attr.int(dtypeCode.float32) });
+  }
+
   /** A value equal to x through which autodiff passes no gradient (for terms whose gradient cancels, e.g. max). */
   detach(x: Value): Value {
     const y = this.one('Identity', [x]);

@@ -287,6 +287,11 @@ export function inferNode(ctx: InferContext): OutType[] {
       if (total !== x.shape[axis] || sizes.some((n) => n < 1)) fail(`split sizes ${fmtShape(sizes)} do not partition axis ${axis} of ${fmtShape(x.shape)}`);
       return sizes.map((n) => ({ dtype: x.dtype, shape: x.shape.map((d, i) => (i === axis ? n : d)) }));
     }
+    case 'RandomUniform': {
+      const a = ctx.attrs['shape'];
+      if (a === undefined || a.kind !== 'ints') fail('needs a shape attribute');
+      return [{ dtype: 'float32', shape: (a as { value: readonly number[] }).value }];
+    }
     case 'ScatterND': {
       const data = input(ctx, 0);
       const idx = input(ctx, 1);

@@ -36,7 +36,7 @@ export async function loadModelPolicy(dir: string, opts: ModelPolicyOptions = {}
 export async function createModelPolicy(ckpt: Checkpoint, opts: ModelPolicyOptions = {}): Promise<ModelPolicy> {
   const nn = await import('../../nn/index.js');
   const maxBatch = opts.maxBatch ?? 64;
-  const blockSize = ckpt.config.blockSize;
+  const blockSize = nn.contextLength(ckpt.config);
   const sessionOpts = { provider: opts.provider ?? 'cpu', ...(opts.threads !== undefined ? { threads: opts.threads } : {}) } as const;
   let weights = ckpt;
   const generators = new Map<number, Promise<Generator>>();

@@ -94,8 +94,8 @@ export const grpoKind: NodeKind<GrpoParams> = {
     const maxNewTokens = p.maxNewTokens ?? 64;
     // Default: just long enough for the longest prompt plus a full completion (BOS, SEP, EOS), in steps of 32.
     const longestPrompt = Math.max(...items.map((it) => nn.tokenizer.encode(it.prompt).length));
-    const seqLen = p.seqLen ?? Math.min(initial.config.blockSize, Math.ceil((longestPrompt + maxNewTokens + 3) / 32) * 32);
-    if (seqLen > initial.config.blockSize) throw new Error(`train.grpo: seqLen ${seqLen} exceeds the model's blockSize ${initial.config.blockSize}`);
+    const seqLen = p.seqLen ?? Math.min(nn.contextLength(initial.config), Math.ceil((longestPrompt + maxNewTokens + 3) / 32) * 32);
+    if (seqLen > nn.contextLength(initial.config)) throw new Error(`train.grpo: seqLen ${seqLen} exceeds the model's blockSize ${nn.contextLength(initial.config)}`);
     const log: TrainLogRow[] = [];
     let init: Checkpoint = { ...initial, step: 0 };
     const { optimizer: _o, ...fresh } = init;

@@ -102,9 +102,9 @@ export const sftKind: NodeKind<SftParams> = {
       if (p.model === undefined) throw new Error('train.sft: give `model` (shape) or wire an `init` checkpoint');
       init = nn.initGpt({ vocabSize: nn.tokenizer.vocabSize, ...p.model }, deriveSeed(ctx.seed, 'init'));
     }
-    const seqLen = p.seqLen ?? init.config.blockSize;
-    if (seqLen > init.config.blockSize) {
-      throw new Error(`train.sft: seqLen ${seqLen} exceeds the model's blockSize ${init.config.blockSize}`);
+    const seqLen = p.seqLen ?? nn.contextLength(init.config);
+    if (seqLen > nn.contextLength(init.config)) {
+      throw new Error(`train.sft: seqLen ${seqLen} exceeds the model's blockSize ${nn.contextLength(init.config)}`);
     }
     const totalSteps = p.steps ?? Math.ceil(((p.epochs as number) * train.length) / p.batchSize);
     const log: TrainLogRow[] = [];
