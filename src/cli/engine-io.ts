@@ -54,7 +54,7 @@ export function builtinLibraryKey(): string {
  */
 export async function loadBuiltinFast(file: string, opts: { overrides?: readonly string[]; store?: string }): Promise<LoadResult | undefined> {
   const { loadPipelineFast } = await import('../engine/load-cache.js');
-  return loadPipelineFast(file, { libraryKey: builtinLibraryKey(), ...(opts.overrides ? { overrides: opts.overrides } : {}), ...(opts.store ? { store: opts.store } : {}) });
+  return loadPipelineFast(file, { libraryKey: builtinLibraryKey(), ...(opts.overrides ? { overrides: opts.overrides } : {}), ...(opts.store !== undefined ? { store: opts.store } : {}) });
 }
 
 /** Prints every diagnostic to stderr, `file:line:col error: …` with the source line and a caret. */
@@ -85,7 +85,7 @@ export async function loadOrReport(
     library,
     ...(libraryKey ? { libraryKey } : {}),
     ...(opts.overrides ? { overrides: opts.overrides } : {}),
-    ...(opts.store ? { store: opts.store } : {}),
+    ...(opts.store !== undefined ? { store: opts.store } : {}),
   });
   if (result.pipeline === undefined || result.diagnostics.length > 0) {
     await printDiagnostics(result.diagnostics, result.sources, err);
@@ -111,7 +111,7 @@ export async function loadPipelineArg(
 
 /** Load options from the --set and --store flags that the pipeline commands share. */
 export function loadOptionsOf(values: { readonly set?: string[]; readonly store?: string }): { overrides?: string[]; store?: string } {
-  return { ...(values.set ? { overrides: values.set } : {}), ...(values.store ? { store: values.store } : {}) };
+  return { ...(values.set ? { overrides: values.set } : {}), ...(values.store !== undefined ? { store: values.store } : {}) };
 }
 
 /** Human-readable byte count. */

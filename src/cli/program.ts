@@ -5,6 +5,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import type { CommandSpec, OptionSpec } from './command-spec.js';
 import type { CommandEnv } from './engine-io.js';
+import { environmentError } from './environment-error.js';
 import { topLevelHelp } from './top-level-help.js';
 
 type AnySpec = CommandSpec<never>;
@@ -93,7 +94,10 @@ export async function runProgram(specs: readonly AnySpec[], argv: readonly strin
     return code.value;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
-    throw e;
+    const line = environmentError(e);
+    if (line === undefined) throw e;
+    err(`pipe ${argv[0] ?? ''}: ${line}\n`);
+    return 1;
   }
 }
 

@@ -36,6 +36,7 @@ export type DiagnosticCode =
   | 'output-name'
   | 'file-param'
   | 'override'
+  | 'store'
   | 'io';
 
 /** A list of names for a hint: all of them, or the first `max` and how many there are in all. */

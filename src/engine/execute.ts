@@ -80,6 +80,8 @@ export interface RunSummary {
   readonly runId: string;
   readonly ok: boolean;
   readonly nodes: readonly NodeResult[];
+  /** Problems that did not stop the run: damaged store files ignored, records that could not be written. */
+  readonly warnings: readonly string[];
 }
 
 /** Runs a validated pipeline against its store. Never throws for node failures (they are results). */
@@ -117,11 +119,20 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions = {}): Pr
   // node_runs rows are batched per event-loop turn (one write for a whole cached run); finished work is already
   // durable through its cache entry, so a kill loses at most the rows of one turn.
   let rowBuffer: object[] = [];
+  const warnings: string[] = [];
+  const recordsBestEffort = (write: () => void): void => {
+    try {
+      write();
+    } catch (e) {
+      const message = `records not written: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
+      if (!warnings.includes(message)) warnings.push(message);
+    }
+  };
   const flushRows = (): void => {
     if (rowBuffer.length === 0) return;
     const rows = rowBuffer;
     rowBuffer = [];
-    store.append('node_runs', rows);
+    recordsBestEffort(() => store.append('node_runs', rows));
   };
   const record = (inst: NodeInstance, r: NodeResult, startedAt: string): void => {
     pushRow({
@@ -351,37 +362,41 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions = {}): Pr
         const seconds = (performance.now() - runStart) / 1000;
         const created = new Date().toISOString();
         store.writeEntry({ key, components, outputs, metrics, pipeline: pipeline.name, nodeId: inst.id, runId, created, seconds });
-        store.append('cache_keys', [
-          {
-            cache_key: key,
-            pipeline: pipeline.name,
-            node_id: inst.id,
-            kind: components.kind,
-            implementation: components.implementation.hash,
-            params: JSON.stringify(components.params),
-            inputs: JSON.stringify(components.inputs),
-            seed: components.seed,
-            runtime: JSON.stringify(components.runtime),
-            run_id: runId,
-            created,
-          },
-        ]);
-        store.append(
-          'artifacts',
-          Object.entries(outputs).map(([output, a]) => ({
-            digest: a.digest,
-            type: a.type,
-            size: a.size,
-            cache_key: key,
-            node_id: inst.id,
-            output,
-            pipeline: pipeline.name,
-            run_id: runId,
-            created,
-          })),
-        );
-        store.attempts.clearResume(key);
-        remember();
+        // The result is stored (the entry is what counts): records that cannot be written now (a full disk) are a
+        // warning, never a failed node.
+        recordsBestEffort(() => {
+          store.append('cache_keys', [
+            {
+              cache_key: key,
+              pipeline: pipeline.name,
+              node_id: inst.id,
+              kind: components.kind,
+              implementation: components.implementation.hash,
+              params: JSON.stringify(components.params),
+              inputs: JSON.stringify(components.inputs),
+              seed: components.seed,
+              runtime: JSON.stringify(components.runtime),
+              run_id: runId,
+              created,
+            },
+          ]);
+          store.append(
+            'artifacts',
+            Object.entries(outputs).map(([output, a]) => ({
+              digest: a.digest,
+              type: a.type,
+              size: a.size,
+              cache_key: key,
+              node_id: inst.id,
+              output,
+              pipeline: pipeline.name,
+              run_id: runId,
+              created,
+            })),
+          );
+          store.attempts.clearResume(key);
+          remember();
+        });
         return done({ status: 'ran', reasonType, reason, key, outputs }, seconds);
       } finally {
         release?.();
@@ -395,8 +410,10 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions = {}): Pr
       }
       const message = e instanceof Error ? e.message : String(e);
       if (!(e instanceof NodeFailure)) {
-        // Not the node's fault: a store or engine problem. Still a failed node, clearly labelled.
-        tail.push(`(engine) ${e instanceof Error && e.stack ? e.stack : message}`);
+        // Not the node's fault: a store or engine problem. Still a failed node, clearly labelled (an environment
+        // error such as ENOSPC by its message alone; anything else with its stack, as it is a bug).
+        const environment = typeof (e as NodeJS.ErrnoException).code === 'string';
+        tail.push(`(engine) ${e instanceof Error && e.stack && !environment ? e.stack : message}`);
       }
       firstFailure ??= inst.id;
       if (!opts.keepGoing) abort.abort(new Error(`${inst.id} failed`));
@@ -416,19 +433,22 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions = {}): Pr
   opts.signal?.removeEventListener('abort', onOuterAbort);
   flushRows();
   const ok = nodes.every((n) => n.status === 'ran' || n.status === 'cached');
-  store.append('runs', [
-    {
-      run_id: runId,
-      pipeline: pipeline.name,
-      file: pipeline.file,
-      ...self,
-      started,
-      finished: new Date().toISOString(),
-      status: ok ? 'ok' : opts.signal?.aborted ? 'cancelled' : 'failed',
-    },
-  ]);
+  recordsBestEffort(() =>
+    store.append('runs', [
+      {
+        run_id: runId,
+        pipeline: pipeline.name,
+        file: pipeline.file,
+        ...self,
+        started,
+        finished: new Date().toISOString(),
+        status: ok ? 'ok' : opts.signal?.aborted ? 'cancelled' : 'failed',
+      },
+    ]),
+  );
   endRun();
-  return { runId, ok, nodes };
+  for (const d of store.damage()) warnings.push(`damaged store file ${d.file} ignored: ${d.problem} (pipe fsck checks the whole store)`);
+  return { runId, ok, nodes, warnings };
 }
 
 /** An input that failed verification when it was checked out for a node. */

@@ -16,6 +16,7 @@ import { pipeVersion } from './key.js';
 import type { LoadOptions, LoadResult } from './load.js';
 import type { NodeKind } from './node-kind.js';
 import type { NodeInstance, Pipeline } from './pipeline.js';
+import { storeLocationProblem } from './store/location.js';
 
 const FORMAT = 'pipe-load/1';
 
@@ -57,7 +58,7 @@ function keyOf(file: string, text: string, opts: MemoOptions): string {
       file,
       text: sha256(text),
       overrides: opts.overrides ?? [],
-      store: opts.store !== undefined ? resolve(opts.store) : null,
+      store: opts.store === undefined ? null : opts.store.trim() === '' ? '' : resolve(opts.store),
       library: opts.libraryKey,
     }),
   );
@@ -132,9 +133,15 @@ async function revive(
   } catch {
     return undefined;
   }
-  if (stored.format !== FORMAT) return undefined;
+  // The memo is a file anyone could have edited: anything unexpected is a miss, never a crash.
+  if (typeof stored !== 'object' || stored === null || stored.format !== FORMAT) return undefined;
+  if (typeof stored.kinds !== 'object' || stored.kinds === null || typeof stored.fileHashes !== 'object' || stored.fileHashes === null) return undefined;
+  if (typeof stored.pipeline?.store !== 'string' || !Array.isArray(stored.pipeline.instances) || !Array.isArray(stored.files)) return undefined;
+  if (storeLocationProblem(stored.pipeline.store) !== undefined) return undefined; // the full loader reports it
   const kinds = new Map<string, NodeKind>();
-  for (const [name, { module, hash }] of Object.entries(stored.kinds)) {
+  for (const [name, k] of Object.entries(stored.kinds)) {
+    if (typeof k !== 'object' || k === null || typeof k.module !== 'string' || typeof k.hash !== 'string') return undefined;
+    const { module, hash } = k;
     if (implementationHash(module).hash !== hash) return undefined;
     const kind = await findKind(name, module).catch(() => undefined);
     if (kind === undefined) return undefined;
@@ -147,6 +154,7 @@ async function revive(
       return undefined;
     }
   }
+  if (!stored.pipeline.instances.every((i) => typeof i === 'object' && i !== null && kinds.has(i.kind))) return undefined;
   const instances = stored.pipeline.instances.map((i) => ({ ...i, kind: kinds.get(i.kind) as NodeKind }));
   const pipeline: Pipeline = { ...stored.pipeline, instances };
   return { pipeline, diagnostics: [], sources: new Map([[file, text]]), files: stored.files };

@@ -17,6 +17,7 @@ import { setPath, splitPath, UNSAFE_SEGMENTS } from './params-path.js';
 import type { Pipeline } from './pipeline.js';
 import { locate, parseYaml } from './source-map.js';
 import type { DocPath, YamlSource } from './source-map.js';
+import { storeLocationProblem } from './store/location.js';
 import { pipelineSchemaObject, schemaDiagnostics, validator } from './validate.js';
 
 export interface LoadOptions {
@@ -115,6 +116,11 @@ export function loadPipeline(file: string, opts: LoadOptions): LoadResult {
   if (diagnostics.length > 0) return { diagnostics, sources, files: [...files] };
   // `store:` is relative to the pipeline file; `--store` to the working directory.
   const store = opts.store !== undefined ? resolve(opts.store) : resolve(dir, typeof top.store === 'string' ? top.store : 'artifacts');
+  const storeProblem = storeLocationProblem(opts.store !== undefined ? opts.store : store);
+  if (storeProblem !== undefined) {
+    const location = opts.store === undefined && typeof top.store === 'string' ? { location: locate(src, ['store']) } : {};
+    return { diagnostics: [{ code: 'store', message: opts.store !== undefined ? `--store: ${storeProblem}` : storeProblem, ...location }], sources, files: [...files] };
+  }
   const pipeline: Pipeline = { name: String(top.name), file: abs, seed, store, instances };
   return { pipeline, diagnostics, sources, files: [...files] };
 }

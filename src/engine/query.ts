@@ -1,7 +1,10 @@
 /**
- * SQL over a store with an in-process DuckDB (loaded lazily: only `pipe query` pays for it). Views read the
- * append-only JSONL files directly, so queries never take a lock and work while a run is appending; a partially
- * written last line is skipped. Runs (and their running nodes) whose process died on this host read as 'interrupted'.
+ * SQL over a store with an in-process DuckDB (loaded lazily: only `pipe query` pays for it). The append-only JSONL
+ * records are read into memory when the session opens (no lock taken, so it works while a run is appending; a
+ * partially written line is skipped); then DuckDB's external access is switched off and its configuration locked, so
+ * SQL can neither write into the store (COPY … TO over meta/runs.jsonl), nor read other files, ATTACH databases or
+ * install extensions. `allowWrite` names the one file a COPY … TO may write. Runs (and their running nodes) whose
+ * process died on this host read as 'interrupted'.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -64,11 +67,13 @@ export async function openQuery(
   storeDir: string,
   libraryViews: Readonly<Record<string, string>> = {},
   warn: (message: string) => void = () => {},
+  opts: { readonly allowWrite?: string } = {},
 ): Promise<QuerySession> {
   if (!existsSync(join(storeDir, 'meta'))) throw new Error(`no pipe store at ${storeDir} (run a pipeline first, or pass --store DIR)`);
   const { DuckDBInstance } = await import('@duckdb/node-api');
-  const db = await DuckDBInstance.create(':memory:');
+  const db = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
   const conn = await db.connect();
+  await conn.run('CREATE SCHEMA pipe_records');
   const views: string[] = [];
   const dead = [...interruptedRuns(join(storeDir, 'meta', 'runs.jsonl'))];
   const deadList = dead.length > 0 ? dead.map(sqlString).join(', ') : 'NULL';
@@ -82,10 +87,13 @@ export async function openQuery(
     // node); a run still 'running' whose process died is 'interrupted', and so are its nodes that were running.
     // (A node row still 'running' in a run that is not running any more was cut off with it.)
     const cutOff = name === 'runs' ? `run_id IN (${deadList})` : `run_id IN (SELECT run_id FROM runs WHERE status <> 'running')`;
-    const latest = (partition: string): string =>
+    const latest = (partition: string, from: string): string =>
       `SELECT * REPLACE (CASE WHEN status = 'running' AND ${cutOff} THEN '${INTERRUPTED}' ELSE status END AS status) ` +
-      `FROM (SELECT * FROM (${source}) QUALIFY row_number() OVER (PARTITION BY ${partition} ORDER BY finished IS NULL, finished DESC) = 1)`;
-    const sql = name === 'runs' ? latest('run_id') : name === 'node_runs' ? latest('run_id, node_id') : source;
+      `FROM (SELECT * FROM ${from} QUALIFY row_number() OVER (PARTITION BY ${partition} ORDER BY finished IS NULL, finished DESC) = 1)`;
+    // The file is read now, into memory: nothing is read from disk once SQL from the user runs.
+    await conn.run(`CREATE TABLE pipe_records.${ident(name)} AS ${source}`);
+    const loaded = `pipe_records.${ident(name)}`;
+    const sql = name === 'runs' ? latest('run_id', loaded) : name === 'node_runs' ? latest('run_id, node_id', loaded) : `SELECT * FROM ${loaded}`;
     await conn.run(`CREATE VIEW ${ident(name)} AS ${sql}`);
     views.push(name);
   }
@@ -99,7 +107,7 @@ export async function openQuery(
     if (views.includes(name) || statSync(path).size === 0) continue;
     try {
       await conn.run(
-        `CREATE VIEW ${ident(name)} AS SELECT * FROM read_json(${sqlString(path)}, format='newline_delimited', ignore_errors=true, sample_size=-1) WHERE run_id IS NOT NULL`,
+        `CREATE TABLE ${ident(name)} AS SELECT * FROM read_json(${sqlString(path)}, format='newline_delimited', ignore_errors=true, sample_size=-1) WHERE run_id IS NOT NULL`,
       );
       views.push(name);
     } catch (e) {
@@ -114,6 +122,10 @@ export async function openQuery(
       warn(`skipping view ${name} (its tables may not exist yet): ${(e as Error).message.split('\n')[0]}`);
     }
   }
+  // From here on SQL reaches no file but the one the user named for writing.
+  if (opts.allowWrite !== undefined) await conn.run(`SET allowed_paths = [${sqlString(opts.allowWrite)}]`);
+  await conn.run('SET enable_external_access = false');
+  await conn.run('SET lock_configuration = true');
   return {
     views,
     async run(sql: string): Promise<QueryResult> {

@@ -157,8 +157,11 @@ describe('two concurrent runs on one store', () => {
   });
 });
 
-describe('SIGINT', () => {
-  it('cancels running nodes (their children too), keeps what finished, exits 130; the next run resumes', async () => {
+describe('SIGINT and SIGTERM', () => {
+  it.each([
+    ['SIGINT', 130, 'interrupted'],
+    ['SIGTERM', 143, 'terminated (SIGTERM)'],
+  ] as const)('%s cancels running nodes (their children too), keeps what finished, exits %i; the next run resumes', async (signal, exitCode, said) => {
     const dir = tempDir();
     writePipeline(
       dir,
@@ -184,11 +187,11 @@ nodes:
     await until(() => err.includes('[done] done') && err.includes('[run] long'), 'long to start');
     await sleep(200);
     const t0 = Date.now();
-    child.kill('SIGINT');
+    child.kill(signal);
     const code = await new Promise((r) => child.on('close', r));
     expect(Date.now() - t0).toBeLessThan(10_000);
-    expect(code).toBe(130);
-    expect(err).toContain('pipe run: interrupted; cancelling running nodes');
+    expect(code).toBe(exitCode);
+    expect(err).toContain(`pipe run: ${said}; cancelling running nodes`);
     // The command's process group is gone (sh and its sleep).
     const pgid = Number(readFileSync(join(dir, 'pid'), 'utf8'));
     await until(() => !groupAlive(pgid), 'the command group to exit');

@@ -8,6 +8,7 @@ interface QueryOptions {
   readonly pipeline?: string;
   readonly json?: boolean;
   readonly csv?: boolean;
+  readonly allowWrite?: string;
 }
 
 /** `pipe query`: exit 0 with the result, 2 for bad SQL or a missing store. */
@@ -19,12 +20,15 @@ export const spec = defineCommand<QueryOptions>({
   args: ['<sql>'],
   description: `SQL (DuckDB, in-process) over the store's records. Views: runs, node_runs, cache_keys, artifacts, metrics,
 latest_nodes, one view per table recorded by nodes (e.g. episodes), and the node library's views.
-Works while a run is in progress. The status of a run (or node row) whose process died is 'interrupted'.`,
+Works while a run is in progress. The status of a run (or node row) whose process died is 'interrupted'.
+The store is read-only to SQL, and no other file can be read, attached or installed; --allow-write FILE lets
+COPY … TO write that one file (outside the store).`,
   options: [
     { flags: '--store <dir>', description: 'the store to query', complete: 'dir' },
     { flags: '--pipeline <file>', description: "that pipeline's store", complete: 'yaml' },
     { flags: '--json', description: 'rows as JSON' },
     { flags: '--csv', description: 'rows as CSV' },
+    { flags: '--allow-write <file>', description: 'the one file COPY … TO may write (outside the store)', complete: 'file' },
   ],
   footer: STORE_HELP,
   action: (args, values, ctx) => query(args[0] as string, values, ctx),
@@ -39,12 +43,21 @@ async function query(sql: string, values: QueryOptions, envIn: CommandContext): 
   if (values.store !== undefined && values.pipeline !== undefined) return envIn.usageError('--store and --pipeline are exclusive');
   const storeDir = await storeFor('query', { store: values.store, pipeline: values.pipeline, cwd: envIn.cwd }, err);
   if (storeDir === undefined) return 2;
+  let allowWrite: string | undefined;
+  if (values.allowWrite !== undefined) {
+    const { isAbsolute, relative, resolve } = await import('node:path');
+    allowWrite = resolve(envIn.cwd ?? process.cwd(), values.allowWrite);
+    const inside = relative(resolve(storeDir), allowWrite);
+    if (values.allowWrite === '' || inside === '' || (!inside.startsWith('..') && !isAbsolute(inside))) {
+      return envIn.usageError(`--allow-write must name a file outside the store (${storeDir})`);
+    }
+  }
   // The node library (for its views) only once there is a store to query.
   const env = await resolveEnv(envIn);
   const { openQuery } = await import('../../engine/query.js');
   let session;
   try {
-    session = await openQuery(storeDir, env.library.views ?? {}, (m) => env.err(`pipe query: warning: ${m}\n`));
+    session = await openQuery(storeDir, env.library.views ?? {}, (m) => env.err(`pipe query: warning: ${m}\n`), allowWrite !== undefined ? { allowWrite } : {});
   } catch (e) {
     env.err(`pipe query: ${(e as Error).message}\n`);
     return 2;

@@ -73,14 +73,17 @@ async function run(positionals: readonly string[], values: RunOptions, envIn: Co
   const reporter = wantsPlain(json) || envIn.err !== undefined ? plainReporter((l) => env.err(`${l}\n`)) : await listrReporter(selectedIds);
 
   const controller = new AbortController();
-  let interrupted = false;
-  const onSigint = (): void => {
-    if (interrupted) process.exit(130);
-    interrupted = true;
-    env.err('pipe run: interrupted; cancelling running nodes (press Ctrl-C again to quit at once)\n');
+  // SIGTERM (a scheduler's or a container's stop) is handled like Ctrl-C: running nodes are cancelled, finished work kept.
+  let interrupted: 'SIGINT' | 'SIGTERM' | undefined;
+  const exitCodeOf = (signal: 'SIGINT' | 'SIGTERM'): number => (signal === 'SIGINT' ? 130 : 143);
+  const onSignal = (signal: 'SIGINT' | 'SIGTERM'): void => {
+    if (interrupted !== undefined) process.exit(exitCodeOf(signal));
+    interrupted = signal;
+    env.err(`pipe run: ${signal === 'SIGINT' ? 'interrupted' : 'terminated (SIGTERM)'}; cancelling running nodes (press Ctrl-C again to quit at once)\n`);
     controller.abort(new Error('interrupted'));
   };
-  process.on('SIGINT', onSigint);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   env.signal?.addEventListener('abort', () => controller.abort(env.signal?.reason), { once: true });
   const { runPipeline } = await import('../../engine/execute.js');
   const t0 = performance.now();
@@ -96,9 +99,11 @@ async function run(positionals: readonly string[], values: RunOptions, envIn: Co
       onEvent: reporter.onEvent,
     });
   } finally {
-    process.off('SIGINT', onSigint);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     await reporter.close();
   }
+  for (const w of summary.warnings) env.err(`pipe run: warning: ${w}\n`);
   const count = (s: string): number => summary.nodes.filter((n) => n.status === s).length;
   env.err(
     `${pipeline.name}: ${count('ran')} ran, ${count('cached')} cached, ${count('failed')} failed` +
@@ -108,6 +113,6 @@ async function run(positionals: readonly string[], values: RunOptions, envIn: Co
     const nodes = summary.nodes.map(jsonNode);
     env.out(`${JSON.stringify({ nodes })}\n`);
   }
-  if (interrupted) return 130;
+  if (interrupted !== undefined) return exitCodeOf(interrupted);
   return summary.ok ? 0 : 1;
 }

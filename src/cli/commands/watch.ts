@@ -49,6 +49,7 @@ async function watch(file: string, values: WatchOptions, envIn: CommandContext):
   const controller = new AbortController();
   const stop = (): void => controller.abort(new Error('interrupted'));
   process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   env.signal?.addEventListener('abort', stop, { once: true });
   const show = (f: string): string => relative(process.cwd(), f) || f;
   try {
@@ -94,6 +95,7 @@ async function watch(file: string, values: WatchOptions, envIn: CommandContext):
     });
   } finally {
     process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
   }
   return 0;
 }

@@ -1,0 +1,44 @@
+/** `pipe query` cannot write into the store, read other files, attach databases or install extensions. */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { queryCommand } from '../../src/cli/commands/query.js';
+import { runCommand } from '../../src/cli/commands/run.js';
+import { tempDir, writePipeline } from '../engine/fixtures/helpers.js';
+import { capture } from './capture.js';
+
+describe('pipe query is read-only', () => {
+  it('refuses COPY over the store’s records, reading other files, ATTACH and INSTALL; --allow-write names one outside file', async () => {
+    const dir = tempDir();
+    const file = writePipeline(dir, 'name: q\nnodes:\n  a: { kind: t.value, params: { value: x } }\n');
+    expect((await capture(runCommand, [file])).code).toBe(0);
+    const store = join(dir, 'artifacts');
+    const runs = join(store, 'meta', 'runs.jsonl');
+    const before = readFileSync(runs, 'utf8');
+    const q = (sql: string, ...more: string[]) => capture(queryCommand, [sql, '--store', store, '--csv', ...more]);
+    for (const sql of [
+      `COPY (SELECT 1) TO '${runs}'`,
+      `COPY (SELECT 1) TO '${runs}' (USE_TMP_FILE false)`,
+      "SELECT * FROM read_csv('/etc/hostname')",
+      `ATTACH '${join(dir, 'x.db')}'`,
+      'INSTALL httpfs',
+      'SET enable_external_access = true',
+    ]) {
+      const r = await q(sql);
+      expect(r.code, sql).toBe(2);
+      expect(r.err, sql).toMatch(/disabled by configuration|configuration has been locked|Cannot enable external access/);
+    }
+    expect(readFileSync(runs, 'utf8')).toBe(before);
+    expect(existsSync(join(dir, 'x.db'))).toBe(false);
+    expect((await q("SELECT count(*) AS n FROM runs WHERE status = 'ok'")).out).toBe('n\n1\n');
+    // An explicit export: only that file, and never one inside the store.
+    const out = join(dir, 'export.csv');
+    expect((await q(`COPY (SELECT status FROM runs) TO '${out}'`, '--allow-write', out)).code).toBe(0);
+    expect(readFileSync(out, 'utf8')).toBe('status\nok\n');
+    expect((await q(`COPY (SELECT 1) TO '${join(dir, 'other.csv')}'`, '--allow-write', out)).code).toBe(2);
+    const inside = await q(`COPY (SELECT 1) TO '${runs}'`, '--allow-write', runs);
+    expect(inside.code).toBe(2);
+    expect(inside.err).toContain('--allow-write must name a file outside the store');
+    expect(readFileSync(runs, 'utf8')).toBe(before);
+  });
+});
