@@ -7,7 +7,7 @@ import { flatten, unflatten } from '../../src/nn/flat.js';
 import { numel } from '../../src/nn/models/gpt-params.js';
 import { decoderModel } from '../../src/nn/models/model.js';
 import { TRAIN_IO, buildGradGraph, modelBytes } from '../../src/nn/train-graph.js';
-import { FIXTURES, expected, fixtureCheckpoint, readF32Safetensors, relError } from './hf-fixture.js';
+import { expected, fixtureCheckpoint, readFixtureTensors, relError } from './hf-fixture.js';
 
 const optim: AdamWConfig = { lr: 1e-2, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1, warmupSteps: 0, totalSteps: 20, minLrRatio: 0.1, gradClip: 1 };
 
@@ -29,7 +29,7 @@ describe('LoRA on a Llama-family model', () => {
   it('adapter gradients are scale·dL/dW·Aᵀ (B) and 0 (A) at B = 0, with dL/dW from torch', async () => {
     const rt = await import('../../src/nn/runtime/ort.js');
     const exp = expected('llama');
-    const ckpt = withLora(fixtureCheckpoint('llama'), lora);
+    const ckpt = withLora(await fixtureCheckpoint('llama'), lora);
     const T = exp.ids.length;
     const built = buildGradGraph(ckpt.config, { kind: 'sft' }, 1, T, { cpuOnly: true, lora });
     expect(built.layout.specs.every((s) => s.name.includes('.lora_'))).toBe(true);
@@ -43,7 +43,7 @@ describe('LoRA on a Llama-family model', () => {
     for (const f of built.frozen) feeds[f.name] = rt.tensor('float32', ckpt.weights.get(f.name)!, f.shape);
     const out = await s.run(feeds);
     const grads = unflatten(Float32Array.from(rt.hostData<Float32Array>(out['grad']!)), built.layout);
-    const torch = readF32Safetensors(join(FIXTURES, 'llama.grads.safetensors'));
+    const torch = await readFixtureTensors('llama.grads.safetensors');
     const scale = lora.alpha / lora.rank;
     for (const spec of built.layout.specs) {
       const g = grads.get(spec.name)!;
@@ -68,7 +68,7 @@ describe('LoRA on a Llama-family model', () => {
   });
 
   it('trains only the adapters: optimizer state is adapter-sized, base weights stay, merged weights give the trained logits', async () => {
-    const base = fixtureCheckpoint('qwen2');
+    const base = await fixtureCheckpoint('qwen2');
     const init = withLora(base, { ...lora, dropout: 0.1 });
     const model = decoderModel(init.config, init.lora);
     const adapterSize = model.trainable.reduce((n, s) => n + numel(s.shape), 0);
@@ -113,7 +113,7 @@ describe('LoRA on a Llama-family model', () => {
 describe('full fine-tuning and checkpoints of a Llama-family model', () => {
   it('trains every tensor, and model.onnx of the saved checkpoint gives the trained logits', async () => {
     const rt = await import('../../src/nn/runtime/ort.js');
-    const init = fixtureCheckpoint('qwen3');
+    const init = await fixtureCheckpoint('qwen3');
     const batch = idsBatch(expected('qwen3').ids);
     const trainer = await Trainer.create({ init, optim, loss: { kind: 'sft' }, batchSize: 1, seqLen: batch.seqLen, threads: 1 });
     expect(trainer.trainableSize).toBe(decoderModel(init.config).specs.reduce((n, s) => n + numel(s.shape), 0));

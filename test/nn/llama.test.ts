@@ -5,7 +5,7 @@ import { inputParams } from '../../src/nn/models/gpt.js';
 import { decoderModel } from '../../src/nn/models/model.js';
 import { encodeModel } from '../../src/nn/onnx/encode.js';
 import { Graph } from '../../src/nn/onnx/graph.js';
-import { FAMILIES, FIXTURES, expected, fixtureCheckpoint, fixtureConfig, readF32Safetensors, relError } from './hf-fixture.js';
+import { FAMILIES, FIXTURES, expected, fixtureCheckpoint, fixtureConfig, readFixtureTensors, relError } from './hf-fixture.js';
 
 /** One forward pass over `ids` (batch 1) with the weights as inputs: (T·V) logits. */
 async function forwardLogits(ckpt: Checkpoint, ids: readonly number[]): Promise<Float32Array> {
@@ -28,7 +28,7 @@ describe('Llama-family forward matches transformers (relative error max|a−b|/m
   for (const family of FAMILIES) {
     it(`${family}: logits within 1e-4 of transformers'`, async () => {
       const exp = expected(family);
-      const logits = await forwardLogits(fixtureCheckpoint(family), exp.ids);
+      const logits = await forwardLogits(await fixtureCheckpoint(family), exp.ids);
       expect(logits.length).toBe(exp.shape[0] * exp.shape[1]);
       expect(relError(logits, exp.logits)).toBeLessThan(1e-4);
     });
@@ -43,7 +43,7 @@ describe('Llama-family gradients match transformers', () => {
         const { TRAIN_IO, buildGradGraph, modelBytes } = await import('../../src/nn/train-graph.js');
         const { flatten, unflatten } = await import('../../src/nn/flat.js');
         const exp = expected(family);
-        const ckpt = fixtureCheckpoint(family);
+        const ckpt = await fixtureCheckpoint(family);
         const T = exp.ids.length;
         const built = buildGradGraph(ckpt.config, { kind: 'sft' }, 1, T, { cpuOnly });
         const s = await rt.RtSession.create(modelBytes(built), { label: 'grad' });
@@ -58,7 +58,7 @@ describe('Llama-family gradients match transformers', () => {
         });
         expect(Math.abs(rt.hostScalar(out[TRAIN_IO.loss]!) - exp.loss) / exp.loss).toBeLessThan(1e-5);
         const grads = unflatten(Float32Array.from(rt.hostData<Float32Array>(out['grad']!)), built.layout);
-        const want = readF32Safetensors(join(FIXTURES, `${family}.grads.safetensors`));
+        const want = await readFixtureTensors(`${family}.grads.safetensors`);
         expect([...grads.keys()].sort()).toEqual([...want.keys()].sort());
         const errors = [...want].map(([name, t]) => [name, relError(grads.get(name)!, t.data)] as const);
         const worst = errors.reduce((a, b) => (b[1] > a[1] ? b : a));
@@ -77,7 +77,7 @@ describe('one AdamW step matches torch.optim.AdamW', () => {
     const { flatten, unflatten } = await import('../../src/nn/flat.js');
     const hp = JSON.parse(readFileSync(join(FIXTURES, 'llama.adamw.json'), 'utf8')) as { lr: number; beta1: number; beta2: number; eps: number; weight_decay: number };
     const exp = expected('llama');
-    const ckpt = fixtureCheckpoint('llama');
+    const ckpt = await fixtureCheckpoint('llama');
     const T = exp.ids.length;
     // Like for like with torch: no clipping, no schedule (lr at step 0 with no warmup and totalSteps 1 is lr), and
     // weight decay on every tensor (torch decays all parameters handed to it; pipe's Trainer decays only ≥ 2-D ones).
@@ -98,7 +98,7 @@ describe('one AdamW step matches torch.optim.AdamW', () => {
       [TRAIN_IO.mask]: rt.tensor('float32', Float32Array.from({ length: T }, (_, t) => (t + 1 < T ? 1 : 0)), [T]),
     });
     const next = unflatten(Float32Array.from(rt.hostData<Float32Array>(out[TRAIN_IO.outParams]!)), built.layout);
-    const want = readF32Safetensors(join(FIXTURES, 'llama.adamw.safetensors'));
+    const want = await readFixtureTensors('llama.adamw.safetensors');
     const errors = [...want].map(([name, t]) => [name, relError(next.get(name)!, t.data)] as const);
     const worst = errors.reduce((a, b) => (b[1] > a[1] ? b : a));
     expect(worst[1], `worst tensor ${worst[0]}`).toBeLessThan(1e-4);
@@ -124,7 +124,7 @@ describe('Llama-family KV-cache decoding', () => {
       const { buildDecodeGraph } = await import('../../src/nn/generator.js');
       const { MASKED } = await import('../../src/nn/models/gpt.js');
       const exp = expected(family);
-      const ckpt = fixtureCheckpoint(family);
+      const ckpt = await fixtureCheckpoint(family);
       const model = decoderModel(ckpt.config);
       const S = 24;
       const [nkv, hd, V] = [model.kvHeads, model.headDim, model.vocabSize];
@@ -164,7 +164,7 @@ describe('Llama-family KV-cache decoding', () => {
 
   it('qwen2: Generator (left-padded batch, prefill + decode) equals greedy decoding by full forward passes', async () => {
     const { Generator } = await import('../../src/nn/index.js');
-    const ckpt = fixtureCheckpoint('qwen2');
+    const ckpt = await fixtureCheckpoint('qwen2');
     const ids = expected('qwen2').ids;
     const prompts = [ids.slice(0, 5), ids.slice(0, 11)];
     const n = 6;

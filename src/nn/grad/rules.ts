@@ -305,9 +305,10 @@ export const gradRules: Readonly<Record<string, GradRule>> = {
     return [cur, null, null, null, null];
   },
   // Y = data[indices] along axis 0: dData[v] = Σ over positions i with indices[i] = v of dY[i] (repeated ids
-  // accumulate). For tables of ≤ 4096 rows (embeddings over a byte vocabulary) as one GEMM, onehot(indices)ᵀ·dY:
-  // deterministic, and fast on every EP. Larger tables use ScatterND(reduction=add), whose CPU kernel races
-  // (wrong sums) when updates collide across more than two threads in onnxruntime 1.30.
+  // accumulate). As one GEMM, onehot(indices)ᵀ·dY — deterministic, and fast on every EP — for tables of ≤ 4096 rows
+  // (embeddings over a byte vocabulary) and, in CPU-EP graphs, for any table (a Hugging Face vocabulary: the
+  // (M, rows) one-hot is the size of the logits): ScatterND(reduction=add)'s CPU kernel races (wrong sums) when
+  // updates collide across more than two threads in onnxruntime 1.30. Other EPs' large tables use ScatterND.
   Gather: ({ g, node, dY }) => {
     const data = x(node, 0);
     const idx = x(node, 1);
@@ -317,7 +318,7 @@ export const gradRules: Readonly<Record<string, GradRule>> = {
     const rows = data.shape[0] as number;
     const M = idx.shape.reduce((p, n) => p * n, 1);
     const D = data.shape.slice(1).reduce((p, n) => p * n, 1);
-    if (rows <= 4096) {
+    if (rows <= 4096 || g.cpuOnly) {
       const ids = g.constant(idx.dtype === 'int64' ? BigInt64Array.from({ length: rows }, (_, i) => BigInt(i)) : Int32Array.from({ length: rows }, (_, i) => i), idx.dtype, [rows]);
       const onehot = g.cast(g.equal(g.reshape(idx, [M, 1]), ids), d.dtype); // (M, rows)
       return [g.reshape(g.gemm(onehot, g.reshape(d, [M, D]), null, { transA: true }), data.shape), null];
