@@ -18,6 +18,8 @@ export interface AttemptHooks {
 
 export interface AttemptSpec {
   readonly id: string;
+  /** The run this attempt belongs to (NodeContext.runId). */
+  readonly runId?: string;
   readonly kind: NodeKind;
   readonly params: Readonly<Record<string, unknown>>;
   readonly seed: number;
@@ -50,6 +52,7 @@ export async function runAttempt(spec: AttemptSpec): Promise<string> {
   const declared = new Set(spec.outputs);
   const ctx: NodeContext = {
     id: spec.id,
+    ...(spec.runId !== undefined ? { runId: spec.runId } : {}),
     params: spec.params,
     seed: spec.seed,
     inputs: spec.inputs,

@@ -96,6 +96,7 @@ export async function auditPipeline(pipeline: Pipeline, opts: AuditOptions = {})
           }
           const outDir = await runAttempt({
             id: inst.id,
+            runId: entry.runId,
             kind: inst.kind,
             params: inst.params,
             seed: inst.seed,

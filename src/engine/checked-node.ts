@@ -1,11 +1,16 @@
 /** A pipeline node after its own checks (kind, params, outputs, input names), before expansion. */
 import type { NodeKind } from './node-kind.js';
 
-/** An input reference as written: `node.output`, or `node[*].output` to gather every matrix instance. */
+/**
+ * An input reference as written: `node.output`, `node[*].output` to gather every matrix instance, or
+ * `node[axis=value,…].output` to select instances by axis values (see input-ref.ts).
+ */
 export interface RawRef {
   readonly node: string;
   readonly output: string;
   readonly gather: boolean;
+  /** Axis → value as printed in instance ids, for a selecting reference. */
+  readonly select?: Readonly<Record<string, string>>;
 }
 
 export interface Checked {

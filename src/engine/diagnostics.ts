@@ -32,6 +32,7 @@ export type DiagnosticCode =
   | 'unknown-input'
   | 'missing-input'
   | 'cycle'
+  | 'selector'
   | 'matrix'
   | 'output-name'
   | 'file-param'

@@ -148,6 +148,8 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions = {}): Pr
       started: startedAt,
       finished: new Date().toISOString(),
       error: r.failure?.type === 'node-failed' ? r.failure.message : null,
+      axes: inst.binding,
+      overrides: inst.overrides,
     });
   };
   const pushRow = (row: object): void => {
@@ -170,6 +172,8 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions = {}): Pr
       started: startedAt,
       finished: null,
       error: null,
+      axes: inst.binding,
+      overrides: inst.overrides,
     });
   };
 
@@ -331,6 +335,7 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions = {}): Pr
         const metrics: [string, number, number | null][] = [];
         const outDir = await runAttempt({
           id: inst.id,
+          runId,
           kind: inst.kind,
           params: inst.params,
           seed: inst.seed,

@@ -1,7 +1,8 @@
 /**
  * Matrix expansion: one instance per combination of a node's axes. A node that takes a plain reference to a
  * matrixed node is expanded along the same axes (axes with the same name are aligned, not crossed); a gathered
- * reference (`node[*].output`) collects every instance instead. File params are resolved relative to the pipeline
+ * reference (`node[*].output`) collects every instance instead, and a selecting one (`node[axis=value].output`) fixes
+ * the axes it names. File params are resolved relative to the pipeline
  * file and hashed into the key params here.
  */
 import { readFileSync, statSync } from 'node:fs';
@@ -54,9 +55,21 @@ export function expand(
         });
       }
     };
+    // A selecting input fixes the axes it names (checked here, located at the input); it follows the others.
+    const fixed = new Map<string, Record<string, unknown>>();
     for (const [name, ref] of Object.entries(c.inputs)) {
       if (ref.gather) continue; // a gathered input collects every instance instead of following its axes
-      for (const axis of axesOf.get(ref.node) ?? []) addAxis(axis, ref.node, ['inputs', name]);
+      const upstream = axesOf.get(ref.node) ?? [];
+      if (ref.select !== undefined) {
+        const chosen = selectAxes(ref.node, ref.select, upstream);
+        if (typeof chosen === 'string') {
+          conflict = true;
+          out.push({ code: 'selector', message: `input '${name}': ${chosen}`, location: locate(src, ['nodes', c.id, 'inputs', name]), hint: axesHint(ref.node, upstream) });
+          continue;
+        }
+        fixed.set(name, chosen);
+      }
+      for (const axis of upstream) if (ref.select === undefined || !Object.hasOwn(ref.select, axis[0])) addAxis(axis, ref.node, ['inputs', name]);
     }
     for (const axis of c.matrix) addAxis(axis, c.id, ['matrix', axis[0]]);
     if (conflict) return result;
@@ -112,7 +125,8 @@ export function expand(
           continue;
         }
         const upstreamAxes = axesOf.get(ref.node) ?? [];
-        const sig = canonicalJson(upstreamAxes.map(([n]) => binding[n]));
+        const pinned = fixed.get(name) ?? {};
+        const sig = canonicalJson(upstreamAxes.map(([n]) => (Object.hasOwn(pinned, n) ? pinned[n] : binding[n])));
         const upstream = instancesOf.get(ref.node)?.get(sig);
         if (upstream === undefined) throw new Error(`Internal error: no instance of ${ref.node} for ${sig}`);
         inputs[name] = { node: upstream, output: ref.output };
@@ -129,11 +143,29 @@ export function expand(
         resources: c.resources,
         seed: deriveSeed(pipelineSeed, c.id, keyParams),
         binding,
+        overrides: {},
         files: instanceFiles,
       });
     }
   }
   return result;
+}
+
+/** The axis values a selector names (as typed values), or why it names none of `node`'s instances. */
+function selectAxes(node: string, select: Readonly<Record<string, string>>, axes: readonly Axis[]): Record<string, unknown> | string {
+  const chosen: Record<string, unknown> = {};
+  for (const [axis, text] of Object.entries(select)) {
+    const values = axes.find(([n]) => n === axis)?.[1];
+    if (values === undefined) return axes.length === 0 ? `node '${node}' has no matrix axes to select` : `node '${node}' has no matrix axis '${axis}'`;
+    const hit = values.find((v) => formatAxisValue(v) === text);
+    if (hit === undefined) return `no instance of '${node}' has ${axis}=${text}`;
+    chosen[axis] = hit;
+  }
+  return chosen;
+}
+
+function axesHint(node: string, axes: readonly Axis[]): string {
+  return axes.length === 0 ? `'${node}' is a single instance: reference it as ${node}.<output>` : `instances of ${node}: ${axes.map(([n, vs]) => `${n} ∈ {${vs.map(formatAxisValue).join(', ')}}`).join('; ')}`;
 }
 
 /** The entry name of one gathered instance: its axis values (`seed=1,lr=0.1`), made safe as a file name. */

@@ -14,6 +14,7 @@ interface Start {
   readonly module: string;
   readonly kind: string;
   readonly id: string;
+  readonly runId?: string;
   readonly params: unknown;
   readonly seed: number;
   readonly inputs: Readonly<Record<string, string>>;
@@ -50,7 +51,7 @@ process.once('message', async (s) => {
     if (!kind) throw new Error('node kind ' + s.kind + ' is not exported by ' + s.module);
     const declared = new Set(s.outputs);
     await kind.run({
-      id: s.id, params: s.params, seed: s.seed, inputs: s.inputs, outputNames: s.outputs, workDir: s.workDir,
+      id: s.id, runId: s.runId, params: s.params, seed: s.seed, inputs: s.inputs, outputNames: s.outputs, workDir: s.workDir,
       resumeDir: s.resumeDir, cpus: s.cpus, signal: ac.signal,
       output(name) {
         if (!declared.has(name)) throw new Error("node wrote undeclared output '" + name + "' (declared: " + (s.outputs.join(', ') || 'none') + ')');
@@ -83,6 +84,7 @@ export function runInChildProcess(kind: NodeKind, ctx: NodeContext, outDir: stri
     module: kind.module,
     kind: kind.kind,
     id: ctx.id,
+    ...(ctx.runId !== undefined ? { runId: ctx.runId } : {}),
     params: ctx.params,
     seed: ctx.seed,
     inputs: ctx.inputs,

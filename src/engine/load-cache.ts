@@ -8,14 +8,15 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { canonicalJson } from './canonical-json.js';
 import { sha256 } from './hash.js';
 import { implementationHash } from './impl-hash.js';
 import { pipeVersion } from './key.js';
 import type { LoadOptions, LoadResult } from './load.js';
-import type { NodeKind } from './node-kind.js';
+import type { NodeKind, PipelineContext } from './node-kind.js';
 import type { NodeInstance, Pipeline } from './pipeline.js';
+import { gitCommit, pipelineFileLabel } from './provenance.js';
 import { storeLocationProblem } from './store/location.js';
 
 const FORMAT = 'pipe-load/1';
@@ -155,6 +156,9 @@ async function revive(
     }
   }
   if (!stored.pipeline.instances.every((i) => typeof i === 'object' && i !== null && kinds.has(i.kind))) return undefined;
+  // A pipeline context names the file as seen from here and the commit checked out: both must still hold.
+  const context = stored.pipeline.instances.map((i) => i.params.$pipeline as PipelineContext | undefined).find((c) => c !== undefined);
+  if (context !== undefined && (context.file !== pipelineFileLabel(file) || context.commit !== gitCommit(dirname(file)))) return undefined;
   const instances = stored.pipeline.instances.map((i) => ({ ...i, kind: kinds.get(i.kind) as NodeKind }));
   const pipeline: Pipeline = { ...stored.pipeline, instances };
   return { pipeline, diagnostics: [], sources: new Map([[file, text]]), files: stored.files };

@@ -11,9 +11,11 @@ import type { Checked, GraphNode, RawRef } from './checked-node.js';
 import { nameList } from './diagnostics.js';
 import type { Diagnostic } from './diagnostics.js';
 import { expand, formatAxisValue } from './expand.js';
+import { parseInputRef } from './input-ref.js';
 import { checkCycles, checkReferences, soundNodes, topoOrder } from './graph-checks.js';
 import type { JsonSchema, NodeKind, NodeLibrary } from './node-kind.js';
 import { setPath, splitPath, UNSAFE_SEGMENTS } from './params-path.js';
+import { attachProvenance, gitCommit, pipelineFileLabel } from './provenance.js';
 import type { Pipeline } from './pipeline.js';
 import { locate, parseYaml } from './source-map.js';
 import type { DocPath, YamlSource } from './source-map.js';
@@ -112,8 +114,10 @@ export function loadPipeline(file: string, opts: LoadOptions): LoadResult {
   const seed = typeof top.seed === 'number' ? top.seed : 0;
   const files = new Set<string>([abs]);
   const sound = diagnostics.length === 0 ? checked : soundNodes(graph, checked);
-  const instances = expand(src, topoOrder(sound), seed, dir, diagnostics, files);
+  const expanded = expand(src, topoOrder(sound), seed, dir, diagnostics, files);
   if (diagnostics.length > 0) return { diagnostics, sources, files: [...files] };
+  const applied = [...overrides.entries()].flatMap(([node, list]) => list.map((o) => ({ node, path: o.path.join('.'), value: o.value, text: o.text })));
+  const instances = attachProvenance(expanded, applied, { file: pipelineFileLabel(abs), name: String(top.name), commit: () => gitCommit(dir) });
   // `store:` is relative to the pipeline file; `--store` to the working directory.
   const store = opts.store !== undefined ? resolve(opts.store) : resolve(dir, typeof top.store === 'string' ? top.store : 'artifacts');
   const storeProblem = storeLocationProblem(opts.store !== undefined ? opts.store : store);
@@ -125,7 +129,7 @@ export function loadPipeline(file: string, opts: LoadOptions): LoadResult {
   return { pipeline, diagnostics, sources, files: [...files] };
 }
 
-type Override = { readonly path: string[]; readonly value: unknown };
+type Override = { readonly path: string[]; readonly value: unknown; readonly text: string };
 
 function parseOverrides(specs: readonly string[], raw: Record<string, RawNode>, out: Diagnostic[]): Map<string, Override[]> {
   const byNode = new Map<string, Override[]>();
@@ -154,7 +158,7 @@ function parseOverrides(specs: readonly string[], raw: Record<string, RawNode>, 
       continue;
     }
     const list = byNode.get(id) ?? [];
-    list.push({ path: splitPath(lhs.slice(dot + 1)), value });
+    list.push({ path: splitPath(lhs.slice(dot + 1)), value, text: spec });
     byNode.set(id, list);
   }
   return byNode;
@@ -321,7 +325,7 @@ function checkOutputs(src: YamlSource, base: DocPath, kind: NodeKind, declared: 
 }
 
 /**
- * Input references (`node.output`, `node[*].output`) as edges (`refs`, every well-formed one), and with a known kind
+ * Input references (`node.output`, `node[*].output`, `node[axis=value].output`) as edges (`refs`, every well-formed one), and with a known kind
  * the inputs it accepts (`inputs`), reporting unknown and missing input names.
  */
 function checkInputs(
@@ -345,18 +349,11 @@ function checkInputs(
       });
     }
     if (typeof ref !== 'string') continue;
-    const dot = ref.indexOf('.');
-    if (dot <= 0 || dot === ref.length - 1) {
-      out.push({
-        code: 'unknown-output',
-        message: `input '${name}' must reference '<node>.<output>', got '${ref}'`,
-        location: locate(src, [...base, 'inputs', name]),
-      });
+    const edge = parseInputRef(ref);
+    if (typeof edge === 'string') {
+      out.push({ code: 'unknown-output', message: `input '${name}' ${edge}`, location: locate(src, [...base, 'inputs', name]) });
       continue;
     }
-    const nodePart = ref.slice(0, dot);
-    const gather = nodePart.endsWith('[*]');
-    const edge: RawRef = { node: gather ? nodePart.slice(0, -3) : nodePart, output: ref.slice(dot + 1), gather };
     refs[name] = edge;
     if (!unknown) inputs[name] = edge;
   }

@@ -19,6 +19,11 @@ export interface ProgressUpdate {
 export interface NodeContext<P = Record<string, unknown>> {
   /** Node instance id, after matrix expansion (e.g. `train[seed=1]`). */
   readonly id: string;
+  /**
+   * The run executing this node (the run being audited, under `pipe audit`). Not part of the cache key: a cached
+   * output keeps naming the run that produced it.
+   */
+  readonly runId?: string;
   /** Resolved, schema-validated params. File params hold absolute paths. */
   readonly params: P;
   /** A uint32 derived from (pipeline seed, node id, params). Seed every RNG from it; never use Math.random. */
@@ -96,6 +101,11 @@ export interface NodeKind<P = any> {
    * relative tolerance on numeric metrics instead of bytes.
    */
   readonly nondeterministic?: { readonly tolerance: number };
+  /**
+   * The kind describes the pipeline around it (e.g. a report): its params gain `$pipeline`, a `PipelineContext`,
+   * which is part of its cache key.
+   */
+  readonly wantsPipeline?: boolean;
   /** Runtime facts that change results (e.g. onnxruntime version, execution provider); part of the cache key. */
   fingerprint?(params: P): Readonly<Record<string, string>>;
   /**
@@ -107,9 +117,33 @@ export interface NodeKind<P = any> {
   run(ctx: NodeContext<P>): Promise<void>;
 }
 
+/** What a `wantsPipeline` kind is told about its pipeline (in `params.$pipeline`). */
+export interface PipelineContext {
+  /** The pipeline file, relative to the working directory it was loaded from. */
+  readonly file: string;
+  readonly name: string;
+  /** `--set` overrides as typed (`eval.temperature=0.5`). */
+  readonly overrides: readonly string[];
+  /** The git commit checked out where the pipeline file lives (null outside git). */
+  readonly commit: string | null;
+  /** Every instance upstream of this one: id, kind, params as hashed (file params as `{ $file, sha256 }`), axes. */
+  readonly instances: readonly {
+    readonly id: string;
+    readonly kind: string;
+    readonly params: Readonly<Record<string, unknown>>;
+    readonly binding: Readonly<Record<string, unknown>>;
+  }[];
+}
+
+/**
+ * A library view: SQL text, or SQL built from the comparison columns the store has (matrix axes and `--set` paths,
+ * as columns of `instance_axes`), so a view can group by them.
+ */
+export type LibraryView = string | ((axes: readonly string[]) => string);
+
 /** A set of node kinds plus SQL views over the tables they record (e.g. `eval_summary` over `episodes`). */
 export interface NodeLibrary {
   readonly kinds: readonly NodeKind[];
-  /** View name → SQL text over the engine's views and recorded tables. */
-  readonly views?: Readonly<Record<string, string>>;
+  /** View name → SQL over the engine's views and recorded tables. */
+  readonly views?: Readonly<Record<string, LibraryView>>;
 }

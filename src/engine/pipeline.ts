@@ -29,6 +29,8 @@ export interface NodeInstance {
   readonly seed: number;
   /** Matrix axis values that produced this instance (inherited and own). */
   readonly binding: Readonly<Record<string, unknown>>;
+  /** `--set` values applied to this instance or any instance upstream, by `node.param.path`. */
+  readonly overrides: Readonly<Record<string, unknown>>;
   /** Absolute paths of the files its params name (watched by `pipe watch`). */
   readonly files: readonly string[];
 }

@@ -5,9 +5,12 @@
  * SQL can neither write into the store (COPY … TO over meta/runs.jsonl), nor read other files, ATTACH databases or
  * install extensions. `allowWrite` names the one file a COPY … TO may write. Runs (and their running nodes) whose
  * process died on this host read as 'interrupted'.
+ * Matrix axes and `--set` paths are columns of `node_runs` and `instance_axes` (see comparison-columns.ts).
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { COMPARISON_KEYS_SQL, comparisonColumns } from './comparison-columns.js';
+import type { LibraryView } from './node-kind.js';
 import { INTERRUPTED, interruptedRuns } from './run-status.js';
 
 /** Columns of the base views (name → DuckDB type); the first column is never null in a complete row. */
@@ -19,6 +22,7 @@ export const BASE_VIEWS: Readonly<Record<string, Readonly<Record<string, string>
   node_runs: {
     run_id: 'VARCHAR', pipeline: 'VARCHAR', node_id: 'VARCHAR', kind: 'VARCHAR', cache_key: 'VARCHAR', status: 'VARCHAR',
     reason_type: 'VARCHAR', reason: 'VARCHAR', seconds: 'DOUBLE', started: 'TIMESTAMPTZ', finished: 'TIMESTAMPTZ', error: 'VARCHAR',
+    axes: 'JSON', overrides: 'JSON',
   },
   cache_keys: {
     cache_key: 'VARCHAR', pipeline: 'VARCHAR', node_id: 'VARCHAR', kind: 'VARCHAR', implementation: 'VARCHAR', params: 'JSON',
@@ -65,7 +69,7 @@ const ident = (s: string): string => `"${s.replaceAll('"', '""')}"`;
  */
 export async function openQuery(
   storeDir: string,
-  libraryViews: Readonly<Record<string, string>> = {},
+  libraryViews: Readonly<Record<string, LibraryView>> = {},
   warn: (message: string) => void = () => {},
   opts: { readonly allowWrite?: string } = {},
 ): Promise<QuerySession> {
@@ -97,6 +101,21 @@ export async function openQuery(
     await conn.run(`CREATE VIEW ${ident(name)} AS ${sql}`);
     views.push(name);
   }
+  // Matrix axes and --set paths become columns of node_runs and of instance_axes (one row per evaluated key).
+  const comparison = comparisonColumns((await conn.runAndReadAll(COMPARISON_KEYS_SQL)).getRows());
+  const own = new Set(Object.keys(BASE_VIEWS.node_runs ?? {}));
+  const extra = comparison.filter((c) => !own.has(c.name));
+  const cols = extra.map((c) => `, ${c.sql} AS ${ident(c.name)}`).join('');
+  if (extra.length > 0) {
+    await conn.run(`ALTER VIEW node_runs RENAME TO node_runs_base`);
+    await conn.run(`CREATE VIEW node_runs AS SELECT *${cols} FROM node_runs_base`);
+  }
+  const axes = extra.map((c) => c.name);
+  await conn.run(
+    `CREATE VIEW instance_axes AS SELECT node_id, cache_key${axes.map((a) => `, ${ident(a)}`).join('')} FROM node_runs ` +
+      "WHERE cache_key IS NOT NULL QUALIFY row_number() OVER (PARTITION BY node_id, cache_key ORDER BY finished DESC NULLS LAST) = 1",
+  );
+  views.push('instance_axes');
   await conn.run(`CREATE VIEW latest_nodes AS ${DERIVED_VIEWS.latest_nodes}`);
   views.push('latest_nodes');
   const tablesDir = join(storeDir, 'meta', 'tables');
@@ -114,9 +133,9 @@ export async function openQuery(
       warn(`skipping table ${name}: ${(e as Error).message.split('\n')[0]}`);
     }
   }
-  for (const [name, sql] of Object.entries(libraryViews)) {
+  for (const [name, view] of Object.entries(libraryViews)) {
     try {
-      await conn.run(`CREATE VIEW ${ident(name)} AS ${sql}`);
+      await conn.run(`CREATE VIEW ${ident(name)} AS ${typeof view === 'string' ? view : view(axes)}`);
       views.push(name);
     } catch (e) {
       warn(`skipping view ${name} (its tables may not exist yet): ${(e as Error).message.split('\n')[0]}`);

@@ -187,6 +187,31 @@ describe('pipe query', () => {
   });
 });
 
+describe('comparison columns', () => {
+  it('matrix axes and --set paths are typed columns of node_runs and instance_axes; dependents inherit --set', async () => {
+    const dir = tempDir();
+    const file = writePipeline(dir, `name: c
+nodes:
+  a:
+    kind: t.value
+    matrix: { n: [1, 2] }
+  b:
+    kind: t.concat
+    inputs: { a: a.out }
+`);
+    expect((await capture(runCommand, [file, '--set', 'a.value=x'])).code).toBe(0);
+    const store = join(dir, 'artifacts');
+    const q = async (sql: string) => JSON.parse((await capture(queryCommand, [sql, '--store', store, '--json'])).out) as Record<string, unknown>[];
+    expect(await q('SELECT node_id, n, "a.value" FROM node_runs ORDER BY node_id')).toEqual([
+      { node_id: 'a[n=1]', n: 1, 'a.value': 'x' },
+      { node_id: 'a[n=2]', n: 2, 'a.value': 'x' },
+      { node_id: 'b[n=1]', n: 1, 'a.value': 'x' },
+      { node_id: 'b[n=2]', n: 2, 'a.value': 'x' },
+    ]);
+    expect(await q('SELECT typeof(n) AS t, count(*)::INT AS rows FROM instance_axes GROUP BY t')).toEqual([{ t: 'BIGINT', rows: 4 }]);
+  });
+});
+
 describe('pipe query during a run', () => {
   it('sees the rows of finished nodes while another node is still running', async () => {
     const dir = tempDir();

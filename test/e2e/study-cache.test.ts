@@ -84,19 +84,28 @@ describe('study pipeline (tiny) through the engine', () => {
     expect(await run(['eval.temperature=0.7'])).toEqual({ levels: 'cached', data: 'cached', train: 'cached', envs: 'cached', eval: 'ran', report: 'ran' });
   }, 120_000);
 
-  it('pipe report points at the report node output and writes a combined report', async () => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await reportCommand([join(dir, 'p.yaml'), '--json', '--out', join(dir, 'combined')], { library, out: (t) => out.push(t), err: (t) => err.push(t) });
-    expect(err.join('')).toBe('');
-    expect(code).toBe(0);
-    const res = JSON.parse(out.join(''));
-    expect(res.reports).toHaveLength(1);
-    expect(readFileSync(join(res.reports[0].dir, 'report.md'), 'utf8')).toContain('| diverse-cot |');
-    expect(res.combined.summaries).toBe(1);
-    const md = readFileSync(join(dir, 'combined', 'report.md'), 'utf8');
-    expect(md).toContain('| method | SimpleSokoban | FakeSokobanNumerical |');
-    expect(md).toContain('0.93 → 0 (non-diverse → diverse)');
+  it('pipe report prints the page pipe run wrote for the same --set; its command and notes follow the params', async () => {
+    const page = async (args: string[]): Promise<string> => {
+      const out: string[] = [];
+      const err: string[] = [];
+      expect(await reportCommand([join(dir, 'p.yaml'), ...args], { library, out: (t) => out.push(t), err: (t) => err.push(t) })).toBe(0);
+      expect(err.join('')).toBe('');
+      return out.join('').trim();
+    };
+    const sampled = await page(['--set', 'eval.temperature=0.7']);
+    expect(sampled.endsWith('/report.html')).toBe(true);
+    const html = readFileSync(sampled, 'utf8');
+    expect(html).toContain(`npx pipe run ${join(dir, 'p.yaml')} --set eval.temperature=0.7`);
+    expect(html).toContain('sampling at temperature 0.7');
+    expect(html).not.toContain('greedy');
+    expect(html).toContain('<svg');
+    // The default params: the greedy page, as pipe run (cached) left it.
+    expect(await run()).toMatchObject({ eval: 'cached', report: 'cached' });
+    const greedy = await page([]);
+    expect(greedy).not.toBe(sampled);
+    const text = readFileSync(greedy, 'utf8');
+    expect(text).toContain('greedy decoding (temperature 0');
+    expect(text).toContain(`npx pipe run ${join(dir, 'p.yaml')}\n`);
   }, 120_000);
 
   it('pipe report exits 2 on a bad pipeline and 1 when nothing was evaluated', async () => {
@@ -105,6 +114,6 @@ describe('study pipeline (tiny) through the engine', () => {
     expect(await reportCommand([join(dir, 'bad.yaml')], { library, out: () => {}, err: (t) => err.push(t) })).toBe(2);
     writeFileSync(join(dir, 'fresh.yaml'), PIPELINE.replace('name: tiny-study', 'name: fresh').replace('count: 6', 'count: 7'));
     expect(await reportCommand([join(dir, 'fresh.yaml')], { library, out: () => {}, err: (t) => err.push(t) })).toBe(1);
-    expect(err.join('')).toContain('nothing evaluated yet');
+    expect(err.join('')).toContain('not built yet for these params: report; run `pipe run');
   });
 });

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { type CommandContext, defineCommand } from '../command-spec.js';
 import { formatBytes } from '../engine-io.js';
 import { commandFunction } from '../program.js';
@@ -91,7 +91,9 @@ async function show(id: string, values: ShowOptions, env: CommandContext): Promi
         await Promise.all(
           Object.entries(entry.outputs).map(async ([name, a]) => {
             const path = await store.artifactPath(a).catch(() => (a.type === 'file' ? store.objectPath(a.digest) : store.treePath(a.digest)));
-            return [name, { ...a, path }] as const;
+            // A directory with a page in it (a report) is shown by its page: the thing to open.
+            const page = a.type === 'dir' ? PAGES.map((f) => join(path, f)).find((f) => existsSync(f)) : undefined;
+            return [name, { ...a, path: page ?? path }] as const;
           }),
         ),
       )
@@ -120,3 +122,6 @@ async function show(id: string, values: ShowOptions, env: CommandContext): Promi
   out(`${lines.join('\n')}\n`);
   return 0;
 }
+
+/** Page files a directory output is shown by, when it has one. */
+const PAGES = ['report.html', 'index.html'];

@@ -5,10 +5,19 @@
  * records for it, the latest if it was ever forced to rerun) whose key is, for some pipeline node, the key of its
  * latest ran-or-cached execution. So a failed attempt's partial rows, superseded evaluations (after an edit) and
  * duplicate reruns never count, while a cached evaluation keeps counting. Equal keys in several pipelines count once.
+ * `eval_summary` has a column per matrix axis and `--set` path (the engine's `instance_axes`), so sweeps are rows.
  */
+import type { LibraryView } from '../../engine/node-kind.js';
+
 const Z = 1.959963984540054;
 
-export const views: Readonly<Record<string, string>> = {
+/** Columns the evaluators record (and the engine adds): a comparison column with one of these names is not repeated. */
+const EPISODE_COLUMNS = new Set([
+  'task', 'method', 'split', 'split_order', 'idx', 'env_seed', 'success', 'valid', 'reward', 'actions', 'turns', 'tokens', 'optimal',
+  'temperature', 'output', 'node_id', 'cache_key', 'run_id', 'episodes', 'ci_low', 'ci_high',
+]);
+
+export const views: Readonly<Record<string, LibraryView>> = {
   current_episodes: `
     WITH produced AS (
       SELECT cache_key, arg_max(run_id, created) AS run_id FROM cache_keys GROUP BY cache_key
@@ -21,17 +30,26 @@ export const views: Readonly<Record<string, string>> = {
     SELECT e.* FROM episodes e
     JOIN produced p ON e.cache_key = p.cache_key AND e.run_id = p.run_id
     WHERE e.cache_key IN (SELECT cache_key FROM latest)`,
-  eval_summary: `
-    WITH g AS (
-      SELECT task, method, split, count(*) AS n, sum(CASE WHEN success THEN 1 ELSE 0 END) AS k,
+  eval_summary: (axes) => {
+    // One row per (task, method, comparison columns, split): a sweep's values (and seeds) are rows, never pooled.
+    const cols = axes.filter((a) => !EPISODE_COLUMNS.has(a)).map((a) => `"${a.replaceAll('"', '""')}"`);
+    const by = cols.map((c) => `${c}, `).join('');
+    return `
+    WITH e AS (
+      SELECT c.*${cols.map((col) => `, a.${col}`).join('')} FROM current_episodes c
+      LEFT JOIN instance_axes a ON a.node_id = c.node_id AND a.cache_key = c.cache_key
+    ),
+    g AS (
+      SELECT task, method, ${by}split, count(*) AS n, sum(CASE WHEN success THEN 1 ELSE 0 END) AS k,
              avg(valid) AS valid, min(split_order) AS first
-      FROM current_episodes GROUP BY task, method, split
+      FROM e GROUP BY task, method, ${by}split
     ),
     w AS (
       SELECT *, k / n AS p, ${Z} * ${Z} AS z2 FROM g
     )
-    SELECT task, method, split, n AS episodes, p AS success, valid,
+    SELECT task, method, ${by}split, n AS episodes, p AS success, valid,
       CASE WHEN k = 0 THEN 0.0 ELSE greatest(0.0, ((p + z2 / (2 * n)) - ${Z} * sqrt(p * (1 - p) / n + z2 / (4 * n * n))) / (1 + z2 / n)) END AS ci_low,
       CASE WHEN k = n THEN 1.0 ELSE least(1.0, ((p + z2 / (2 * n)) + ${Z} * sqrt(p * (1 - p) / n + z2 / (4 * n * n))) / (1 + z2 / n)) END AS ci_high
-    FROM w ORDER BY task, method, first, split`,
+    FROM w ORDER BY task, method, ${by}first, split`;
+  },
 };

@@ -1,123 +1,166 @@
 /**
- * `report`: the study's results page. Takes any number of inputs — evaluator `summary` files and trainer `model`
- * directories (for their train-log.jsonl) — and writes a directory with report.md, index.html and SVG charts.
+ * `report`: the pipeline's results page. Takes any number of inputs — evaluator `summary` files and trainer `model`
+ * directories (for their train-log.jsonl), plain or gathered (`eval[*].summary`) — and writes a directory with
+ * report.html (self-contained), report.md and the charts as SVG. It is told about its pipeline (`$pipeline`: file,
+ * `--set` overrides, commit, upstream params), so the page names the exact command that reproduces it and its
+ * notes follow the params that were run.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { NodeKind } from '../../engine/node-kind.js';
-import { aggregate, cellKey } from './aggregate.js';
+import type { NodeKind, PipelineContext } from '../../engine/node-kind.js';
+import { aggregate, bindingFromId, type LabelledSummary } from './aggregate.js';
+import { type ChartSpec, type Curve, lossChart, renderSvg, successChart, trainingChart } from './charts.js';
+import { generatedNotes } from './notes.js';
 import { renderHtml, renderMarkdown, type ReportData } from './render.js';
 import { parseEvalSummary, type EvalSummary } from './summary.js';
-import { barChart, lineChart, type Series } from './svg.js';
 import { parseTrainLog, TRAIN_LOG_FILE } from './train-log.js';
 
 export interface ReportParams {
   readonly title?: string;
-  /** Shell commands that reproduce the report, printed verbatim. */
+  /** Extra shell commands shown after the generated `pipe run` line. */
   readonly reproduce?: string;
   readonly notes?: readonly string[];
+  /** Set by the engine (the kind wants its pipeline). */
+  readonly $pipeline?: PipelineContext;
 }
 
-const DEFAULT_REPRODUCE = 'npx pipe run <this pipeline.yaml>\nnpx pipe query "select * from eval_summary"';
+/** The page's file name inside the `report` output. */
+export const REPORT_PAGE = 'report.html';
 
-/** Reads every input, classifying each as an eval summary (file) or a training run (directory with a log). */
-export async function collectInputs(inputs: Readonly<Record<string, string>>): Promise<{
-  summaries: EvalSummary[];
-  curves: { name: string; log: ReturnType<typeof parseTrainLog> }[];
-}> {
+/** Reads every input: summary files, model directories, and gathered directories of either. */
+export async function collectInputs(inputs: Readonly<Record<string, string>>): Promise<{ summaries: EvalSummary[]; curves: Curve[] }> {
   const summaries: EvalSummary[] = [];
-  const curves: { name: string; log: ReturnType<typeof parseTrainLog> }[] = [];
-  for (const name of Object.keys(inputs).sort()) {
-    const path = inputs[name] as string;
+  const curves: Curve[] = [];
+  const visit = async (name: string, path: string, depth: number): Promise<void> => {
     const st = await stat(path);
-    if (st.isDirectory()) {
-      const logPath = join(path, TRAIN_LOG_FILE);
-      if (!existsSync(logPath)) {
-        throw new Error(`report input '${name}' is a directory without ${TRAIN_LOG_FILE} (expected a trainer's model output)`);
-      }
-      curves.push({ name, log: parseTrainLog(await readFile(logPath, 'utf8'), `input '${name}'`) });
-    } else {
+    if (!st.isDirectory()) {
       summaries.push(parseEvalSummary(await readFile(path, 'utf8'), `report input '${name}'`));
+      return;
     }
-  }
+    const logPath = join(path, TRAIN_LOG_FILE);
+    if (existsSync(logPath)) {
+      curves.push({ name, log: parseTrainLog(await readFile(logPath, 'utf8'), `input '${name}'`) });
+      return;
+    }
+    if (depth > 0) throw new Error(`report input '${name}' is a directory without ${TRAIN_LOG_FILE} (expected a trainer's model output)`);
+    const entries = (await readdir(path)).sort();
+    if (entries.length === 0) throw new Error(`report input '${name}' is a directory without ${TRAIN_LOG_FILE} (expected a trainer's model output)`);
+    for (const e of entries) await visit(`${name} ${e}`, join(path, e), depth + 1);
+  };
+  for (const name of Object.keys(inputs).sort()) await visit(name, inputs[name] as string, 0);
   return { summaries, curves };
 }
 
-/** Builds the report's data (tables and charts) from the collected inputs. Pure. */
+const axisText = (v: unknown): string => (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v));
+
+/** A `--set` as a shell word (quoted when it has characters a shell would read). */
+function shellWord(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replaceAll("'", "'\\''")}'`;
+}
+
+/** The command lines that rebuild this page. */
+export function reproduceCommand(context: PipelineContext | undefined, nodeId: string, extra?: string): string {
+  const lines: string[] = [];
+  if (context !== undefined) {
+    lines.push(['npx pipe run', shellWord(context.file), ...context.overrides.map((o) => `--set ${shellWord(o)}`)].join(' '));
+    lines.push(`npx pipe show ${shellWord(nodeId.replace(/\[.*$/, ''))}   # prints this page's path`);
+  } else {
+    lines.push('npx pipe run <this pipeline.yaml>');
+  }
+  lines.push('npx pipe query "select * from eval_summary"');
+  const more = (extra ?? '').split('\n').map((l) => l.trim()).filter((l) => l !== '' && !lines.includes(l));
+  return [...lines, ...more].join('\n');
+}
+
+/** Params for display: the engine's `$pipeline` left out, file params shown by their path. */
+function displayParams(params: Readonly<Record<string, unknown>>): string {
+  return JSON.stringify(params, (k, v: unknown) => {
+    if (k === '$pipeline') return undefined;
+    if (typeof v === 'object' && v !== null && '$file' in v) return (v as { $file: unknown }).$file;
+    return v;
+  });
+}
+
+/** Builds the report's data (tables, chart specs, provenance) from the collected inputs. Pure. */
 export function buildReport(
   params: ReportParams,
   summaries: readonly EvalSummary[],
-  curves: readonly { name: string; log: ReturnType<typeof parseTrainLog> }[],
-): ReportData {
-  const table = aggregate(summaries);
-  const charts: { file: string; caption: string; svg: string }[] = [];
-  for (const t of table.tasks) {
-    const series = t.methods.map((m) => ({
-      name: m,
-      bars: t.splits.map((s) => {
-        const c = t.cells.get(cellKey(m, s));
-        return c === undefined ? undefined : { value: c.success, low: c.ciLow, high: c.ciHigh };
-      }),
-    }));
-    charts.push({ file: `success-${t.task}.svg`, caption: `${t.task}: success per split`, svg: barChart(`${t.task}: success per split (95% CI)`, t.splits, series) });
+  curves: readonly Curve[],
+  run: { readonly nodeId?: string; readonly runId?: string } = {},
+): Omit<ReportData, 'charts'> & { readonly chartSpecs: readonly ChartSpec[] } {
+  const context = params.$pipeline;
+  const bindings = new Map((context?.instances ?? []).map((i) => [i.id, Object.fromEntries(Object.entries(i.binding).map(([a, v]) => [a, axisText(v)]))]));
+  const labelled: LabelledSummary[] = summaries.map((s) => ({ summary: s, binding: bindings.get(s.node) ?? bindingFromId(s.node) }));
+  const table = aggregate(labelled);
+  const chartSpecs: ChartSpec[] = table.tasks.map(successChart);
+  const withLogs = curves.filter((c) => c.log.length > 0);
+  const loss = lossChart(withLogs);
+  if (loss !== undefined) chartSpecs.push(loss);
+  const training = trainingChart(withLogs);
+  if (training !== undefined) chartSpecs.push(training);
+  const provenance: [string, string][] = [];
+  if (context !== undefined) {
+    provenance.push(['pipeline', `${context.name} (${context.file})`]);
+    provenance.push(['overrides', context.overrides.length > 0 ? context.overrides.map((o) => `--set ${o}`).join(' ') : 'none']);
+    provenance.push(['commit', context.commit ?? 'not in a git checkout']);
   }
-  const lossSeries: Series[] = [];
-  const rewardSeries: Series[] = [];
-  for (const c of curves) {
-    const pick = (f: (r: (typeof c.log)[number]) => number | undefined): [number, number][] =>
-      c.log.flatMap((r) => {
-        const v = f(r);
-        return v === undefined || !Number.isFinite(v) ? [] : [[r.step, v] as [number, number]];
-      });
-    const train = pick((r) => r.loss);
-    const val = pick((r) => r.val_loss);
-    const reward = pick((r) => r.reward);
-    if (reward.length > 0) rewardSeries.push({ name: c.name, points: reward });
-    else if (train.length > 0) lossSeries.push({ name: `${c.name} train`, points: train });
-    if (val.length > 0) lossSeries.push({ name: `${c.name} val`, points: val });
-  }
-  if (lossSeries.length > 0) {
-    charts.push({ file: 'loss.svg', caption: 'SFT training and validation loss', svg: lineChart('loss', lossSeries, { xLabel: 'step', yLabel: 'loss' }) });
-  }
-  if (rewardSeries.length > 0) {
-    charts.push({ file: 'reward.svg', caption: 'GRPO mean rollout reward', svg: lineChart('reward', rewardSeries, { xLabel: 'step', yLabel: 'reward' }) });
-  }
+  if (run.runId !== undefined) provenance.push(['run', `${run.runId} (the run that wrote this page)`]);
+  const notes = [
+    ...(context !== undefined ? generatedNotes(context, new Map(summaries.map((s) => [s.node, s]))) : []),
+    ...(params.notes ?? []),
+  ];
   return {
-    title: params.title ?? 'pipe study report',
+    title: params.title ?? (context !== undefined ? `${context.name}: results` : 'pipe study report'),
+    provenance,
     table,
-    charts,
-    reproduce: params.reproduce ?? DEFAULT_REPRODUCE,
-    notes: params.notes ?? [],
+    chartSpecs,
+    reproduce: reproduceCommand(context, run.nodeId ?? 'report', params.reproduce),
+    notes,
+    params: (context?.instances ?? []).map((i) => ({ id: i.id, kind: i.kind, params: displayParams(i.params) })),
   };
+}
+
+/** Renders the charts and returns the complete report data. */
+export async function renderReport(built: ReturnType<typeof buildReport>): Promise<ReportData> {
+  const { chartSpecs, ...rest } = built;
+  const charts = [];
+  for (const c of chartSpecs) charts.push({ file: c.file, caption: c.caption, svg: await renderSvg(c.spec) });
+  return { ...rest, charts };
+}
+
+/** Writes report.html, report.md and the SVG charts into `dir`. */
+export async function writeReport(dir: string, data: ReportData): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  for (const c of data.charts) await writeFile(join(dir, c.file), c.svg);
+  await writeFile(join(dir, 'report.md'), renderMarkdown(data));
+  await writeFile(join(dir, REPORT_PAGE), renderHtml(data));
 }
 
 export const reportKind: NodeKind<ReportParams> = {
   kind: 'report',
-  description: 'Results page (Markdown + HTML + SVG charts) from evaluator summaries and training logs',
+  description: 'Results page (report.html + report.md + SVG charts) from evaluator summaries and training logs',
   module: import.meta.url,
   params: {
     type: 'object',
     additionalProperties: false,
     properties: {
       title: { type: 'string' },
-      reproduce: { type: 'string' },
+      reproduce: { type: 'string', description: 'extra shell commands shown after the generated `pipe run` line' },
       notes: { type: 'array', items: { type: 'string' } },
     },
   },
   inputs: '*',
   outputs: ['report'],
   resources: { cpu: 1 },
+  wantsPipeline: true,
   async run(ctx) {
     const { summaries, curves } = await collectInputs(ctx.inputs);
     if (summaries.length === 0) throw new Error('report: no evaluation summary among the inputs (wire eval nodes\' `summary` outputs)');
-    const data = buildReport(ctx.params, summaries, curves);
+    const data = await renderReport(buildReport(ctx.params, summaries, curves, { nodeId: ctx.id, ...(ctx.runId !== undefined ? { runId: ctx.runId } : {}) }));
     const dir = ctx.output('report');
-    await mkdir(dir, { recursive: true });
-    for (const c of data.charts) await writeFile(join(dir, c.file), c.svg);
-    await writeFile(join(dir, 'report.md'), renderMarkdown(data));
-    await writeFile(join(dir, 'index.html'), renderHtml(data));
-    ctx.log(`report: ${summaries.length} summaries, ${curves.length} training logs → ${dir}`);
+    await writeReport(dir, data);
+    ctx.log(`report: ${summaries.length} summaries, ${curves.length} training logs → ${join(dir, REPORT_PAGE)}`);
     ctx.progress({ done: 1, total: 1, unit: 'report' });
   },
 };

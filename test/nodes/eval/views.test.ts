@@ -3,7 +3,7 @@ import { views } from '../../../src/nodes/eval/views.js';
 import { wilsonInterval } from '../../../src/nodes/eval/wilson.js';
 
 /** Runs the views over hand-written engine tables in an in-memory DuckDB. */
-async function query(tables: Record<string, Record<string, unknown>[]>, sql: string): Promise<Record<string, unknown>[]> {
+async function query(tables: Record<string, Record<string, unknown>[]>, sql: string, axes: string[] = []): Promise<Record<string, unknown>[]> {
   const { DuckDBInstance } = await import('@duckdb/node-api');
   const db = await DuckDBInstance.create(':memory:');
   const conn = await db.connect();
@@ -12,7 +12,8 @@ async function query(tables: Record<string, Record<string, unknown>[]>, sql: str
       const values = rows.map((r) => `(SELECT ${Object.entries(r).map(([k, v]) => `${typeof v === 'string' ? `'${v}'` : v === null ? 'NULL' : String(v)} AS ${k}`).join(', ')})`);
       await conn.run(`CREATE TABLE ${name} AS ${values.join(' UNION ALL ')}`);
     }
-    for (const [name, text] of Object.entries(views)) await conn.run(`CREATE VIEW ${name} AS ${text}`);
+    if (tables.instance_axes === undefined) await conn.run('CREATE TABLE instance_axes (node_id VARCHAR, cache_key VARCHAR)');
+    for (const [name, view] of Object.entries(views)) await conn.run(`CREATE VIEW ${name} AS ${typeof view === 'string' ? view : view(axes)}`);
     const reader = await conn.runAndReadAll(sql);
     return reader.getRowObjectsJS() as Record<string, unknown>[];
   } finally {
@@ -21,8 +22,8 @@ async function query(tables: Record<string, Record<string, unknown>[]>, sql: str
   }
 }
 
-const ep = (cache_key: string, run_id: string, split: string, success: boolean, env_seed: number, method = 'm') => ({
-  task: 'sokoban', method, split, split_order: env_seed, success, valid: success ? 1.0 : 0.5, env_seed, node_id: 'eval', cache_key, run_id,
+const ep = (cache_key: string, run_id: string, split: string, success: boolean, env_seed: number, method = 'm', node_id = 'eval') => ({
+  task: 'sokoban', method, split, split_order: env_seed, success, valid: success ? 1.0 : 0.5, env_seed, node_id, cache_key, run_id,
 });
 
 describe('eval views', () => {
@@ -57,5 +58,32 @@ describe('eval views', () => {
     expect(rows[0]!.ci_high).toBeCloseTo(ci.high, 9);
     expect(rows[1]!.ci_low).toBe(0);
     expect(Object.keys(rows[0]!)).toEqual(['task', 'method', 'split', 'episodes', 'success', 'valid', 'ci_low', 'ci_high']);
+  });
+
+  it('a sweep is not pooled: two lr values are two rows with an lr column (and seeds are rows too)', async () => {
+    const node = (id: string, key: string) => ({ pipeline: 'p', node_id: id, cache_key: key, status: 'ran', finished: '2026-01-01T00:00:01Z' });
+    const tables = {
+      cache_keys: [
+        { cache_key: 'ka', run_id: 'r1', created: '2026-01-01T00:00:01Z' },
+        { cache_key: 'kb', run_id: 'r1', created: '2026-01-01T00:00:01Z' },
+      ],
+      node_runs: [node('eval[lr=0.003]', 'ka'), node('eval[lr=0.01]', 'kb')],
+      instance_axes: [
+        { node_id: 'eval[lr=0.003]', cache_key: 'ka', lr: 0.003 },
+        { node_id: 'eval[lr=0.01]', cache_key: 'kb', lr: 0.01 },
+      ],
+      episodes: [
+        ep('ka', 'r1', 'ID', true, 1, 'sft', 'eval[lr=0.003]'),
+        ep('ka', 'r1', 'ID', true, 2, 'sft', 'eval[lr=0.003]'),
+        ep('kb', 'r1', 'ID', false, 1, 'sft', 'eval[lr=0.01]'),
+        ep('kb', 'r1', 'ID', true, 2, 'sft', 'eval[lr=0.01]'),
+      ],
+    };
+    const rows = await query(tables, 'SELECT * FROM eval_summary', ['lr']);
+    expect(rows.map((r) => [r.method, r.lr, r.split, Number(r.episodes), r.success])).toEqual([
+      ['sft', 0.003, 'ID', 2, 1],
+      ['sft', 0.01, 'ID', 2, 0.5],
+    ]);
+    expect(Object.keys(rows[0]!).slice(0, 4)).toEqual(['task', 'method', 'lr', 'split']);
   });
 });
