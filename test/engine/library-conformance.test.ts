@@ -39,7 +39,11 @@ describe('built-in node library conformance', () => {
     });
   }
 
-  it('defines views as SQL text', () => {
-    for (const sql of Object.values(library.views ?? {})) expect(typeof sql).toBe('string');
+  it('defines views as SQL text, or as SQL built from the comparison columns', () => {
+    for (const view of Object.values(library.views ?? {})) {
+      const sql = typeof view === 'string' ? view : view(['lr', 'eval.temperature']);
+      expect(sql).toMatch(/SELECT/);
+      if (typeof view !== 'string') expect(sql).toContain('"eval.temperature"');
+    }
   });
 });

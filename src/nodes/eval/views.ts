@@ -52,4 +52,21 @@ export const views: Readonly<Record<string, LibraryView>> = {
       CASE WHEN k = n THEN 1.0 ELSE least(1.0, ((p + z2 / (2 * n)) + ${Z} * sqrt(p * (1 - p) / n + z2 / (4 * n * n))) / (1 + z2 / n)) END AS ci_high
     FROM w ORDER BY task, method, ${by}first, split`;
   },
+  // Every evaluation ever produced (not only the current ones): one row per (evaluated key, split), with its
+  // producing run and comparison columns — what `pipe compare` lays out across runs and instances.
+  eval_runs: (axes) => {
+    const cols = axes.filter((a) => !EPISODE_COLUMNS.has(a) && a !== 'created').map((a) => `a."${a.replaceAll('"', '""')}"`);
+    const by = cols.map((c) => `${c}, `).join('');
+    return `
+    WITH produced AS (
+      SELECT cache_key, arg_max(run_id, created) AS run_id, max(created) AS created FROM cache_keys GROUP BY cache_key
+    )
+    SELECT e.node_id, e.cache_key, p.run_id, p.created, e.task, e.method, ${by}e.split,
+           min(e.split_order) AS split_order, count(*) AS episodes, avg(CASE WHEN e.success THEN 1.0 ELSE 0.0 END) AS success
+    FROM episodes e
+    JOIN produced p ON e.cache_key = p.cache_key AND e.run_id = p.run_id
+    LEFT JOIN instance_axes a ON a.node_id = e.node_id AND a.cache_key = e.cache_key
+    GROUP BY e.node_id, e.cache_key, p.run_id, p.created, e.task, e.method, ${by}e.split
+    ORDER BY p.created, e.node_id, split_order`;
+  },
 };
