@@ -6,7 +6,7 @@
  */
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { queryCommand } from '../../src/cli/commands/query.js';
 import { reportCommand } from '../../src/cli/commands/report.js';
@@ -99,8 +99,8 @@ describe('user-defined evaluation splits, end to end', () => {
     ]);
     const r = await capture(reportCommand, [join(dir, 'p.yaml'), '--store', join(dir, 'store'), '--json'], { library });
     expect(r.code).toBe(0);
-    const { reports } = JSON.parse(r.out) as { reports: { dir: string }[] };
-    expect(readFileSync(join(reports[0]!.dir, 'report.md'), 'utf8')).toContain('| method | SimpleSokoban | Greek7x5 |');
+    const { reports } = JSON.parse(r.out) as { reports: { page: string }[] };
+    expect(readFileSync(join(dirname(reports[0]!.page), 'report.md'), 'utf8')).toContain('| method | SimpleSokoban | Greek7x5 |');
   }, 180_000);
 
   it('General Points: five cards, J/Q/K stated as 3/4/6 but scored as 10, target 30', async () => {
