@@ -1,6 +1,18 @@
-/** Query results as an aligned text table, CSV (RFC 4180) or JSON rows. */
+/**
+ * Query results as an aligned text table, CSV (RFC 4180) or JSON rows. The table is for reading, so its
+ * floating-point numbers are rounded to 6 significant digits (0.7950000000000002 → 0.795); CSV and JSON are for
+ * programs and keep every digit.
+ */
 
 type Cell = unknown;
+
+/** A number for the eye: integers whole, others to 6 significant digits (all integer digits kept). */
+export function roundForDisplay(v: number): string {
+  if (Number.isInteger(v) || !Number.isFinite(v)) return String(v);
+  const intDigits = Math.abs(v) >= 1 ? Math.floor(Math.log10(Math.abs(v))) + 1 : 0;
+  const rounded = intDigits > 0 ? Number(v.toFixed(Math.max(0, 6 - intDigits))) : Number(v.toPrecision(6));
+  return String(rounded);
+}
 
 function text(v: Cell): string {
   if (v === null || v === undefined) return '';
@@ -10,7 +22,7 @@ function text(v: Cell): string {
 
 /** Aligned columns with a header rule; numbers right-aligned. */
 export function formatTable(columns: readonly string[], rows: readonly (readonly Cell[])[]): string {
-  const cells = rows.map((r) => r.map((v) => text(v).replace(/\n/g, '\\n')));
+  const cells = rows.map((r) => r.map((v) => (typeof v === 'number' ? roundForDisplay(v) : text(v).replace(/\n/g, '\\n'))));
   const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => (r[i] ?? '').length)));
   const numeric = columns.map((_, i) => rows.length > 0 && rows.every((r) => r[i] === null || typeof r[i] === 'number'));
   const line = (vals: readonly string[]): string =>

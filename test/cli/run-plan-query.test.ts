@@ -212,6 +212,21 @@ nodes:
   });
 });
 
+describe('pipe query number formatting', () => {
+  it('rounds floats to 6 significant digits in the table and keeps every digit in --json and --csv', async () => {
+    const dir = tempDir();
+    const file = writePipeline(dir, 'name: q\nnodes:\n  a: { kind: t.value }\n');
+    await capture(runCommand, [file]);
+    const store = join(dir, 'artifacts');
+    const sql = 'SELECT 0.7::DOUBLE + 0.095 AS x, 1234567.891::DOUBLE AS big, 3 AS n, 0.000012345678::DOUBLE AS tiny';
+    expect((await capture(queryCommand, [sql, '--store', store])).out).toBe(
+      '    x      big  n          tiny\n-----  -------  -  ------------\n0.795  1234568  3  0.0000123457\n(1 row)\n',
+    );
+    expect(JSON.parse((await capture(queryCommand, [sql, '--store', store, '--json'])).out)).toEqual([{ x: 0.7949999999999999, big: 1234567.891, n: 3, tiny: 0.000012345678 }]);
+    expect((await capture(queryCommand, [sql, '--store', store, '--csv'])).out).toBe(`x,big,n,tiny\n0.7949999999999999,1234567.891,3,0.000012345678\n`);
+  });
+});
+
 describe('pipe query during a run', () => {
   it('sees the rows of finished nodes while another node is still running', async () => {
     const dir = tempDir();

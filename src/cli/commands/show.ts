@@ -1,8 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type CommandContext, defineCommand } from '../command-spec.js';
 import { formatBytes } from '../engine-io.js';
 import { commandFunction } from '../program.js';
+import { roundForDisplay } from '../table-format.js';
 import { STORE_HELP, storeFor } from '../store-resolve.js';
 
 interface ShowOptions {
@@ -98,8 +99,13 @@ async function show(id: string, values: ShowOptions, env: CommandContext): Promi
         ),
       )
     : {};
+  // The last value of each metric (the final loss of a trainer, the success rate of an evaluator), and the log.
+  const lastOf = new Map<string, readonly [string, number, number | null]>();
+  for (const m of entry?.metrics ?? []) lastOf.set(m[0], m);
+  const finalMetrics = [...lastOf.values()];
+  const logFile = store.logPath(last.key);
   if (values.json) {
-    out(`${JSON.stringify({ pipeline: last.pipeline, node: id, key: last.key, components: last.components, outputs, history })}\n`);
+    out(`${JSON.stringify({ pipeline: last.pipeline, node: id, key: last.key, components: last.components, outputs, metrics: Object.fromEntries(finalMetrics.map(([n, v]) => [n, v])), log: existsSync(logFile) ? logFile : null, history })}\n`);
     return 0;
   }
   const c = last.components;
@@ -107,7 +113,7 @@ async function show(id: string, values: ShowOptions, env: CommandContext): Promi
     `${last.pipeline} / ${id}`,
     `key        ${last.key}`,
     `kind       ${c.kind}`,
-    `code       ${c.implementation.hash.slice(0, 16)}  (${Object.keys(c.implementation.files).join(', ')})`,
+    `code       ${c.implementation.hash.slice(0, 16)}  (${Object.keys(c.implementation.files).length} files; --json lists them)`,
     `params     ${JSON.stringify(c.params)}`,
     `inputs     ${Object.entries(c.inputs).map(([n, v]) => `${n} = ${v.from} (${v.digest.slice(0, 12)})`).join(', ') || '(none)'}`,
     `seed       ${c.seed}`,
@@ -116,6 +122,8 @@ async function show(id: string, values: ShowOptions, env: CommandContext): Promi
     ...(entry
       ? Object.entries(outputs).map(([n, a]) => `  ${n}  ${a.type}  ${formatBytes(a.size)}  ${a.digest.slice(0, 12)}  ${a.path}`)
       : ['  (not in the store: run the pipeline, or it was garbage-collected)']),
+    ...(finalMetrics.length > 0 ? ['metrics    ' + finalMetrics.map(([n, v, step]) => `${n} ${roundForDisplay(v)}${step === null ? '' : ` (step ${step})`}`).join(', ')] : []),
+    `log        ${existsSync(logFile) ? `${logFile}${statSync(logFile).size === 0 ? '  (empty)' : ''}` : '(none)'}`,
     'history',
     ...history.map((h) => `  ${String(h.finished ?? '')}  ${String(h.status).padEnd(7)}  ${typeof h.seconds === 'number' ? `${h.seconds.toFixed(2)}s`.padStart(8) : ''}  ${String(h.cache_key ?? '').slice(0, 12)}  ${String(h.reason ?? '')}`),
   ];

@@ -110,12 +110,16 @@ export async function writeModel(dir: string, ckpt: Checkpoint, log: readonly Tr
   await writeFile(join(dir, TRAIN_LOG_FILE), log.map((r) => JSON.stringify(r)).join('\n') + '\n');
 }
 
-/** Sends one log row to ctx.metric (one metric per field) and keeps it for the train log. */
+/** Sends one log row to ctx.metric (one metric per field) and to the node's log, and keeps it for the train log. */
 export function logRow(ctx: NodeContext<unknown>, log: TrainLogRow[], row: TrainLogRow): void {
   log.push(row);
+  const fields: string[] = [];
   for (const [k, v] of Object.entries(row)) {
     if (k !== 'step' && typeof v === 'number') ctx.metric(k, v, row.step);
+    if (k !== 'step' && v !== undefined) fields.push(`${k} ${typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(5)) : String(v)}`);
   }
+  // The node's log (logs/ in the store, `pipe show`) gets a readable line per logged step.
+  ctx.log(`step ${row.step}  ${fields.join('  ')}`);
 }
 
 /** Fails with a clear message when a training statistic is NaN/Inf (the last good checkpoint stays in resumeDir). */

@@ -59,6 +59,8 @@ describe('train.sft', () => {
     expect(log[3].loss).toBeLessThan(log[0].loss * 0.6);
     expect(log[3].val_loss).toBeTypeOf('number');
     expect(ctx.metrics.some((m) => m.name === 'tokens_per_s' && m.value > 0)).toBe(true);
+    // The node's log (what `pipe show` points to) has a readable line per logged step.
+    expect(ctx.logs.filter((l) => /^step \d+ {2}loss \d/.test(l)).map((l) => l.split(' ')[1])).toEqual(['10', '20', '30', '40']);
     const { loadCheckpoint } = await import('../../../src/nn/index.js');
     const ckpt = await loadCheckpoint(ctx.output('model'));
     expect(ckpt.step).toBe(40);
