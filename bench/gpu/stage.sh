@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Stages a slim runtime for the GPU machine into .gpu/ (ignored): node + only the node_modules that dist/nn and the
-# bench scripts load (onnxruntime-node for linux-x64, onnxruntime-common, onnx-buf, @bufbuild/protobuf), plus the
-# Vulkan loader .debs and enter.sh from ../shared/gpu/stage.sh. The full stage (all of node_modules) is over the
-# device tool's 64 MiB limit. Usage: npm run build && bash bench/gpu/stage.sh; carry [".gpu", "dist"].
+# Packs a self-contained runtime into .gpu/ (ignored by git) for a GPU machine that has the NVIDIA driver but not this
+# checkout's install: node, only the node_modules that dist/nn and the bench scripts load (onnxruntime-node for
+# linux-x64, onnxruntime-common, onnx-buf, @bufbuild/protobuf; about 36 MB compressed instead of all of
+# node_modules), the Vulkan loader packages the WebGPU EP needs, and enter.sh.
+# Usage: npm run build && bash bench/gpu/stage.sh; copy .gpu/ and dist/ to the GPU machine; there, from the project
+# root: source .gpu/enter.sh
 set -euo pipefail
 root=$(git rev-parse --show-toplevel)
 cd "$root"
@@ -21,5 +23,5 @@ tar -C "$root" --exclude='node_modules/onnxruntime-node/bin/napi-v6/darwin' \
   -cf "$stage/nm.tar" node_modules/onnxruntime-node node_modules/onnxruntime-common node_modules/onnx-buf node_modules/@bufbuild
 tar -C "$stage" -cf - node nm.tar | xz -T0 -6 > .gpu/rt.tar.xz
 rm -rf "$stage"
-cp /work/shared/gpu/enter.sh .gpu/enter.sh 2>/dev/null || cp "$root/../shared/gpu/enter.sh" .gpu/enter.sh
+cp bench/gpu/enter.sh .gpu/enter.sh
 du -sh .gpu

@@ -1,6 +1,6 @@
 /**
  * `cot.generate` (model mode): rejection-sampled CoT data — n samples per RL prompt from a checkpoint, the first the
- * environment verifies is kept (PAPER.md §5) — written as an `sft` Parquet like the dataset nodes', with the
+ * environment verifies is kept (docs/paper.md §5) — written as an `sft` Parquet like the dataset nodes', with the
  * acceptance rate as a metric.
  */
 import type { NodeKind } from '../../engine/node-kind.js';

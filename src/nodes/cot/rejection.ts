@@ -1,5 +1,5 @@
 /**
- * The paper's CoT rejection sampling (PAPER.md §5): up to n samples per prompt, keep the FIRST that scores the
+ * The paper's CoT rejection sampling (docs/paper.md §5): up to n samples per prompt, keep the FIRST that scores the
  * maximal reward. Sampled in rounds — round k draws sample k for every prompt still unaccepted — which keeps the
  * "first verified of n" semantics while batching across prompts.
  */

@@ -69,7 +69,7 @@ export function gpCot(task: GpCotTask, format: GpFormat): string | null {
 /**
  * The minimal scaffold between answer-only and the full trace: the card values under the stated mapping, then the
  * answer (`values: 3 7 10 10\nformula: 10+10+7-3`). It splits "read the mapping" from "solve", the two hops that
- * answer-only asks for at once (PAPER.md's small-model pilot found the analogous Sokoban scaffold learnable).
+ * answer-only asks for at once (the small-model pilot in docs/paper.md found the analogous Sokoban scaffold learnable).
  * Null when the task has no solution that scores +5.
  */
 export function gpValuesScaffold(task: GpCotTask, format: GpFormat): string | null {

@@ -1,5 +1,5 @@
 /**
- * `gp.dataset`: General Points training data in the paper's two schemas (PAPER.md §6) — `sft` (Parquet: question,
+ * `gp.dataset`: General Points training data in the paper's two schemas (docs/paper.md §6) — `sft` (Parquet: question,
  * answer, data_source, extra_info) and `rl` (Parquet: data_source, question [{role, content}], extra_info{index,
  * cards, display_cards, solution[], target, face_card_mapping}). As in the reference, extra_info.cards holds the
  * card symbols and extra_info.display_cards their values under the row's mapping.

@@ -31,7 +31,7 @@ export interface GpDatasetOptions {
   readonly target?: number;
 }
 
-/** One row, in both of the paper's schemas (PAPER.md §6). */
+/** One row, in both of the paper's schemas (docs/paper.md §6). */
 export interface GpDatasetRow {
   readonly task: GpTask;
   readonly sft: Readonly<Record<string, unknown>>;

@@ -1,5 +1,5 @@
 /**
- * Dealing General Points tasks (PAPER.md §2): draw cards uniformly from 1..largest, force one out-of-distribution
+ * Dealing General Points tasks (docs/paper.md §2): draw cards uniformly from 1..largest, force one out-of-distribution
  * card when the spec says so (`ood`), shuffle, and re-deal until the deal is solvable — at most 50 re-deals, after
  * which the task is skipped (null), like the reference. Seeded through src/util/rng.ts (evaluation sets use seed
  * 42 + task index), so every task is a pure function of (spec, seed).

@@ -1,5 +1,5 @@
 /**
- * Face-card mappings (PAPER.md §2, §4): the value J, Q and K count as. The eight training mappings are the
+ * Face-card mappings (docs/paper.md §2, §4): the value J, Q and K count as. The eight training mappings are the
  * reference's `mixed` preset; the test mappings are those of the evaluation splits. The out-of-distribution test
  * mappings must never reach a training pool — `assertTrainingPool` enforces it by name and by values.
  */

@@ -1,5 +1,5 @@
 /**
- * The General Points reward (PAPER.md §2, `score_gp_l_wo_sol` of the reference): +5 correct, −1 a legal formula
+ * The General Points reward (docs/paper.md §2, `score_gp_l_wo_sol` of the reference): +5 correct, −1 a legal formula
  * with the right numbers that does not give the target (or that Python's eval rejects), −2 wrong numbers, −3 an
  * illegal formula. Valid = reward ≥ −1.
  *

@@ -1,5 +1,5 @@
 /**
- * The General Points evaluation splits (PAPER.md §3, `create_test_dataset.py`) as data: how many cards, which
+ * The General Points evaluation splits (docs/paper.md §3, `create_test_dataset.py`) as data: how many cards, which
  * face-card mapping the prompt states, which one scoring uses (they differ only for the Fake splits), and which
  * card the deal forces (`ood`: one face card, or one card in 14..largest for Large).
  */

@@ -1,5 +1,5 @@
 /**
- * The paper's success rates per method and split (its Table 1, Qwen2.5-7B, as transcribed: each method's checkpoint
+ * The paper's success rates per method and split (its Table 1, Qwen2.5-7B, as transcribed in docs/paper.md, "Main table": each method's checkpoint
  * with the best average over the non-Fake splits; sampled at temperature 0.5). The report draws each as a marker
  * beside pipe's bar for the same method and split. Methods are keyed by pipe's method labels.
  */

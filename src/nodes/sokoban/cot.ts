@@ -2,7 +2,7 @@
  * Solver-trace chain of thought: the optimal plan's reasoning for one position, written out — where the player,
  * boxes and targets are, which box the plan moves next and to which target, how (walk to the push cell, or push
  * now), then the direction and the word the prompt binds to it (`Down -> w2`: writing the direction before the word
- * is what made diverse training learnable for small models, PAPER.md pilot). `verifyCotResponse` checks a row with
+ * is what made diverse training learnable for small models, docs/paper.md, pilot). `verifyCotResponse` checks a row with
  * the environment before it is kept.
  */
 import { SokobanEnv } from './env.js';

@@ -1,6 +1,6 @@
 /**
  * `sokoban.dataset`: single-step behaviour-cloning data from `levels` (JSONL of `sokoban.levels`) in the paper's
- * Hugging Face schemas (PAPER.md §6): `sft` (Parquet: data_source, prompt string, response, ability,
+ * Hugging Face schemas (docs/paper.md §6): `sft` (Parquet: data_source, prompt string, response, ability,
  * reward_model{style, ground_truth:[action id]}, extra_info{split, index, …}) and `rl` (same, prompt as
  * [{role, content}], no response). Answer-only or solver-trace CoT responses (every CoT row verified by the
  * environment); optional prompt diversity with a clean pool and `variantsPerState` fresh vocabularies per state.

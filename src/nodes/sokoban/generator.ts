@@ -1,5 +1,5 @@
 /**
- * Room generator after gym-sokoban / RAGEN `room_utils.generate_room` (PAPER.md §1), driven by pipe's seeded `Rng`:
+ * Room generator after gym-sokoban / RAGEN `room_utils.generate_room` (docs/paper.md §1), driven by pipe's seeded `Rng`:
  * 1. topology: a random walk of int(1.7·(rows+cols)) steps that changes direction with p = 0.35 and stamps one of
  *    five 3×3 floor masks per step; the border is wall;
  * 2. placement: the player, then each box, on a random floor cell; boxes start on their targets;

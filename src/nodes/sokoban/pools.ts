@@ -1,5 +1,5 @@
 /**
- * Diversity pools and the per-row vocabulary sampler (PAPER.md §4). Training vocabularies are drawn from a pool
+ * Diversity pools and the per-row vocabulary sampler (docs/paper.md §4). Training vocabularies are drawn from a pool
  * that must never contain a test word (any word of a built-in split or a caller-declared test vocabulary,
  * compared the way answers are parsed: trimmed, case-insensitive, emoji selectors dropped): `assertPoolClean`
  * throws, naming the offending words. Because a byte-level model cannot emit a byte it never saw, the generated

@@ -7,7 +7,7 @@
  * `{{right}}`. Response placeholders: `{{think}}` (empty for answer-only), `{{answer}}` (the word), `{{direction}}`.
  * One trailing newline of each section is not part of it.
  *
- * The `paper` template (pipelines/templates/sokoban-paper.txt) reproduces the reference prompt. PAPER.md prints
+ * The `paper` template (pipelines/templates/sokoban-paper.txt) reproduces the reference prompt. docs/paper.md §1 describes
  * `Decide the next action:\` with a trailing backslash, but in the reference source that backslash is a Python
  * line continuation inside INSTRUCTION_TEMPLATE, so the real prompt has none: with it removed a 6×6 ID prompt is
  * 802 characters, exactly the length of every prompt in the paper's `cot-sokoban` set.
@@ -153,7 +153,7 @@ export function isWellFormedResponse(output: string): boolean {
 }
 
 /**
- * GRPO's single-step reward (PAPER.md §6): 1 when the response is well formed and its first answer, read through
+ * GRPO's single-step reward (docs/paper.md §6): 1 when the response is well formed and its first answer, read through
  * the vocabulary the prompt stated, is the BFS action; else 0.
  */
 export function sokobanStepReward(output: string, promptVocab: Vocab, bfsAction: Direction | number): 0 | 1 {

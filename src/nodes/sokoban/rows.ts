@@ -1,5 +1,5 @@
 /**
- * Single-step behaviour-cloning rows (PAPER.md §1, §6): solve each level once with BFS, walk the optimal path, and
+ * Single-step behaviour-cloning rows (docs/paper.md §1, §6): solve each level once with BFS, walk the optimal path, and
  * turn every visited state into rows (prompt, next action) — one per vocabulary variant when diversity is on — in
  * the paper's Hugging Face schemas. Pure: the dataset node does the I/O.
  */

@@ -1,5 +1,5 @@
 /**
- * Evaluation and training splits as data (PAPER.md §1, §3): board size, box count, the action words the prompt
+ * Evaluation and training splits as data (docs/paper.md §1, §3): board size, box count, the action words the prompt
  * states (`promptVocab`) and the words the environment accepts (`envVocab`), both in Up, Down, Left, Right order.
  * Fake splits state one vocabulary and accept another. Pipelines may pass their own split object instead of a name.
  */

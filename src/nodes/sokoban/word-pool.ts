@@ -1,5 +1,5 @@
 /**
- * The paper-style diversity pool (PAPER.md §4): 220 everyday English words — animals, nature, colours, objects,
+ * The paper-style diversity pool (docs/paper.md §4): 220 everyday English words — animals, nature, colours, objects,
  * food, verbs and abstract nouns — none of which is a direction or a test-split word.
  */
 export const WORD_POOL: readonly string[] = [

@@ -1,5 +1,5 @@
 /**
- * `train.grpo`: GRPO from a checkpoint on an RL dataset (PAPER.md §6): per step, P prompts × G sampled completions,
+ * `train.grpo`: GRPO from a checkpoint on an RL dataset (docs/paper.md §6): per step, P prompts × G sampled completions,
  * task rewards (Sokoban single-step action reward through the prompt's mapping; GP −3…+5), group-normalized
  * advantages, the clipped policy-gradient objective with token-mean reduction and an optional k3 KL to the initial
  * model. One update per rollout batch (ppo_epochs = 1), so the behaviour policy is the current one.

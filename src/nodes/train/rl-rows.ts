@@ -1,5 +1,5 @@
 /**
- * RL dataset rows (Parquet `rl` of `sokoban.dataset` / `gp.dataset`, PAPER.md §6 schemas) as prompts with a reward
+ * RL dataset rows (Parquet `rl` of `sokoban.dataset` / `gp.dataset`, docs/paper.md §6 schemas) as prompts with a reward
  * function: Sokoban's single-step action reward through the mapping the prompt states (1/0), General Points' paper
  * reward (−3…+5). Shared by GRPO (rewards) and CoT rejection sampling (verification = maximal reward).
  */

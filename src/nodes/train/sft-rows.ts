@@ -1,6 +1,6 @@
 /**
  * Reads the text pairs of an SFT dataset whatever task wrote it: Sokoban's `prompt`/`response` or General Points'
- * `question`/`answer` (PAPER.md §6 schemas). A chat-style prompt (list of {role, content}) uses its last message.
+ * `question`/`answer` (docs/paper.md §6 schemas). A chat-style prompt (list of {role, content}) uses its last message.
  */
 
 /** One training example as text. */

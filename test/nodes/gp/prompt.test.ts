@@ -5,7 +5,7 @@ import { formatGpAnswer, gpCot, inferGpFormat, renderGpPrompt, scoreGp, type GpT
 const paperTemplate = readFileSync(new URL('../../../pipelines/templates/gp-paper.txt', import.meta.url), 'utf8');
 const compactTemplate = readFileSync(new URL('../../../pipelines/templates/gp-compact.txt', import.meta.url), 'utf8');
 
-/** PAPER.md §2's Q_GeneralPoint_EQN_L, with {num_cards} and {face_card_msg} filled in. */
+/** docs/paper.md §2's Q_GeneralPoint_EQN_L, with {num_cards} and {face_card_msg} filled in. */
 function paperPrompt(numCards: number, msg: string, cards: string): string {
   return `
 [Task Description]
@@ -43,7 +43,7 @@ const task = (over: Partial<GpTask>): GpTask => ({
 });
 
 describe('GP prompts', () => {
-  it('renders the paper prompt verbatim (PAPER.md §2)', () => {
+  it('renders the paper prompt verbatim (docs/paper.md §2)', () => {
     expect(renderGpPrompt({ template: paperTemplate, task: task({}) })).toBe(
       paperPrompt(4, "'J', 'Q', and 'K' all count as '10'", "['A', '5', 'K', '10']"),
     );

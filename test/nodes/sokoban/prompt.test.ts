@@ -54,7 +54,7 @@ Always output: <think> [Your thoughts] </think> <answer> [your answer] </answer>
 }
 
 describe('paper template', () => {
-  // PAPER.md shows `Decide the next action:\` with a backslash, but in the reference source
+  // The reference source writes `Decide the next action:\` with a backslash, but there
   // (INSTRUCTION_TEMPLATE) that backslash ends a line inside a Python string: a line continuation, so the prompt
   // has none. Evidence: the HF cot-sokoban prompts are always 802 characters, which is this text for a 6x6 grid,
   // and the diverse prompts' 858-894 characters fit the where-line below.
@@ -66,7 +66,7 @@ describe('paper template', () => {
     expect(diverse.length).toBeLessThanOrEqual(894);
   });
 
-  it('renders the ID prompt exactly as PAPER.md', () => {
+  it('renders the ID prompt exactly as the reference (docs/paper.md §1)', () => {
     const answers = '<answer> Up </answer> | <answer> Down </answer> | <answer> Left </answer> | <answer> Right </answer>';
     expect(renderSokobanPrompt({ template: PAPER, grid: LEVEL, split: 'SimpleSokoban' })).toBe(paperPrompt(answers));
   });
