@@ -1,12 +1,15 @@
 /**
- * Progress display for `pipe run` / `pipe watch`: plain lines on stderr (with --json, CI=true or no TTY), or an
- * animated listr2 view on a terminal. Both consume the executor's events; neither affects results.
+ * Progress display for `pipe run` / `pipe watch`: plain lines on stderr (with --json, CI=true or no TTY), or the
+ * live view (live-reporter.ts) on a terminal. Both consume the executor's events; neither affects results.
  */
 import type { NodeResult, RunEvent } from '../engine/execute.js';
+import { etaSeconds, formatDuration, formatProgress, formatTiming } from './progress-text.js';
 
 /** Receives executor events; `close` flushes the display. */
 export interface Reporter {
   readonly onEvent: (e: RunEvent) => void;
+  /** A line of the command's own (e.g. "interrupted; cancelling"), printed without tearing the display. */
+  readonly message: (line: string) => void;
   close(): Promise<void>;
 }
 
@@ -23,11 +26,16 @@ const STATUS_TAG: Readonly<Record<NodeResult['status'], string>> = {
 };
 
 /**
- * Plain line reporter: one line per state change, progress throttled to one line per node per second. Lines are
- * batched per event-loop turn (a cached run of hundreds of nodes is one write, not hundreds).
+ * Plain line reporter: one line per state change; progress at most one line per node per second, never the same
+ * line twice, with elapsed time and an ETA (from the progress count, else from `lastSeconds`, the node's duration
+ * the last time it ran). Lines are batched per event-loop turn (a cached run of hundreds of nodes is one write).
  */
-export function plainReporter(writeLine: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Reporter {
-  const lastProgress = new Map<string, number>();
+export function plainReporter(
+  writeLine: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
+  lastSeconds: ReadonlyMap<string, number> = new Map(),
+): Reporter {
+  const lastProgress = new Map<string, { at: number; text: string }>();
+  const startedAt = new Map<string, number>();
   let pending: string[] = [];
   const flush = (): void => {
     if (pending.length === 0) return;
@@ -42,16 +50,21 @@ export function plainReporter(writeLine: (line: string) => void = (l) => process
   return {
     onEvent(e) {
       switch (e.type) {
-        case 'node-start':
-          write(`[run] ${e.id}: ${e.reason}`);
+        case 'node-start': {
+          startedAt.set(e.id, performance.now());
+          const last = lastSeconds.get(e.id);
+          write(`[run] ${e.id}: ${e.reason}${last !== undefined ? ` (took ${formatDuration(last)} last time)` : ''}`);
           break;
+        }
         case 'node-progress': {
           const now = Date.now();
-          const last = lastProgress.get(e.id) ?? 0;
+          const last = lastProgress.get(e.id);
           const final = e.update.total !== undefined && e.update.done >= e.update.total;
-          if (now - last < 1000 && !final) break;
-          lastProgress.set(e.id, now);
-          write(`[${e.id}] ${formatProgress(e.update)}`);
+          const text = formatProgress(e.update);
+          if (text === last?.text || (last !== undefined && now - last.at < 1000 && !final)) break;
+          lastProgress.set(e.id, { at: now, text });
+          const elapsed = (performance.now() - (startedAt.get(e.id) ?? performance.now())) / 1000;
+          write(`[${e.id}] ${text} (${formatTiming(elapsed, final ? undefined : etaSeconds(elapsed, e.update, lastSeconds.get(e.id)))})`);
           break;
         }
         case 'node-log':
@@ -68,6 +81,7 @@ export function plainReporter(writeLine: (line: string) => void = (l) => process
           break;
       }
     },
+    message: (line) => write(line),
     async close() {
       flush();
     },
@@ -91,18 +105,12 @@ export function jsonNode(r: NodeResult): JsonNode {
   return { id: r.id, status: r.status, reason: r.reason, seconds: r.seconds };
 }
 
-/** `12/100 steps (message)`. */
-export function formatProgress(u: { done: number; total?: number; unit?: string; message?: string }): string {
-  const count = u.total !== undefined ? `${u.done}/${u.total}` : String(u.done);
-  return `${count}${u.unit ? ` ${u.unit}` : ''}${u.message ? ` ${u.message}` : ''}`;
-}
-
 /** One line (plus the log tail for a failure). */
 export function formatResult(r: NodeResult): string {
   const tag = `[${STATUS_TAG[r.status]}]`;
   if (r.status === 'ran') return `${tag} ${r.id} (${r.seconds.toFixed(2)}s)`;
   if (r.status === 'cached') return `${tag} ${r.id}${r.reason === 'cache hit' ? '' : `: ${r.reason}`}`;
-  if (r.status === 'skipped') return `${tag} ${r.id}: ${r.reason}`;
+  if (r.status === 'skipped') return `${tag} ${r.id}: ${r.reason}${r.seconds > 0 ? ` after ${formatDuration(r.seconds)} of running` : ''}`;
   const lines = [`${tag} ${r.id}: ${r.reason}`];
   const failure = r.failure;
   if (failure !== undefined) {
@@ -121,59 +129,4 @@ export function formatResult(r: NodeResult): string {
     }
   }
   return lines.join('\n');
-}
-
-/**
- * listr2 view: one task per node, resolved by `node-done` events; progress and the current reason in the task
- * output. Loaded only on a terminal.
- */
-export async function listrReporter(ids: readonly string[]): Promise<Reporter> {
-  const { Listr } = await import('listr2');
-  const waiters = new Map<string, { resolve: (r: NodeResult) => void; promise: Promise<NodeResult> }>();
-  const outputs = new Map<string, (text: string) => void>();
-  for (const id of ids) {
-    let resolve!: (r: NodeResult) => void;
-    const promise = new Promise<NodeResult>((r) => (resolve = r));
-    waiters.set(id, { resolve, promise });
-  }
-  const list = new Listr(
-    ids.map((id) => ({
-      title: id,
-      task: async (_ctx: unknown, task: { title: string; output: string; skip: (m?: string) => void }) => {
-        outputs.set(id, (text) => (task.output = text));
-        const r = await (waiters.get(id) as { promise: Promise<NodeResult> }).promise;
-        if (r.status === 'cached') task.title = `${id} (cached)`;
-        else if (r.status === 'ran') task.title = `${id} (${r.seconds.toFixed(2)}s)`;
-        else if (r.status === 'skipped') task.skip(`${id}: ${r.reason}`);
-        else throw new Error(formatResult(r));
-      },
-    })),
-    { concurrent: true, exitOnError: false, rendererOptions: { collapseErrors: false } },
-  );
-  const running = list.run().catch(() => undefined);
-  return {
-    onEvent(e) {
-      switch (e.type) {
-        case 'node-start':
-          outputs.get(e.id)?.(e.reason);
-          break;
-        case 'node-progress':
-          outputs.get(e.id)?.(formatProgress(e.update));
-          break;
-        case 'node-log':
-          outputs.get(e.id)?.(e.line);
-          break;
-        case 'node-waiting':
-          outputs.get(e.id)?.(`waiting for pid ${e.pid}`);
-          break;
-        case 'node-done':
-          waiters.get(e.result.id)?.resolve(e.result);
-          break;
-      }
-    },
-    async close() {
-      for (const w of waiters.values()) w.resolve({ id: '', status: 'skipped', reasonType: 'cancelled', reason: 'not run', seconds: 0 });
-      await running;
-    },
-  };
 }

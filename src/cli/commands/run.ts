@@ -67,10 +67,19 @@ async function run(positionals: readonly string[], values: RunOptions, envIn: Co
     return 2;
   }
 
-  const { plainReporter, listrReporter, wantsPlain, jsonNode } = await import('../run-reporter.js');
+  const { plainReporter, wantsPlain, jsonNode } = await import('../run-reporter.js');
+  const { lastDurations } = await import('../node-history.js');
   const json = values.json === true;
   const selectedIds = pipeline.instances.map((i) => i.id).filter((id) => values.only === undefined || withAncestors(pipeline, only.ids).has(id));
-  const reporter = wantsPlain(json) || envIn.err !== undefined ? plainReporter((l) => env.err(`${l}\n`)) : await listrReporter(selectedIds);
+  const history = lastDurations(pipeline.store, pipeline.name);
+  const reporter =
+    wantsPlain(json) || envIn.err !== undefined
+      ? plainReporter((l) => env.err(`${l}\n`), history)
+      : (await import('../live-reporter.js')).liveReporter(selectedIds, history, {
+          write: (t) => void process.stderr.write(t),
+          columns: () => process.stderr.columns || 80,
+          rows: () => process.stderr.rows || 24,
+        });
 
   const controller = new AbortController();
   // SIGTERM (a scheduler's or a container's stop) is handled like Ctrl-C: running nodes are cancelled, finished work kept.
@@ -79,7 +88,7 @@ async function run(positionals: readonly string[], values: RunOptions, envIn: Co
   const onSignal = (signal: 'SIGINT' | 'SIGTERM'): void => {
     if (interrupted !== undefined) process.exit(exitCodeOf(signal));
     interrupted = signal;
-    env.err(`pipe run: ${signal === 'SIGINT' ? 'interrupted' : 'terminated (SIGTERM)'}; cancelling running nodes (press Ctrl-C again to quit at once)\n`);
+    reporter.message(`pipe run: ${signal === 'SIGINT' ? 'interrupted' : 'terminated (SIGTERM)'}; cancelling running nodes (press Ctrl-C again to quit at once)`);
     controller.abort(new Error('interrupted'));
   };
   process.on('SIGINT', onSignal);
@@ -105,10 +114,20 @@ async function run(positionals: readonly string[], values: RunOptions, envIn: Co
   }
   for (const w of summary.warnings) env.err(`pipe run: warning: ${w}\n`);
   const count = (s: string): number => summary.nodes.filter((n) => n.status === s).length;
-  env.err(
-    `${pipeline.name}: ${count('ran')} ran, ${count('cached')} cached, ${count('failed')} failed` +
-      `${count('skipped') > 0 ? `, ${count('skipped')} skipped` : ''} in ${((performance.now() - t0) / 1000).toFixed(2)}s\n`,
-  );
+  const seconds = ((performance.now() - t0) / 1000).toFixed(2);
+  if (interrupted !== undefined) {
+    // Nodes cut off mid-run keep their checkpoints (resume dirs); nothing unfinished was cached.
+    const cut = summary.nodes.filter((n) => n.status === 'skipped' && n.seconds > 0).length;
+    env.err(
+      `${pipeline.name}: interrupted after ${seconds}s: ${count('ran')} ran, ${count('cached')} cached, ${count('failed')} failed, ` +
+        `${cut} stopped while running, ${count('skipped') - cut} not started; \`pipe run\` again resumes from the cache\n`,
+    );
+  } else {
+    env.err(
+      `${pipeline.name}: ${count('ran')} ran, ${count('cached')} cached, ${count('failed')} failed` +
+        `${count('skipped') > 0 ? `, ${count('skipped')} skipped` : ''} in ${seconds}s\n`,
+    );
+  }
   if (json) {
     const nodes = summary.nodes.map(jsonNode);
     env.out(`${JSON.stringify({ nodes })}\n`);

@@ -46,6 +46,7 @@ async function watch(file: string, values: WatchOptions, envIn: CommandContext):
   const { runPipeline } = await import('../../engine/execute.js');
   const { watchPipeline } = await import('../../engine/watch.js');
   const { plainReporter } = await import('../run-reporter.js');
+  const { lastDurations } = await import('../node-history.js');
   const controller = new AbortController();
   const stop = (): void => controller.abort(new Error('interrupted'));
   process.on('SIGINT', stop);
@@ -64,9 +65,12 @@ async function watch(file: string, values: WatchOptions, envIn: CommandContext):
       onChange: (paths) => env.err(`pipe watch: changed ${paths.map(show).join(', ')}\n`),
       onIdle: (files) => env.err(`pipe watch: watching ${files.length} file${files.length === 1 ? '' : 's'}; waiting for changes\n`),
       run: async (pipeline, signal, onControl) => {
-        const reporter = plainReporter((l) => env.err(`${l}\n`));
-        const t0 = performance.now();
+        // A superseded run goes quiet: its remaining lines would land after the new run's and read as current.
         let wasSuperseded = false;
+        const reporter = plainReporter((l) => {
+          if (!wasSuperseded) env.err(`${l}\n`);
+        }, lastDurations(pipeline.store, pipeline.name));
+        const t0 = performance.now();
         const summary = await runPipeline(pipeline, {
           ...(jobs !== undefined ? { jobs } : {}),
           keepGoing: values.keepGoing === true,
@@ -75,6 +79,7 @@ async function watch(file: string, values: WatchOptions, envIn: CommandContext):
             onControl({
               supersede: (keep) => {
                 wasSuperseded = true;
+                env.err(`${pipeline.name}: superseding the current run (nodes the new plan still needs keep running)\n`);
                 c.supersede(keep);
               },
             }),
@@ -83,13 +88,13 @@ async function watch(file: string, values: WatchOptions, envIn: CommandContext):
         // Node lines first, then the summary (the reporter batches lines per event-loop turn).
         await reporter.close();
         const n = (s: string): number => summary.nodes.filter((x) => x.status === s).length;
-        env.err(
-          signal.aborted
-            ? `${pipeline.name}: run cancelled\n`
-            : wasSuperseded
-              ? `${pipeline.name}: superseded run finished (${n('ran')} ran, ${n('skipped')} cancelled)\n`
+        if (!wasSuperseded) {
+          env.err(
+            signal.aborted
+              ? `${pipeline.name}: run cancelled\n`
               : `${pipeline.name}: ${n('ran')} ran, ${n('cached')} cached, ${n('failed')} failed in ${((performance.now() - t0) / 1000).toFixed(2)}s\n`,
-        );
+          );
+        }
         return summary;
       },
     });

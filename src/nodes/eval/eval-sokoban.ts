@@ -76,7 +76,8 @@ export const evalSokobanKind: NodeKind<SokobanEvalParams> = {
         seed: ctx.seed,
         memo: temperature === 0,
         signal: ctx.signal,
-        onTurn: (done, total) => ctx.progress({ done, total, unit: 'episodes' }),
+        // Progress in turns: finished episodes alone stall while the unsolved ones play on to the turn limit.
+        onTurn: (finished, total, turn) => ctx.progress({ done: turn, total: p.maxTurns ?? 30, unit: 'turns', message: `(${finished}/${total} episodes finished)` }),
       });
     } finally {
       await policy.dispose?.();

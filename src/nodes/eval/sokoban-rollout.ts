@@ -65,8 +65,8 @@ export interface RolloutOptions {
    * so an episode stuck on an invalid answer or cycling between states costs no further model calls.
    */
   readonly memo?: boolean;
-  /** Called after every turn with the number of finished episodes. */
-  readonly onTurn?: (finished: number, total: number) => void;
+  /** Called after every turn (1-based) with the number of finished episodes. */
+  readonly onTurn?: (finished: number, total: number, turn: number) => void;
   readonly signal?: AbortSignal;
 }
 
@@ -122,7 +122,7 @@ export async function rolloutSokoban(
         finished++;
       }
     });
-    opts.onTurn?.(finished, live.length);
+    opts.onTurn?.(finished, live.length, turn + 1);
   }
   return live.map((e) => ({
     split: e.spec.split,

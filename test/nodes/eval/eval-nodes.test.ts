@@ -33,6 +33,9 @@ describe('eval nodes with a real (untrained) checkpoint', () => {
     expect(rows).toHaveLength(3);
     expect(rows[0]).toMatchObject({ task: 'sokoban', method: 'm', split: 'SimpleSokoban', env_seed: 123, temperature: 0 });
     expect(rows.every((r) => (r.turns as number) <= 2)).toBe(true);
+    // Progress counts turns (it never stalls on episodes that play on to the limit): 1/2, 2/2 unless all finish early.
+    expect(ctx.updates.map((u) => [u.done, u.total, u.unit])).toEqual(ctx.updates.map((_, i) => [i + 1, 2, 'turns']));
+    expect(ctx.updates.length).toBeGreaterThan(0);
     const summary = JSON.parse(readFileSync(ctx.output('summary'), 'utf8'));
     expect(summary.splits.map((s: { split: string; episodes: number }) => [s.split, s.episodes])).toEqual([
       ['SimpleSokoban', 2],
