@@ -42,7 +42,7 @@ export async function probeProviders(): Promise<ProviderProbe[]> {
       const err = y.reduce((m, v, i) => Math.max(m, Math.abs(v - (reference as Float32Array)[i]!)), 0);
       results.push(err < 1e-4 ? { provider, ok: true } : { provider, ok: false, error: `results differ from the CPU's by ${err}` });
     } catch (e) {
-      results.push({ provider, ok: false, error: (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 300) });
+      results.push({ provider, ok: false, error: (e instanceof Error ? e.message : String(e)).split('\n')[0]! });
     }
   }
   return results;

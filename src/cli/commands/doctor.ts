@@ -46,7 +46,8 @@ async function doctor(values: DoctorOptions, ctx: CommandContext): Promise<numbe
   if (steps === null || threads === null) return 2;
 
   const nn = await import('../../nn/index.js');
-  const probes = await nn.probeProviders();
+  const { probeProvidersQuietly } = await import('../provider-probe.js');
+  const probes = await probeProvidersQuietly();
   const working = probes.filter((p) => p.ok).map((p) => p.provider);
   const gc = await nn.gradcheckAll();
   const chosen = provider ?? (working.includes('webgpu') ? 'webgpu' : 'cpu');

@@ -52,8 +52,9 @@ const USAGE = `Usage: pipe sokoban <generate|stats|solve|render|play> [options]
            {"grid", "solvable", "status", "actions", "length", "expanded", "ms"} per line
   solve    --level FILE [--solver …]   one level, or every level of an XSB collection (one line each)
   render   --level FILE | --seed S --size 6x6 --boxes 1   {"grid", "xsb", "compact"} (--plain: the grid text)
-  play     --level FILE | --seed S --size 6x6 --boxes 1   arrow keys / u d l r, z undo, r restart, q quit
-           (without a terminal, reads one action word per line)
+  play     --level FILE | --seed S --size 6x6 --boxes 1   arrow keys or w a s d move (w Up, a Left, s Down,
+           d Right), z undo, r restart, q quit. Without a terminal: one move per line (Up/Down/Left/Right or
+           w/a/s/d, same meanings), a JSON line per step
 
 Sizes are ROWSxCOLS (walls included). Exit codes: 0 ok, 2 bad input.
 `;
@@ -301,21 +302,21 @@ async function cmdRender(args: readonly string[], io: SokobanIo): Promise<number
   return 0;
 }
 
+/** The move keys, one table for the terminal and for piped input, so a key means the same thing in both. */
+const LETTERS: Readonly<Record<string, Direction>> = { w: 'Up', a: 'Left', s: 'Down', d: 'Right' };
+const MOVES_HELP = 'arrow keys or w a s d: w Up, a Left, s Down, d Right';
 const KEYS: Readonly<Record<string, Direction>> = {
   '\u001b[A': 'Up',
   '\u001b[B': 'Down',
   '\u001b[D': 'Left',
   '\u001b[C': 'Right',
-  w: 'Up',
-  s: 'Down',
-  a: 'Left',
-  d: 'Right',
+  ...LETTERS,
 };
 
+/** A piped move: a direction word or one of the letters of `LETTERS` (case-insensitive). */
 function wordToDirection(word: string): Direction | null {
   const w = word.trim().toLowerCase();
-  const short: Record<string, Direction> = { u: 'Up', d: 'Down', l: 'Left', r: 'Right' };
-  return DIRECTIONS.find((d) => d.toLowerCase() === w) ?? short[w] ?? null;
+  return DIRECTIONS.find((d) => d.toLowerCase() === w) ?? LETTERS[w] ?? null;
 }
 
 async function cmdPlay(args: readonly string[], io: SokobanIo): Promise<number> {
@@ -334,7 +335,7 @@ async function cmdPlay(args: readonly string[], io: SokobanIo): Promise<number> 
       const dir = wordToDirection(raw);
       if (dir === null) {
         bad++;
-        io.out(JSON.stringify({ line: n, error: `unknown action '${raw.trim()}' (Up, Down, Left, Right or u d l r)` }) + '\n');
+        io.out(JSON.stringify({ line: n, error: `unknown move '${raw.trim()}' (${MOVES_HELP})` }) + '\n');
         continue;
       }
       if (env.done) break;
@@ -353,7 +354,7 @@ function playInteractive(level: Level, maxSteps: number): Promise<number> {
   // Undo replays the kept actions on a fresh episode, so steps, rewards and the step cap stay exact.
   const actions: Direction[] = [];
   let total = 0;
-  let note = 'arrows or w/a/s/d move, z undo, r restart, q quit';
+  let note = `${MOVES_HELP}; z undo, r restart, q quit`;
   const replay = (): void => {
     env = SokobanEnv.fromLevel(level, { maxSteps });
     total = 0;

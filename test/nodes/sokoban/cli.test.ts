@@ -90,6 +90,13 @@ describe('pipe sokoban', () => {
     const p = io(['Right'], { 'l.xsb': '#####\n#@$.#\n#####' });
     expect(await runSokoban(['play', '--level', 'l.xsb'], p.fake)).toBe(0);
     expect(p.lines()[0]).toMatchObject({ action: 'Right', success: true, done: true });
+    // Piped letters mean what the terminal keys mean (d is Right, as on the screen and in the help).
+    const d = io(['d'], { 'l.xsb': '#####\n#@$.#\n#####' });
+    expect(await runSokoban(['play', '--level', 'l.xsb'], d.fake)).toBe(0);
+    expect(d.lines()[0]).toMatchObject({ action: 'Right', success: true });
+    const u = io(['u'], { 'l.xsb': '#####\n#@$.#\n#####' });
+    expect(await runSokoban(['play', '--level', 'l.xsb'], u.fake)).toBe(2);
+    expect(u.lines()[0]).toEqual({ line: 1, error: "unknown move 'u' (arrow keys or w a s d: w Up, a Left, s Down, d Right)" });
   });
 
   it('bad arguments exit 2 with a message', async () => {
