@@ -48,7 +48,7 @@ export class FsStore implements Store {
       hasResume: (key) => existsSync(this.resumePath(key)),
       clearResume: (key) => rmSync(this.resumePath(key), { recursive: true, force: true }),
       openLog: (key) => {
-        const file = join(this.root, 'logs', `${checkedKey(key)}.log`);
+        const file = this.logPath(key);
         writeFileSync(file, '');
         return (line) => appendFileSync(file, line.endsWith('\n') ? line : `${line}\n`);
       },
@@ -64,6 +64,10 @@ export class FsStore implements Store {
   objectPath(digest: string): string {
     if (!isDigest(digest)) throw new StoreDamage(String(digest).slice(0, 80), 'not a digest (64 hex digits)');
     return join(this.root, 'objects', digest.slice(0, 2), digest);
+  }
+  /** The log a node attempt of `key` wrote (what `pipe show` points people to). */
+  logPath(key: string): string {
+    return join(this.root, 'logs', `${checkedKey(key)}.log`);
   }
   entryPath(key: string): string {
     return join(this.root, 'cache', `${checkedKey(key)}.json`);
