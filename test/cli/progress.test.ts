@@ -63,7 +63,7 @@ describe('pipe run interrupted', () => {
     let err = '';
     const running = capture(runCommand, [file], { err: (t) => (err += t) });
     while (!err.includes('[run] s')) await sleep(20);
-    process.emit('SIGINT');
+    process.emit('SIGINT', 'SIGINT');
     const r = await running;
     expect(r.code).toBe(130);
     expect(err).toMatch(/\[skipped\] s: cancelled: interrupted after \d+\.\ds of running\n/);
