@@ -11,6 +11,7 @@ import { availableParallelism, hostname } from 'node:os';
 import { join } from 'node:path';
 import { NodeFailure, runAttempt } from './attempt.js';
 import { cacheKey, classify, componentsOf, reasonText } from './classify.js';
+import { clip } from './clip.js';
 import type { ReasonType } from './classify.js';
 import { refLabel, refSources } from './gather.js';
 import { processStart } from './lock.js';
@@ -180,6 +181,7 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions = {}): Pr
   const byId = new Map(pipeline.instances.map((i) => [i.id, i]));
   // Producers being recomputed because an object they published failed verification (one recomputation each).
   const recomputed = new Set<string>();
+  const keyOf = new Map<string, string>();
   /**
    * An input failed verification: quarantine the object (which invalidates the entries that used it), recompute its
    * producer(s) and try this node again with the fresh result. Gives up after two tries (the producer keeps making
@@ -197,6 +199,8 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions = {}): Pr
       const producer = byId.get(source);
       if (producer === undefined || recomputed.has(source)) continue;
       recomputed.add(source);
+      const producerKey = keyOf.get(source);
+      if (producerKey !== undefined) inflight.delete(producerKey); // its execution in this run made the bad object
       results.set(source, processNode(producer));
     }
     return processNode(inst, attempt + 1);
@@ -240,6 +244,7 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions = {}): Pr
     }
     const components = componentsOf(inst, digests);
     const key = cacheKey(components);
+    keyOf.set(inst.id, key);
     const verdict = classify(store, pipeline.name, inst, key, components, opts.force?.has(inst.id) ?? false);
     // Records this key as the node's last one. On a cache hit the classifier has just read it (no second read);
     // after an execution it is read again, as a concurrent run may have recorded another key meanwhile.
@@ -347,7 +352,8 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions = {}): Pr
           signal,
           hooks: {
             progress: (update) => emit({ type: 'node-progress', id: inst.id, update }),
-            log: (line) => {
+            log: (full) => {
+              const line = clip(full, 8000);
               tail.push(line);
               if (tail.length > tailMax) tail.shift();
               writeLog(line);
@@ -413,7 +419,8 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions = {}): Pr
       if (signal.aborted || superseded) {
         return done({ status: 'skipped', reasonType: 'cancelled', reason: cancelText(), key, failure: { type: 'aborted', message: cancelText() } }, seconds);
       }
-      const message = e instanceof Error ? e.message : String(e);
+      // A failure message can quote a node's whole command line (megabytes): records and terminals get the start.
+      const message = clip(e instanceof Error ? e.message : String(e), 2000);
       if (!(e instanceof NodeFailure)) {
         // Not the node's fault: a store or engine problem. Still a failed node, clearly labelled (an environment
         // error such as ENOSPC by its message alone; anything else with its stack, as it is a bug).

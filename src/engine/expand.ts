@@ -20,9 +20,13 @@ import { validator } from './validate.js';
 
 type Axis = readonly [string, readonly unknown[]];
 
-/** An axis value as shown in instance ids (`seed=1`). */
+/**
+ * An axis value as shown in instance ids (`seed=1`). A string that contains the id's own delimiters (`,` `=` `[` `]`
+ * `"`), spaces or control characters, or is empty, is written quoted, so `x,env.B=y` can never read as two bindings.
+ */
 export function formatAxisValue(v: unknown): string {
-  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : canonicalJson(v);
+  if (typeof v === 'string') return v !== '' && !/[,=[\]"\s\p{Cc}]/u.test(v) ? v : JSON.stringify(v);
+  return typeof v === 'number' || typeof v === 'boolean' ? String(v) : canonicalJson(v);
 }
 
 /** Expands checked nodes (in topological order) into instances; diagnostics for conflicting axes and missing files. */
@@ -78,6 +82,11 @@ export function expand(
     instancesOf.set(c.id, ids);
     for (const binding of cartesian(axes)) {
       const id = axes.length === 0 ? c.id : `${c.id}[${axes.map(([n]) => `${n}=${formatAxisValue(binding[n])}`).join(',')}]`;
+      if ([...ids.values()].includes(id)) {
+        // Distinct values that print alike (the string '1' and the number 1): ids must name one instance each.
+        out.push({ code: 'matrix', message: `two matrix instances of '${c.id}' would both be named ${id}; make the axis values distinct in type and text`, location: locate(src, ['nodes', c.id, 'matrix']) });
+        continue;
+      }
       const params = structuredClone(c.params);
       for (const [axis] of c.matrix) setPath(params, axis.split('.'), binding[axis]);
       validator(c.kind.params)(params); // applies schema defaults (already validated)

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYamlScalar } from 'yaml';
 import { canonicalJson } from './canonical-json.js';
+import { clip } from './clip.js';
 import type { Checked, GraphNode, RawRef } from './checked-node.js';
 import { nameList } from './diagnostics.js';
 import type { Diagnostic } from './diagnostics.js';
@@ -14,7 +15,7 @@ import { expand, formatAxisValue } from './expand.js';
 import { parseInputRef } from './input-ref.js';
 import { checkCycles, checkReferences, soundNodes, topoOrder } from './graph-checks.js';
 import type { JsonSchema, NodeKind, NodeLibrary } from './node-kind.js';
-import { setPath, splitPath, UNSAFE_SEGMENTS } from './params-path.js';
+import { ParamPathError, setPath, splitPath, UNSAFE_SEGMENTS } from './params-path.js';
 import { attachProvenance, gitCommit, pipelineFileLabel } from './provenance.js';
 import type { Pipeline } from './pipeline.js';
 import { locate, parseYaml } from './source-map.js';
@@ -73,6 +74,11 @@ export function loadPipeline(file: string, opts: LoadOptions): LoadResult {
     diagnostics.push({ code: 'schema', message: "a pipeline must be a YAML mapping with 'name' and 'nodes'", location });
     return { diagnostics, sources, files: [abs] };
   }
+  // Numbers must be finite (.nan, .inf and 1e400 cannot be hashed into a key or given to a node).
+  for (const path of nonFinitePaths(value)) {
+    diagnostics.push({ code: 'schema', message: `not a finite number: ${String(getAt(value, path))} (write a number between -1.8e308 and 1.8e308)`, location: locate(src, path) });
+  }
+  if (diagnostics.length > 0) return { diagnostics, sources, files: [abs] };
   const validatePipeline = validator(pipelineSchemaObject());
   if (!validatePipeline(value)) {
     diagnostics.push(
@@ -138,23 +144,27 @@ function parseOverrides(specs: readonly string[], raw: Record<string, RawNode>, 
     const lhs = eq === -1 ? '' : spec.slice(0, eq);
     const dot = lhs.indexOf('.');
     if (eq === -1 || dot <= 0 || dot === lhs.length - 1) {
-      out.push({ code: 'override', message: `--set ${spec}: expected <node>.<param.path>=<value>` });
+      out.push({ code: 'override', message: `--set ${clip(spec)}: expected <node>.<param.path>=<value>` });
       continue;
     }
     const id = lhs.slice(0, dot);
     if (lhs.slice(dot + 1).split('.').some((seg) => UNSAFE_SEGMENTS.has(seg) || seg === '')) {
-      out.push({ code: 'override', message: `--set ${spec}: invalid param path '${lhs.slice(dot + 1)}'` });
+      out.push({ code: 'override', message: `--set ${clip(spec)}: invalid param path '${lhs.slice(dot + 1)}'` });
       continue;
     }
     if (!Object.hasOwn(raw, id)) {
-      out.push({ code: 'override', message: `--set ${spec}: unknown node '${id}'`, hint: `nodes: ${nameList(Object.keys(raw))}` });
+      out.push({ code: 'override', message: `--set ${clip(spec)}: unknown node '${id}'`, hint: `nodes: ${nameList(Object.keys(raw))}` });
       continue;
     }
     let value: unknown;
     try {
       value = parseYamlScalar(spec.slice(eq + 1));
     } catch (e) {
-      out.push({ code: 'override', message: `--set ${spec}: ${String((e as Error).message).split('\n')[0]}` });
+      out.push({ code: 'override', message: `--set ${clip(spec)}: ${String((e as Error).message).split('\n')[0]}` });
+      continue;
+    }
+    if (nonFinitePaths(value).length > 0) {
+      out.push({ code: 'override', message: `--set ${clip(spec)}: not a finite number (write a number between -1.8e308 and 1.8e308)` });
       continue;
     }
     const list = byNode.get(id) ?? [];
@@ -201,7 +211,14 @@ function checkNode(
   const params = structuredClone(
     typeof node.params === 'object' && node.params !== null && !Array.isArray(node.params) ? node.params : {},
   ) as Record<string, unknown>;
-  for (const o of overrides) setPath(params, o.path, o.value);
+  for (const o of overrides) {
+    try {
+      setPath(params, o.path, o.value);
+    } catch (e) {
+      if (!(e instanceof ParamPathError)) throw e;
+      out.push({ code: 'override', message: `--set ${clip(`${id}.${o.path.join('.')}`)}: ${e.message}` });
+    }
+  }
 
   // Matrix axes must name params of the kind.
   const matrix: [string, unknown[]][] = [];
@@ -220,6 +237,13 @@ function checkNode(
         continue;
       }
       if (!Array.isArray(values) || values.length === 0) continue;
+      try {
+        setPath(structuredClone(params), axis.split('.'), values[0]);
+      } catch (e) {
+        if (!(e instanceof ParamPathError)) throw e;
+        out.push({ code: 'matrix', message: `matrix axis ${e.message}`, location: locate(src, [...base, 'matrix', axis], 'key') });
+        continue;
+      }
       const seen = new Set<string>();
       values.forEach((v, i) => {
         const sig = canonicalJson(v);
@@ -368,4 +392,18 @@ function checkInputs(
     }
   }
   return { refs, inputs };
+}
+
+/** Paths (in the parsed document) of numbers that are NaN or infinite. */
+function nonFinitePaths(value: unknown, at: DocPath = []): DocPath[] {
+  if (typeof value === 'number') return Number.isFinite(value) ? [] : [at];
+  if (typeof value !== 'object' || value === null) return [];
+  const out: DocPath[] = [];
+  if (Array.isArray(value)) value.forEach((v, i) => out.push(...nonFinitePaths(v, [...at, i])));
+  else for (const [k, v] of Object.entries(value)) out.push(...nonFinitePaths(v, [...at, k]));
+  return out;
+}
+
+function getAt(value: unknown, path: DocPath): unknown {
+  return path.reduce<unknown>((v, k) => (typeof v === 'object' && v !== null ? (v as Record<string | number, unknown>)[k] : undefined), value);
 }

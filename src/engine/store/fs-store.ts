@@ -123,7 +123,7 @@ export class FsStore implements Store {
     }
     const { digest, size } = await hashFile(source);
     const target = this.objectPath(digest);
-    if (existsSync(target)) {
+    if (await this.intact(target, digest)) {
       await rm(source, { force: true });
       return { digest, size };
     }
@@ -142,12 +142,22 @@ export class FsStore implements Store {
   async putBytes(data: string): Promise<string> {
     const digest = sha256(data);
     const target = this.objectPath(digest);
-    if (existsSync(target)) return digest;
+    if (await this.intact(target, digest)) return digest;
     const tmp = join(await this.tempDir('obj'), 'data');
     await writeFile(tmp, data, { mode: 0o444, flush: true });
     await this.ensureDir(dirname(target));
     await rename(tmp, target);
     return digest;
+  }
+
+  /** Whether an object is already stored with the right bytes (a damaged copy is replaced by the fresh one). */
+  private async intact(target: string, digest: string): Promise<boolean> {
+    if (!existsSync(target)) return false;
+    try {
+      return (await hashFile(target)).digest === digest;
+    } catch {
+      return false;
+    }
   }
 
   async ingest(path: string, outputName: string): Promise<Artifact> {

@@ -1,0 +1,107 @@
+/**
+ * `fsck`: checks a whole filesystem store, treating every file in it as untrusted — objects hash to their names,
+ * cache entries and last-key records are well formed and name objects that exist, directory manifests are valid,
+ * materialized trees match their manifests, and every record line parses. With `repair`, corrupt objects are
+ * quarantined (their dependents invalidated, as a run would), bad trees deleted (rebuilt on demand) and damaged
+ * entries moved to quarantine/, so the next run recomputes what they stood for.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { verifyTrees } from './audit.js';
+import { hashFile } from './hash.js';
+import { objects } from './inventory.js';
+import type { FsStore } from './store/fs-store.js';
+import { checkRecordLine, CorruptObject, isDigest, StoreDamage } from './store/untrusted.js';
+
+export interface FsckProblem {
+  /** The file (relative to the store; records with `:line`). */
+  readonly file: string;
+  readonly problem: string;
+  /** What `repair` did about it (absent when not repairing, or nothing to do). */
+  readonly repaired?: string;
+}
+
+export interface FsckResult {
+  readonly objects: number;
+  readonly entries: number;
+  readonly records: number;
+  readonly problems: readonly FsckProblem[];
+}
+
+/** Checks (and with `repair`, repairs) a store. Reads every object: as slow as hashing the store. */
+export async function checkStore(store: FsStore, opts: { readonly repair?: boolean } = {}): Promise<FsckResult> {
+  const repair = opts.repair === true;
+  const problems: FsckProblem[] = [];
+  const rel = (p: string): string => p.slice(store.root.length + 1);
+
+  // Objects: every byte.
+  const all = objects(store);
+  for (const o of all) {
+    if ((await hashFile(o.path)).digest === o.digest) continue;
+    const invalidated = repair ? store.quarantine(new CorruptObject(o.digest, o.digest, 'corrupt')) : [];
+    problems.push({ file: rel(o.path), problem: 'does not hash to its name', ...(repair ? { repaired: `quarantined; ${invalidated.length} dependent entries invalidated` } : {}) });
+  }
+  const objectsDir = join(store.root, 'objects');
+  for (const sub of existsSync(objectsDir) ? readdirSync(objectsDir) : []) {
+    let names = [sub];
+    try {
+      if (/^[0-9a-f]{2}$/.test(sub)) names = readdirSync(join(objectsDir, sub));
+    } catch {
+      /* a file where a prefix directory belongs: reported below */
+    }
+    for (const f of names) if (f === sub || !isDigest(f) || !f.startsWith(sub)) problems.push({ file: `objects/${sub === f ? f : `${sub}/${f}`}`, problem: 'not an object name (ignored)' });
+  }
+
+  // Entries and last keys: validated by the store's own readers (damage collected there); every object present.
+  const keys = store.entryKeys();
+  for (const key of keys) {
+    const entry = store.readEntry(key);
+    if (entry === undefined) continue;
+    for (const [name, a] of Object.entries(entry.outputs)) {
+      if (store.hasArtifact(a)) continue;
+      problems.push({ file: `cache/${key}.json`, problem: `output '${name}' needs objects that are missing or damaged (the node will be recomputed)` });
+    }
+  }
+  store.lastKeys();
+  for (const d of store.damage()) {
+    let repaired: string | undefined;
+    if (repair && d.file.startsWith('cache/')) {
+      const q = join(store.root, 'quarantine');
+      mkdirSync(q, { recursive: true });
+      renameSync(join(store.root, d.file), join(q, `${d.file.slice('cache/'.length)}.${Date.now()}`));
+      repaired = 'moved to quarantine/';
+    } else if (repair && d.file.startsWith('last/')) {
+      rmSync(join(store.root, d.file), { force: true });
+      repaired = 'deleted (only plan diffs used it)';
+    }
+    problems.push({ file: d.file, problem: d.problem, ...(repaired !== undefined ? { repaired } : {}) });
+  }
+
+  // Materialized trees.
+  for (const t of await verifyTrees(store)) {
+    if (repair) rmSync(join(store.root, 'trees', t), { recursive: true, force: true });
+    problems.push({ file: `trees/${t}`, problem: 'does not match its manifest', ...(repair ? { repaired: 'deleted (rebuilt when needed)' } : {}) });
+  }
+
+  // Records: every line of every JSONL file (a torn last line of a file being written is reported too).
+  let records = 0;
+  const meta = join(store.root, 'meta');
+  const files = [
+    ...(existsSync(meta) ? readdirSync(meta).filter((f) => f.endsWith('.jsonl')).map((f) => join(meta, f)) : []),
+    ...(existsSync(join(meta, 'tables')) ? readdirSync(join(meta, 'tables')).filter((f) => f.endsWith('.jsonl')).map((f) => join(meta, 'tables', f)) : []),
+  ];
+  for (const file of files) {
+    const lines = readFileSync(file, 'utf8').split('\n');
+    lines.forEach((line, i) => {
+      if (line === '') return;
+      records++;
+      try {
+        checkRecordLine(line, rel(file), i + 1);
+      } catch (e) {
+        if (!(e instanceof StoreDamage)) throw e;
+        problems.push({ file: e.file, problem: `${e.problem} (skipped by readers)` });
+      }
+    });
+  }
+  return { objects: all.length, entries: keys.length, records, problems };
+}
