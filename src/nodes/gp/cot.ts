@@ -6,7 +6,11 @@
 import { faceCardMsg } from './face-mappings.js';
 import { formatGpAnswer, pyStrList, statedMapping, type GpFormat } from './prompt.js';
 import { scoreGp } from './scorer.js';
+import { gpSearchTrace } from './search-cot.js';
 import { solveGpDetailed, type SolveStep } from './solver.js';
+
+/** `solver`: the solution path the solver found; `search`: the search with its dead ends (search-cot.ts). */
+export type GpCotStyle = 'solver' | 'search';
 
 /** What a trace needs of a task (a GpTask satisfies it). */
 export interface GpCotTask {
@@ -62,6 +66,25 @@ export function gpCot(task: GpCotTask, format: GpFormat): string | null {
   const check = scoreGp(text, task);
   if (check.reward !== 5) {
     throw new Error(`Internal error: GP CoT for [${task.values.join(', ')}] scored ${check.reward} (${check.detail})`);
+  }
+  return text;
+}
+
+/**
+ * The search CoT response for a task (search-cot.ts), or null when the task has no solution that scores +5.
+ * compact: the search lines, then `formula: …`; paper: the mapping sentence, the search lines, the paper's JSON.
+ */
+export function gpSearchCot(task: GpCotTask, format: GpFormat): string | null {
+  const trace = gpSearchTrace(task.values, task.target);
+  if (trace === null) return null;
+  const head =
+    format === 'compact'
+      ? []
+      : [`The cards are ${pyStrList(task.display_cards)}. Since ${faceCardMsg(statedMapping(task))}, I search pairs of numbers for ${task.target}.`];
+  const text = [...head, ...trace.lines, formatGpAnswer(task, trace.formula, format)].join('\n');
+  const check = scoreGp(text, task);
+  if (check.reward !== 5) {
+    throw new Error(`Internal error: GP search CoT for [${task.values.join(', ')}] scored ${check.reward} (${check.detail})`);
   }
   return text;
 }

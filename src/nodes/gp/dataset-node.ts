@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { NodeContext, NodeKind } from '../../engine/node-kind.js';
 import { writeParquet } from '../data/parquet.js';
+import type { GpCotStyle } from './cot.js';
 import { DEFAULT_DIVERSE_POOL, generateGpRows, type GpResponse } from './dataset.js';
 import { inferGpFormat, type GpFormat } from './prompt.js';
 
@@ -20,6 +21,7 @@ export interface GpDatasetParams {
   /** Response format; default inferred from the template (paper JSON if it mentions "formula", else compact). */
   readonly format?: GpFormat;
   readonly response?: GpResponse;
+  readonly cotStyle?: GpCotStyle;
   readonly diversity?: { readonly enabled?: boolean; readonly mappings?: readonly string[] };
   readonly cards?: number;
 }
@@ -42,6 +44,11 @@ export const datasetKind: NodeKind<GpDatasetParams> = {
         enum: ['answer', 'cot', 'values'],
         default: 'answer',
         description: 'answer-only, solver-trace CoT, or the values scaffold (mapped values, then the answer)',
+      },
+      cotStyle: {
+        enum: ['solver', 'search'],
+        default: 'solver',
+        description: "CoT of response 'cot': the solver's solution path, or the pairwise search with its dead ends",
       },
       diversity: {
         type: 'object',
@@ -81,6 +88,7 @@ export const datasetKind: NodeKind<GpDatasetParams> = {
       templateName: basename(p.template),
       format: p.format ?? inferGpFormat(template),
       response: p.response ?? 'answer',
+      cotStyle: p.cotStyle ?? 'solver',
       mappings: diversity ? (p.diversity?.mappings ?? DEFAULT_DIVERSE_POOL) : undefined,
       cards: p.cards ?? 4,
     });

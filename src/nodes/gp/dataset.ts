@@ -2,11 +2,11 @@
  * General Points training rows (pure): for row i a face-card mapping (all_10, or one of the diversity pool per row,
  * balanced and shuffled), a deal with seed `seed + k` (k counts every deal attempt, so skipped seeds never
  * repeat), the prompt rendered from the template, and the response — the answer-only target, the solver-trace
- * CoT, or the values scaffold. Only deals with a solution that scores +5 are used, and every response is
+ * or search CoT, or the values scaffold. Only deals with a solution that scores +5 are used, and every response is
  * checked by the scorer.
  */
 import { Rng } from '../../util/rng.js';
-import { gpCot, gpValuesScaffold } from './cot.js';
+import { gpCot, gpSearchCot, gpValuesScaffold, type GpCotStyle } from './cot.js';
 import { dealTask, type GpTask } from './deal.js';
 import { assertTrainingPool, TRAIN_MAPPINGS } from './face-mappings.js';
 import { formatGpAnswer, renderGpPrompt, type GpFormat } from './prompt.js';
@@ -25,6 +25,8 @@ export interface GpDatasetOptions {
   readonly format: GpFormat;
   /** answer-only, the full solver trace, or the values scaffold (mapped values, then the answer). */
   readonly response: GpResponse;
+  /** Which CoT a `cot` response holds; default 'solver'. */
+  readonly cotStyle?: GpCotStyle;
   /** The face-card pool; undefined = non-diverse (all_10 only). Checked against the test mappings. */
   readonly mappings?: readonly string[];
   readonly cards: number;
@@ -52,18 +54,24 @@ export function* generateGpRows(options: GpDatasetOptions): Generator<GpDatasetR
   for (let index = 0; index < options.count; index++) {
     const mapping = assignment[index] as string;
     const spec = trainingSpec(mapping, options.cards, options.target ?? 24);
-    let task: GpTask | null = null;
-    for (let tries = 0; task === null; tries++) {
-      if (tries > 1000) throw new Error(`gp.dataset: no solvable deal for row ${index} (mapping ${mapping})`);
-      task = dealTask(spec, options.seed + attempt++, { index, require: 'scorable' });
-    }
-    const question = renderGpPrompt({ template: options.template, task, source: options.templateName });
-    const answer =
+    const respond = (task: GpTask): string | null =>
       options.response === 'cot'
-        ? gpCot(task, options.format)
+        ? options.cotStyle === 'search'
+          ? gpSearchCot(task, options.format)
+          : gpCot(task, options.format)
         : options.response === 'values'
           ? gpValuesScaffold(task, options.format)
           : formatGpAnswer(task, task.solution, options.format);
+    let task: GpTask | null = null;
+    let answer: string | null = null;
+    // A deal counts when it is scorable and has its response (a search CoT needs a float-exact path: rare misses).
+    for (let tries = 0; answer === null; tries++) {
+      if (tries > 1000) throw new Error(`gp.dataset: no solvable deal for row ${index} (mapping ${mapping})`);
+      task = dealTask(spec, options.seed + attempt++, { index, require: 'scorable' });
+      if (task !== null) answer = respond(task);
+    }
+    if (task === null) throw new Error('Internal error: gp.dataset lost its deal');
+    const question = renderGpPrompt({ template: options.template, task, source: options.templateName });
     if (answer === null || scoreGp(answer, task).reward !== 5) {
       throw new Error(`Internal error: gp.dataset row ${index} has a response that does not score +5`);
     }

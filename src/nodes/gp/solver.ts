@@ -30,12 +30,13 @@ export interface GpSolution {
 }
 
 /** Python value of a subexpression as a double (ints stay exact while safe); null once unknown. */
-interface PyNum {
+export interface PyNum {
   readonly int: boolean;
   readonly v: number;
 }
 
-interface Term<T> {
+/** A subexpression during the search: its rational value, canonical text, printed formula, precedence, Python value. */
+export interface Term<T> {
   readonly r: T;
   readonly text: string;
   readonly expr: string;
@@ -44,10 +45,12 @@ interface Term<T> {
   readonly py: PyNum | null;
 }
 
-type Op = SolveStep['op'];
-const PREC: Readonly<Record<Op, number>> = { '+': 1, '-': 1, '*': 2, '/': 2 };
+/** A binary operator of a formula, and its precedence. */
+export type Op = SolveStep['op'];
+export const PREC: Readonly<Record<Op, number>> = { '+': 1, '-': 1, '*': 2, '/': 2 };
 
-function pyOp(op: Op, a: PyNum | null, b: PyNum | null): PyNum | null {
+/** Python's value of `a op b` (float division, exact ints while safe); null once unknown. */
+export function pyOp(op: Op, a: PyNum | null, b: PyNum | null): PyNum | null {
   if (a === null || b === null) return null;
   if (op === '/') {
     if (b.v === 0) return null;
@@ -63,7 +66,7 @@ function pyOp(op: Op, a: PyNum | null, b: PyNum | null): PyNum | null {
  * parenthesized, except after + or * when both sides are Python ints (int + and * are exact, so regrouping
  * `a+(b-c)` as `a+b-c` cannot change the value).
  */
-function exprOf(op: Op, a: Term<unknown>, b: Term<unknown>): string {
+export function exprOf(op: Op, a: Term<unknown>, b: Term<unknown>): string {
   const p = PREC[op];
   const l = a.prec < p ? `(${a.expr})` : a.expr;
   const exactRegroup = (op === '+' || op === '*') && a.py?.int === true && b.py?.int === true;

@@ -7,11 +7,15 @@
  */
 import { SokobanEnv } from './env.js';
 import { parseAction } from './prompt.js';
+import { routeCot } from './route-cot.js';
 import type { Vocab } from './splits.js';
 import { DIRECTIONS, stepOffset, type Direction, type Level } from './types.js';
 
-/** `full`: sentences (for the paper template); `compact`: terse lines (for small models on a CPU budget). */
-export type CotStyle = 'full' | 'compact';
+/**
+ * `full`: sentences (for the paper template); `compact`: terse lines (for small models on a CPU budget); `route`: the
+ * row-indexed grid, then the route to the pushing position cell by cell (route-cot.ts).
+ */
+export type CotStyle = 'full' | 'compact' | 'route';
 
 interface NextPush {
   /** Box cell before the push, the push direction, and where the plan finally leaves that box. */
@@ -43,7 +47,7 @@ export function nextPush(level: Level, plan: readonly Direction[]): NextPush {
   return { box: first.box, dir: first.dir, finalCell: boxes[first.id] as number, walk: first.walk };
 }
 
-function at(level: Level, cell: number, style: CotStyle): string {
+function at(level: Level, cell: number, style: 'full' | 'compact'): string {
   const r = Math.floor(cell / level.cols);
   const c = cell % level.cols;
   return style === 'compact' ? `${r},${c}` : `(${r}, ${c})`;
@@ -54,6 +58,7 @@ function at(level: Level, cell: number, style: CotStyle): string {
  * ending with `<direction> -> <word>` for the vocabulary the prompt states.
  */
 export function solverTraceCot(level: Level, plan: readonly Direction[], vocab: Vocab, style: CotStyle = 'compact'): string {
+  if (style === 'route') return routeCot(level, plan, vocab);
   const action = plan[0];
   if (action === undefined) throw new Error('Internal error: CoT for a solved position');
   const word = vocab[DIRECTIONS.indexOf(action)] as string;

@@ -46,7 +46,11 @@ export const datasetKind: NodeKind<DatasetParams> = {
     properties: {
       template: { type: 'string', description: 'template file, e.g. pipelines/templates/sokoban-compact.txt' },
       response: { enum: ['answer', 'cot'], default: 'answer' },
-      cotStyle: { enum: ['full', 'compact'], default: 'compact', description: 'CoT wording (sentences or terse lines)' },
+      cotStyle: {
+        enum: ['full', 'compact', 'route'],
+        default: 'compact',
+        description: 'CoT wording: sentences, terse lines, or the row-indexed grid and the route to the pushing position cell by cell',
+      },
       diversity: {
         type: 'object',
         additionalProperties: false,
