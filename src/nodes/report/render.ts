@@ -15,6 +15,8 @@ export interface ReportData {
   readonly reproduce: string;
   readonly notes: readonly string[];
   readonly params: readonly { readonly id: string; readonly kind: string; readonly params: string }[];
+  /** The headline-effects section in Markdown (effects.ts), '' when the study measures none. */
+  readonly effects?: string;
 }
 
 /** Escapes text for XML/HTML content and attribute values. */

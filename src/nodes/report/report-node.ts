@@ -12,6 +12,7 @@ import type { NodeKind, PipelineContext } from '../../engine/node-kind.js';
 import { aggregate, bindingFromId, type LabelledSummary } from './aggregate.js';
 import { type ChartSpec, type Curve, lossChart, renderSvg, successChart, trainingChart } from './charts.js';
 import { generatedNotes } from './notes.js';
+import { effectsSection } from './effects.js';
 import { renderHtml, renderMarkdown, type ReportData } from './render.js';
 import { parseEvalSummary, type EvalSummary } from './summary.js';
 import { parseTrainLog, TRAIN_LOG_FILE } from './train-log.js';
@@ -118,6 +119,7 @@ export function buildReport(
     reproduce: reproduceCommand(context, run.nodeId ?? 'report', params.reproduce),
     notes,
     params: (context?.instances ?? []).map((i) => ({ id: i.id, kind: i.kind, params: displayParams(i.params) })),
+    effects: effectsSection(summaries),
   };
 }
 
@@ -133,7 +135,7 @@ export async function renderReport(built: ReturnType<typeof buildReport>): Promi
 export async function writeReport(dir: string, data: ReportData): Promise<void> {
   await mkdir(dir, { recursive: true });
   for (const c of data.charts) await writeFile(join(dir, c.file), c.svg);
-  await writeFile(join(dir, 'report.md'), renderMarkdown(data));
+  await writeFile(join(dir, 'report.md'), renderMarkdown(data) + (data.effects ?? ''));
   await writeFile(join(dir, REPORT_PAGE), renderHtml(data));
 }
 
