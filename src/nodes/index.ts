@@ -3,6 +3,7 @@
  * The CLI hands this to the engine; the engine never imports src/nodes.
  */
 import type { NodeKind, NodeLibrary } from '../engine/node-kind.js';
+import { kinds as corpusKinds } from './corpus/index.js';
 import { kinds as cotKinds } from './cot/index.js';
 import { kinds as evalKinds, views as evalViews } from './eval/index.js';
 import { kinds as execKinds } from './exec/index.js';
@@ -16,6 +17,7 @@ const kinds: readonly NodeKind[] = [
   ...sokobanKinds,
   ...gpKinds,
   ...cotKinds,
+  ...corpusKinds,
   ...trainKinds,
   ...evalKinds,
   ...reportKinds,

@@ -14,6 +14,7 @@
  * `replayRouteCot` checks every claim of a trace against the position, so a test (and a reader) can tell that
  * following it reaches the pushing position and performs the push.
  */
+import { indexedRows } from '../prompts/indexed-grid.js';
 import { renderGridCompact } from './render.js';
 import type { Vocab } from './splits.js';
 import { DELTAS, DIRECTIONS, stepOffset, type Direction, type Level } from './types.js';
@@ -59,8 +60,7 @@ const cellText = (level: Level, cell: number): string => `${Math.floor(cell / le
 
 /** The grid with row indices and a column header (digits repeat after 9: `0123456789012`). */
 export function indexedGrid(level: Level): string[] {
-  const header = `  ${Array.from({ length: level.cols }, (_, c) => String(c % 10)).join('')}`;
-  return [header, ...renderGridCompact(level).split('\n').map((row, r) => `${r} ${row}`)];
+  return indexedRows(renderGridCompact(level).split('\n'));
 }
 
 /** The route CoT for `level` whose optimal remaining plan is `plan`, ending in `<direction> -> <word>`. */
