@@ -33,11 +33,11 @@ export interface HeadlineEffect {
   readonly paperTo: number;
 }
 
-/** Mean of the paper's non-Fake cells of a method row (PAPER.md main table). */
+/** Mean of the paper's non-Fake cells of a method row (docs/paper.md, main table). */
 const mean = (xs: readonly number[]): number => Math.round((xs.reduce((a, b) => a + b, 0) / xs.length) * 1000) / 1000;
 
 /**
- * The paper's eight headline effects (PAPER.md): diversity on Sokoban instruction variants and Fake, CoT on
+ * The paper's eight headline effects (docs/paper.md): diversity on Sokoban instruction variants and Fake, CoT on
  * difficulty variants, diversity on General Points face-card variants, diversity + CoT against GRPO.
  * Method names are the study pipelines' (`sft` = answer-only).
  */
