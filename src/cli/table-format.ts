@@ -20,9 +20,16 @@ function text(v: Cell): string {
   return String(v);
 }
 
-/** Aligned columns with a header rule; numbers right-aligned. */
-export function formatTable(columns: readonly string[], rows: readonly (readonly Cell[])[]): string {
-  const cells = rows.map((r) => r.map((v) => (typeof v === 'number' ? roundForDisplay(v) : text(v).replace(/\n/g, '\\n'))));
+/** Aligned columns with a header rule; numbers right-aligned and rounded; `round` columns with fixed decimals. */
+export function formatTable(
+  columns: readonly string[],
+  rows: readonly (readonly Cell[])[],
+  opts: { readonly round?: { readonly columns: ReadonlySet<string>; readonly digits: number } } = {},
+): string {
+  const fixed = columns.map((c) => opts.round?.columns.has(c) === true);
+  const cells = rows.map((r) =>
+    r.map((v, i) => (typeof v === 'number' ? (fixed[i] ? v.toFixed(opts.round?.digits) : roundForDisplay(v)) : text(v).replace(/\n/g, '\\n'))),
+  );
   const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => (r[i] ?? '').length)));
   const numeric = columns.map((_, i) => rows.length > 0 && rows.every((r) => r[i] === null || typeof r[i] === 'number'));
   const line = (vals: readonly string[]): string =>

@@ -54,7 +54,7 @@ export function successChart(table: ResultsTable['tasks'][number]): ChartSpec {
       return p === undefined ? [] : [{ row: r.label, split, paper: p, source: PAPER_SOURCE }];
     }),
   );
-  const x = { field: 'split', type: 'nominal', sort: table.splits, title: null, axis: { labelAngle: -20, labelAlign: 'right', labelLimit: 240, labelFontSize: 11 } } as const;
+  const x = { field: 'split', type: 'nominal', sort: table.splits, title: null, axis: { labelAngle: -20, labelAlign: 'right', labelLimit: 240, labelFontSize: 11, grid: false } } as const;
   const xOffset = { field: 'row', type: 'nominal', sort: rows } as const;
   const y = { type: 'quantitative', scale: { domain: [0, 1.08], nice: false, clamp: true } } as const;
   const layers: unknown[] = [
@@ -125,8 +125,8 @@ export function lossChart(curves: readonly Curve[]): ChartSpec | undefined {
   const enc = {
     x: { field: 'step', type: 'quantitative', title: 'step', scale: { nice: true } },
     y: { field: 'value', type: 'quantitative', title: 'loss (log scale)', scale: { type: 'log', domain: [ticks[0], ticks[ticks.length - 1]] }, axis: { values: ticks, format: '~g' } },
-    color: { field: 'run', type: 'nominal', title: null, legend: { orient: 'top' } },
-    strokeDash: { field: 'series', type: 'nominal', title: null, sort: ['train', 'val'], scale: { domain: ['train', 'val'], range: [[1, 0], [5, 3]] }, legend: { orient: 'top' } },
+    color: { field: 'run', type: 'nominal', title: null, legend: { orient: 'top', symbolType: 'stroke' } },
+    strokeDash: { field: 'series', type: 'nominal', title: null, sort: ['train', 'val'], scale: { domain: ['train', 'val'], range: [[1, 0], [5, 3]] }, legend: { orient: 'top', symbolType: 'stroke', symbolStrokeColor: '#333' } },
   } as const;
   return {
     file: 'loss.svg',
@@ -169,9 +169,9 @@ export function trainingChart(curves: readonly Curve[]): ChartSpec | undefined {
         x: { field: 'step', type: 'quantitative', title: 'step' },
         y: {
           field: 'value', type: 'quantitative', title: null,
-          ...(log ? { scale: { type: 'log', domain: [ticks[0], ticks[ticks.length - 1]] }, axis: { values: ticks, format: '~g' } } : { scale: { zero: false }, axis: { format: '~s' } }),
+          ...(log ? { scale: { type: 'log', domain: [ticks[0], ticks[ticks.length - 1]] }, axis: { values: ticks, format: '~g' } } : { scale: { zero: false }, axis: { format: '~g', tickCount: 5 } }),
         },
-        color: { field: 'run', type: 'nominal', title: null, legend: { orient: 'top' } },
+        color: { field: 'run', type: 'nominal', title: null, legend: { orient: 'top', symbolType: 'stroke' } },
       },
     }];
   });

@@ -94,11 +94,18 @@ export function renderMarkdown(data: ReportData): string {
   return out.join('\n');
 }
 
+/** A cell's HTML: an interval (`[a, b]`) at its end goes on a second, smaller line. */
+function cellHtml(text: string): string {
+  const m = /^(.*\S) (\[[^\]]*\])$/.exec(text);
+  return m === null ? xmlEscape(text) : `${xmlEscape(m[1] as string)}<br><small>${xmlEscape(m[2] as string)}</small>`;
+}
+
 function htmlTable(header: readonly string[], body: readonly (readonly string[])[], cls = ''): string {
   return [
     `<table${cls ? ` class="${cls}"` : ''}>`,
-    `<tr>${header.map((h) => `<th>${xmlEscape(h)}</th>`).join('')}</tr>`,
-    ...body.map((r) => `<tr>${r.map((c, i) => (i === 0 ? `<th>${xmlEscape(c)}</th>` : `<td>${xmlEscape(c)}</td>`)).join('')}</tr>`),
+    // Long CamelCase split names may wrap between their words, never inside one.
+    `<tr>${header.map((h) => `<th>${xmlEscape(h).replace(/([a-z])([A-Z])/g, '$1<wbr>$2')}</th>`).join('')}</tr>`,
+    ...body.map((r) => `<tr>${r.map((c, i) => (i === 0 ? `<th>${xmlEscape(c)}</th>` : `<td>${cellHtml(c)}</td>`)).join('')}</tr>`),
     '</table>',
   ].join('\n');
 }
@@ -106,10 +113,10 @@ function htmlTable(header: readonly string[], body: readonly (readonly string[])
 const STYLE = [
   'body{font-family:Helvetica,Arial,sans-serif;max-width:1040px;margin:1.5em auto;padding:0 1em;color:#222;line-height:1.4}',
   'h1{font-size:1.6em;margin-bottom:.3em}h2{margin-top:1.6em;border-bottom:1px solid #ddd;padding-bottom:.2em}',
-  'table{border-collapse:collapse;margin:.6em 0 1em;font-size:13px}td,th{border:1px solid #d0d0d0;padding:3px 7px;text-align:right;white-space:nowrap}',
-  'tr:first-child th{background:#f3f3f3}th:first-child{text-align:left}',
-  'table.meta td,table.meta th{text-align:left;border:none;padding:1px 12px 1px 0;white-space:normal}table.meta th{color:#666;font-weight:normal}',
-  'table.params td{text-align:left;white-space:normal;font-family:monospace;font-size:12px;word-break:break-all}',
+  'table{border-collapse:collapse;margin:.6em 0 1em;font-size:12.5px}td,th{border:1px solid #d0d0d0;padding:3px 6px;text-align:right;white-space:nowrap}',
+  'tr:first-child th{background:#f3f3f3;white-space:normal;vertical-align:bottom}th:first-child{text-align:left}td small{color:#666}',
+  'table.meta td,table.meta th{text-align:left;border:none;padding:1px 12px 1px 0;white-space:normal}table.meta th{color:#666;font-weight:normal;background:none}',
+  'table.params td{text-align:left;white-space:normal;font-family:monospace;font-size:12px}table.params td:last-child{word-break:break-all}',
   'figure{margin:1.2em 0}figcaption{font-size:13px;color:#555}svg{max-width:100%;height:auto}',
   'pre{background:#f4f4f4;padding:.8em 1em;overflow:auto}.caption{color:#555;font-size:13px;margin:.2em 0}',
 ].join('');
