@@ -31,6 +31,9 @@ interface Sidecar {
   readonly meta: Record<string, unknown>;
 }
 
+/** Protobuf's 2 GiB message limit, less room for the graph itself. */
+const PROTOBUF_LIMIT = 2 ** 31 - 64 * 2 ** 20;
+
 /** The Llama family's inference model takes at most this many positions (a (T, T) mask is a constant of the graph). */
 export const LLAMA_INFERENCE_LENGTH = 1024;
 
@@ -60,6 +63,10 @@ export function inferenceModel(ckpt0: Checkpoint): Uint8Array {
     if (data === undefined) throw new Error(`saveCheckpoint: missing weight '${name}'`);
     if (data.length !== numel(v.shape)) throw new Error(`saveCheckpoint: weight '${name}' has ${data.length} values, expected ${numel(v.shape)}`);
     bind.set(v.id, data);
+  }
+  const bytes = [...inputs.values()].reduce((n, v) => n + 4 * numel(v.shape), 0);
+  if (bytes > PROTOBUF_LIMIT) {
+    throw new Error(`saveCheckpoint: the weights take ${(bytes / 2 ** 30).toFixed(2)} GiB, more than a single-file ONNX model holds (2 GiB protobuf limit)`);
   }
   return encodeModel(g, { name: isLlama(cfg) ? `pipe-${cfg.architecture}` : 'pipe-gpt', bind });
 }
