@@ -17,13 +17,15 @@ import type { Checkpoint, ModelConfig, Provider, SessionOptions, TokenBatch } fr
 type Rt = typeof import('./runtime/ort.js');
 
 /** Options of `Generator.generate`. temperature 0 = greedy; a row stops at EOS (dropped) or once its response ends
- * with one of the `stop` strings (kept). Row i samples from its own Rng seeded by (seed, i), so results do not
- * depend on how rows are batched. */
+ * with one of the `stop` strings (kept). Row i samples from its own Rng seeded by `seeds[i]` (else by (seed, i)),
+ * so results do not depend on how rows are batched. */
 export interface GenerateOptions {
   readonly maxNewTokens: number;
   readonly temperature: number;
   readonly topP: number;
   readonly seed: number;
+  /** One seed per prompt. */
+  readonly seeds?: readonly number[];
   readonly stop?: readonly string[];
 }
 
@@ -73,6 +75,15 @@ export function idVocab(cfg: ModelConfig, text?: { encode(text: string): number[
     decode: (ids) => (text ? text.decode(ids) : ''),
   };
 }
+
+/** One prompt of `Generator.stream`: its ids (as `generate` takes them) and the seed of its sampler. */
+export interface StreamRequest {
+  readonly prompt: readonly number[];
+  readonly seed: number;
+}
+
+/** Options of `Generator.stream` (per-row seeds come with the requests). */
+export type StreamOptions = Omit<GenerateOptions, 'seed' | 'seeds'>;
 
 /** Options of `Generator.create`: at most `maxBatch` rows run together; prompt + response fit in `maxLen` slots. */
 export type GeneratorOptions = SessionOptions & {
@@ -134,8 +145,11 @@ export function buildPrefillGraph(cfg: ModelConfig, B: number, P: number): Graph
   return g;
 }
 
+/** Input/output names of the decode and prefill graphs (for the streaming decoder in stream.ts). */
+export const GRAPH_IO = { decode: IO, pastK, pastV, newK, newV, prefill: PREFILL, prefillK, prefillV } as const;
+
 /** Prompt lengths are rounded up to a multiple of this, so a handful of prefill graphs serve every batch. */
-const PREFILL_BUCKET = 16;
+export const PREFILL_BUCKET = 16;
 
 /**
  * Batched sampling with a KV cache. The cache lives on the host (one Float32Array per layer for keys and values):
@@ -145,7 +159,7 @@ const PREFILL_BUCKET = 16;
  * forward, bucketed by length), then each new token through the one-token decode graph.
  */
 export class Generator {
-  private decode: RtSession | undefined;
+  private readonly decodeSessions = new Map<number, RtSession>();
   private readonly prefillSessions = new Map<number, RtSession>();
   private readonly scoreSessions = new Map<string, RtSession>();
   private disposed = false;
@@ -198,15 +212,18 @@ export class Generator {
     return this.opts.threads !== undefined ? { threads: this.opts.threads } : {};
   }
 
-  private async decodeSession(): Promise<RtSession> {
-    if (!this.decode) {
-      this.decode = await this.rt.RtSession.create(encodeModel(buildDecodeGraph(this.cfg, this.opts.maxBatch, this.opts.maxLen)), {
+  /** The decode session for B rows (default maxBatch; continuous batching uses smaller ones as rows run out). */
+  private async decodeSession(B: number = this.opts.maxBatch): Promise<RtSession> {
+    let s = this.decodeSessions.get(B);
+    if (s === undefined) {
+      s = await this.rt.RtSession.create(encodeModel(buildDecodeGraph(this.cfg, B, this.opts.maxLen)), {
         provider: this.provider,
         ...this.threads(),
         label: 'decode step',
       });
+      this.decodeSessions.set(B, s);
     }
-    return this.decode;
+    return s;
   }
 
   private get vocab(): GenVocab {
@@ -231,6 +248,7 @@ export class Generator {
         if (bad !== null) throw new Error(`Generator: prompt ${i} holds token id ${id}, ${bad}`);
       }
     });
+    if (opts.seeds !== undefined && opts.seeds.length !== prompts.length) throw new Error(`Generator: ${opts.seeds.length} seeds for ${prompts.length} prompts`);
     if (prompts.length === 0) return { tokens: [], text: [] };
     const tokens: number[][] = [];
     for (let start = 0; start < prompts.length; start += this.opts.maxBatch) {
@@ -240,16 +258,47 @@ export class Generator {
     return { tokens, text: tokens.map((t) => vocab.decode(t)) };
   }
 
-  private async prefillSession(P: number): Promise<RtSession> {
-    const hit = this.prefillSessions.get(P);
+  private async prefillSession(P: number, B: number = this.opts.maxBatch): Promise<RtSession> {
+    const key = B * 100_000 + P;
+    const hit = this.prefillSessions.get(key);
     if (hit) return hit;
-    const s = await this.rt.RtSession.create(encodeModel(buildPrefillGraph(this.cfg, this.opts.maxBatch, P)), {
+    const s = await this.rt.RtSession.create(encodeModel(buildPrefillGraph(this.cfg, B, P)), {
       provider: this.provider,
       ...this.threads(),
       label: 'prefill',
     });
-    this.prefillSessions.set(P, s);
+    this.prefillSessions.set(key, s);
     return s;
+  }
+
+  /**
+   * Continuous batching: keeps up to maxBatch rows decoding through the one-token decode graph. When a row's
+   * response ends, `done` receives it and its slot takes the next prompt `next()` offers — possibly one that `done`
+   * just made available (the next turn of the same episode). New rows are prefilled together, so the batch stays
+   * full instead of idling until the slowest row of a fixed batch finishes (the cost of sampled, multi-turn
+   * evaluation, where answers differ in length and episodes in turns). Each row samples with its own seed, so a
+   * response depends only on its prompt and seed. Returns when `next()` offers nothing and no row is left.
+   */
+  async stream<R extends StreamRequest>(next: () => R | undefined, done: (req: R, tokens: number[], text: string) => void, opts: StreamOptions): Promise<void> {
+    this.alive();
+    const { runStream } = await import('./stream.js');
+    await runStream(
+      {
+        layers: decoderModel(this.cfg).numLayers,
+        kvHeads: decoderModel(this.cfg).kvHeads,
+        headDim: decoderModel(this.cfg).headDim,
+        vocabSize: this.cfg.vocabSize,
+        vocab: this.vocab,
+        maxBatch: this.opts.maxBatch,
+        maxLen: this.opts.maxLen,
+        prefill: async (B, P, feeds) => (await this.prefillSession(P, B)).run({ ...feeds, ...Object.fromEntries(this.weights) }),
+        decode: async (B, feeds) => (await this.decodeSession(B)).run({ ...feeds, ...Object.fromEntries(this.weights) }),
+        rt: this.rt,
+      },
+      next,
+      done,
+      opts,
+    );
   }
 
   private async generateChunk(prompts: readonly (readonly number[])[], firstRow: number, opts: GenerateOptions): Promise<number[][]> {
@@ -271,7 +320,10 @@ export class Generator {
     // Dummy rows (b ≥ rows) are all padding.
     const pad = Array.from({ length: B }, (_, b) => (b < rows ? P - (prefixes[b] as number[]).length : P));
     const stopSeqs = (opts.stop ?? []).filter((s) => s.length > 0).map((s) => vocab.encode(s));
-    const rngs = prompts.map((_, i) => new Rng(deriveSeed('generate', opts.seed, firstRow + i)));
+    const rngs = prompts.map((_, i) => {
+      const own = opts.seeds?.[firstRow + i];
+      return new Rng(own === undefined ? deriveSeed('generate', opts.seed, firstRow + i) : deriveSeed('generate', own));
+    });
     const allowed = (id: number) => vocab.allowed(id);
     const keys = Array.from({ length: nLayer }, () => new Float32Array(B * nh * hs * S));
     const values = Array.from({ length: nLayer }, () => new Float32Array(B * nh * S * hs));
@@ -396,7 +448,7 @@ export class Generator {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    await this.decode?.release();
+    for (const s of this.decodeSessions.values()) await s.release();
     for (const s of this.prefillSessions.values()) await s.release();
     for (const s of this.scoreSessions.values()) await s.release();
     if (this.mover.resident) for (const t of this.weights.values()) t.dispose();

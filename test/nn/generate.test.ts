@@ -116,6 +116,34 @@ describe('KV-cache decoding', () => {
     await small.dispose();
   }, 30_000);
 
+  it('streaming (continuous batching) gives each prompt the same response as generate with the same seed', async () => {
+    const prompts = [[97, 98], [99], [100, 101, 102], [103, 104, 105, 106, 107], [108], [109, 110]];
+    const seeds = [5, 6, 7, 8, 9, 10];
+    for (const temperature of [0, 1.5]) {
+      const o = { maxNewTokens: 7, temperature, topP: 1 };
+      const gen = await Generator.create(ckpt, { maxBatch: 6, maxLen: cfg.blockSize });
+      const expected = (await gen.generate(prompts, { ...o, seed: 0, seeds })).tokens;
+      // A pool of 2 slots: rows finish at different times and their slots are refilled mid-flight; the last two
+      // prompts are only offered once the first response is back (as an episode's next turn would be).
+      const pool = await Generator.create(ckpt, { maxBatch: 2, maxLen: cfg.blockSize });
+      const got: number[][] = [];
+      let offered = 0;
+      let returned = 0;
+      await pool.stream(
+        () => (offered < 4 || (returned > 0 && offered < prompts.length) ? { prompt: prompts[offered]!, seed: seeds[offered]!, at: offered++ } : undefined),
+        (req, tokens, text) => {
+          returned++;
+          got[req.at] = tokens;
+          expect(text).toBe(tokenizer.decode(tokens));
+        },
+        o,
+      );
+      expect(got).toEqual(expected);
+      await gen.dispose();
+      await pool.dispose();
+    }
+  }, 60_000);
+
   it('logProbs equals log-softmax of the full forward at the targets', async () => {
     const gen = await Generator.create(ckpt, { maxBatch: 1, maxLen: cfg.blockSize });
     const T = cfg.blockSize;

@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { NodeKind } from '../../engine/node-kind.js';
-import { evalParamProps, selectEpisodes, type EvalParams } from './eval-params.js';
+import { DEFAULT_TEMPERATURE, evalParamProps, selectEpisodes, type EvalParams } from './eval-params.js';
 import { rolloutGp, type GpTaskSpec } from './gp-rollout.js';
 import { readJsonl } from './jsonl.js';
 import { loadModelPolicy } from './model-policy.js';
@@ -48,7 +48,7 @@ export const evalGpKind: NodeKind<EvalParams> = {
       maxBatch: batch,
       ...threadsFor(p, ctx),
     });
-    const temperature = p.temperature ?? 0;
+    const temperature = p.temperature ?? DEFAULT_TEMPERATURE;
     let episodes;
     try {
       episodes = await rolloutGp(policy, ops, tasks, {

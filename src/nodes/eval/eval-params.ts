@@ -1,3 +1,9 @@
+/**
+ * The evaluation temperature when none is given: the paper samples at 0.5 (seeded per episode and turn, so results
+ * do not depend on batching). `temperature: 0` is greedy decoding.
+ */
+export const DEFAULT_TEMPERATURE = 0.5;
+
 /** Params shared by both evaluators: who is evaluated (method), how to sample, how to batch. */
 export interface EvalParams {
   /** Label of the evaluated training method, e.g. 'diverse-cot' (a column of `episodes` / `eval_summary`). */
@@ -20,7 +26,7 @@ export interface EvalParams {
 export const evalParamProps = {
   method: { type: 'string', minLength: 1 },
   template: { type: 'string', minLength: 1 },
-  temperature: { type: 'number', minimum: 0, maximum: 5 },
+  temperature: { type: 'number', minimum: 0, maximum: 5, default: DEFAULT_TEMPERATURE, description: 'sampling temperature (the paper: 0.5); 0 = greedy' },
   topP: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
   maxNewTokens: { type: 'integer', minimum: 1, maximum: 8192 },
   splits: { type: 'array', items: { type: 'string' }, minItems: 1 },

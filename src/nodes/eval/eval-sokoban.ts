@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { NodeKind } from '../../engine/node-kind.js';
-import { evalParamProps, selectEpisodes, type EvalParams } from './eval-params.js';
+import { DEFAULT_TEMPERATURE, evalParamProps, selectEpisodes, type EvalParams } from './eval-params.js';
 import { readJsonl } from './jsonl.js';
 import { loadModelPolicy } from './model-policy.js';
 import { publishEvaluation } from './publish.js';
@@ -66,7 +66,7 @@ export const evalSokobanKind: NodeKind<SokobanEvalParams> = {
       maxBatch: p.batch ?? 100,
       ...threadsFor(p, ctx),
     });
-    const temperature = p.temperature ?? 0;
+    const temperature = p.temperature ?? DEFAULT_TEMPERATURE;
     let episodes;
     try {
       episodes = await rolloutSokoban(policy, ops, specs, {

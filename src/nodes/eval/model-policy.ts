@@ -1,10 +1,11 @@
 /**
  * Adapts a checkpoint to the `Policy` interface through the neural core's KV-cache Generator: byte-encodes prompts,
- * splits them into batches of `maxBatch`, and derives one sampling seed per batch from the call's seed.
+ * splits them into batches of `maxBatch`, and samples each prompt with its own seed (`seeds[i]`, else derived from
+ * the call's seed and the prompt's position in the call), so batching never changes a completion.
  */
 import type { Checkpoint, Generator, Provider, TokenBatch } from '../../nn/index.js';
 import { deriveSeed } from '../../util/rng.js';
-import type { Completion, Policy, SampleOptions } from './policy.js';
+import type { Completion, Policy, SampleOptions, StreamItem } from './policy.js';
 
 /** Options of a model-backed policy. */
 export interface ModelPolicyOptions {
@@ -52,6 +53,10 @@ export async function createModelPolicy(ckpt: Checkpoint, opts: ModelPolicyOptio
   return {
     blockSize,
     async complete(prompts: readonly string[], o: SampleOptions): Promise<Completion[]> {
+      if (o.seeds !== undefined && o.seeds.length !== prompts.length) {
+        throw new Error(`Internal error: ${o.seeds.length} seeds for ${prompts.length} prompts`);
+      }
+      const seedOf = (i: number): number => o.seeds?.[i] ?? deriveSeed(o.seed, i);
       const maxNewTokens = Math.min(o.maxNewTokens, blockSize - 8);
       // Keep the end of an over-long prompt (the grid and the cue sit there), leaving room for the answer.
       const room = blockSize - maxNewTokens - 2;
@@ -70,7 +75,8 @@ export async function createModelPolicy(ckpt: Checkpoint, opts: ModelPolicyOptio
           maxNewTokens,
           temperature: o.temperature,
           topP: o.topP,
-          seed: deriveSeed(o.seed, i),
+          seed: o.seed,
+          seeds: idx.map(seedOf),
           ...(o.stop !== undefined ? { stop: o.stop } : {}),
         });
         // Response tokens only: drop any special id (EOS/PAD) a generator might leave in.
@@ -79,6 +85,43 @@ export async function createModelPolicy(ckpt: Checkpoint, opts: ModelPolicyOptio
         });
       }
       return out;
+    },
+    async stream<T extends StreamItem>(next: () => T | undefined, done: (item: T, c: Completion) => void, o: Omit<SampleOptions, 'seed' | 'seeds'>): Promise<void> {
+      const maxNewTokens = Math.min(o.maxNewTokens, blockSize - 8);
+      const room = blockSize - maxNewTokens - 2;
+      // One pool whose cache fits the longest prompt seen so far; a longer prompt waits for a pool that fits it.
+      type Req = { prompt: number[]; seed: number; item: T };
+      const pending: Req[] = [];
+      const take = (): Req | undefined => {
+        if (pending.length > 0) return pending.shift();
+        const item = next();
+        if (item === undefined) return undefined;
+        const ids = nn.tokenizer.encode(item.prompt);
+        return { prompt: ids.length > room ? ids.slice(ids.length - room) : ids, seed: item.seed, item };
+      };
+      const lenFor = (r: Req): number => Math.min(blockSize, Math.ceil((r.prompt.length + 2 + maxNewTokens) / 32) * 32);
+      for (let first = take(); first !== undefined; first = pending.shift() ?? take()) {
+        const len = lenFor(first);
+        const generator = await generatorFor(first.prompt.length + 2 + maxNewTokens);
+        let head: Req | undefined = first;
+        await generator.stream<Req>(
+          () => {
+            if (head !== undefined) {
+              const h = head;
+              head = undefined;
+              return h;
+            }
+            const r = take();
+            if (r !== undefined && lenFor(r) > len) {
+              pending.push(r);
+              return undefined;
+            }
+            return r;
+          },
+          (req, tokens, text) => done(req.item, { text, tokens: tokens.filter((t) => t < 256) }),
+          { maxNewTokens, temperature: o.temperature, topP: o.topP, ...(o.stop !== undefined ? { stop: o.stop } : {}) },
+        );
+      }
     },
     async setWeights(c) {
       weights = c;

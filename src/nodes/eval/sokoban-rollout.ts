@@ -70,7 +70,11 @@ export interface RolloutOptions {
   readonly signal?: AbortSignal;
 }
 
-/** Plays every spec to the end; returns episodes in the order of `specs`. */
+/**
+ * Plays every spec to the end; returns episodes in the order of `specs`. With a streaming policy an episode's next
+ * turn is asked as soon as its previous answer is in (continuous batching); otherwise every live episode's turn goes
+ * in one call per round. Both give the same episodes: a turn is sampled with its own seed (split, index, turn).
+ */
 export async function rolloutSokoban(
   policy: Policy,
   ops: SokobanOps,
@@ -88,41 +92,80 @@ export async function rolloutSokoban(
     success: false,
     done: false,
   }));
+  type Live = (typeof live)[number];
   let finished = 0;
   const memo = new Map<string, Completion>();
-  for (let turn = 0; turn < opts.maxTurns; turn++) {
-    if (opts.signal?.aborted) throw new Error('evaluation aborted');
-    const active = live.filter((e) => !e.done);
-    if (active.length === 0) break;
-    const prompts = active.map((e) => e.driver.prompt());
-    const fresh = opts.memo ? [...new Set(prompts.filter((p) => !memo.has(p)))] : prompts;
-    const got = fresh.length === 0 ? [] : await policy.complete(fresh, { ...opts.sample, seed: deriveSeed(opts.seed, 'turn', turn) });
-    if (got.length !== fresh.length) {
-      throw new Error(`Internal error: the policy returned ${got.length} completions for ${fresh.length} prompts`);
+  const apply = (e: Live, c: Completion): void => {
+    e.outputs.push(c.text);
+    e.tokens += c.tokens.length;
+    const r = e.driver.act(c.text);
+    e.reward += r.reward;
+    if (r.valid) {
+      e.validTurns++;
+      e.actions++;
     }
-    let completions: readonly (Completion | undefined)[] = got;
-    if (opts.memo) {
-      fresh.forEach((p, i) => memo.set(p, got[i] as Completion));
-      completions = prompts.map((p) => memo.get(p));
+    if (r.success) e.success = true;
+    if (r.done || r.success || e.actions >= opts.maxActions || e.outputs.length >= opts.maxTurns) {
+      e.done = true;
+      finished++;
     }
-    active.forEach((e, i) => {
-      const c = completions[i];
-      if (c === undefined) throw new Error('Internal error: no completion for a prompt');
-      e.outputs.push(c.text);
-      e.tokens += c.tokens.length;
-      const r = e.driver.act(c.text);
-      e.reward += r.reward;
-      if (r.valid) {
-        e.validTurns++;
-        e.actions++;
+  };
+  const seedOf = (e: Live): number => deriveSeed(opts.seed, e.spec.split, e.spec.index, e.outputs.length);
+  if (policy.stream !== undefined) {
+    // Episodes waiting for their next answer, in spec order; memoized prompts are answered without the policy.
+    const queue: Live[] = live.slice();
+    let head = 0;
+    // Progress counts turns: the most turns any episode has played so far.
+    let reached = 0;
+    const progress = (e: Live): void => {
+      if (e.outputs.length <= reached) return;
+      reached = e.outputs.length;
+      opts.onTurn?.(finished, live.length, reached);
+    };
+    await policy.stream(
+      () => {
+        if (opts.signal?.aborted) throw new Error('evaluation aborted');
+        while (head < queue.length) {
+          const e = queue[head++] as Live;
+          const prompt = e.driver.prompt();
+          const known = opts.memo ? memo.get(prompt) : undefined;
+          if (known === undefined) return { prompt, seed: seedOf(e), episode: e };
+          apply(e, known);
+          progress(e);
+          if (!e.done) queue.push(e);
+        }
+        return undefined;
+      },
+      (item, c) => {
+        if (opts.memo) memo.set(item.prompt, c);
+        apply(item.episode, c);
+        progress(item.episode);
+        if (!item.episode.done) queue.push(item.episode);
+      },
+      opts.sample,
+    );
+  } else {
+    for (let turn = 0; turn < opts.maxTurns; turn++) {
+      if (opts.signal?.aborted) throw new Error('evaluation aborted');
+      const active = live.filter((e) => !e.done);
+      if (active.length === 0) break;
+      const prompts = active.map((e) => e.driver.prompt());
+      const fresh = opts.memo ? [...new Set(prompts.filter((p) => !memo.has(p)))] : prompts;
+      // A memoized (greedy) call needs no seeds; otherwise each episode's turn has its own.
+      const seeds = opts.memo ? undefined : active.map(seedOf);
+      const sample = { ...opts.sample, seed: deriveSeed(opts.seed, 'turn', turn), ...(seeds ? { seeds } : {}) };
+      const got = fresh.length === 0 ? [] : await policy.complete(fresh, sample);
+      if (got.length !== fresh.length) {
+        throw new Error(`Internal error: the policy returned ${got.length} completions for ${fresh.length} prompts`);
       }
-      if (r.success) e.success = true;
-      if (r.done || r.success || e.actions >= opts.maxActions) {
-        e.done = true;
-        finished++;
-      }
-    });
-    opts.onTurn?.(finished, live.length, turn + 1);
+      if (opts.memo) fresh.forEach((p, i) => memo.set(p, got[i] as Completion));
+      active.forEach((e, i) => {
+        const c = opts.memo ? memo.get(prompts[i] as string) : got[i];
+        if (c === undefined) throw new Error('Internal error: no completion for a prompt');
+        apply(e, c);
+      });
+      opts.onTurn?.(finished, live.length, turn + 1);
+    }
   }
   return live.map((e) => ({
     split: e.spec.split,

@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import type { NodeKind, PipelineContext } from '../../engine/node-kind.js';
 import { aggregate, bindingFromId, type LabelledSummary } from './aggregate.js';
 import { type ChartSpec, type Curve, lossChart, renderSvg, successChart, trainingChart } from './charts.js';
+import { asCurveDoc, curveChart, curveNotes } from './curve-section.js';
+import type { CurveDoc } from '../eval/curve.js';
 import { generatedNotes } from './notes.js';
 import { effectsSection } from './effects.js';
 import { renderHtml, renderMarkdown, type ReportData } from './render.js';
@@ -30,13 +32,24 @@ export interface ReportParams {
 export const REPORT_PAGE = 'report.html';
 
 /** Reads every input: summary files, model directories, and gathered directories of either. */
-export async function collectInputs(inputs: Readonly<Record<string, string>>): Promise<{ summaries: EvalSummary[]; curves: Curve[] }> {
+export async function collectInputs(
+  inputs: Readonly<Record<string, string>>,
+): Promise<{ summaries: EvalSummary[]; curves: Curve[]; evalCurves: { name: string; doc: CurveDoc }[] }> {
   const summaries: EvalSummary[] = [];
   const curves: Curve[] = [];
+  const evalCurves: { name: string; doc: CurveDoc }[] = [];
   const visit = async (name: string, path: string, depth: number): Promise<void> => {
     const st = await stat(path);
     if (!st.isDirectory()) {
-      summaries.push(parseEvalSummary(await readFile(path, 'utf8'), `report input '${name}'`));
+      const text = await readFile(path, 'utf8');
+      let doc: CurveDoc | undefined;
+      try {
+        doc = asCurveDoc(JSON.parse(text));
+      } catch {
+        doc = undefined;
+      }
+      if (doc !== undefined) evalCurves.push({ name, doc });
+      else summaries.push(parseEvalSummary(text, `report input '${name}'`));
       return;
     }
     const logPath = join(path, TRAIN_LOG_FILE);
@@ -50,7 +63,7 @@ export async function collectInputs(inputs: Readonly<Record<string, string>>): P
     for (const e of entries) await visit(`${name} ${e}`, join(path, e), depth + 1);
   };
   for (const name of Object.keys(inputs).sort()) await visit(name, inputs[name] as string, 0);
-  return { summaries, curves };
+  return { summaries, curves, evalCurves };
 }
 
 const axisText = (v: unknown): string => (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v));
@@ -89,6 +102,7 @@ export function buildReport(
   summaries: readonly EvalSummary[],
   curves: readonly Curve[],
   run: { readonly nodeId?: string; readonly runId?: string } = {},
+  evalCurves: readonly { name: string; doc: CurveDoc }[] = [],
 ): Omit<ReportData, 'charts'> & { readonly chartSpecs: readonly ChartSpec[] } {
   const context = params.$pipeline;
   const bindings = new Map((context?.instances ?? []).map((i) => [i.id, Object.fromEntries(Object.entries(i.binding).map(([a, v]) => [a, axisText(v)]))]));
@@ -100,6 +114,7 @@ export function buildReport(
   if (loss !== undefined) chartSpecs.push(loss);
   const training = trainingChart(withLogs);
   if (training !== undefined) chartSpecs.push(training);
+  for (const c of evalCurves) chartSpecs.push(curveChart(c.name, c.doc));
   const provenance: [string, string][] = [];
   if (context !== undefined) {
     provenance.push(['pipeline', `${context.name} (${context.file})`]);
@@ -109,6 +124,7 @@ export function buildReport(
   if (run.runId !== undefined) provenance.push(['run', `${run.runId} (the run that wrote this page)`]);
   const notes = [
     ...(context !== undefined ? generatedNotes(context, new Map(summaries.map((s) => [s.node, s]))) : []),
+    ...evalCurves.flatMap((c) => curveNotes(c.doc)),
     ...(params.notes ?? []),
   ];
   return {
@@ -157,9 +173,10 @@ export const reportKind: NodeKind<ReportParams> = {
   resources: { cpu: 1 },
   wantsPipeline: true,
   async run(ctx) {
-    const { summaries, curves } = await collectInputs(ctx.inputs);
+    const { summaries, curves, evalCurves } = await collectInputs(ctx.inputs);
     if (summaries.length === 0) throw new Error('report: no evaluation summary among the inputs (wire eval nodes\' `summary` outputs)');
-    const data = await renderReport(buildReport(ctx.params, summaries, curves, { nodeId: ctx.id, ...(ctx.runId !== undefined ? { runId: ctx.runId } : {}) }));
+    const run = { nodeId: ctx.id, ...(ctx.runId !== undefined ? { runId: ctx.runId } : {}) };
+    const data = await renderReport(buildReport(ctx.params, summaries, curves, run, evalCurves));
     const dir = ctx.output('report');
     await writeReport(dir, data);
     ctx.log(`report: ${summaries.length} summaries, ${curves.length} training logs → ${join(dir, REPORT_PAGE)}`);

@@ -57,6 +57,11 @@ export const trainerSchemaProps = {
   seqLen: { type: 'integer', minimum: 8 },
   logEvery: { type: 'integer', minimum: 1 },
   checkpointEvery: { type: 'integer', minimum: 1 },
+  evalEvery: {
+    type: 'integer',
+    minimum: 1,
+    description: 'keep a snapshot of the weights every evalEvery steps (and at the last) in the model output, for eval.curve',
+  },
   seed: { type: 'integer', minimum: 0, description: 'Replicate seed (a matrix axis): changes init and data order through the node seed' },
   provider: providerSchema,
   threads: { type: 'integer', minimum: 1, maximum: 256 },
@@ -65,6 +70,40 @@ export const trainerSchemaProps = {
 
 /** Names of the resume-directory entries. */
 const CKPT = 'checkpoint';
+
+/**
+ * Learning curves. A trainer with `evalEvery` keeps the weights of every evalEvery-th step (and of the last) in
+ * `snapshots/step-<n>/` of its model output; the separate `eval.curve` node evaluates them. Evaluation is not done
+ * inside the trainer on purpose: the evaluator's code, splits, subset and temperature then stay out of the training
+ * cache key (changing how a curve is measured never retrains), and trainers stay task-agnostic.
+ * Snapshots are written to the resume directory first, so a resumed run keeps the ones taken before a crash.
+ */
+export const SNAPSHOTS_DIR = 'snapshots';
+
+/** Whether `step` (1-based, after the update) gets a snapshot. */
+export function isSnapshotStep(step: number, evalEvery: number | undefined, total: number): boolean {
+  return evalEvery !== undefined && (step % evalEvery === 0 || step === total);
+}
+
+/** Saves the weights (no optimizer state) of `ckpt` as the snapshot of its step in the resume directory. */
+export async function saveSnapshot(resumeDir: string, ckpt: Checkpoint): Promise<void> {
+  const { saveCheckpoint } = await import('../../nn/index.js');
+  const dir = join(resumeDir, SNAPSHOTS_DIR, `step-${String(ckpt.step).padStart(7, '0')}`);
+  const tmp = `${dir}.tmp`;
+  await rm(tmp, { recursive: true, force: true });
+  const { optimizer: _dropped, ...weightsOnly } = ckpt;
+  await saveCheckpoint(tmp, weightsOnly);
+  await rm(dir, { recursive: true, force: true });
+  await rename(tmp, dir);
+}
+
+/** Moves the resume directory's snapshots (if any) into the model output. */
+export async function publishSnapshots(resumeDir: string, modelDir: string): Promise<void> {
+  const from = join(resumeDir, SNAPSHOTS_DIR);
+  if (!existsSync(from)) return;
+  const { cp } = await import('node:fs/promises');
+  await cp(from, join(modelDir, SNAPSHOTS_DIR), { recursive: true, filter: (src) => !src.endsWith('.tmp') });
+}
 
 /** Saves `ckpt` plus the log so far into resumeDir atomically (write beside, then rename over). */
 export async function saveResume(

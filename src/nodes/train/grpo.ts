@@ -9,7 +9,18 @@ import type { Checkpoint, GrpoBatch } from '../../nn/index.js';
 import { deriveSeed, Rng } from '../../util/rng.js';
 import { createModelPolicy, type ModelPolicy } from '../eval/model-policy.js';
 import type { TrainLogRow } from '../report/train-log.js';
-import { assertFinite, loadResume, logRow, saveResume, trainerSchemaProps, writeModel, type OptimParams } from './common.js';
+import {
+  assertFinite,
+  isSnapshotStep,
+  loadResume,
+  logRow,
+  publishSnapshots,
+  saveResume,
+  saveSnapshot,
+  trainerSchemaProps,
+  writeModel,
+  type OptimParams,
+} from './common.js';
 import { collectRollouts, type RolloutBatch } from './grpo-core.js';
 import { toRlItems } from './rl-rows.js';
 import { modelNodeTraits, threadsFor } from '../model-node.js';
@@ -30,6 +41,8 @@ export interface GrpoParams extends OptimParams {
   readonly seqLen?: number;
   readonly logEvery?: number;
   readonly checkpointEvery?: number;
+  /** Keep a weights snapshot every N steps (and at the last) for `eval.curve`. */
+  readonly evalEvery?: number;
   /** Replicate seed, e.g. a `matrix` axis; it reaches the RNGs through ctx.seed (derived from the params). */
   readonly seed?: number;
   readonly provider?: 'cpu' | 'webgpu' | 'cuda';
@@ -161,11 +174,13 @@ export const grpoKind: NodeKind<GrpoParams> = {
           ctx.metric('solved', rollout.stats.solved, done);
           ctx.metric('response_tokens', rollout.stats.meanLength, done);
         }
+        if (isSnapshotStep(done, p.evalEvery, p.steps)) await saveSnapshot(ctx.resumeDir, ckpt);
         if (done % ckptEvery === 0 && done !== p.steps) await saveResume(ctx.resumeDir, ckpt, log);
         ctx.progress({ done, total: p.steps, unit: 'steps', message: `reward ${rollout.stats.rewardMean.toFixed(3)}` });
       }
       const final = await trainer.checkpoint();
       await writeModel(ctx.output('model'), { ...final, meta: { ...(final.meta ?? {}), trainedBy: ctx.id } }, log);
+      await publishSnapshots(ctx.resumeDir, ctx.output('model'));
     } finally {
       await behaviour.dispose();
       await reference?.dispose();

@@ -10,8 +10,11 @@ import type { TrainLogRow } from '../report/train-log.js';
 import {
   assertFinite,
   loadResume,
+  isSnapshotStep,
   logRow,
   modelSchema,
+  publishSnapshots,
+  saveSnapshot,
   saveResume,
   trainerSchemaProps,
   writeModel,
@@ -35,6 +38,8 @@ export interface SftParams extends OptimParams {
   readonly valEvery?: number;
   readonly logEvery?: number;
   readonly checkpointEvery?: number;
+  /** Keep a weights snapshot every N steps (and at the last) for `eval.curve`. */
+  readonly evalEvery?: number;
   /** Use only the first N rows of the dataset (after a seeded shuffle), e.g. for tiny tests. */
   readonly maxRows?: number;
   /** Replicate seed, e.g. a `matrix` axis; it reaches the RNGs through ctx.seed (derived from the params). */
@@ -203,11 +208,13 @@ export const sftKind: NodeKind<SftParams> = {
           windowTokens = 0;
           windowStart = performance.now();
         }
+        if (isSnapshotStep(done, p.evalEvery, totalSteps)) await saveSnapshot(ctx.resumeDir, await trainer.checkpoint());
         if (done % ckptEvery === 0 && !last) await saveResume(ctx.resumeDir, await trainer.checkpoint(), log);
         ctx.progress({ done, total: totalSteps, unit: 'steps', message: `loss ${stats.loss.toFixed(4)}` });
       }
       const final = await trainer.checkpoint();
       await writeModel(ctx.output('model'), { ...final, meta: { ...(final.meta ?? {}), trainedBy: ctx.id, rows: train.length } }, log);
+      await publishSnapshots(ctx.resumeDir, ctx.output('model'));
     } finally {
       await trainer.dispose();
     }

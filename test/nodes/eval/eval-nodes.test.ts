@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { initGpt, saveCheckpoint, tokenizer } from '../../../src/nn/index.js';
+import { evalCurveKind } from '../../../src/nodes/eval/eval-curve.js';
 import { evalGpKind } from '../../../src/nodes/eval/eval-gp.js';
 import { evalSokobanKind } from '../../../src/nodes/eval/eval-sokoban.js';
 import { dealTask } from '../../../src/nodes/gp/api.js';
@@ -31,7 +32,7 @@ describe('eval nodes with a real (untrained) checkpoint', () => {
     await evalSokobanKind.run(ctx);
     const rows = ctx.tables['episodes']!;
     expect(rows).toHaveLength(3);
-    expect(rows[0]).toMatchObject({ task: 'sokoban', method: 'm', split: 'SimpleSokoban', env_seed: 123, temperature: 0 });
+    expect(rows[0]).toMatchObject({ task: 'sokoban', method: 'm', split: 'SimpleSokoban', env_seed: 123, temperature: 0.5 });
     expect(rows.every((r) => (r.turns as number) <= 2)).toBe(true);
     // Progress counts turns (it never stalls on episodes that play on to the limit): 1/2, 2/2 unless all finish early.
     expect(ctx.updates.map((u) => [u.done, u.total, u.unit])).toEqual(ctx.updates.map((_, i) => [i + 1, 2, 'turns']));
@@ -55,6 +56,28 @@ describe('eval nodes with a real (untrained) checkpoint', () => {
     const rows = ctx.tables['episodes']!;
     expect(rows.map((r) => r.split)).toEqual(['id', 'id']);
     expect(rows[0]).toMatchObject({ task: 'gp', turns: 1, success: false });
+  }, 60_000);
+
+  it('eval.curve evaluates every snapshot of a model on the first perSplit GP tasks of each split, Fake splits named', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pipe-tasks-'));
+    const lines = ['id', 'id', 'id', 'fake', 'fake'].map((s, i) => JSON.stringify(dealTask(s, 42 + i, { index: i })));
+    writeFileSync(join(dir, 'tasks.jsonl'), lines.join('\n') + '\n');
+    const modelDir = join(mkdtempSync(join(tmpdir(), 'pipe-eval-')), 'model');
+    const cfg = { vocabSize: tokenizer.vocabSize, blockSize: 64, nLayer: 1, nHead: 2, nEmbd: 16 };
+    for (const step of [10, 20]) await saveCheckpoint(join(modelDir, 'snapshots', `step-${String(step).padStart(7, '0')}`), { ...initGpt(cfg, step), step });
+    const ctx = fakeCtx(
+      { method: 'g', template: new URL('gp-compact.txt', TEMPLATES).pathname, maxNewTokens: 6, perSplit: 2, threads: 1 },
+      { model: modelDir, tasks: join(dir, 'tasks.jsonl') },
+    );
+    await evalCurveKind.run(ctx);
+    const rows = ctx.tables['curve_episodes']!;
+    expect(rows.map((r) => [r.step, r.split, r.idx])).toEqual([
+      [10, 'id', 0], [10, 'id', 1], [10, 'fake', 3], [10, 'fake', 4],
+      [20, 'id', 0], [20, 'id', 1], [20, 'fake', 3], [20, 'fake', 4],
+    ]);
+    const curve = JSON.parse(readFileSync(ctx.output('curve'), 'utf8'));
+    expect(curve).toMatchObject({ format: 'pipe.eval-curve/1', task: 'gp', temperature: 0.5, perSplit: 2, fake: ['fake'], finalStep: 20 });
+    expect(curve.steps.map((s: { step: number }) => s.step)).toEqual([10, 20]);
   }, 60_000);
 
   it('names a malformed envs file', async () => {

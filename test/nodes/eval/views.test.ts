@@ -13,6 +13,9 @@ async function query(tables: Record<string, Record<string, unknown>[]>, sql: str
       await conn.run(`CREATE TABLE ${name} AS ${values.join(' UNION ALL ')}`);
     }
     if (tables.instance_axes === undefined) await conn.run('CREATE TABLE instance_axes (node_id VARCHAR, cache_key VARCHAR)');
+    if (tables.curve_episodes === undefined) {
+      await conn.run('CREATE TABLE curve_episodes (task VARCHAR, method VARCHAR, split VARCHAR, split_order INT, step INT, success BOOLEAN, valid DOUBLE, temperature DOUBLE, node_id VARCHAR, cache_key VARCHAR, run_id VARCHAR)');
+    }
     for (const [name, view] of Object.entries(views)) await conn.run(`CREATE VIEW ${name} AS ${typeof view === 'string' ? view : view(axes)}`);
     const reader = await conn.runAndReadAll(sql);
     return reader.getRowObjectsJS() as Record<string, unknown>[];
@@ -23,7 +26,7 @@ async function query(tables: Record<string, Record<string, unknown>[]>, sql: str
 }
 
 const ep = (cache_key: string, run_id: string, split: string, success: boolean, env_seed: number, method = 'm', node_id = 'eval') => ({
-  task: 'sokoban', method, split, split_order: env_seed, success, valid: success ? 1.0 : 0.5, env_seed, node_id, cache_key, run_id,
+  task: 'sokoban', method, split, split_order: env_seed, success, valid: success ? 1.0 : 0.5, env_seed, temperature: 0.5, node_id, cache_key, run_id,
 });
 
 describe('eval views', () => {
@@ -47,17 +50,28 @@ describe('eval views', () => {
         ep('k2', 'r3', 'Fake', false, 125),
         ep('k2', 'r3', 'Fake', false, 126),
       ],
+      curve_episodes: [
+        { ...ep('k2', 'r3', 'ID', true, 123), step: 500 },
+        { ...ep('k2', 'r3', 'ID', false, 124), step: 500 },
+        { ...ep('k2', 'r3', 'ID', true, 124), step: 1000 },
+        { ...ep('k1', 'r1', 'ID', true, 124), step: 1000 }, // superseded
+      ],
     };
+    const curve = await query(tables, 'SELECT * FROM eval_curve');
+    expect(curve.map((r) => [r.split, r.step, Number(r.episodes), r.success, r.valid])).toEqual([
+      ['ID', 500, 2, 0.5, 0.75],
+      ['ID', 1000, 1, 1, 1],
+    ]);
     const rows = await query(tables, 'SELECT * FROM eval_summary');
-    expect(rows.map((r) => [r.split, Number(r.episodes), r.success, r.valid])).toEqual([
-      ['ID', 2, 0.5, 0.75],
-      ['Fake', 2, 0, 0.5],
+    expect(rows.map((r) => [r.split, r.temperature, Number(r.episodes), r.success, r.valid])).toEqual([
+      ['ID', 0.5, 2, 0.5, 0.75],
+      ['Fake', 0.5, 2, 0, 0.5],
     ]);
     const ci = wilsonInterval(1, 2);
     expect(rows[0]!.ci_low).toBeCloseTo(ci.low, 9);
     expect(rows[0]!.ci_high).toBeCloseTo(ci.high, 9);
     expect(rows[1]!.ci_low).toBe(0);
-    expect(Object.keys(rows[0]!)).toEqual(['task', 'method', 'split', 'episodes', 'success', 'valid', 'ci_low', 'ci_high']);
+    expect(Object.keys(rows[0]!)).toEqual(['task', 'method', 'split', 'temperature', 'episodes', 'success', 'valid', 'ci_low', 'ci_high']);
   });
 
   it('a sweep is not pooled: two lr values are two rows with an lr column (and seeds are rows too)', async () => {

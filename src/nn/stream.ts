@@ -1,0 +1,240 @@
+/**
+ * The continuous-batching loop behind `Generator.stream`: a pool of maxBatch rows, each with its own place in the
+ * host KV cache (its prompt at slots 0..len−1, its response after), its own position counter and its own sampler.
+ * A finished row hands its response back and its slot is refilled by the next prompt; new rows are prefilled in one
+ * run (row count rounded up to a power of two, prompt length to PREFILL_BUCKET), then every live row advances one
+ * token per decode run. Live rows are kept in the lowest slots (a finished row's slot takes the highest live row), so
+ * a decode run covers only as many rows as are live, rounded up to a power of two — the tail of an evaluation, when
+ * few episodes are left, costs what those few rows cost. What it deliberately does not do: reorder requests (they enter in the order `next` offers
+ * them) or share prompt prefixes between rows.
+ */
+import { Rng, deriveSeed } from '../util/rng.js';
+import { GRAPH_IO, PREFILL_BUCKET, type GenVocab, type StreamOptions, type StreamRequest } from './generator.js';
+import { MASKED } from './models/gpt.js';
+import type { RtTensor } from './runtime/ort.js';
+import { sampleToken } from './sampling.js';
+
+type Rt = typeof import('./runtime/ort.js');
+type Outputs = Readonly<Record<string, RtTensor>>;
+
+/** What the loop needs of a Generator: its shapes, its vocabulary and two session runs (weights added by the caller). */
+export interface StreamHost {
+  readonly layers: number;
+  /** Key/value heads and their width (the cache's shape). */
+  readonly kvHeads: number;
+  readonly headDim: number;
+  readonly vocabSize: number;
+  readonly vocab: GenVocab;
+  readonly maxBatch: number;
+  readonly maxLen: number;
+  readonly rt: Rt;
+  prefill(B: number, P: number, feeds: Record<string, RtTensor>): Promise<Outputs>;
+  /** One decode run over the first B rows of the cache. */
+  decode(B: number, feeds: Record<string, RtTensor>): Promise<Outputs>;
+}
+
+interface Row<R> {
+  readonly req: R;
+  readonly rng: Rng;
+  readonly out: number[];
+  /** Next cache slot to write (= tokens in the cache so far). */
+  slot: number;
+  /** The token to feed next. */
+  current: number;
+}
+
+/** Runs requests through a pool of host.maxBatch rows until `next` offers none and none is left (see file doc). */
+export async function runStream<R extends StreamRequest>(
+  host: StreamHost,
+  next: () => R | undefined,
+  done: (req: R, tokens: number[], text: string) => void,
+  opts: StreamOptions,
+): Promise<void> {
+  const { rt, vocab } = host;
+  const B = host.maxBatch;
+  const S = host.maxLen;
+  const V = host.vocabSize;
+  const nh = host.kvHeads;
+  const hs = host.headDim;
+  const cfg = { nLayer: host.layers };
+  if (!Number.isInteger(opts.maxNewTokens) || opts.maxNewTokens < 1 || opts.maxNewTokens > S - 2) {
+    throw new Error(`Generator: maxNewTokens must be an integer in [1, maxLen−2=${S - 2}], got ${opts.maxNewTokens}`);
+  }
+  const room = S - opts.maxNewTokens;
+  const stopSeqs = (opts.stop ?? []).filter((s) => s.length > 0).map((s) => vocab.encode(s));
+  const allowed = (id: number) => vocab.allowed(id);
+  const keys = Array.from({ length: cfg.nLayer }, () => new Float32Array(B * nh * hs * S));
+  const values = Array.from({ length: cfg.nLayer }, () => new Float32Array(B * nh * S * hs));
+  const bias = new Float32Array(B * S).fill(MASKED);
+  const rows: (Row<R> | undefined)[] = new Array(B).fill(undefined);
+  const token = new Int32Array(B).fill(vocab.pad);
+  const position = new Int32Array(B);
+
+  /** Appends a sampled token to a row; true when the row is finished (and handed back). */
+  const accept = (b: number, logits: Float32Array): boolean => {
+    const row = rows[b] as Row<R>;
+    const id = sampleToken(logits, opts, row.rng, allowed);
+    if (!vocab.eos.includes(id)) {
+      row.out.push(id);
+      if (row.out.length < opts.maxNewTokens && row.slot < S && !stopSeqs.some((s) => endsWith(row.out, s))) {
+        row.current = id;
+        return false;
+      }
+    }
+    rows[b] = undefined;
+    bias.fill(MASKED, b * S, (b + 1) * S);
+    done(row.req, row.out, vocab.decode(row.out));
+    return true;
+  };
+
+  /** Prefills `reqs` into the free slots `free` (same length) and samples their first tokens. */
+  const admit = async (reqs: readonly R[], free: readonly number[]): Promise<void> => {
+    const prefixes = reqs.map((r) => {
+      for (const id of r.prompt) {
+        const bad = vocab.badPromptId(id);
+        if (bad !== null) throw new Error(`Generator: a prompt holds token id ${id}, ${bad}`);
+      }
+      return vocab.prefix(r.prompt, room);
+    });
+    const n = reqs.length;
+    const Bp = Math.min(B, 2 ** Math.ceil(Math.log2(n)));
+    const longest = Math.max(...prefixes.map((p) => p.length));
+    const P = Math.min(room, Math.ceil(longest / PREFILL_BUCKET) * PREFILL_BUCKET);
+    const tokens = new Int32Array(Bp * P).fill(vocab.pad);
+    const positions = new Int32Array(Bp * P);
+    const attn = new Float32Array(Bp * P * P).fill(MASKED);
+    const pads = prefixes.map((p) => P - p.length);
+    for (let r = 0; r < Bp; r++) {
+      const pad = r < n ? (pads[r] as number) : P;
+      const prefix = r < n ? (prefixes[r] as number[]) : [];
+      for (let t = pad; t < P; t++) {
+        tokens[r * P + t] = prefix[t - pad] as number;
+        positions[r * P + t] = t - pad;
+      }
+      for (let i = 0; i < P; i++) for (let j = Math.min(pad, i); j <= i; j++) attn[(r * P + i) * P + j] = j >= pad || j === i ? 0 : MASKED;
+    }
+    const out = await host.prefill(Bp, P, {
+      [GRAPH_IO.prefill.tokens]: rt.tensor('int32', tokens, [Bp, P]),
+      [GRAPH_IO.prefill.positions]: rt.tensor('int32', positions, [Bp, P]),
+      [GRAPH_IO.prefill.bias]: rt.tensor('float32', attn, [Bp, 1, P, P]),
+    });
+    // Copy each new row's keys and values (B', nh, P, hs) into its slot, prompt at cache slots 0..len−1.
+    for (let l = 0; l < cfg.nLayer; l++) {
+      const k = rt.hostData<Float32Array>(out[GRAPH_IO.prefillK(l)] as RtTensor);
+      const v = rt.hostData<Float32Array>(out[GRAPH_IO.prefillV(l)] as RtTensor);
+      const K = keys[l] as Float32Array;
+      const Vc = values[l] as Float32Array;
+      for (let r = 0; r < n; r++) {
+        const b = free[r] as number;
+        const pad = pads[r] as number;
+        const len = P - pad;
+        for (let h = 0; h < nh; h++) {
+          const src = (r * nh + h) * P;
+          const bh = b * nh + h;
+          for (let t = 0; t < len; t++) {
+            const from = (src + pad + t) * hs;
+            for (let d = 0; d < hs; d++) K[(bh * hs + d) * S + t] = k[from + d] as number;
+          }
+          Vc.set(v.subarray((src + pad) * hs, (src + P) * hs), bh * S * hs);
+        }
+      }
+    }
+    const logits = rt.hostData<Float32Array>(out[GRAPH_IO.prefill.logits] as RtTensor);
+    for (let r = 0; r < n; r++) {
+      const b = free[r] as number;
+      const len = P - (pads[r] as number);
+      bias.fill(MASKED, b * S, (b + 1) * S);
+      bias.fill(0, b * S, b * S + len);
+      const req = reqs[r] as R;
+      rows[b] = { req, rng: new Rng(deriveSeed('generate', req.seed)), out: [], slot: len, current: vocab.pad };
+      accept(b, logits.subarray(r * V, (r + 1) * V));
+    }
+  };
+
+  /** Moves the highest live rows into free lower slots, so the live rows are 0..n−1. */
+  const compact = (): void => {
+    let lo = 0;
+    let hi = B - 1;
+    for (;;) {
+      while (lo < B && rows[lo] !== undefined) lo++;
+      while (hi >= 0 && rows[hi] === undefined) hi--;
+      if (lo >= hi) return;
+      for (let l = 0; l < cfg.nLayer; l++) {
+        const n = nh * hs * S;
+        (keys[l] as Float32Array).copyWithin(lo * n, hi * n, (hi + 1) * n);
+        (values[l] as Float32Array).copyWithin(lo * n, hi * n, (hi + 1) * n);
+      }
+      bias.copyWithin(lo * S, hi * S, (hi + 1) * S);
+      bias.fill(MASKED, hi * S, (hi + 1) * S);
+      rows[lo] = rows[hi];
+      rows[hi] = undefined;
+    }
+  };
+
+  // Admit when at least an eighth of the pool is free (or nothing runs), so prefills stay batched.
+  const admitAt = Math.max(1, Math.floor(B / 8));
+  const free = (): number[] => rows.flatMap((r, b) => (r === undefined ? [b] : []));
+  for (;;) {
+    let slots = free();
+    while (slots.length >= admitAt || slots.length === B) {
+      const reqs: R[] = [];
+      while (reqs.length < slots.length) {
+        const r = next();
+        if (r === undefined) break;
+        reqs.push(r);
+      }
+      if (reqs.length === 0) break;
+      await admit(reqs, slots.slice(0, reqs.length));
+      slots = free();
+    }
+    if (slots.length === B) return;
+    // One decode run over the live rows (compacted to the lowest slots): each feeds its token at its own position.
+    compact();
+    const live = B - slots.length;
+    const Bd = Math.min(B, 2 ** Math.ceil(Math.log2(live)));
+    for (let b = 0; b < Bd; b++) {
+      const row = rows[b];
+      token[b] = row?.current ?? vocab.pad;
+      position[b] = row === undefined ? 0 : row.slot; // the prompt starts at slot 0 with position 0
+    }
+    const feeds: Record<string, RtTensor> = {
+      [GRAPH_IO.decode.token]: rt.tensor('int32', token.subarray(0, Bd), [Bd]),
+      [GRAPH_IO.decode.position]: rt.tensor('int32', position.subarray(0, Bd), [Bd]),
+      [GRAPH_IO.decode.slotBias]: rt.tensor('float32', bias.subarray(0, Bd * S), [Bd, S]),
+    };
+    for (let l = 0; l < cfg.nLayer; l++) {
+      feeds[GRAPH_IO.pastK(l)] = rt.tensor('float32', (keys[l] as Float32Array).subarray(0, Bd * nh * hs * S), [Bd, nh, hs, S]);
+      feeds[GRAPH_IO.pastV(l)] = rt.tensor('float32', (values[l] as Float32Array).subarray(0, Bd * nh * S * hs), [Bd, nh, S, hs]);
+    }
+    const res = await host.decode(Bd, feeds);
+    for (let l = 0; l < cfg.nLayer; l++) {
+      const k = rt.hostData<Float32Array>(res[GRAPH_IO.newK(l)] as RtTensor);
+      const v = rt.hostData<Float32Array>(res[GRAPH_IO.newV(l)] as RtTensor);
+      const K = keys[l] as Float32Array;
+      const Vc = values[l] as Float32Array;
+      for (let b = 0; b < Bd; b++) {
+        const row = rows[b];
+        if (row === undefined) continue;
+        for (let h = 0; h < nh; h++) {
+          const bh = b * nh + h;
+          for (let d = 0; d < hs; d++) K[(bh * hs + d) * S + row.slot] = k[bh * hs + d] as number;
+          Vc.set(v.subarray(bh * hs, (bh + 1) * hs), (bh * S + row.slot) * hs);
+        }
+      }
+    }
+    const logits = rt.hostData<Float32Array>(res[GRAPH_IO.decode.logits] as RtTensor);
+    for (let b = 0; b < Bd; b++) {
+      const row = rows[b];
+      if (row === undefined) continue;
+      bias[b * S + row.slot] = 0;
+      row.slot++;
+      accept(b, logits.subarray(b * V, (b + 1) * V));
+    }
+  }
+}
+
+function endsWith(seq: readonly number[], tail: readonly number[]): boolean {
+  if (tail.length > seq.length) return false;
+  for (let i = 0; i < tail.length; i++) if (seq[seq.length - tail.length + i] !== tail[i]) return false;
+  return true;
+}

@@ -1,0 +1,132 @@
+/**
+ * `eval.curve`: learning curves. Evaluates every weights snapshot a trainer kept (its `evalEvery` param) on a fixed
+ * subset of every split — the first `perSplit` environments (Sokoban, input `envs`) or tasks (General Points, input
+ * `tasks`) of each split, the same ones at every step, sampled with the same seeds — and records one
+ * `curve_episodes` row per episode and step (the `eval_curve` view summarizes them). Its `curve` output holds the
+ * per-step, per-split summaries plus two selections: the final checkpoint, and the paper's rule (the step with the
+ * best mean success over the non-Fake splits — a selection on test splits, so an optimistic estimate).
+ * It is a node of its own, not part of training, so that how a curve is measured never enters a trainer's cache key
+ * (see train/common.ts).
+ */
+import { existsSync } from 'node:fs';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { NodeKind } from '../../engine/node-kind.js';
+import { modelNodeTraits, threadsFor } from '../model-node.js';
+import { SNAPSHOTS_DIR } from '../train/common.js';
+import { pickCurveSteps, type CurveDoc } from './curve.js';
+import { episodeRows, type Episode } from './episode-rows.js';
+import { DEFAULT_TEMPERATURE, evalParamProps, selectEpisodes, type EvalParams } from './eval-params.js';
+import { toGpTasks } from './eval-gp.js';
+import { toEnvSpecs } from './eval-sokoban.js';
+import { readJsonl } from './jsonl.js';
+import { summarizeSplits } from './summarize.js';
+
+export interface CurveParams extends Omit<EvalParams, 'limit'> {
+  /** Episodes per split at every step (the first ones of each split; default 10). */
+  readonly perSplit?: number;
+  readonly maxTurns?: number;
+  readonly maxActions?: number;
+}
+
+/** The snapshot directories of a model output, in step order. */
+export async function listSnapshots(modelDir: string): Promise<{ step: number; dir: string }[]> {
+  const root = join(modelDir, SNAPSHOTS_DIR);
+  if (!existsSync(root)) return [];
+  return (await readdir(root))
+    .flatMap((name) => {
+      const m = /^step-(\d+)$/.exec(name);
+      return m === null ? [] : [{ step: Number(m[1]), dir: join(root, name) }];
+    })
+    .sort((a, b) => a.step - b.step);
+}
+
+export const evalCurveKind: NodeKind<CurveParams> = {
+  kind: 'eval.curve',
+  description: "Learning curve: evaluates every snapshot a trainer kept (evalEvery) on the first perSplit episodes of each split",
+  module: import.meta.url,
+  params: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['method', 'template'],
+    properties: {
+      ...Object.fromEntries(Object.entries(evalParamProps).filter(([k]) => k !== 'limit')),
+      perSplit: { type: 'integer', minimum: 1, maximum: 100000, default: 10, description: 'episodes per split at every step (the first ones of each split)' },
+      maxTurns: { type: 'integer', minimum: 1, maximum: 1000 },
+      maxActions: { type: 'integer', minimum: 1, maximum: 1000 },
+    },
+  },
+  inputs: ['model', 'envs', 'tasks'],
+  optionalInputs: ['envs', 'tasks'],
+  outputs: ['curve'],
+  fileParams: ['template'],
+  ...modelNodeTraits,
+  async run(ctx) {
+    const p = ctx.params;
+    const envsPath = ctx.inputs['envs'];
+    const tasksPath = ctx.inputs['tasks'];
+    if ((envsPath === undefined) === (tasksPath === undefined)) {
+      throw new Error("eval.curve: wire exactly one of 'envs' (a sokoban.evalset) or 'tasks' (a gp.evalset)");
+    }
+    const snapshots = await listSnapshots(ctx.inputs['model'] as string);
+    if (snapshots.length === 0) {
+      throw new Error("eval.curve: the model holds no snapshots; set 'evalEvery' on the training node that made it");
+    }
+    const template = await readFile(p.template, 'utf8');
+    const temperature = p.temperature ?? DEFAULT_TEMPERATURE;
+    const perSplit = p.perSplit ?? 10;
+    const sample = { temperature, topP: p.topP ?? 1, maxNewTokens: p.maxNewTokens ?? 64 };
+    const nn = await import('../../nn/index.js');
+    const { createModelPolicy } = await import('./model-policy.js');
+    const policy = await createModelPolicy(await nn.loadCheckpoint((snapshots[0] as { dir: string }).dir), {
+      provider: p.provider ?? 'cpu',
+      maxBatch: p.batch ?? 100,
+      ...threadsFor(p, ctx),
+    });
+    const task: 'sokoban' | 'gp' = envsPath !== undefined ? 'sokoban' : 'gp';
+    // The same episodes and seeds at every step, so the curve shows the model changing, not the sample.
+    let evaluate: () => Promise<readonly Episode[]>;
+    let fake: ReadonlySet<string>;
+    if (envsPath !== undefined) {
+      const specs = selectEpisodes(toEnvSpecs(await readJsonl(envsPath, 'envs')), p.splits, perSplit);
+      fake = new Set(specs.filter((s) => s.promptVocab.join('\u0000') !== s.envVocab.join('\u0000')).map((s) => s.split));
+      const { sokobanOps } = await import('./sokoban-ops.js');
+      const { rolloutSokoban } = await import('./sokoban-rollout.js');
+      const ops = sokobanOps(template);
+      const stop = ops.stop ? { stop: ops.stop } : {};
+      evaluate = () =>
+        rolloutSokoban(policy, ops, specs, {
+          maxTurns: p.maxTurns ?? 30,
+          maxActions: p.maxActions ?? 30,
+          sample: { ...sample, ...stop },
+          seed: ctx.seed,
+          memo: temperature === 0,
+          signal: ctx.signal,
+        });
+    } else {
+      const tasks = selectEpisodes(toGpTasks(await readJsonl(tasksPath as string, 'tasks')), p.splits, perSplit);
+      // Fake style: the numbers the prompt states differ from those a correct formula uses.
+      fake = new Set(tasks.filter((t) => JSON.stringify(t.promptValues) !== JSON.stringify(t.values)).map((t) => t.split));
+      const { gpOps } = await import('./gp-ops.js');
+      const { rolloutGp } = await import('./gp-rollout.js');
+      const ops = gpOps(template);
+      evaluate = () => rolloutGp(policy, ops, tasks, { sample, seed: ctx.seed, batch: p.batch ?? 100, signal: ctx.signal });
+    }
+    const steps: CurveDoc['steps'][number][] = [];
+    try {
+      for (const [i, snap] of snapshots.entries()) {
+        if (i > 0) await policy.setWeights(await nn.loadCheckpoint(snap.dir));
+        const episodes = await evaluate();
+        ctx.record('curve_episodes', episodeRows(task, p.method, temperature, episodes).map((r) => ({ ...r, step: snap.step })));
+        const splits = summarizeSplits(episodes);
+        steps.push({ step: snap.step, splits });
+        ctx.log(`step ${snap.step}: ${splits.map((s) => `${s.split} ${s.success.toFixed(2)}`).join(', ')}`);
+        ctx.progress({ done: i + 1, total: snapshots.length, unit: 'checkpoints' });
+      }
+    } finally {
+      await policy.dispose();
+    }
+    const doc: CurveDoc = { format: 'pipe.eval-curve/1', task, method: p.method, node: ctx.id, temperature, perSplit, steps, fake: [...fake], ...pickCurveSteps(steps, fake) };
+    await writeFile(ctx.output('curve'), JSON.stringify(doc, null, 2) + '\n');
+  },
+};
