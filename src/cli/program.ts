@@ -27,7 +27,10 @@ function errorLine(prefix: string, text: string): string {
 }
 
 function subcommandOf(spec: AnySpec, env: Required<Pick<CommandEnv, 'out' | 'err'>>, code: { value: number }, full: CommandEnv): Command {
-  const cmd = new Command(spec.name).summary(spec.summary).description(spec.description ?? spec.summary);
+  // Descriptions are written as wrapped paragraphs; commander re-wraps them to the terminal, so join their lines
+  // (lines that start indented, like examples, stay as they are).
+  const description = (spec.description ?? spec.summary).replace(/([^\n])\n(?=[^\n\s])/g, '$1 ');
+  const cmd = new Command(spec.name).summary(spec.summary).description(description);
   cmd.configureOutput({
     writeOut: env.out,
     writeErr: env.err,

@@ -1,6 +1,6 @@
 /**
  * Garbage collection. The roots are the results the store still answers for: the last key recorded for each
- * (pipeline, node id). Everything else — superseded cache entries, objects only they referenced, materialized
+ * (pipeline, node id), and the results people pinned (`pipe keep`, pins.ts). Everything else — superseded cache entries, objects only they referenced, materialized
  * trees, logs and resume directories of dead keys, temp files of dead processes — is deleted. Refuses to run while
  * a run is in progress on the store (it could be publishing objects that no entry references yet).
  */
@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { entryKeys, entryObjects, lastKeys, liveRuns, objects, treeSize } from './inventory.js';
 import { acquireLock, pidAlive } from './lock.js';
+import { readPins } from './pins.js';
 import { recordInterruptedRuns } from './run-status.js';
 import type { FsStore } from './store/fs-store.js';
 
@@ -15,6 +16,8 @@ export interface GcItem {
   readonly what: 'entry' | 'object' | 'tree' | 'log' | 'resume' | 'tmp' | 'lock';
   readonly name: string;
   readonly bytes: number;
+  /** For an entry: whose result it was, and when it was made (so people can see what they would lose). */
+  readonly result?: { readonly pipeline: string; readonly node: string; readonly created: string };
 }
 
 export interface GcResult {
@@ -42,7 +45,7 @@ export async function collectGarbage(store: FsStore, opts: { readonly dryRun?: b
 }
 
 function collect(store: FsStore, dryRun: boolean): GcResult {
-  const rootKeys = new Set(lastKeys(store).map((l) => l.key));
+  const rootKeys = new Set([...lastKeys(store).map((l) => l.key), ...readPins(store).map((p) => p.key)]);
   const keepObjects = new Set<string>();
   const keepTrees = new Set<string>();
   const items: GcItem[] = [];
@@ -54,7 +57,8 @@ function collect(store: FsStore, dryRun: boolean): GcResult {
       for (const d of entryObjects(store, entry)) keepObjects.add(d);
       for (const a of Object.values(entry.outputs)) if (a.type === 'dir') keepTrees.add(a.digest);
     } else {
-      items.push({ what: 'entry', name: key, bytes: treeSize(store.entryPath(key)) });
+      const result = entry === undefined ? {} : { result: { pipeline: entry.pipeline, node: entry.nodeId, created: entry.created } };
+      items.push({ what: 'entry', name: key, bytes: treeSize(store.entryPath(key)), ...result });
     }
   }
   let keptObjects = 0;

@@ -26,7 +26,7 @@ describe('pipe gc', () => {
     expect(dry.code).toBe(0);
     // The old a and b entries and the one object only they used ("one"; b's output equals a's) go.
     expect(dry.out).toMatch(
-      /^would delete 2 cache entries \(\d+(\.\d)? (B|KiB)\)\nwould delete 1 objects \(5 B\)\nwould delete 2 logs \(0 B\)\nwould delete [\d.]+ (B|KiB) in total; kept 3 cache entries, 4 objects\n$/,
+      /^would delete 2 superseded results:\n {2}s \/ [ab] +\d+ s old {2}key [0-9a-f]{12} {2}\(keep it: pipe keep --key [0-9a-f]{12}\)\n {2}s \/ [ab] +\d+ s old {2}key [0-9a-f]{12} {2}\(keep it: pipe keep --key [0-9a-f]{12}\)\nwould delete 1 objects \(5 B\)\nwould delete 2 logs \(0 B\)\nwould delete [\d.]+ (B|KiB) in total; kept 3 cache entries, 4 objects\n$/,
     );
     expect(objects(openStore(store)).length).toBe(before);
     const real = await capture(gcCommand, ['--store', store]);

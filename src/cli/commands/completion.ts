@@ -8,8 +8,8 @@ export const spec = defineCommand({
   summary: 'print the shell completion script (bash or zsh)',
   args: ['<shell>'],
   description: `Prints a completion script for commands, options, subcommands and pipeline files.
-  bash:  source <(pipe completion bash)            (add it to ~/.bashrc)
-  zsh:   source <(pipe completion zsh)             (add it to ~/.zshrc, after compinit)`,
+  bash:  source <(pipe completion bash)    (in ~/.bashrc)
+  zsh:   source <(pipe completion zsh)     (in ~/.zshrc, after compinit)`,
   action: async ([shell], _opts, ctx) => {
     if (shell !== 'bash' && shell !== 'zsh') return ctx.usageError(`unknown shell '${shell}' (bash or zsh)`);
     const { loadAllSpecs } = await import('../command-registry.js');

@@ -18,8 +18,9 @@ export const spec = defineCommand<GcOptions>({
   rank: 4,
   summary: 'delete what no longer serves the last result of any node',
   description: `Deletes what no longer serves the last recorded result of any node: superseded cache entries, objects only they
-reference, their trees, logs and resume directories, and temp files of dead processes. Shows what and how much.
-Refuses while a run is in progress on the store.`,
+reference, their trees, logs and resume directories, and temp files of dead processes. Names each superseded
+result it deletes (pipeline, node, age); results pinned with \`pipe keep\` are never deleted. Refuses while a run
+is in progress on the store.`,
   options: [
     { flags: '--store <dir>', description: 'the store to collect', complete: 'dir' },
     { flags: '--pipeline <file>', description: "that pipeline's store", complete: 'yaml' },
@@ -32,6 +33,15 @@ Refuses while a run is in progress on the store.`,
 
 /** `pipe gc` with injectable I/O (tests). */
 export const gcCommand = commandFunction(spec);
+
+/** `42 s`, `5 min`, `3 h`, `2 days`. */
+function formatAge(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 120) return `${s} s`;
+  if (s < 7200) return `${Math.round(s / 60)} min`;
+  if (s < 172800) return `${Math.round(s / 3600)} h`;
+  return `${Math.round(s / 86400)} days`;
+}
 
 async function gc(values: GcOptions, env: CommandContext): Promise<number> {
   const out = env.out ?? ((t: string) => process.stdout.write(t));
@@ -57,9 +67,20 @@ async function gc(values: GcOptions, env: CommandContext): Promise<number> {
   const lines: string[] = [];
   const groups = ['entry', 'object', 'tree', 'log', 'resume', 'tmp', 'lock'] as const;
   const names = { entry: 'cache entries', object: 'objects', tree: 'trees', log: 'logs', resume: 'resume dirs', tmp: 'temp files', lock: 'stale locks' };
+  // Superseded results by name: whose, how old, and how to keep one.
+  const entries = result.items.filter((i) => i.what === 'entry');
+  if (entries.length > 0) {
+    lines.push(`${verb} ${entries.length} superseded result${entries.length === 1 ? '' : 's'}:`);
+    const label = (i: (typeof entries)[number]): string => (i.result ? `${i.result.pipeline} / ${i.result.node}` : '(unreadable entry)');
+    const w = Math.max(...entries.map((i) => label(i).length));
+    for (const i of entries) {
+      const age = i.result ? `${formatAge(Date.now() - Date.parse(i.result.created))} old` : '';
+      lines.push(`  ${label(i).padEnd(w)}  ${age.padStart(11)}  key ${i.name.slice(0, 12)}${values.dryRun ? `  (keep it: pipe keep --key ${i.name.slice(0, 12)})` : ''}`);
+    }
+  }
   for (const g of groups) {
     const items = result.items.filter((i) => i.what === g);
-    if (items.length === 0) continue;
+    if (items.length === 0 || g === 'entry') continue;
     lines.push(`${verb} ${items.length} ${names[g]} (${formatBytes(items.reduce((s, i) => s + i.bytes, 0))})`);
     if (values.verbose) for (const i of items) lines.push(`  ${i.name}  ${formatBytes(i.bytes)}`);
   }
