@@ -17,7 +17,7 @@ export interface CompareTable {
 }
 
 /** `eval_runs` columns that are not comparison columns. */
-const FIXED = new Set(['node_id', 'cache_key', 'run_id', 'created', 'task', 'method', 'split', 'split_order', 'episodes', 'success']);
+const FIXED = new Set(['node_id', 'cache_key', 'run_id', 'run_started', 'created', 'task', 'method', 'split', 'split_order', 'episodes', 'success']);
 
 /** The comparison columns that have a value in some row, in query order. */
 export function comparisonColumnsOf(columns: readonly string[], rows: readonly EvalRunRow[]): string[] {
@@ -25,7 +25,7 @@ export function comparisonColumnsOf(columns: readonly string[], rows: readonly E
 }
 
 /**
- * Lays rows out per task, evaluations ordered by run (run ids sort by start time) and then by `order` (the
+ * Lays rows out per task, evaluations ordered by run start (run ids alone tie within a second) and then by `order` (the
  * pipeline's instance order); `by` groups by method and that column (which must be a comparison column).
  */
 export function compareTables(columns: readonly string[], rows: readonly EvalRunRow[], by?: string, order: readonly string[] = []): CompareTable[] {
@@ -33,11 +33,13 @@ export function compareTables(columns: readonly string[], rows: readonly EvalRun
     const i = order.indexOf(String(id));
     return i === -1 ? order.length : i;
   };
+  const runOrder = (r: EvalRunRow): string => `${String(r.run_started ?? '')}\u0000${String(r.run_id)}`;
+  const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
   const tasks = [...new Set(rows.map((r) => String(r.task)))];
   return tasks.map((task) => {
     const mine = rows
       .filter((r) => String(r.task) === task)
-      .sort((a, b) => (String(a.run_id) < String(b.run_id) ? -1 : String(a.run_id) > String(b.run_id) ? 1 : rank(a.node_id) - rank(b.node_id)));
+      .sort((a, b) => cmp(runOrder(a), runOrder(b)) || rank(a.node_id) - rank(b.node_id));
     const splits = [...new Set([...mine].sort((a, b) => Number(a.split_order) - Number(b.split_order)).map((r) => String(r.split)))];
     const extra = comparisonColumnsOf(columns, mine);
     // One entry per evaluation (node, key), in the order they were produced.
