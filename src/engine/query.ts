@@ -138,7 +138,10 @@ export async function openQuery(
       await conn.run(`CREATE VIEW ${ident(name)} AS ${typeof view === 'string' ? view : view(axes)}`);
       views.push(name);
     } catch (e) {
-      warn(`skipping view ${name} (its tables may not exist yet): ${(e as Error).message.split('\n')[0]}`);
+      // A view over records no node has written yet (no curves in this store, say) is simply absent; anything
+      // else is a broken view and worth a warning.
+      const message = (e as Error).message.split('\n')[0] ?? '';
+      if (!/Table with name \S+ does not exist/.test(message)) warn(`skipping view ${name}: ${message}`);
     }
   }
   // From here on SQL reaches no file but the one the user named for writing.
