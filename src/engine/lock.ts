@@ -1,18 +1,41 @@
 /**
- * Per-cache-key lock files, so two `pipe run`s on one store never compute (and publish) the same key at once.
- * A lock is a file created with O_EXCL holding `{pid, host}`; a lock whose process is gone (kill -9) is stale and
- * is taken over. Waiters poll, and say once what they are waiting for.
+ * Lease locks in the store, safe between hosts that share it (NFS, Lustre), so no cache key is computed by two
+ * attempts at once and a dead holder never wedges a store.
+ *
+ * A lock is a file created with O_EXCL holding `{pid, host, start, lease}`. Its holder renews the lease by touching
+ * the file (mtime) every `ttl/4`. A lock is stale, and is broken, when
+ *   - its holder is on this host and its process is gone (or its pid was recycled): at once; or
+ *   - its holder is on another host (or unknown) and its mtime has not moved for `ttl` as measured by the waiter's own
+ *     clock (so clock skew between hosts does not matter).
+ * Breaking renames the file aside and checks that it was the stale lease it judged (a fresh one renamed by mistake is
+ * put back with link(2), which never overwrites). A holder whose lease was broken (it stalled past the ttl) learns it
+ * at its next renewal through `onLost`, and must stop using the key.
  */
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { closeSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-interface LockInfo {
+/** What a lock file holds. */
+export interface LockInfo {
   readonly pid: number;
   readonly host: string;
   readonly time: string;
   /** Process start time (Linux: /proc/<pid>/stat field 22), so a recycled pid is not mistaken for the holder. */
   readonly start?: string;
+  /** A random id of this holding (a broken and retaken lock has another). */
+  readonly lease?: string;
+  /** Caller's note, e.g. the name of the attempt's scratch directory (cleaned up by whoever breaks the lock). */
+  readonly attempt?: string;
+}
+
+/** Default lease time: a holder on another host that has not renewed for this long is presumed dead. */
+export const DEFAULT_LEASE_MS = 30_000;
+
+/** The lease time from PIPE_LOCK_TTL_S (seconds), else the default. */
+export function leaseMs(): number {
+  const s = Number(process.env.PIPE_LOCK_TTL_S);
+  return Number.isFinite(s) && s > 0 ? s * 1000 : DEFAULT_LEASE_MS;
 }
 
 /** A process's start time on Linux, undefined elsewhere or if it is gone. */
@@ -38,73 +61,149 @@ export function pidAlive(pid: number): boolean {
   }
 }
 
-function readInfo(path: string): LockInfo | undefined {
+/** Reads a lock file; undefined when absent or not (yet) a valid lock. Lock files are untrusted like all store data. */
+export function readLockInfo(path: string): LockInfo | undefined {
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as LockInfo;
+    const v = JSON.parse(readFileSync(path, 'utf8')) as Partial<LockInfo> | null;
+    if (v === null || typeof v !== 'object' || typeof v.pid !== 'number' || typeof v.host !== 'string') return undefined;
+    return v as LockInfo;
   } catch {
     return undefined;
   }
 }
 
-/** True when the lock at `path` belongs to a dead process on this host (or is unreadable for a while). */
-function isStale(info: LockInfo | undefined): boolean {
-  if (info === undefined) return false;
+/** Same host and the holder's process is certainly gone. */
+function holderDeadHere(info: LockInfo): boolean {
   if (info.host !== hostname() || info.pid === process.pid) return false;
   if (!pidAlive(info.pid)) return true;
   const start = info.start !== undefined ? processStart(info.pid) : undefined;
   return start !== undefined && start !== info.start;
 }
 
+function mtimeOf(path: string): number | undefined {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface LockOptions {
+  readonly signal?: AbortSignal;
+  /** Called once with the holder (pid and host) when we have to wait. */
+  readonly onWait?: (pid: number, host: string) => void;
+  /** Called with a stale lock's info after it was broken (e.g. to clean up the dead attempt's scratch directory). */
+  readonly onBreak?: (info: LockInfo | undefined) => void;
+  /** Called if our lease is found broken by someone else (we stalled past the ttl): stop using the key. */
+  readonly onLost?: () => void;
+  readonly pollMs?: number;
+  /** Lease time (default `leaseMs()`). */
+  readonly ttlMs?: number;
+  /** Stored in the lock file as `attempt`. */
+  readonly attempt?: string;
+}
+
 /**
- * Acquires the lock file at `path`, waiting while another live process holds it. `onWait` is called once with the
- * holder's pid. Returns a release function. Rejects with the signal's reason if aborted while waiting.
+ * Acquires the lock at `path`, waiting while a live holder has it. Returns a release function (which also stops the
+ * lease renewal). Rejects with the signal's reason if aborted while waiting.
  */
-export async function acquireLock(
-  path: string,
-  opts: { readonly signal?: AbortSignal; readonly onWait?: (pid: number) => void; readonly pollMs?: number } = {},
-): Promise<() => void> {
+export async function acquireLock(path: string, opts: LockOptions = {}): Promise<() => void> {
+  const ttl = opts.ttlMs ?? leaseMs();
   let told = false;
-  let unreadableSince: number | undefined;
+  // The lease we are watching: its identity, its mtime, and when (our clock) we last saw either change.
+  let watched: { id: string; mtime: number | undefined; since: number } | undefined;
   for (;;) {
+    const lease = randomUUID();
     try {
       const fd = openSync(path, 'wx');
       try {
-        writeSync(fd, JSON.stringify({ pid: process.pid, host: hostname(), time: new Date().toISOString(), ...(myStart ? { start: myStart } : {}) }));
+        const info: LockInfo = {
+          pid: process.pid,
+          host: hostname(),
+          time: new Date().toISOString(),
+          ...(myStart ? { start: myStart } : {}),
+          lease,
+          ...(opts.attempt !== undefined ? { attempt: opts.attempt } : {}),
+        };
+        writeSync(fd, JSON.stringify(info));
       } finally {
         closeSync(fd);
       }
-      return () => {
-        try {
-          if (readInfo(path)?.pid === process.pid) unlinkSync(path);
-        } catch {
-          /* already gone */
-        }
-      };
+      return holdLease(path, lease, ttl, opts.onLost);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
-    const info = readInfo(path);
-    // A lock file caught between create and write is unreadable for a moment; treat it as stale only after 5 s.
-    if (info === undefined) unreadableSince ??= Date.now();
-    else unreadableSince = undefined;
-    const deadWriter = unreadableSince !== undefined && Date.now() - unreadableSince > 5000;
-    if (isStale(info) || deadWriter) {
-      // Re-read just before removing, so we never delete a lock someone else has just taken over.
-      const again = readInfo(path);
-      if (JSON.stringify(again) === JSON.stringify(info)) {
-        try {
-          unlinkSync(path);
-        } catch {
-          /* raced with another taker */
-        }
-      }
+    const info = readLockInfo(path);
+    const mtime = mtimeOf(path);
+    const id = info ? `${info.host}:${info.pid}:${info.lease ?? info.time}` : 'unreadable';
+    const now = Date.now();
+    if (watched === undefined || watched.id !== id || watched.mtime !== mtime) watched = { id, mtime, since: now };
+    // A lock file caught between create and write is unreadable for a moment; it goes stale like a silent lease.
+    const silent = now - watched.since > ttl;
+    if ((info !== undefined && holderDeadHere(info)) || (mtime !== undefined && silent && (info === undefined || info.pid !== process.pid || info.host !== hostname()))) {
+      if (breakLock(path, info)) opts.onBreak?.(info);
+      watched = undefined;
       continue;
     }
     if (!told && info !== undefined) {
       told = true;
-      opts.onWait?.(info.pid);
+      opts.onWait?.(info.pid, info.host);
     }
     opts.signal?.throwIfAborted();
     await sleep(opts.pollMs ?? 100, undefined, opts.signal ? { signal: opts.signal } : {});
   }
+}
+
+/** Renews the lease until released; returns the release function. */
+function holdLease(path: string, lease: string, ttl: number, onLost: (() => void) | undefined): () => void {
+  const timer = setInterval(() => {
+    if (readLockInfo(path)?.lease !== lease) {
+      clearInterval(timer);
+      onLost?.();
+      return;
+    }
+    try {
+      const now = new Date();
+      utimesSync(path, now, now);
+    } catch {
+      /* gone: noticed at the next renewal */
+    }
+  }, Math.max(10, Math.floor(ttl / 4)));
+  timer.unref();
+  return () => {
+    clearInterval(timer);
+    try {
+      if (readLockInfo(path)?.lease === lease) unlinkSync(path);
+    } catch {
+      /* already gone */
+    }
+  };
+}
+
+/**
+ * Removes a stale lock, making sure the file removed is the one judged stale. True when this call broke it.
+ */
+function breakLock(path: string, judged: LockInfo | undefined): boolean {
+  const grave = `${path}.broken-${process.pid}-${randomUUID().slice(0, 8)}`;
+  try {
+    renameSync(path, grave);
+  } catch {
+    return false; // someone else broke or released it first
+  }
+  const taken = readLockInfo(grave);
+  const same = judged === undefined ? taken === undefined : taken !== undefined && taken.lease === judged.lease && taken.pid === judged.pid && taken.host === judged.host;
+  if (!same) {
+    // A fresh lock was created between our judgement and the rename: put it back unless yet another one exists.
+    try {
+      linkSync(grave, path);
+    } catch {
+      /* its holder will see its lease lost at the next renewal */
+    }
+  }
+  try {
+    unlinkSync(grave);
+  } catch {
+    /* gone */
+  }
+  return same;
 }
