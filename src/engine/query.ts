@@ -23,6 +23,8 @@ export const BASE_VIEWS: Readonly<Record<string, Readonly<Record<string, string>
     run_id: 'VARCHAR', pipeline: 'VARCHAR', node_id: 'VARCHAR', kind: 'VARCHAR', cache_key: 'VARCHAR', status: 'VARCHAR',
     reason_type: 'VARCHAR', reason: 'VARCHAR', seconds: 'DOUBLE', started: 'TIMESTAMPTZ', finished: 'TIMESTAMPTZ', error: 'VARCHAR',
     axes: 'JSON', overrides: 'JSON',
+    // Where a node executed: local, slurm or redis; host:pid or the SLURM job; seconds it waited in the queue.
+    executor: 'VARCHAR', worker: 'VARCHAR', queue_wait_s: 'DOUBLE',
   },
   cache_keys: {
     cache_key: 'VARCHAR', pipeline: 'VARCHAR', node_id: 'VARCHAR', kind: 'VARCHAR', implementation: 'VARCHAR', params: 'JSON',

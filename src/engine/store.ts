@@ -16,6 +16,7 @@
  * - Everything visible is published atomically; objects and entries are idempotent; records are whole lines.
  */
 import type { KeyComponents } from './key.js';
+import type { LockOptions } from './lock.js';
 import type { RunMarker } from './run-status.js';
 import { FsStore } from './store/fs-store.js';
 import type { CorruptObject } from './store/untrusted.js';
@@ -71,10 +72,13 @@ export interface Damage {
   readonly problem: string;
 }
 
+/** Options of a key lock (see lock.ts: a lease that other hosts can see and break once its holder is silent). */
+export type KeyLockOptions = Pick<LockOptions, 'signal' | 'onWait' | 'onBreak' | 'onLost' | 'attempt'>;
+
 /** Locks on a store (cluster-safe where the implementation is shared between hosts). */
 export interface StoreLocks {
   /** Exclusive work on one cache key; `onWait` is told the holder once. Resolves with a release function. */
-  key(key: string, opts?: { readonly signal?: AbortSignal; readonly onWait?: (holder: number) => void }): Promise<() => void>;
+  key(key: string, opts?: KeyLockOptions): Promise<() => void>;
   /** Whether a lock for `key` exists (an attempt in progress, or one that was killed). */
   keyHeld(key: string): boolean;
   /** Registers a run on the store (waiting out a gc in progress); resolves with the function that ends it. */
@@ -92,6 +96,13 @@ export interface StoreAttempts {
   clearResume(key: string): void;
   /** Starts (truncates) the log of `key` and returns a line appender. */
   openLog(key: string): (line: string) => void;
+  /**
+   * A file of a remote attempt (a SLURM job's task spec and output, the channel a remote attempt reports through),
+   * on the store's filesystem so every machine that mounts the store sees it. `name`: letters, digits, '.', '-', '_'.
+   */
+  jobFile(name: string): string;
+  /** Removes the scratch directory a dead attempt left (named by its lock's `attempt` note; see node-runner.ts). */
+  discardTemp(name: string): void;
 }
 
 export interface Store {

@@ -11,6 +11,10 @@ interface RunOptions {
   readonly store?: string;
   readonly keepGoing?: boolean;
   readonly json?: boolean;
+  readonly executor?: string;
+  readonly slurmPartition?: string;
+  readonly slurmAccount?: string;
+  readonly slurmArg?: string[];
 }
 
 /** `pipe run`: exit 0 when every node ran or was cached, 1 when one failed, 2 for bad input, 130 when interrupted. */
@@ -29,6 +33,13 @@ export const spec = defineCommand<RunOptions>({
     { flags: '--store <dir>', description: "store directory (default: the pipeline's 'store:', relative to the pipeline file, or artifacts/ beside it)", complete: 'dir' },
     { flags: '-k, --keep-going', description: 'keep running independent nodes after a failure' },
     { flags: '--json', description: 'print {"nodes":[{id,status,reason,seconds}]} on stdout; status is ran, cached or failed (a node that did not run: failed, reason "not run: …")' },
+    {
+      flags: '--executor <local|slurm|redis://HOST:PORT>',
+      description: "where nodes run: local (default), slurm (one batch job per node) or a Redis worker pool (`pipe worker`); the store must be on a filesystem every machine mounts (README: 'Running on a cluster')",
+    },
+    { flags: '--slurm-partition <p>', description: 'SLURM partition (sbatch --partition)' },
+    { flags: '--slurm-account <a>', description: 'SLURM account (sbatch --account)' },
+    { flags: '--slurm-arg <arg>', description: 'more sbatch arguments, e.g. --slurm-arg=--mem=8G --slurm-arg=--time=2:00:00', repeatable: true },
   ],
   footer: `Ctrl-C cancels running nodes and keeps what finished; the next run resumes from the cache. If pipe itself is killed
 (even kill -9), the exec commands it was running are stopped too (SIGTERM, then SIGKILL after 2 s) by a small
@@ -64,6 +75,14 @@ async function run(positionals: readonly string[], values: RunOptions, envIn: Co
   if (unknown.length > 0) {
     const { nameList } = await import('../../engine/diagnostics.js');
     env.err(`pipe run: unknown node${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}\n  nodes: ${nameList([...new Set(pipeline.instances.map((i) => i.baseId))])}\n`);
+    return 2;
+  }
+
+  // Checked before anything is written or submitted.
+  const { chooseExecutor } = await import('../executor-choice.js');
+  const chosen = await chooseExecutor(values, pipeline.store);
+  if ('error' in chosen) {
+    env.err(`pipe run: ${chosen.error}\n`);
     return 2;
   }
 
@@ -106,6 +125,7 @@ async function run(positionals: readonly string[], values: RunOptions, envIn: Co
       keepGoing: values.keepGoing === true,
       signal: controller.signal,
       onEvent: reporter.onEvent,
+      ...(chosen.factory ? { executor: chosen.factory } : {}),
     });
   } finally {
     process.off('SIGINT', onSignal);

@@ -8,6 +8,7 @@
  *   meta/*.jsonl            append-only records (runs, node_runs, cache_keys, artifacts, metrics, tables/<t>.jsonl)
  *   quarantine/             objects that failed verification and the cache entries they invalidated
  *   locks/, resume/, logs/, tmp/
+ *   jobs/<id>.*             files of remote attempts (SLURM task spec and output, the channel an attempt reports on)
  *
  * Everything visible is published atomically (write to tmp/, fsync, rename), so a killed run never leaves a half
  * object or entry. Two processes may share a store: objects and entries are idempotent, records are O_APPEND lines,
@@ -27,7 +28,10 @@ import { describeArtifact } from './describe.js';
 import { checkEntry, checkLast, checkManifest, CorruptObject, isDigest, parseJson, StoreDamage } from './untrusted.js';
 
 const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
-const LAYOUT = ['objects', 'trees', 'cache', 'last', 'meta/tables', 'locks', 'resume', 'logs', 'tmp', 'quarantine'];
+const LAYOUT = ['objects', 'trees', 'cache', 'last', 'meta/tables', 'locks', 'resume', 'logs', 'tmp', 'quarantine', 'jobs'];
+
+/** A single path component that names nothing outside its directory. */
+const PLAIN_NAME = /^(?!\.\.?$)[\w.-]+$/;
 
 export class FsStore implements Store {
   private tmpCounter = 0;
@@ -51,6 +55,14 @@ export class FsStore implements Store {
         const file = this.logPath(key);
         writeFileSync(file, '');
         return (line) => appendFileSync(file, line.endsWith('\n') ? line : `${line}\n`);
+      },
+      jobFile: (name) => {
+        if (!PLAIN_NAME.test(name)) throw new Error(`invalid job file name '${name}'`);
+        return join(this.root, 'jobs', name);
+      },
+      discardTemp: (name) => {
+        // The name comes from a lock file (untrusted): only a plain name directly under tmp/ is removed.
+        if (PLAIN_NAME.test(name)) rmSync(join(this.root, 'tmp', name), { recursive: true, force: true });
       },
     };
   }

@@ -1,0 +1,135 @@
+/**
+ * `pipe worker`: one machine's share of a Redis (BullMQ) worker pool. It polls the queues whose resource shape fits
+ * its free CPU/GPU slots (queue.ts), takes a job only when it can start it, runs it with the node runner against the
+ * shared store, and renews the job's lock while it runs. Jobs are fetched manually (BullMQ's getNextJob) because
+ * BullMQ's own loop cannot choose jobs by size. Live workers also run BullMQ's stalled-job check, which hands the job
+ * of a dead worker (kill -9, power loss) back to the queue.
+ *
+ * A node that fails is a finished job (its outcome says so); only a worker lost or stopped mid-node retries the job.
+ */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Worker } from 'bullmq';
+import type { Job } from 'bullmq';
+import type { NodeLibrary } from './node-kind.js';
+import { cancelKey, connect, parseShape, PREFIX, queueLeaseMs, queueName, SHAPES_KEY } from './queue.js';
+import type { Shape } from './queue.js';
+import { runRemoteTask } from './remote-task.js';
+import type { TaskSpec } from './remote-task.js';
+
+export interface WorkerOptions {
+  readonly redis: string;
+  readonly cpus: number;
+  readonly gpus: number;
+  /** The shared store's location on this machine, when it differs from the driver's. */
+  readonly store?: string;
+  readonly library: NodeLibrary;
+  /** Stops taking jobs; running ones are cancelled and go back to the queue. */
+  readonly signal: AbortSignal;
+  readonly log: (line: string) => void;
+}
+
+/** Runs until `signal` aborts. */
+export async function runWorker(opts: WorkerOptions): Promise<void> {
+  const me = `${hostname()}:${process.pid}`;
+  const lease = queueLeaseMs();
+  const redis = connect(opts.redis);
+  redis.on('error', () => {});
+  const workers = new Map<string, Worker>();
+  const workerOf = async (shape: Shape): Promise<Worker> => {
+    const name = queueName(shape);
+    let w = workers.get(name);
+    if (w === undefined) {
+      w = new Worker(name, null, {
+        connection: connect(opts.redis),
+        prefix: PREFIX,
+        lockDuration: lease,
+        stalledInterval: lease,
+        maxStalledCount: 3,
+        autorun: false,
+      });
+      w.on('error', () => {});
+      workers.set(name, w);
+      await w.startStalledCheckTimer();
+    }
+    return w;
+  };
+  const free = { cpu: opts.cpus, gpu: opts.gpus };
+  // A request larger than this machine is clamped to it (it runs when the machine is idle), as with local runs;
+  // a GPU node needs a worker with at least one GPU.
+  const need = (s: Shape): Shape => ({ cpu: Math.min(s.cpu, opts.cpus), gpu: Math.min(s.gpu, opts.gpus) });
+  const fits = (s: Shape): boolean => (s.gpu === 0 || opts.gpus > 0) && need(s).cpu <= free.cpu && need(s).gpu <= free.gpu;
+  const running = new Set<Promise<void>>();
+  const attempts = new Map<string, AbortController>();
+  opts.log(`pipe worker ${me}: ${opts.cpus} CPU, ${opts.gpus} GPU slots, ${opts.redis}${opts.store ? `, store ${opts.store}` : ''}`);
+
+  const process1 = async (job: Job, token: string, shape: Shape): Promise<void> => {
+    const spec = job.data as TaskSpec;
+    const ac = new AbortController();
+    attempts.set(spec.id, ac);
+    const stop = (): void => ac.abort(new Error('worker stopping'));
+    opts.signal.addEventListener('abort', stop, { once: true });
+    let lockLost = false;
+    const renew = setInterval(() => {
+      void job.extendLock(token, lease).then(
+        (ok) => {
+          if (!ok) {
+            lockLost = true;
+            ac.abort(new Error('job lock lost'));
+          }
+        },
+        () => {},
+      );
+      void redis.exists(cancelKey(spec.id)).then((n) => n > 0 && ac.abort(new Error('cancelled by the driver')), () => {});
+    }, Math.max(200, Math.floor(lease / 3)));
+    opts.log(`${spec.nodeId}: started (${spec.key.slice(0, 12)})`);
+    try {
+      const outcome = await runRemoteTask(spec, { library: opts.library, signal: ac.signal, worker: me, ...(opts.store ? { store: opts.store } : {}) });
+      opts.log(`${spec.nodeId}: ${outcome.status}${outcome.status === 'failed' ? `: ${outcome.message}` : ''}`);
+      if (lockLost) return; // the job was handed to another worker meanwhile
+      if (opts.signal.aborted && outcome.status === 'cancelled') {
+        await job.moveToFailed(new Error(`worker ${me} stopped`), token, false);
+      } else {
+        await job.moveToCompleted({ status: outcome.status }, token, false);
+      }
+    } catch (e) {
+      opts.log(`${spec.nodeId}: ${e instanceof Error ? e.message : String(e)}`);
+      if (!lockLost) await job.moveToFailed(e instanceof Error ? e : new Error(String(e)), token, false).catch(() => {});
+    } finally {
+      clearInterval(renew);
+      opts.signal.removeEventListener('abort', stop);
+      attempts.delete(spec.id);
+      free.cpu += need(shape).cpu;
+      free.gpu += need(shape).gpu;
+    }
+  };
+
+  try {
+    while (!opts.signal.aborted) {
+      let took = false;
+      const shapes = (await redis.smembers(SHAPES_KEY)).map(parseShape).filter((s): s is Shape => s !== undefined);
+      // Largest first, so a big node is not starved by a stream of small ones.
+      shapes.sort((a, b) => b.gpu - a.gpu || b.cpu - a.cpu);
+      for (const shape of shapes) {
+        while (!opts.signal.aborted && fits(shape)) {
+          const w = await workerOf(shape);
+          const token = randomUUID();
+          const job = await w.getNextJob(token, { block: false });
+          if (job === undefined) break;
+          took = true;
+          free.cpu -= need(shape).cpu;
+          free.gpu -= need(shape).gpu;
+          const p = process1(job, token, shape).finally(() => running.delete(p));
+          running.add(p);
+        }
+      }
+      if (!took) await sleep(250, undefined, { signal: opts.signal }).catch(() => {});
+    }
+  } finally {
+    for (const ac of attempts.values()) ac.abort(new Error('worker stopping'));
+    await Promise.allSettled([...running]);
+    await Promise.all([...workers.values()].map((w) => w.close(true).catch(() => {})));
+    redis.disconnect();
+  }
+}
