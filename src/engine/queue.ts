@@ -58,13 +58,14 @@ export async function checkRedis(url: string): Promise<void> {
   }
   if (!isRedisUrl(url) || parsed.hostname === '') throw new Error(`'${url}' is not a Redis URL (redis://HOST:PORT)`);
   const client = new Redis(url, { lazyConnect: true, connectTimeout: 3000, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
-  client.on('error', () => {}); // reported through connect()'s rejection
+  let cause: string | undefined;
+  client.on('error', (e: Error) => (cause ??= e.message)); // the first error says more than connect()'s rejection
   try {
     await client.connect();
     const pong = await client.ping();
     if (pong !== 'PONG') throw new Error(`unexpected reply ${pong}`);
   } catch (e) {
-    throw new Error(`cannot reach Redis at ${url} (${e instanceof Error ? e.message : String(e)}); start it or fix the URL`);
+    throw new Error(`cannot reach Redis at ${url} (${cause ?? (e instanceof Error ? e.message : String(e))}); start it or fix the URL`);
   } finally {
     client.disconnect();
   }

@@ -2,25 +2,19 @@
  * Process-level behaviour through the real binary (bin/pipe.js → dist/): kill -9 mid-run then a clean resume and a
  * passing audit; two concurrent runs on one store.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir, writePipeline } from '../engine/fixtures/helpers.js';
+import { ensureCliBuilt } from '../build-cli.js';
 import './capture.js'; // sets PIPE_CACHE_DIR for the spawned CLIs too
 
 const root = resolve(import.meta.dirname, '../..');
 const bin = join(root, 'bin', 'pipe.js');
 
-beforeAll(() => {
-  try {
-    execFileSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.build.json'], { cwd: root, stdio: 'pipe' });
-  } catch {
-    // Type errors elsewhere still emit (noEmitOnError: false); what matters is that the CLI was built.
-  }
-  if (!existsSync(join(root, 'dist', 'cli', 'main.js'))) throw new Error('build failed: dist/cli/main.js missing');
-});
+beforeAll(ensureCliBuilt, 300_000);
 
 function pipe(args: string[], cwd: string): Promise<{ code: number | null; out: string; err: string; pid: number }> {
   return new Promise((res) => {
