@@ -1,0 +1,146 @@
+#!/usr/bin/env node
+/**
+ * Scale-out benchmark (run after `npm run build`; needs redis-server on PATH):
+ *
+ *   node bench/scale/run.mjs [--pipeline pipelines/study.yaml] [--workers 1,2,4] [--cores N] [--steps 40]
+ *                            [--levels 200] [--evalset 8] [--data 1000] [--grpo-steps 2] [--keep]
+ *
+ * The study matrix (every method x task x seed) shrunk by --set overrides (training steps, data and evaluation-set
+ * sizes) so it finishes in minutes, run on a fresh store each time:
+ *   - locally with --jobs N (the baseline), then
+ *   - on a Redis worker pool of W workers on this machine for each W in --workers, the N cores split between them
+ *     (each worker --cpus max(1, floor(N / W)), its own HOME, TMPDIR and cache directory, as separate machines).
+ * Prints wall time per configuration, speed-up against one worker, and whether every configuration produced the same
+ * cache keys and output digests as the local run. Plain timing: figures vary with the machine and its load.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { availableParallelism, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { parse } from 'yaml';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const bin = join(root, 'bin', 'pipe.js');
+const { values } = parseArgs({
+  options: {
+    pipeline: { type: 'string', default: join(root, 'pipelines', 'study.yaml') },
+    workers: { type: 'string', default: '1,2,4' },
+    cores: { type: 'string', default: String(availableParallelism()) },
+    steps: { type: 'string', default: '40' },
+    levels: { type: 'string', default: '200' },
+    evalset: { type: 'string', default: '8' },
+    data: { type: 'string', default: '1000' },
+    'grpo-steps': { type: 'string', default: '2' },
+    keep: { type: 'boolean' },
+  },
+});
+const cores = Number(values.cores);
+const pool = values.workers.split(',').map(Number);
+const file = resolve(values.pipeline);
+const work = mkdtempSync(join(tmpdir(), 'pipe-bench-scale-'));
+
+/** --set overrides that shrink every node of the pipeline by its kind. */
+function overrides() {
+  const doc = parse(readFileSync(file, 'utf8'));
+  const sets = [];
+  for (const [id, node] of Object.entries(doc.nodes)) {
+    const p = node.params ?? {};
+    const set = (k, v) => sets.push('--set', `${id}.${k}=${v}`);
+    if (node.kind === 'train.sft') {
+      set('steps', values.steps);
+      if (p.warmupSteps !== undefined) set('warmupSteps', Math.min(Number(p.warmupSteps), Math.max(1, Math.floor(Number(values.steps) / 4))));
+    }
+    if (node.kind === 'train.grpo') set('steps', values['grpo-steps']);
+    if (p.count !== undefined) set('count', node.kind === 'sokoban.levels' ? values.levels : values.data);
+    if (p.perSplit !== undefined) set('perSplit', values.evalset);
+  }
+  return sets;
+}
+
+function freePort() {
+  return new Promise((res) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+  });
+}
+
+function run(args, env = {}) {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: work, env: { ...process.env, CI: 'true', ...env }, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const s = (performance.now() - t0) / 1000;
+  if (r.status !== 0) throw new Error(`pipe ${args.slice(0, 3).join(' ')} … failed (${r.status}):\n${r.stderr.slice(-4000)}`);
+  return s;
+}
+
+/** node id → cache key and output digests of a store's successful rows. */
+function results(store) {
+  const out = {};
+  for (const line of readFileSync(join(store, 'meta', 'node_runs.jsonl'), 'utf8').split('\n')) {
+    if (!line) continue;
+    const r = JSON.parse(line);
+    if (r.status !== 'ran' && r.status !== 'cached') continue;
+    const entry = JSON.parse(readFileSync(join(store, 'cache', `${r.cache_key}.json`), 'utf8'));
+    out[r.node_id] = `${r.cache_key}:${Object.values(entry.outputs).map((a) => a.digest).join(',')}`;
+  }
+  return JSON.stringify(Object.entries(out).sort());
+}
+
+const sets = overrides();
+console.error(`bench/scale: ${file} (${sets.length / 2} overrides), ${cores} cores, workers ${pool.join(', ')}; work dir ${work}`);
+
+const rows = [];
+const localStore = join(work, 'local');
+const localS = run(['run', file, '--store', localStore, '--jobs', String(cores), ...sets]);
+const reference = results(localStore);
+rows.push({ config: `local --jobs ${cores}`, s: localS, same: true });
+console.error(`local: ${localS.toFixed(1)} s`);
+
+const port = await freePort();
+const redisDir = join(work, 'redis');
+mkdirSync(redisDir);
+const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', redisDir], { stdio: 'ignore' });
+const url = `redis://127.0.0.1:${port}`;
+try {
+  for (let i = 0; i < 50 && spawnSync('redis-cli', ['-p', String(port), 'ping']).stdout?.toString().trim() !== 'PONG'; i++) await sleep(100);
+  for (const w of pool) {
+    const cpus = Math.max(1, Math.floor(cores / w));
+    const workers = [];
+    for (let i = 0; i < w; i++) {
+      const m = join(work, `w${w}-machine${i}`);
+      for (const d of ['home', 'tmp', 'cache']) mkdirSync(join(m, d), { recursive: true });
+      const child = spawn(process.execPath, [bin, 'worker', '--redis', url, '--cpus', String(cpus)], {
+        cwd: m,
+        env: { ...process.env, HOME: join(m, 'home'), TMPDIR: join(m, 'tmp'), PIPE_CACHE_DIR: join(m, 'cache') },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let log = '';
+      child.stderr.on('data', (d) => (log += d));
+      workers.push({ child, log: () => log });
+    }
+    while (!workers.every((x) => x.log().includes('pipe worker'))) await sleep(100);
+    const store = join(work, `pool-${w}`);
+    try {
+      const s = run(['run', file, '--store', store, '--executor', url, ...sets]);
+      const same = results(store) === reference;
+      rows.push({ config: `${w} worker${w > 1 ? 's' : ''} x ${cpus} CPU`, s, same });
+      console.error(`${w} workers: ${s.toFixed(1)} s${same ? '' : ' (DIFFERENT RESULTS)'}`);
+    } finally {
+      for (const x of workers) x.child.kill('SIGTERM');
+      await Promise.all(workers.map((x) => new Promise((r) => (x.child.exitCode !== null ? r() : x.child.once('exit', r)))));
+    }
+  }
+} finally {
+  redis.kill();
+}
+
+const one = rows.find((r) => r.config.startsWith('1 worker'))?.s;
+console.log(`\n| configuration | wall time (s) | speed-up vs 1 worker | same keys and bytes as local |`);
+console.log(`|---|---|---|---|`);
+for (const r of rows) console.log(`| ${r.config} | ${r.s.toFixed(1)} | ${one ? (one / r.s).toFixed(2) : '–'} | ${r.same ? 'yes' : 'NO'} |`);
+if (!values.keep && existsSync(work)) rmSync(work, { recursive: true, force: true });
