@@ -1,7 +1,10 @@
 /**
  * Adapts a checkpoint to the `Policy` interface through the neural core's KV-cache Generator: byte-encodes prompts,
  * splits them into batches of `maxBatch`, and samples each prompt with its own seed (`seeds[i]`, else derived from
- * the call's seed and the prompt's position in the call), so batching never changes a completion.
+ * the call's seed and the prompt's position in the call), so batching never changes a completion. Every model pipe
+ * trains — the byte GPT and a Llama-family model over the byte vocabulary alike — learned the byte framing
+ * `BOS prompt SEP response EOS`, so the generator is always given the byte vocabulary (its default for a Llama
+ * config feeds prompt ids bare, as for a Hugging Face model with its own tokenizer).
  */
 import type { Checkpoint, Generator, Provider, TokenBatch } from '../../nn/index.js';
 import { deriveSeed } from '../../util/rng.js';
@@ -37,6 +40,11 @@ export async function loadModelPolicy(dir: string, opts: ModelPolicyOptions = {}
 export async function createModelPolicy(ckpt: Checkpoint, opts: ModelPolicyOptions = {}): Promise<ModelPolicy> {
   const nn = await import('../../nn/index.js');
   const maxBatch = opts.maxBatch ?? 64;
+  if (ckpt.config.vocabSize !== nn.tokenizer.vocabSize) {
+    throw new Error(
+      `model policy: the checkpoint's vocabulary has ${ckpt.config.vocabSize} ids, not the byte tokenizer's ${nn.tokenizer.vocabSize}; the policy byte-encodes prompts`,
+    );
+  }
   const blockSize = nn.contextLength(ckpt.config);
   const sessionOpts = { provider: opts.provider ?? 'cpu', ...(opts.threads !== undefined ? { threads: opts.threads } : {}) } as const;
   let weights = ckpt;
@@ -45,7 +53,7 @@ export async function createModelPolicy(ckpt: Checkpoint, opts: ModelPolicyOptio
     const len = Math.min(blockSize, Math.ceil(maxLen / 32) * 32);
     let g = generators.get(len);
     if (g === undefined) {
-      g = nn.Generator.create(weights, { maxBatch, maxLen: len, ...sessionOpts });
+      g = nn.Generator.create(weights, { maxBatch, maxLen: len, vocab: nn.byteVocab, ...sessionOpts });
       generators.set(len, g);
     }
     return g;
