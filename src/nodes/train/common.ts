@@ -15,6 +15,8 @@ export interface ModelParams {
   readonly nHead: number;
   readonly nEmbd: number;
   readonly blockSize: number;
+  /** 'gpt' (default): learned positions; 'llama': RMSNorm, rotary positions, SwiGLU (init-model.ts). */
+  readonly arch?: 'gpt' | 'llama';
 }
 
 export const modelSchema = {
@@ -26,6 +28,7 @@ export const modelSchema = {
     nHead: { type: 'integer', minimum: 1, maximum: 64 },
     nEmbd: { type: 'integer', minimum: 4, maximum: 8192 },
     blockSize: { type: 'integer', minimum: 8, maximum: 8192 },
+    arch: { enum: ['gpt', 'llama'], description: "'gpt' (absent = gpt): learned positions; 'llama': RMSNorm, rotary positions, SwiGLU" },
   },
 } as const;
 

@@ -21,6 +21,7 @@ import {
   type ModelParams,
   type OptimParams,
 } from './common.js';
+import { initModel } from './init-model.js';
 import { batchIndices, toTextPairs } from './sft-rows.js';
 import { modelNodeTraits, threadsFor } from '../model-node.js';
 
@@ -105,7 +106,7 @@ export const sftKind: NodeKind<SftParams> = {
     if (initPath !== undefined) init = await nn.loadCheckpoint(initPath);
     else {
       if (p.model === undefined) throw new Error('train.sft: give `model` (shape) or wire an `init` checkpoint');
-      init = nn.initGpt({ vocabSize: nn.tokenizer.vocabSize, ...p.model }, deriveSeed(ctx.seed, 'init'));
+      init = initModel(nn, p.model, deriveSeed(ctx.seed, 'init'));
     }
     const seqLen = p.seqLen ?? nn.contextLength(init.config);
     if (seqLen > nn.contextLength(init.config)) {

@@ -89,3 +89,25 @@ describe('train.sft', () => {
     expect(readFileSync(join(whole.output('model'), 'train-log.jsonl'), 'utf8')).not.toContain('tokens_per_s');
   }, 60_000);
 });
+
+describe('train.sft with a Llama-family model', () => {
+  it('pretrains a RoPE model from scratch, fine-tunes it through init, and the result decodes what it learned', async () => {
+    const data = await dataset();
+    const base = fakeCtx({ ...params, model: { ...params.model, arch: 'llama' } }, { data });
+    await sftKind.run(base);
+    const { loadCheckpoint, isLlama } = await import('../../../src/nn/index.js');
+    const pre = await loadCheckpoint(base.output('model'));
+    expect(isLlama(pre.config)).toBe(true);
+    const baseLog = readFileSync(join(base.output('model'), 'train-log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(baseLog[3].loss).toBeLessThan(baseLog[0].loss * 0.6);
+    const { model: _shape, ...rest } = params;
+    const tuned = fakeCtx({ ...rest, steps: 20 }, { data, init: base.output('model') });
+    await sftKind.run(tuned);
+    const ckpt = await loadCheckpoint(tuned.output('model'));
+    expect(isLlama(ckpt.config)).toBe(true);
+    const { createModelPolicy } = await import('../../../src/nodes/eval/model-policy.js');
+    const policy = await createModelPolicy(ckpt, { threads: 1 });
+    const out = await policy.complete(['say c:', 'say a:', 'say d:', 'say b:'], { temperature: 0, topP: 1, maxNewTokens: 4, seed: 1 });
+    expect(out.map((c) => c.text.slice(0, 2))).toEqual(['cc', 'aa', 'dd', 'bb']);
+  }, 120_000);
+});

@@ -1,0 +1,43 @@
+/**
+ * A fresh model for train.sft's `model` shape: the byte-level GPT (learned absolute positions, the default), or with
+ * `arch: llama` a Llama-family decoder of the same depth, width and heads (RMSNorm, rotary positions, SwiGLU MLP of
+ * about 8/3 the width, tied embeddings) over the same byte vocabulary — the base model a study pretrains.
+ */
+import type { Checkpoint } from '../../nn/index.js';
+import type { ModelParams } from './common.js';
+
+/** The Llama-family MLP width for a model width: 8/3 of it, rounded up to a multiple of 16 (as Llama rounds). */
+export function llamaIntermediateSize(width: number): number {
+  return Math.ceil((width * 8) / 3 / 16) * 16;
+}
+
+/** Initial weights for `shape` (seeded); `nn` is the lazily imported nn module of the calling node. */
+export function initModel(nn: typeof import('../../nn/index.js'), shape: ModelParams, seed: number): Checkpoint {
+  const { arch, ...gpt } = shape;
+  if (arch !== 'llama') return nn.initGpt({ vocabSize: nn.tokenizer.vocabSize, ...gpt }, seed);
+  if (shape.nEmbd % shape.nHead !== 0 || (shape.nEmbd / shape.nHead) % 2 !== 0) {
+    throw new Error(`train.sft: a llama model needs nEmbd (${shape.nEmbd}) divisible by nHead (${shape.nHead}) into an even head width`);
+  }
+  return nn.initLlama(
+    {
+      architecture: 'LlamaForCausalLM',
+      vocabSize: nn.tokenizer.vocabSize,
+      hiddenSize: shape.nEmbd,
+      intermediateSize: llamaIntermediateSize(shape.nEmbd),
+      numLayers: shape.nLayer,
+      numHeads: shape.nHead,
+      numKvHeads: shape.nHead,
+      headDim: shape.nEmbd / shape.nHead,
+      maxPositions: shape.blockSize,
+      rmsNormEps: 1e-5,
+      ropeTheta: 10000,
+      ropeScaling: null,
+      attentionBias: false,
+      qkNorm: false,
+      tieWordEmbeddings: true,
+      bosTokenId: null,
+      eosTokenId: null,
+    },
+    seed,
+  );
+}
