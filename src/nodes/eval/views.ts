@@ -85,7 +85,7 @@ export const views: Readonly<Record<string, LibraryView>> = {
            min(e.split_order) AS split_order, count(*) AS episodes, avg(CASE WHEN e.success THEN 1.0 ELSE 0.0 END) AS success
     FROM episodes e
     JOIN produced p ON e.cache_key = p.cache_key AND e.run_id = p.run_id
-    LEFT JOIN (SELECT run_id, min(started) AS started FROM runs GROUP BY run_id) r ON r.run_id = p.run_id
+    LEFT JOIN (SELECT run_id, min(created) AS started FROM cache_keys GROUP BY run_id) r ON r.run_id = p.run_id
     LEFT JOIN instance_axes a ON a.node_id = e.node_id AND a.cache_key = e.cache_key
     GROUP BY e.node_id, e.cache_key, p.run_id, r.started, p.created, e.task, e.method, ${by}e.split
     ORDER BY r.started, p.run_id, e.node_id, split_order`;
