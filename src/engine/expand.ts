@@ -2,15 +2,15 @@
  * Matrix expansion: one instance per combination of a node's axes. A node that takes a plain reference to a
  * matrixed node is expanded along the same axes (axes with the same name are aligned, not crossed); a gathered
  * reference (`node[*].output`) collects every instance instead, and a selecting one (`node[axis=value].output`) fixes
- * the axes it names. File params are resolved relative to the pipeline
- * file and hashed into the key params here.
+ * the axes it names. File (and folder) params are resolved relative to the pipeline file and hashed into the key
+ * params here.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { canonicalJson } from './canonical-json.js';
 import type { Checked } from './checked-node.js';
 import type { Diagnostic } from './diagnostics.js';
-import { sha256 } from './hash.js';
+import { paramDigest } from './file-digest.js';
 import { expandPath, getPath, replaceAt, setPath } from './params-path.js';
 import type { InputRef, NodeInstance } from './pipeline.js';
 import { deriveSeed } from './seed.js';
@@ -37,6 +37,8 @@ export function expand(
   dir: string,
   out: Diagnostic[],
   files: Set<string>,
+  /** The pipeline's store: big file params' digests are memoized there. */
+  store: string | null = null,
 ): NodeInstance[] {
   const axesOf = new Map<string, Axis[]>();
   const instancesOf = new Map<string, Map<string, string>>(); // base id → binding signature → instance id
@@ -92,7 +94,8 @@ export function expand(
       validator(c.kind.params)(params); // applies schema defaults (already validated)
       const keyParams = structuredClone(params);
       const instanceFiles: string[] = [];
-      for (const pattern of c.kind.fileParams ?? []) {
+      const patterns = [...(c.kind.fileParams ?? []).map((p) => [p, false] as const), ...(c.kind.folderParams ?? []).map((p) => [p, true] as const)];
+      for (const [pattern, folderOk] of patterns) {
         for (const path of expandPath(params, pattern.split('.'))) {
           const written = getPath(params, path);
           if (typeof written !== 'string') continue;
@@ -100,8 +103,8 @@ export function expand(
           let digest = fileHashes.get(absPath);
           if (digest === undefined) {
             try {
-              if (!statSync(absPath).isFile()) throw new Error('not a regular file');
-              digest = sha256(readFileSync(absPath));
+              if (!folderOk && !statSync(absPath).isFile()) throw new Error('not a regular file');
+              digest = paramDigest(absPath, store);
             } catch (e) {
               digest = e instanceof Error ? e : new Error(String(e));
             }

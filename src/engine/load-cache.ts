@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, s
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { canonicalJson } from './canonical-json.js';
+import { paramDigest } from './file-digest.js';
 import { sha256 } from './hash.js';
 import { implementationHash } from './impl-hash.js';
 import { pipeVersion } from './key.js';
@@ -150,7 +151,7 @@ async function revive(
   }
   for (const [f, hash] of Object.entries(stored.fileHashes)) {
     try {
-      if (sha256(readFileSync(f)) !== hash) return undefined;
+      if (paramDigest(f, stored.pipeline.store) !== hash) return undefined;
     } catch {
       return undefined;
     }
@@ -170,7 +171,7 @@ function save(path: string, result: LoadResult): void {
   const kinds: Record<string, { module: string; hash: string }> = {};
   for (const inst of p.instances) {
     kinds[inst.kind.kind] = { module: inst.kind.module, hash: implementationHash(inst.kind.module).hash };
-    for (const f of inst.files) fileHashes[f] = sha256(readFileSync(f));
+    for (const f of inst.files) fileHashes[f] = paramDigest(f, p.store);
   }
   const stored: Stored = {
     format: FORMAT,

@@ -120,12 +120,12 @@ export function loadPipeline(file: string, opts: LoadOptions): LoadResult {
   const seed = typeof top.seed === 'number' ? top.seed : 0;
   const files = new Set<string>([abs]);
   const sound = diagnostics.length === 0 ? checked : soundNodes(graph, checked);
-  const expanded = expand(src, topoOrder(sound), seed, dir, diagnostics, files);
+  // `store:` is relative to the pipeline file; `--store` to the working directory.
+  const store = opts.store !== undefined ? resolve(opts.store) : resolve(dir, typeof top.store === 'string' ? top.store : 'artifacts');
+  const expanded = expand(src, topoOrder(sound), seed, dir, diagnostics, files, store);
   if (diagnostics.length > 0) return { diagnostics, sources, files: [...files] };
   const applied = [...overrides.entries()].flatMap(([node, list]) => list.map((o) => ({ node, path: o.path.join('.'), value: o.value, text: o.text })));
   const instances = attachProvenance(expanded, applied, { file: pipelineFileLabel(abs), name: String(top.name), commit: () => gitCommit(dir) });
-  // `store:` is relative to the pipeline file; `--store` to the working directory.
-  const store = opts.store !== undefined ? resolve(opts.store) : resolve(dir, typeof top.store === 'string' ? top.store : 'artifacts');
   const storeProblem = storeLocationProblem(opts.store !== undefined ? opts.store : store);
   if (storeProblem !== undefined) {
     const location = opts.store === undefined && typeof top.store === 'string' ? { location: locate(src, ['store']) } : {};

@@ -89,6 +89,8 @@ export interface NodeKind<P = any> {
   readonly outputs: readonly string[] | '*';
   /** Dotted param paths whose values name files: their contents are hashed into the key and `watch` watches them. */
   readonly fileParams?: readonly string[];
+  /** Like `fileParams`, but the value may also name a folder (e.g. a model folder), hashed by its files' contents. */
+  readonly folderParams?: readonly string[];
   readonly resources?: Resources;
   /**
    * Run in a child process of its own (CPU-heavy kinds): nodes otherwise share the engine's one JavaScript thread, so

@@ -1,7 +1,8 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { libraryKeyOf, loadPipelineCached, loadPipelineFast } from '../../src/engine/load-cache.js';
+import { folderLibrary } from './fixtures/folder-kind.js';
 import { library } from './fixtures/kinds.js';
 import { tempDir, writePipeline } from './fixtures/helpers.js';
 
@@ -45,6 +46,30 @@ describe('load memo', () => {
     expect((await loadPipelineCached(file, { library, overrides: ['a.n=3'] })).pipeline?.instances[0]?.params.n).toBe(3);
     writePipeline(dir, 'name: m\nnodes:\n  a: { kind: t.value, params: { file: t.txt, n: 1 } }\n');
     expect(await loadPipelineFast(file, { libraryKey })).toBeUndefined();
+  });
+
+  it('a folder param is keyed by its files: a hit while they are unchanged, a miss and a new key when one changes', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'model'));
+    writeFileSync(join(dir, 'model', 'config.json'), '{"a":1}');
+    const file = writePipeline(dir, 'name: m\nnodes:\n  a: { kind: t.folder, params: { dir: model } }\n');
+    const libraryKey = libraryKeyOf(folderLibrary.kinds);
+    const first = await loadPipelineCached(file, { library: folderLibrary });
+    expect(first.diagnostics).toEqual([]);
+    expect(await loadPipelineFast(file, { libraryKey })).toBeDefined();
+    writeFileSync(join(dir, 'model', 'config.json'), '{"a":2}');
+    expect(await loadPipelineFast(file, { libraryKey })).toBeUndefined();
+    const second = await loadPipelineCached(file, { library: folderLibrary });
+    expect(second.pipeline?.instances[0]?.keyParams).not.toEqual(first.pipeline?.instances[0]?.keyParams);
+    expect(second.pipeline?.instances[0]?.params.dir).toBe(join(dir, 'model'));
+  });
+
+  it('a file param given a folder is still refused', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'model'));
+    const file = writePipeline(dir, 'name: m\nnodes:\n  a: { kind: t.value, params: { file: model } }\n');
+    const r = await loadPipelineCached(file, { library });
+    expect(r.diagnostics.map((d) => d.message)).toEqual(["param 'file': cannot read file (not a regular file): model"]);
   });
 
   it('never memoizes an invalid pipeline', async () => {
