@@ -1,3 +1,4 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { open, rename } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { HfModelError } from './errors.js';
@@ -42,12 +43,26 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 /** Reads and validates a file's header (not its data): dtypes known, shapes × widths = byte ranges inside the file. */
-export async function readSafetensorsHeader(file: string): Promise<SafetensorsHeader> {
-  const fh = await openOrFail(file);
+export function readSafetensorsHeader(file: string): SafetensorsHeader {
+  let fd: number;
   try {
-    return await readHeader(fh, file);
+    fd = openSync(file, 'r');
+  } catch (err) {
+    throw openError(file, err);
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const read = (into: Uint8Array, position: number): void => {
+      let done = 0;
+      while (done < into.length) {
+        const n = readSync(fd, into, done, into.length - done, position + done);
+        if (n === 0) throw new HfModelError(file, `truncated: ended at byte ${position + done}, expected ${position + into.length}`);
+        done += n;
+      }
+    };
+    return parseHeader(file, size, read);
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
 }
 
@@ -59,9 +74,11 @@ export async function readSafetensors(
   file: string,
   names?: ReadonlySet<string>,
 ): Promise<Map<string, NamedTensor>> {
-  const fh = await openOrFail(file);
+  const header = readSafetensorsHeader(file);
+  const fh = await open(file, 'r').catch((err: unknown) => {
+    throw openError(file, err);
+  });
   try {
-    const header = await readHeader(fh, file);
     const out = new Map<string, NamedTensor>();
     for (const e of header.entries) {
       if (names !== undefined && !names.has(e.name)) continue;
@@ -75,15 +92,11 @@ export async function readSafetensors(
 
 type FileHandle = Awaited<ReturnType<typeof open>>;
 
-async function openOrFail(file: string): Promise<FileHandle> {
-  try {
-    return await open(file, 'r');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new HfModelError(file, 'file not found');
-    if (code === 'EISDIR') throw new HfModelError(file, 'is a directory, expected a .safetensors file');
-    throw new HfModelError(file, `cannot be opened (${code ?? String(err)})`);
-  }
+function openError(file: string, err: unknown): HfModelError {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return new HfModelError(file, 'file not found');
+  if (code === 'EISDIR') return new HfModelError(file, 'is a directory, expected a .safetensors file');
+  return new HfModelError(file, `cannot be opened (${code ?? String(err)})`);
 }
 
 async function readExactly(fh: FileHandle, file: string, into: Uint8Array, position: number): Promise<void> {
@@ -95,16 +108,15 @@ async function readExactly(fh: FileHandle, file: string, into: Uint8Array, posit
   }
 }
 
-async function readHeader(fh: FileHandle, file: string): Promise<SafetensorsHeader> {
-  const size = (await fh.stat()).size;
+function parseHeader(file: string, size: number, read: (into: Uint8Array, position: number) => void): SafetensorsHeader {
   if (size < 8) throw new HfModelError(file, `truncated: ${size} bytes, not even the 8-byte header length of a safetensors file`);
   const lenBytes = new Uint8Array(8);
-  await readExactly(fh, file, lenBytes, 0);
+  read(lenBytes, 0);
   const headerLen = Number(new DataView(lenBytes.buffer).getBigUint64(0, true));
   if (headerLen > MAX_HEADER_BYTES) throw new HfModelError(file, `not a safetensors file (header length ${headerLen} bytes)`);
   if (8 + headerLen > size) throw new HfModelError(file, `truncated: header needs ${8 + headerLen} bytes, file has ${size}`);
   const headerBytes = new Uint8Array(headerLen);
-  await readExactly(fh, file, headerBytes, 8);
+  read(headerBytes, 8);
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(headerBytes));

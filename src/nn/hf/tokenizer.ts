@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Template } from '@huggingface/jinja';
 import { Tokenizer } from '@huggingface/tokenizers';
@@ -33,10 +33,10 @@ function tokenText(v: unknown): string | null {
   return null;
 }
 
-async function readJson(file: string, required: boolean): Promise<Json | null> {
+function readJson(file: string, required: boolean): Json | null {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = readFileSync(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !required) return null;
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new HfModelError(file, 'file not found (a Hugging Face model folder needs its tokenizer)');
@@ -69,11 +69,16 @@ export class HfTokenizer {
 
   /** Loads `dir`'s tokenizer; a missing or unreadable tokenizer.json is an HfModelError naming it. */
   static async load(dir: string): Promise<HfTokenizer> {
+    return HfTokenizer.loadSync(dir);
+  }
+
+  /** `load`, synchronously (for checks made while a pipeline is loaded). */
+  static loadSync(dir: string): HfTokenizer {
     const tokFile = join(dir, 'tokenizer.json');
-    const tokJson = (await readJson(tokFile, true))!;
+    const tokJson = readJson(tokFile, true)!;
     const cfgFile = join(dir, 'tokenizer_config.json');
-    const cfg = (await readJson(cfgFile, false)) ?? {};
-    const specialsMap = (await readJson(join(dir, 'special_tokens_map.json'), false)) ?? {};
+    const cfg = readJson(cfgFile, false) ?? {};
+    const specialsMap = readJson(join(dir, 'special_tokens_map.json'), false) ?? {};
     const specialTokens: Record<string, string> = {};
     for (const key of ['bos_token', 'eos_token', 'unk_token', 'pad_token']) {
       const t = tokenText(cfg[key]) ?? tokenText(specialsMap[key]);
@@ -85,7 +90,7 @@ export class HfTokenizer {
     } catch (err) {
       throw new HfModelError(tokFile, `cannot be used as a tokenizer (${(err as Error).message})`);
     }
-    const { source, file } = await readTemplate(dir, cfg, cfgFile);
+    const { source, file } = readTemplate(dir, cfg, cfgFile);
     let template: Template | null = null;
     if (source !== null) {
       try {
@@ -158,15 +163,15 @@ export class HfTokenizer {
   }
 }
 
-async function readTemplate(dir: string, cfg: Json, cfgFile: string): Promise<{ source: string | null; file: string }> {
+function readTemplate(dir: string, cfg: Json, cfgFile: string): { source: string | null; file: string } {
   const jinjaFile = join(dir, 'chat_template.jinja');
   try {
-    return { source: await readFile(jinjaFile, 'utf8'), file: jinjaFile };
+    return { source: readFileSync(jinjaFile, 'utf8'), file: jinjaFile };
   } catch {
     // not there: older folders keep it in chat_template.json or tokenizer_config.json
   }
   const jsonFile = join(dir, 'chat_template.json');
-  const json = await readJson(jsonFile, false);
+  const json = readJson(jsonFile, false);
   if (json !== null && typeof json.chat_template === 'string') return { source: json.chat_template, file: jsonFile };
   const t = cfg.chat_template;
   if (typeof t === 'string') return { source: t, file: cfgFile };

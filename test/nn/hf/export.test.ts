@@ -20,7 +20,12 @@ describe('writing a Hugging Face folder', () => {
         expect(parseLlamaConfig(written, 'config.json')).toEqual(config);
         expect(written.dtype).toBe('float32');
         expect((await readSafetensorsHeader(join(out, 'model.safetensors'))).metadata).toEqual({ format: 'pt' });
-        expect(await readSafetensors(join(out, 'model.safetensors'))).toEqual(weights);
+        const back = await readSafetensors(join(out, 'model.safetensors'));
+        expect([...back.keys()]).toEqual([...weights.keys()]);
+        for (const [name, t] of weights) {
+          expect(back.get(name)!.shape, name).toEqual(t.shape);
+          expect(Buffer.from(back.get(name)!.data.buffer).equals(Buffer.from(t.data.buffer)), name).toBe(true);
+        }
         for (const f of ['tokenizer.json', 'tokenizer_config.json', 'chat_template.jinja', 'generation_config.json']) {
           expect(readFileSync(join(out, f), 'utf8')).toBe(readFileSync(fixture(`${family}/${f}`), 'utf8'));
         }
