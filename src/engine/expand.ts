@@ -94,7 +94,23 @@ export function expand(
       validator(c.kind.params)(params); // applies schema defaults (already validated)
       const keyParams = structuredClone(params);
       const instanceFiles: string[] = [];
-      const patterns = [...(c.kind.fileParams ?? []).map((p) => [p, false] as const), ...(c.kind.folderParams ?? []).map((p) => [p, true] as const)];
+      let patterns = [...(c.kind.fileParams ?? []).map((p) => [p, false] as const), ...(c.kind.folderParams ?? []).map((p) => [p, true] as const)];
+      if (c.kind.checkFiles !== undefined) {
+        // The kind's own checks on its files (e.g. a model folder is complete), before any of them is hashed.
+        const resolved = structuredClone(params);
+        for (const [pattern] of patterns) {
+          for (const path of expandPath(resolved, pattern.split('.'))) {
+            const written = getPath(resolved, path);
+            if (typeof written === 'string') replaceAt(resolved, path, resolve(dir, written));
+          }
+        }
+        const problems = c.kind.checkFiles(resolved);
+        for (const p of problems) {
+          const d: Diagnostic = { code: 'file-param', message: `param '${p.path.join('.')}': ${p.message}`, location: locate(src, ['nodes', c.id, 'params', ...p.path]) };
+          if (!out.some((x) => x.message === d.message)) out.push(d);
+        }
+        if (problems.length > 0) patterns = []; // reported: nothing to hash (the pipeline will not run)
+      }
       for (const [pattern, folderOk] of patterns) {
         for (const path of expandPath(params, pattern.split('.'))) {
           const written = getPath(params, path);

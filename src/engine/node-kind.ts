@@ -116,6 +116,12 @@ export interface NodeKind<P = any> {
    * anything runs. Returns one problem per mistake (empty when the params are fine).
    */
   checkParams?(params: P): readonly ParamProblem[];
+  /**
+   * Checks the files and folders its params name, given params with those paths resolved (absolute): e.g. that a
+   * model folder is complete and readable. Runs while the pipeline loads, before anything is hashed or run; each
+   * problem is reported at its param (a message that names the file at fault and, where it helps, what to do).
+   */
+  checkFiles?(params: P): readonly ParamProblem[];
   run(ctx: NodeContext<P>): Promise<void>;
 }
 

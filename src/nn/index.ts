@@ -32,7 +32,7 @@ export type { LoraConfig, LoraTarget } from './models/lora.js';
 export { decoderModel, contextLength, isLlama } from './models/model.js';
 export type { DecoderModel } from './models/model.js';
 export { tokenizer, tokenizerSpec } from './tokenizer.js';
-export { packBatch } from './batch.js';
+export { packBatch, packIdBatch } from './batch.js';
 export { initGpt, gptParamSpecs, countParams } from './models/gpt-params.js';
 export type { ParamSpec } from './models/gpt-params.js';
 export { saveCheckpoint, loadCheckpoint } from './checkpoint.js';

@@ -1,12 +1,14 @@
 /**
- * Adapts a checkpoint to the `Policy` interface through the neural core's KV-cache Generator: byte-encodes prompts,
+ * Adapts a checkpoint to the `Policy` interface through the neural core's KV-cache Generator: encodes prompts,
  * splits them into batches of `maxBatch`, and samples each prompt with its own seed (`seeds[i]`, else derived from
- * the call's seed and the prompt's position in the call), so batching never changes a completion. Every model pipe
- * trains — the byte GPT and a Llama-family model over the byte vocabulary alike — learned the byte framing
- * `BOS prompt SEP response EOS`, so the generator is always given the byte vocabulary (its default for a Llama
- * config feeds prompt ids bare, as for a Hugging Face model with its own tokenizer).
+ * the call's seed and the prompt's position in the call), so batching never changes a completion. A model that pipe
+ * trained over the byte vocabulary (the byte GPT, or a Llama-family model without an hf/ folder) learned the byte
+ * framing `BOS prompt SEP response EOS`, so its generator is given the byte vocabulary; a Hugging Face model (hf/
+ * folder) reads prompts through its own tokenizer and, as it was trained, its chat template.
  */
-import type { Checkpoint, Generator, Provider, TokenBatch } from '../../nn/index.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Checkpoint, GenVocab, Generator, HfTokenizer, Provider, TokenBatch } from '../../nn/index.js';
 import { deriveSeed } from '../../util/rng.js';
 import type { Completion, Policy, SampleOptions, StreamItem } from './policy.js';
 
@@ -16,6 +18,57 @@ export interface ModelPolicyOptions {
   readonly threads?: number;
   /** Episodes decoded together (bigger is faster per episode, up to memory). */
   readonly maxBatch?: number;
+  /** How prompts become ids and ids text (default: the byte tokenizer). */
+  readonly codec?: PromptCodec;
+}
+
+/** How a model reads prompts and writes responses. */
+export interface PromptCodec {
+  encodePrompt(text: string): number[];
+  /** The generator's view of the vocabulary (end of sequence, decoding). */
+  readonly vocab?: GenVocab;
+  /** Whether a generated id belongs in the response's tokens (specials are dropped). */
+  keep(id: number): boolean;
+}
+
+/**
+ * The codec of a Llama-family model: its tokenizer; with `chat`, each prompt is one user turn rendered by the chat
+ * template with the generation prompt (as train.sft rendered it); generation stops at the config's end-of-sequence
+ * ids and the tokenizer's eos token.
+ */
+export async function hfCodec(ckpt: Checkpoint, tokenizer: HfTokenizer, chat: boolean): Promise<PromptCodec> {
+  const nn = await import('../../nn/index.js');
+  const base = nn.idVocab(ckpt.config, tokenizer);
+  const eosTok = tokenizer.specialId('eos_token');
+  const eos = [...new Set([...base.eos, ...(eosTok === null ? [] : [eosTok])])];
+  const vocab: GenVocab = { ...base, eos, encode: (t) => tokenizer.encode(t), decode: (ids) => tokenizer.decode(ids) };
+  return {
+    encodePrompt: (text) => (chat ? tokenizer.encodeChat([{ role: 'user', content: text }], true) : tokenizer.encode(text)),
+    vocab,
+    keep: (id) => !eos.includes(id),
+  };
+}
+
+/**
+ * A model directory's checkpoint and codec: a pipe checkpoint (the byte GPT, or a Llama-family model with its hf/
+ * folder, prompts rendered as its trainer recorded in meta.chat) or a Hugging Face folder itself (chat template
+ * used when it has one).
+ */
+export async function loadModel(dir: string): Promise<{ ckpt: Checkpoint; codec?: PromptCodec }> {
+  const nn = await import('../../nn/index.js');
+  const { CHECKPOINT_FILES } = await import('../../nn/checkpoint.js');
+  if (!existsSync(join(dir, CHECKPOINT_FILES.sidecar)) && nn.hfFolderOf(dir) !== null) {
+    const { folder, weights } = await nn.loadHfModel(nn.hfFolderOf(dir)!);
+    const ckpt = nn.llamaCheckpoint(folder.config, weights);
+    return { ckpt, codec: await hfCodec(ckpt, folder.tokenizer, folder.tokenizer.hasChatTemplate) };
+  }
+  const ckpt = await nn.loadCheckpoint(dir);
+  if (!nn.isLlama(ckpt.config)) return { ckpt };
+  const hfDir = nn.hfFolderOf(dir);
+  if (hfDir === null) return { ckpt }; // a Llama-family model pipe trained over the byte vocabulary
+  const tokenizer = await nn.HfTokenizer.load(hfDir);
+  const chat = typeof ckpt.meta?.chat === 'boolean' ? ckpt.meta.chat : tokenizer.hasChatTemplate;
+  return { ckpt, codec: await hfCodec(ckpt, tokenizer, chat) };
 }
 
 /** A policy backed by a live Generator: also refreshes its weights and scores token log-probs (for GRPO). */
@@ -28,8 +81,8 @@ export interface ModelPolicy extends Policy {
 
 /** A Policy that samples from the checkpoint in `dir`. Call `dispose()` when done. */
 export async function loadModelPolicy(dir: string, opts: ModelPolicyOptions = {}): Promise<ModelPolicy> {
-  const nn = await import('../../nn/index.js');
-  return createModelPolicy(await nn.loadCheckpoint(dir), opts);
+  const { ckpt, codec } = await loadModel(dir);
+  return createModelPolicy(ckpt, { ...opts, ...(codec !== undefined ? { codec } : {}) });
 }
 
 /**
@@ -53,7 +106,7 @@ export async function createModelPolicy(ckpt: Checkpoint, opts: ModelPolicyOptio
     const len = Math.min(blockSize, Math.ceil(maxLen / 32) * 32);
     let g = generators.get(len);
     if (g === undefined) {
-      g = nn.Generator.create(weights, { maxBatch, maxLen: len, vocab: nn.byteVocab, ...sessionOpts });
+      g = nn.Generator.create(weights, { maxBatch, maxLen: len, vocab: opts.codec?.vocab ?? nn.byteVocab, ...sessionOpts });
       generators.set(len, g);
     }
     return g;
@@ -69,7 +122,7 @@ export async function createModelPolicy(ckpt: Checkpoint, opts: ModelPolicyOptio
       // Keep the end of an over-long prompt (the grid and the cue sit there), leaving room for the answer.
       const room = blockSize - maxNewTokens - 2;
       const encoded = prompts.map((p) => {
-        const ids = nn.tokenizer.encode(p);
+        const ids = opts.codec ? opts.codec.encodePrompt(p) : nn.tokenizer.encode(p);
         return ids.length > room ? ids.slice(ids.length - room) : ids;
       });
       const order = encoded.map((_, i) => i).sort((a, b) => (encoded[a] as number[]).length - (encoded[b] as number[]).length || a - b);
@@ -89,7 +142,7 @@ export async function createModelPolicy(ckpt: Checkpoint, opts: ModelPolicyOptio
         });
         // Response tokens only: drop any special id (EOS/PAD) a generator might leave in.
         idx.forEach((j, k) => {
-          out[j] = { text: res.text[k] ?? '', tokens: (res.tokens[k] ?? []).filter((t) => t < 256) };
+          out[j] = { text: res.text[k] ?? '', tokens: (res.tokens[k] ?? []).filter((t) => (opts.codec ? opts.codec.keep(t) : t < 256)) };
         });
       }
       return out;
@@ -104,7 +157,7 @@ export async function createModelPolicy(ckpt: Checkpoint, opts: ModelPolicyOptio
         if (pending.length > 0) return pending.shift();
         const item = next();
         if (item === undefined) return undefined;
-        const ids = nn.tokenizer.encode(item.prompt);
+        const ids = opts.codec ? opts.codec.encodePrompt(item.prompt) : nn.tokenizer.encode(item.prompt);
         return { prompt: ids.length > room ? ids.slice(ids.length - room) : ids, seed: item.seed, item };
       };
       const lenFor = (r: Req): number => Math.min(blockSize, Math.ceil((r.prompt.length + 2 + maxNewTokens) / 32) * 32);
@@ -126,7 +179,7 @@ export async function createModelPolicy(ckpt: Checkpoint, opts: ModelPolicyOptio
             }
             return r;
           },
-          (req, tokens, text) => done(req.item, { text, tokens: tokens.filter((t) => t < 256) }),
+          (req, tokens, text) => done(req.item, { text, tokens: tokens.filter((t) => (opts.codec ? opts.codec.keep(t) : t < 256)) }),
           { maxNewTokens, temperature: o.temperature, topP: o.topP, ...(o.stop !== undefined ? { stop: o.stop } : {}) },
         );
       }

@@ -104,6 +104,9 @@ export const grpoKind: NodeKind<GrpoParams> = {
     const G = p.group ?? 8;
     const P = Math.min(p.prompts, items.length);
     const initial = await nn.loadCheckpoint(ctx.inputs['model'] as string);
+    if (nn.isLlama(initial.config)) {
+      throw new Error('train.grpo: Llama-family (Hugging Face) models are not supported by GRPO yet; it trains the byte-level GPT only');
+    }
     const maxNewTokens = p.maxNewTokens ?? 64;
     // Default: just long enough for the longest prompt plus a full completion (BOS, SEP, EOS), in steps of 32.
     const longestPrompt = Math.max(...items.map((it) => nn.tokenizer.encode(it.prompt).length));

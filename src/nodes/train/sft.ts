@@ -17,15 +17,15 @@ import {
   saveSnapshot,
   saveResume,
   trainerSchemaProps,
-  writeModel,
   type ModelParams,
   type OptimParams,
 } from './common.js';
 import { initModel } from './init-model.js';
+import { baseModelSchemaProps, encodePair, initFolderProblems, loadBaseModel, packFor, writeTrainedModel, type BaseModel, type BaseModelParams } from './base-model.js';
 import { batchIndices, toTextPairs } from './sft-rows.js';
 import { modelNodeTraits, threadsFor } from '../model-node.js';
 
-export interface SftParams extends OptimParams {
+export interface SftParams extends OptimParams, BaseModelParams {
   /** Model shape when training from scratch (ignored, except blockSize checks, when `init` is wired). */
   readonly model?: ModelParams;
   /** Optimizer steps; or give `epochs` (steps = ceil(epochs · trainRows / batchSize)). */
@@ -49,15 +49,9 @@ export interface SftParams extends OptimParams {
   readonly threads?: number;
 }
 
-/** Turns (prompt, response) byte arrays into a packed batch of the given rows. */
-async function makeBatch(rows: readonly { prompt: number[]; response: number[] }[], seqLen: number): Promise<TokenBatch> {
-  const { packBatch } = await import('../../nn/index.js');
-  return packBatch(rows, seqLen);
-}
-
 export const sftKind: NodeKind<SftParams> = {
   kind: 'train.sft',
-  description: 'Supervised fine-tuning of a byte-level GPT on an SFT Parquet dataset (masked CE, AdamW, resumable)',
+  description: 'Supervised fine-tuning of a byte-level GPT or a Hugging Face model (full or LoRA) on an SFT Parquet dataset (masked CE, AdamW, resumable)',
   module: import.meta.url,
   params: {
     type: 'object',
@@ -72,8 +66,11 @@ export const sftKind: NodeKind<SftParams> = {
       valEvery: { type: 'integer', minimum: 1 },
       maxRows: { type: 'integer', minimum: 1 },
       ...trainerSchemaProps,
+      ...baseModelSchemaProps,
     },
   },
+  folderParams: ['init'],
+  checkFiles: initFolderProblems,
   inputs: ['data', 'init'],
   optionalInputs: ['init'],
   outputs: ['model'],
@@ -86,14 +83,17 @@ export const sftKind: NodeKind<SftParams> = {
     if (dataPath === undefined) throw new Error("train.sft: input 'data' is not wired");
     if (p.steps === undefined && p.epochs === undefined) throw new Error('train.sft: give `steps` or `epochs`');
 
-    // Data: text pairs → bytes, a seeded split into train / validation.
+    // A Hugging Face starting point (param or a trained Llama-family input) brings its tokenizer and chat template.
+    const base: BaseModel | null = await loadBaseModel('train.sft', p, ctx.inputs['init'], deriveSeed(ctx.seed, 'lora'));
+
+    // Data: text pairs → ids, a seeded split into train / validation.
     const pairs = toTextPairs(await readParquet(dataPath));
     const rng = new Rng(deriveSeed(ctx.seed, 'data'));
     let order = rng.shuffle(pairs.map((_, i) => i));
     if (p.maxRows !== undefined) order = order.slice(0, p.maxRows);
     const encoded = order.map((i) => {
       const r = pairs[i] as (typeof pairs)[number];
-      return { prompt: nn.tokenizer.encode(r.prompt), response: nn.tokenizer.encode(r.response) };
+      return encodePair(base, r, nn.tokenizer.encode);
     });
     const nVal = Math.min(256, Math.floor(encoded.length * (p.valFraction ?? 0.02)));
     const val = encoded.slice(0, nVal);
@@ -103,12 +103,15 @@ export const sftKind: NodeKind<SftParams> = {
     // Model: from `init`, from the resume directory, or fresh.
     const initPath = ctx.inputs['init'];
     let init: Checkpoint;
-    if (initPath !== undefined) init = await nn.loadCheckpoint(initPath);
+    if (base !== null) init = base.ckpt;
+    else if (initPath !== undefined) init = await nn.loadCheckpoint(initPath);
     else {
       if (p.model === undefined) throw new Error('train.sft: give `model` (shape) or wire an `init` checkpoint');
       init = initModel(nn, p.model, deriveSeed(ctx.seed, 'init'));
     }
-    const seqLen = p.seqLen ?? nn.contextLength(init.config);
+    // A Hugging Face model's context is long (32k for Qwen2.5): by default rows are as long as the longest one.
+    const longest = Math.max(...encoded.map((r) => r.prompt.length + r.response.length));
+    const seqLen = p.seqLen ?? (base !== null ? Math.min(nn.contextLength(init.config), Math.ceil(longest / 8) * 8) : nn.contextLength(init.config));
     if (seqLen > nn.contextLength(init.config)) {
       throw new Error(`train.sft: seqLen ${seqLen} exceeds the model's blockSize ${nn.contextLength(init.config)}`);
     }
@@ -118,10 +121,15 @@ export const sftKind: NodeKind<SftParams> = {
     let startStep = 0;
     if (resumed !== null) {
       init = resumed.ckpt;
+      // A LoRA checkpoint is saved merged, without optimizer state: continue with fresh adapters on it.
+      if (base?.ckpt.lora !== undefined) {
+        const { optimizer: _o, ...merged } = resumed.ckpt;
+        init = nn.withLora(merged, base.ckpt.lora);
+      }
       startStep = resumed.ckpt.step;
       log.push(...resumed.log);
       ctx.log(`train.sft: resuming from step ${startStep}`);
-    } else if (initPath !== undefined) {
+    } else if (initPath !== undefined && base === null) {
       // Fine-tuning a checkpoint: fresh optimizer, step counter from 0.
       const { optimizer: _o, ...weights } = init;
       init = { ...weights, step: 0 };
@@ -159,7 +167,7 @@ export const sftKind: NodeKind<SftParams> = {
       };
       const valBatches: TokenBatch[] = [];
       for (let i = 0; i + p.batchSize <= val.length; i += p.batchSize) {
-        valBatches.push(await makeBatch(val.slice(i, i + p.batchSize), seqLen));
+        valBatches.push(await packFor(base, val.slice(i, i + p.batchSize), seqLen));
       }
       const validate = async (): Promise<number | undefined> => {
         if (valBatches.length === 0) return undefined;
@@ -177,7 +185,7 @@ export const sftKind: NodeKind<SftParams> = {
       for (let step = startStep; step < totalSteps; step++) {
         if (ctx.signal.aborted) throw new Error('train.sft: aborted');
         const idx = batchIndices(step, p.batchSize, train.length, permutation);
-        const batch = await makeBatch(idx.map((i) => train[i] as (typeof train)[number]), seqLen);
+        const batch = await packFor(base, idx.map((i) => train[i] as (typeof train)[number]), seqLen);
         const stats = await trainer.train(batch);
         assertFinite('loss', stats.loss, step + 1, ctx.resumeDir);
         assertFinite('grad_norm', stats.gradNorm, step + 1, ctx.resumeDir);
@@ -214,7 +222,7 @@ export const sftKind: NodeKind<SftParams> = {
         ctx.progress({ done, total: totalSteps, unit: 'steps', message: `loss ${stats.loss.toFixed(4)}` });
       }
       const final = await trainer.checkpoint();
-      await writeModel(ctx.output('model'), { ...final, meta: { ...(final.meta ?? {}), trainedBy: ctx.id, rows: train.length } }, log);
+      await writeTrainedModel(ctx.output('model'), { ...final, meta: { ...(final.meta ?? {}), trainedBy: ctx.id, rows: train.length } }, log, base);
       await publishSnapshots(ctx.resumeDir, ctx.output('model'));
     } finally {
       await trainer.dispose();
