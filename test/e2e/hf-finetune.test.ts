@@ -19,29 +19,8 @@ import { library } from '../../src/nodes/index.js';
 import { capture } from '../cli/capture.js';
 import { fixture } from '../nn/hf/helpers.js';
 
-const PIPELINE = `
-name: hf-finetune
-seed: 1
-nodes:
-  data:
-    kind: gp.dataset
-    params: { count: 12, seed: 42, template: templates/gp-compact.txt, response: answer, diversity: { enabled: false } }
-  full:
-    kind: train.sft
-    inputs: { data: data.sft }
-    params: { init: qwen2, steps: 6, batchSize: 4, lr: 0.01, warmupSteps: 0, valFraction: 0, threads: 1 }
-  lora:
-    kind: train.sft
-    inputs: { data: data.sft }
-    params: { init: qwen2, lora: { rank: 4, alpha: 8, targets: [q_proj, v_proj] }, steps: 6, batchSize: 4, lr: 0.02, warmupSteps: 0, valFraction: 0, threads: 1 }
-  tasks:
-    kind: gp.evalset
-    params: { perSplit: 1, seedBase: 42, splits: [id] }
-  eval:
-    kind: eval.gp
-    inputs: { model: full.model, tasks: tasks.tasks }
-    params: { method: hf-full, template: templates/gp-compact.txt, temperature: 0, maxNewTokens: 6, threads: 1 }
-`;
+/** The pipeline (also the source of exported folders for check_export.py), with its paths made local to a project. */
+const PIPELINE = readFileSync(fixture('finetune-tiny.yaml'), 'utf8').replaceAll('../../../pipelines/templates/', 'templates/');
 
 function project(): string {
   const dir = mkdtempSync(join(tmpdir(), 'pipe-hf-'));
@@ -107,7 +86,7 @@ describe('fine-tuning a Hugging Face model in a pipeline', () => {
     expect(r.code).toBe(2);
     const lines = r.err.split('\n').filter((l) => l.includes('error:'));
     expect(lines.map((l) => l.replace(/^.*p\.yaml:/, 'p.yaml:').replace(dir, '<dir>'))).toEqual([
-      "p.yaml:11:21 error: param 'init': <dir>/qwen2/tokenizer.json: file not found (a Hugging Face model folder needs its tokenizer)",
+      "p.yaml:14:21 error: param 'init': <dir>/qwen2/tokenizer.json: file not found (a Hugging Face model folder needs its tokenizer)",
     ]); // reported once, at the first node that names the folder
     expect(existsSync(join(dir, 'store'))).toBe(false);
   });
