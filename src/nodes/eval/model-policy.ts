@@ -93,7 +93,7 @@ export async function loadModelPolicy(dir: string, opts: ModelPolicyOptions = {}
 export async function createModelPolicy(ckpt: Checkpoint, opts: ModelPolicyOptions = {}): Promise<ModelPolicy> {
   const nn = await import('../../nn/index.js');
   const maxBatch = opts.maxBatch ?? 64;
-  if (ckpt.config.vocabSize !== nn.tokenizer.vocabSize) {
+  if (opts.codec === undefined && ckpt.config.vocabSize !== nn.tokenizer.vocabSize) {
     throw new Error(
       `model policy: the checkpoint's vocabulary has ${ckpt.config.vocabSize} ids, not the byte tokenizer's ${nn.tokenizer.vocabSize}; the policy byte-encodes prompts`,
     );
