@@ -23,12 +23,23 @@ interface Sidecar {
   readonly version: 1;
   readonly config: ModelConfig;
   readonly step: number;
-  /** The byte tokenizer's spec (GPT); null for the Llama family, whose tokenizer travels with its Hugging Face files. */
+  /**
+   * The byte tokenizer's spec for a model over the byte vocabulary (the GPT, or a Llama-family model pipe pretrained
+   * over bytes); null for a Hugging Face model, whose tokenizer travels with its files (`hf/` of a trained output).
+   */
   readonly tokenizer: typeof tokenizerSpec | null;
   readonly model: { readonly file: string; readonly input: string; readonly output: string; readonly inputShape: readonly number[] };
   readonly params: readonly { readonly name: string; readonly shape: readonly number[] }[];
   readonly optimizer: { readonly file: string; readonly layout: 'm then v, float32 little-endian, params order' } | null;
   readonly meta: Record<string, unknown>;
+}
+
+/**
+ * Whether a model reads the byte vocabulary: the GPT always; a Llama-family model when its vocabulary is the byte
+ * tokenizer's (`train.sft model.arch: llama`) — Hugging Face vocabularies are tens of thousands of ids.
+ */
+export function readsBytes(cfg: ModelConfig): boolean {
+  return !isLlama(cfg) || cfg.vocabSize === tokenizerSpec.vocabSize;
 }
 
 /** Protobuf's 2 GiB message limit, less room for the graph itself. */
@@ -100,7 +111,7 @@ export async function saveCheckpoint(dir: string, ckpt0: Checkpoint): Promise<vo
     version: 1,
     config: ckpt.config,
     step: ckpt.step,
-    tokenizer: isLlama(ckpt.config) ? null : tokenizerSpec,
+    tokenizer: readsBytes(ckpt.config) ? tokenizerSpec : null,
     model: { file: CHECKPOINT_FILES.model, input: 'input_ids', output: 'logits', inputShape: [1, inferenceLength(ckpt.config)] },
     params: layout.specs.map((s) => ({ name: s.name, shape: s.shape })),
     optimizer: ckpt.optimizer ? { file: CHECKPOINT_FILES.optimizer, layout: 'm then v, float32 little-endian, params order' } : null,

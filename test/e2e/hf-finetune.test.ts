@@ -72,8 +72,9 @@ describe('fine-tuning a Hugging Face model in a pipeline', () => {
       expect(same(reloaded.logits, trained.logits)).toBe(true);
       for (const f of ['tokenizer.json', 'tokenizer_config.json', 'chat_template.jinja']) expect(existsSync(join(d, 'hf', f)), f).toBe(true);
     }
-    const meta = JSON.parse(readFileSync(join(fullDir, 'checkpoint.json'), 'utf8')) as { meta: { chat?: boolean } };
+    const meta = JSON.parse(readFileSync(join(fullDir, 'checkpoint.json'), 'utf8')) as { meta: { chat?: boolean }; tokenizer: unknown };
     expect(meta.meta.chat).toBe(true);
+    expect(meta.tokenizer).toBeNull(); // its tokenizer is the one in hf/
     // A second run executes nothing: the model folder is keyed by content.
     const again = await runPipeline(loadPipeline(join(dir, 'p.yaml'), { library }).pipeline!, { jobs: 2 });
     expect(again.nodes.every((n) => n.status === 'cached')).toBe(true);

@@ -98,6 +98,9 @@ describe('train.sft with a Llama-family model', () => {
     const { loadCheckpoint, isLlama } = await import('../../../src/nn/index.js');
     const pre = await loadCheckpoint(base.output('model'));
     expect(isLlama(pre.config)).toBe(true);
+    // Its sidecar says how its ids map to text: the byte tokenizer (a Hugging Face model's travels in hf/).
+    const sidecar = JSON.parse(readFileSync(join(base.output('model'), 'checkpoint.json'), 'utf8')) as { tokenizer: unknown };
+    expect(sidecar.tokenizer).toEqual({ kind: 'bytes', vocabSize: 260, specials: { BOS: 256, EOS: 257, PAD: 258, SEP: 259 } });
     const baseLog = readFileSync(join(base.output('model'), 'train-log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(baseLog[3].loss).toBeLessThan(baseLog[0].loss * 0.6);
     const { model: _shape, ...rest } = params;
