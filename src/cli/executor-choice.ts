@@ -13,8 +13,15 @@ export interface ExecutorFlags {
   readonly slurmArg?: string[];
 }
 
-/** The factory for the chosen executor, or an error message (usage or environment: both exit 2). */
-export async function chooseExecutor(flags: ExecutorFlags, storeDir: string): Promise<{ factory?: ExecutorFactory } | { error: string }> {
+/**
+ * The factory for the chosen executor, or an error message (usage or environment: both exit 2). `notice` receives
+ * the executor's one-line notices while the run goes on (e.g. Redis lost and back).
+ */
+export async function chooseExecutor(
+  flags: ExecutorFlags,
+  storeDir: string,
+  notice: (line: string) => void,
+): Promise<{ factory?: ExecutorFactory } | { error: string }> {
   const name = flags.executor ?? 'local';
   const slurmFlags = flags.slurmPartition !== undefined || flags.slurmAccount !== undefined || (flags.slurmArg ?? []).length > 0;
   if (slurmFlags && name !== 'slurm') return { error: '--slurm-partition, --slurm-account and --slurm-arg need --executor slurm' };
@@ -41,5 +48,5 @@ export async function chooseExecutor(flags: ExecutorFlags, storeDir: string): Pr
     return { error: (e as Error).message };
   }
   const { redisExecutor } = await import('../engine/executors/redis.js');
-  return { factory: ({ store }) => redisExecutor(store, name) };
+  return { factory: ({ store }) => redisExecutor(store, name, { notice }) };
 }

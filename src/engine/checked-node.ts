@@ -1,5 +1,5 @@
 /** A pipeline node after its own checks (kind, params, outputs, input names), before expansion. */
-import type { NodeKind } from './node-kind.js';
+import type { NodeKind, NodeResources } from './node-kind.js';
 
 /**
  * An input reference as written: `node.output`, `node[*].output` to gather every matrix instance, or
@@ -20,7 +20,7 @@ export interface Checked {
   readonly matrix: readonly (readonly [string, readonly unknown[]])[];
   readonly inputs: Readonly<Record<string, RawRef>>;
   readonly outputs: readonly string[];
-  readonly resources: { cpu: number; gpu: number };
+  readonly resources: NodeResources;
 }
 
 /**

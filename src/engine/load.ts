@@ -14,7 +14,7 @@ import type { Diagnostic } from './diagnostics.js';
 import { expand, formatAxisValue } from './expand.js';
 import { parseInputRef } from './input-ref.js';
 import { checkCycles, checkReferences, soundNodes, topoOrder } from './graph-checks.js';
-import type { JsonSchema, NodeKind, NodeLibrary } from './node-kind.js';
+import type { JsonSchema, NodeKind, NodeLibrary, Resources } from './node-kind.js';
 import { ParamPathError, setPath, splitPath, UNSAFE_SEGMENTS } from './params-path.js';
 import { attachProvenance, gitCommit, pipelineFileLabel } from './provenance.js';
 import type { Pipeline } from './pipeline.js';
@@ -295,7 +295,9 @@ function checkNode(
   const outputs = checkOutputs(src, base, kind, node.outputs, out);
   const { refs, inputs } = checkInputs(src, base, kind, node.inputs, out);
   if (out.length > first) return { refs, outputs };
-  const res = (node.resources ?? {}) as { cpu?: number; gpu?: number };
+  const res = (node.resources ?? {}) as Resources;
+  const mem = res.mem ?? kind.resources?.mem;
+  const time = res.time ?? kind.resources?.time;
   return {
     checked: {
       id,
@@ -304,7 +306,12 @@ function checkNode(
       matrix,
       inputs,
       outputs,
-      resources: { cpu: res.cpu ?? kind.resources?.cpu ?? 1, gpu: res.gpu ?? kind.resources?.gpu ?? 0 },
+      resources: {
+        cpu: res.cpu ?? kind.resources?.cpu ?? 1,
+        gpu: res.gpu ?? kind.resources?.gpu ?? 0,
+        ...(mem !== undefined ? { mem } : {}),
+        ...(time !== undefined ? { time } : {}),
+      },
     },
     refs,
     outputs,

@@ -66,11 +66,21 @@ export interface ParamProblem {
   readonly message: string;
 }
 
-/** Resource slots a node occupies while it runs (the scheduler never oversubscribes them). */
+/**
+ * What a node needs while it runs: slots the scheduler never oversubscribes (`cpu`, `gpu`), and limits a batch
+ * system enforces (`mem`, `time`: SLURM's `--mem` and `--time`; the local executor and the worker pool ignore them).
+ */
 export interface Resources {
   readonly cpu?: number;
   readonly gpu?: number;
+  /** Memory, as SLURM writes it: "4G", "512M" (a bare number is megabytes). */
+  readonly mem?: string;
+  /** Wall-time limit: minutes, or a duration such as "90m", "2h", "1d12h". */
+  readonly time?: number | string;
 }
+
+/** A node's resources with the slot defaults applied. */
+export type NodeResources = Resources & { readonly cpu: number; readonly gpu: number };
 
 /** A reusable kind of node, e.g. `exec`, `sokoban.levels`, `train.sft`. */
 export interface NodeKind<P = any> {

@@ -1,5 +1,5 @@
 /** The resolved pipeline: what the loader produces and the planner, scheduler and commands consume. */
-import type { NodeKind, Resources } from './node-kind.js';
+import type { NodeKind, NodeResources } from './node-kind.js';
 
 /**
  * A reference from one instance's input to another instance's output. With `gather` (written `node[*].output`),
@@ -25,7 +25,7 @@ export interface NodeInstance {
   readonly keyParams: Readonly<Record<string, unknown>>;
   readonly inputs: Readonly<Record<string, InputRef>>;
   readonly outputs: readonly string[];
-  readonly resources: Required<Resources>;
+  readonly resources: NodeResources;
   readonly seed: number;
   /** Matrix axis values that produced this instance (inherited and own). */
   readonly binding: Readonly<Record<string, unknown>>;

@@ -40,11 +40,6 @@ export function isRedisUrl(url: string): boolean {
   return /^rediss?:\/\//.test(url);
 }
 
-/** A connection for BullMQ (which needs `maxRetriesPerRequest: null` for blocking commands). */
-export function connect(url: string): Redis {
-  return new Redis(url, { maxRetriesPerRequest: null });
-}
-
 /**
  * Checks that Redis answers at `url` within a few seconds; throws a one-line error saying what to do otherwise.
  * Called before anything is written or enqueued.

@@ -16,7 +16,7 @@ import type { AttemptOutcome, NodeTask } from './executor.js';
 import { implementationHash } from './impl-hash.js';
 import { cacheKey, pipeVersion } from './key.js';
 import type { KeyComponents } from './key.js';
-import type { NodeLibrary } from './node-kind.js';
+import type { NodeLibrary, NodeResources } from './node-kind.js';
 import { runNodeTask } from './node-runner.js';
 import type { NodeInstance } from './pipeline.js';
 import { openStore } from './store.js';
@@ -36,7 +36,7 @@ export interface TaskSpec {
   readonly params: Readonly<Record<string, unknown>>;
   readonly seed: number;
   readonly outputs: readonly string[];
-  readonly resources: { readonly cpu: number; readonly gpu: number };
+  readonly resources: NodeResources;
   readonly key: string;
   readonly components: KeyComponents;
   readonly inputs: Readonly<Record<string, Artifact>>;
@@ -105,6 +105,12 @@ export interface RemoteOptions {
   /** Who runs it, e.g. `host:pid` or `slurm:<job>@host:pid`. */
   readonly worker?: string;
   readonly signal: AbortSignal;
+  /**
+   * Asked when the attempt ends cancelled: true when the task goes back to a queue for another attempt (a worker
+   * stopping, or one that lost its hold on the job). Then no outcome is written, and the driver keeps following the
+   * channel for the next attempt's.
+   */
+  readonly requeued?: () => boolean;
 }
 
 /**
@@ -137,6 +143,6 @@ export async function runRemoteTask(spec: TaskSpec, opts: RemoteOptions): Promis
   } catch (e) {
     outcome = { status: 'failed', message: e instanceof Error ? e.message : String(e), logTail: [], engine: true, worker };
   }
-  send({ t: 'end', outcome });
+  if (!(outcome.status === 'cancelled' && opts.requeued?.() === true)) send({ t: 'end', outcome });
   return outcome;
 }

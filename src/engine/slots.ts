@@ -3,9 +3,10 @@
  * CPU work and a GPU node never shares a GPU slot. Requests larger than the capacity are clamped (else they would
  * wait forever). Waiters are served in arrival order, skipping those that do not fit yet.
  */
-import type { Resources } from './node-kind.js';
+import type { NodeResources } from './node-kind.js';
 
-export type Capacity = Required<Resources>;
+/** Slots of each kind. */
+export type Capacity = { readonly cpu: number; readonly gpu: number };
 
 export class Slots {
   private free: { cpu: number; gpu: number };
@@ -16,7 +17,7 @@ export class Slots {
   }
 
   /** Clamps a request to what can ever be granted. */
-  fit(req: Required<Resources>): Capacity {
+  fit(req: NodeResources): Capacity {
     return { cpu: Math.min(req.cpu, this.capacity.cpu), gpu: Math.min(req.gpu, this.capacity.gpu) };
   }
 

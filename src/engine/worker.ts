@@ -6,6 +6,10 @@
  * of a dead worker (kill -9, power loss) back to the queue.
  *
  * A node that fails is a finished job (its outcome says so); only a worker lost or stopped mid-node retries the job.
+ * Stopping (the signal) cancels running attempts — they publish nothing — and hands their jobs straight back to the
+ * queue; every connection is closed so the process can exit. Redis unreachable for longer than PIPE_REDIS_RETRY_S
+ * stops the worker the same way, with an error (its jobs return to the queue through the stalled-job check once
+ * Redis is back).
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -13,10 +17,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'bullmq';
 import type { Job } from 'bullmq';
 import type { NodeLibrary } from './node-kind.js';
-import { cancelKey, connect, parseShape, PREFIX, queueLeaseMs, queueName, SHAPES_KEY } from './queue.js';
+import { cancelKey, parseShape, PREFIX, queueLeaseMs, queueName, SHAPES_KEY } from './queue.js';
 import type { Shape } from './queue.js';
 import { runRemoteTask } from './remote-task.js';
 import type { TaskSpec } from './remote-task.js';
+import { redisLink } from './redis-link.js';
 
 export interface WorkerOptions {
   readonly redis: string;
@@ -30,28 +35,33 @@ export interface WorkerOptions {
   readonly log: (line: string) => void;
 }
 
-/** Runs until `signal` aborts. */
+/** How long closing the queue connections may take before they are dropped. */
+const CLOSE_MS = 3000;
+
+/** Runs until `signal` aborts; throws when Redis stays unreachable (after cancelling and returning its jobs). */
 export async function runWorker(opts: WorkerOptions): Promise<void> {
   const me = `${hostname()}:${process.pid}`;
   const lease = queueLeaseMs();
-  const redis = connect(opts.redis);
-  redis.on('error', () => {});
+  const link = redisLink(opts.redis, { notice: (line) => opts.log(`pipe worker: ${line}`) });
+  const halt = new AbortController(); // the loop ended on an unexpected error
+  const stopping = AbortSignal.any([opts.signal, link.lost, halt.signal]);
+  const redis = link.connect();
   const workers = new Map<string, Worker>();
   const workerOf = async (shape: Shape): Promise<Worker> => {
     const name = queueName(shape);
     let w = workers.get(name);
     if (w === undefined) {
       w = new Worker(name, null, {
-        connection: connect(opts.redis),
+        connection: link.connect(),
         prefix: PREFIX,
         lockDuration: lease,
         stalledInterval: lease,
         maxStalledCount: 3,
         autorun: false,
       });
-      w.on('error', () => {});
+      w.on('error', link.onError);
       workers.set(name, w);
-      await w.startStalledCheckTimer();
+      await link.guard(w.startStalledCheckTimer());
     }
     return w;
   };
@@ -61,17 +71,16 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
   const need = (s: Shape): Shape => ({ cpu: Math.min(s.cpu, opts.cpus), gpu: Math.min(s.gpu, opts.gpus) });
   const fits = (s: Shape): boolean => (s.gpu === 0 || opts.gpus > 0) && need(s).cpu <= free.cpu && need(s).gpu <= free.gpu;
   const running = new Set<Promise<void>>();
-  const attempts = new Map<string, AbortController>();
   opts.log(`pipe worker ${me}: ${opts.cpus} CPU, ${opts.gpus} GPU slots, ${opts.redis}${opts.store ? `, store ${opts.store}` : ''}`);
 
   const process1 = async (job: Job, token: string, shape: Shape): Promise<void> => {
     const spec = job.data as TaskSpec;
     const ac = new AbortController();
-    attempts.set(spec.id, ac);
     const stop = (): void => ac.abort(new Error('worker stopping'));
-    opts.signal.addEventListener('abort', stop, { once: true });
+    stopping.addEventListener('abort', stop, { once: true });
     let lockLost = false;
     const renew = setInterval(() => {
+      if (!link.up()) return; // ioredis holds commands while Redis is away; do not pile them up
       void job.extendLock(token, lease).then(
         (ok) => {
           if (!ok) {
@@ -84,38 +93,40 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
       void redis.exists(cancelKey(spec.id)).then((n) => n > 0 && ac.abort(new Error('cancelled by the driver')), () => {});
     }, Math.max(200, Math.floor(lease / 3)));
     opts.log(`${spec.nodeId}: started (${spec.key.slice(0, 12)})`);
+    // Stopped or superseded here: the job goes back to the queue and the next attempt reports to the driver.
+    const requeued = (): boolean => lockLost || stopping.aborted;
     try {
-      const outcome = await runRemoteTask(spec, { library: opts.library, signal: ac.signal, worker: me, ...(opts.store ? { store: opts.store } : {}) });
-      opts.log(`${spec.nodeId}: ${outcome.status}${outcome.status === 'failed' ? `: ${outcome.message}` : ''}`);
-      if (lockLost) return; // the job was handed to another worker meanwhile
-      if (opts.signal.aborted && outcome.status === 'cancelled') {
-        await job.moveToFailed(new Error(`worker ${me} stopped`), token, false);
+      const outcome = await runRemoteTask(spec, { library: opts.library, signal: ac.signal, worker: me, requeued, ...(opts.store ? { store: opts.store } : {}) });
+      const back = outcome.status === 'cancelled' && requeued();
+      opts.log(`${spec.nodeId}: ${back ? 'stopped; back to the queue' : outcome.status}${outcome.status === 'failed' ? `: ${outcome.message}` : ''}`);
+      if (lockLost || link.lost.aborted) return; // handed to another worker meanwhile, or Redis is gone (the stalled check returns it)
+      if (back) {
+        await link.guard(job.moveToFailed(new Error(`worker ${me} stopped`), token, false));
       } else {
-        await job.moveToCompleted({ status: outcome.status }, token, false);
+        await link.guard(job.moveToCompleted({ status: outcome.status }, token, false));
       }
     } catch (e) {
       opts.log(`${spec.nodeId}: ${e instanceof Error ? e.message : String(e)}`);
-      if (!lockLost) await job.moveToFailed(e instanceof Error ? e : new Error(String(e)), token, false).catch(() => {});
+      if (!lockLost && !link.lost.aborted) await link.guard(job.moveToFailed(e instanceof Error ? e : new Error(String(e)), token, false)).catch(() => {});
     } finally {
       clearInterval(renew);
-      opts.signal.removeEventListener('abort', stop);
-      attempts.delete(spec.id);
+      stopping.removeEventListener('abort', stop);
       free.cpu += need(shape).cpu;
       free.gpu += need(shape).gpu;
     }
   };
 
   try {
-    while (!opts.signal.aborted) {
+    while (!stopping.aborted) {
       let took = false;
-      const shapes = (await redis.smembers(SHAPES_KEY)).map(parseShape).filter((s): s is Shape => s !== undefined);
+      const shapes = (await link.guard(redis.smembers(SHAPES_KEY))).map(parseShape).filter((s): s is Shape => s !== undefined);
       // Largest first, so a big node is not starved by a stream of small ones.
       shapes.sort((a, b) => b.gpu - a.gpu || b.cpu - a.cpu);
       for (const shape of shapes) {
-        while (!opts.signal.aborted && fits(shape)) {
+        while (!stopping.aborted && fits(shape)) {
           const w = await workerOf(shape);
           const token = randomUUID();
-          const job = await w.getNextJob(token, { block: false });
+          const job = await link.guard(w.getNextJob(token, { block: false }));
           if (job === undefined) break;
           took = true;
           free.cpu -= need(shape).cpu;
@@ -124,12 +135,20 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
           running.add(p);
         }
       }
-      if (!took) await sleep(250, undefined, { signal: opts.signal }).catch(() => {});
+      if (!took) await sleep(250, undefined, { signal: stopping }).catch(() => {});
     }
+  } catch (e) {
+    if (!link.lost.aborted) throw e;
   } finally {
-    for (const ac of attempts.values()) ac.abort(new Error('worker stopping'));
+    await stopAll();
+  }
+  if (link.lost.aborted) throw link.lost.reason as Error;
+
+  /** Cancels running attempts (their jobs go back to the queue), then closes every connection. */
+  async function stopAll(): Promise<void> {
+    halt.abort();
     await Promise.allSettled([...running]);
-    await Promise.all([...workers.values()].map((w) => w.close(true).catch(() => {})));
-    redis.disconnect();
+    await Promise.race([Promise.allSettled([...workers.values()].map((w) => w.close(true))), sleep(CLOSE_MS)]);
+    link.close();
   }
 }

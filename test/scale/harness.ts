@@ -3,7 +3,8 @@
  * readers of what a store recorded.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ensureCliBuilt } from '../build-cli.js';
@@ -104,4 +105,51 @@ export async function wideBaseline(): Promise<{ work: string; local: Record<stri
   const r = await pipe(['run', 'wide.yaml', '--store', 'local'], work);
   if (r.code !== 0) throw new Error(`local run failed: ${r.err}`);
   return { work, local: results(join(work, 'local')) };
+}
+
+/** A `pipe worker` process: its log so far, and its exit code once it exits. */
+export interface WorkerProcess {
+  readonly child: ChildProcess;
+  readonly pid: number;
+  log(): string;
+  readonly exited: Promise<number | null>;
+}
+
+/**
+ * Starts `pipe worker` as its own "machine" under `dir` (own HOME, TMPDIR and cache directory) and waits until it
+ * serves the queue.
+ */
+export async function startWorker(redis: string, dir: string, opts: { cpus?: number; env?: Record<string, string> } = {}): Promise<WorkerProcess> {
+  for (const d of ['home', 'tmp', 'cache']) mkdirSync(join(dir, d), { recursive: true });
+  const child = spawn(process.execPath, [bin, 'worker', '--redis', redis, '--cpus', String(opts.cpus ?? 2)], {
+    cwd: dir,
+    env: { ...process.env, HOME: join(dir, 'home'), TMPDIR: join(dir, 'tmp'), PIPE_CACHE_DIR: join(dir, 'cache'), PIPE_QUEUE_LEASE_S: '2', ...opts.env },
+  });
+  let log = '';
+  child.stderr?.on('data', (d) => (log += d));
+  const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+  await until(() => log.includes('pipe worker') || child.exitCode !== null, 'a worker to start');
+  if (child.exitCode !== null) throw new Error(`pipe worker exited ${child.exitCode}: ${log}`);
+  return { child, pid: child.pid as number, log: () => log, exited };
+}
+
+/**
+ * A one-node pipeline whose first attempt blocks for a minute (until killed) and whose next attempt finishes at once;
+ * `resources` (YAML flow map) is the node's, if given.
+ */
+export function longNode(mark: string, resources?: string): string {
+  return `name: k
+nodes:
+  long:
+    kind: exec
+    params:
+      argv: [sh, -c, 'if [ ! -e "$MARK" ]; then touch "$MARK"; sleep 60; fi; echo long > "$PIPE_OUT/o"']
+      env: { MARK: '${mark}' }
+    outputs: [o]
+${resources !== undefined ? `    resources: ${resources}\n` : ''}`;
+}
+
+/** Resolves with the exit code, or with 'still running' after `ms`. */
+export function exitWithin(w: WorkerProcess, ms: number): Promise<number | null | 'still running'> {
+  return Promise.race([w.exited, sleep(ms).then(() => 'still running' as const)]);
 }

@@ -3,13 +3,12 @@
  * "machine" (own HOME, TMPDIR and cache directory). Same keys and bytes as a local run; a worker killed mid-node
  * loses nothing; two drivers share a store; an unreachable Redis is refused before anything is written.
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writePipeline } from '../engine/fixtures/helpers.js';
-import { bin, lastRun, leftovers, pipe, ranIn, results, rows, until, wideBaseline } from './harness.js';
+import { lastRun, leftovers, longNode, pipe, ranIn, results, rows, startWorker as startWorkerIn, until, wideBaseline } from './harness.js';
+import type { WorkerProcess } from './harness.js';
 import { redisService } from './services.js';
 import type { Service } from './services.js';
 
@@ -24,19 +23,10 @@ if ('skip' in redisReady) console.warn(`\n*** SKIPPING the Redis worker-pool tes
 
 describe.skipIf('skip' in redisReady)('redis worker pool', () => {
   const redis = redisReady as Service;
-  const workers: { child: ChildProcess; log: () => string; pid: number }[] = [];
-  /** A worker as its own "machine": own HOME, TMPDIR and cache directory. */
+  const workers: WorkerProcess[] = [];
+  let machines = 0;
   const startWorker = async (): Promise<void> => {
-    const m = join(work, `machine-${workers.length}`);
-    for (const d of ['home', 'tmp', 'cache']) mkdirSync(join(m, d), { recursive: true });
-    const child = spawn(process.execPath, [bin, 'worker', '--redis', redis.url, '--cpus', '2'], {
-      cwd: m,
-      env: { ...process.env, HOME: join(m, 'home'), TMPDIR: join(m, 'tmp'), PIPE_CACHE_DIR: join(m, 'cache'), PIPE_QUEUE_LEASE_S: '2' },
-    });
-    let log = '';
-    child.stderr?.on('data', (d) => (log += d));
-    workers.push({ child, log: () => log, pid: child.pid as number });
-    await until(() => log.includes('pipe worker'), 'a worker to start');
+    workers.push(await startWorkerIn(redis.url, join(work, `machine-${machines++}`)));
   };
   beforeAll(async () => {
     await Promise.all([startWorker(), startWorker()]);
@@ -67,18 +57,7 @@ describe.skipIf('skip' in redisReady)('redis worker pool', () => {
     const dir = join(work, 'kill');
     mkdirSync(dir);
     const mark = join(dir, 'mark');
-    writePipeline(
-      dir,
-      `name: k
-nodes:
-  long:
-    kind: exec
-    params:
-      argv: [sh, -c, 'if [ ! -e "$MARK" ]; then touch "$MARK"; sleep 60; fi; echo long > "$PIPE_OUT/o"']
-      env: { MARK: '${mark}' }
-    outputs: [o]
-`,
-    );
+    writePipeline(dir, longNode(mark));
     const run = pipe(['run', 'p.yaml', '--store', 'st', '--executor', redis.url], dir);
     await until(() => existsSync(mark), 'the node to start');
     const victim = workers.find((w) => w.log().includes('long: started'));

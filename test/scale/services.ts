@@ -41,7 +41,12 @@ export interface Service {
 export async function redisService(): Promise<Service | { skip: string }> {
   const given = process.env.PIPE_TEST_REDIS;
   if (given) return { url: given, stop() {} };
-  if (!has('redis-server')) return { skip: 'redis-server is not installed and PIPE_TEST_REDIS is unset (apt-get install redis-server, or run .ci/run)' };
+  return privateRedis();
+}
+
+/** A redis-server of this test file's own (one it may stop), or why there is none. */
+export async function privateRedis(): Promise<Service | { skip: string }> {
+  if (!has('redis-server')) return { skip: 'redis-server is not installed (apt-get install redis-server, or run .ci/run)' };
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'pipe-redis-'));
   const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });

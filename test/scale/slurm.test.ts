@@ -8,7 +8,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writePipeline } from '../engine/fixtures/helpers.js';
-import { bin, lastRun, leftovers, pipe, ranIn, results, rows, until, wideBaseline } from './harness.js';
+import { bin, lastRun, leftovers, longNode, pipe, ranIn, results, rows, until, wideBaseline } from './harness.js';
 import type { Done } from './harness.js';
 import { canUnshareMounts, slurmMissing } from './services.js';
 
@@ -36,25 +36,17 @@ describe.skipIf(noSlurm !== undefined)('slurm', () => {
     expect(ranIn(store, lastRun(store))).toEqual([]);
   }, 120_000);
 
-  it('scancel of a job: the node fails with SLURM\'s reason; a rerun resumes and completes', async () => {
+  it('scancel of a job: the node fails with SLURM\'s reason; a rerun resumes and completes; mem and time reach sbatch', async () => {
     const dir = join(work, 'scancel');
     mkdirSync(dir);
     const mark = join(dir, 'mark');
-    writePipeline(
-      dir,
-      `name: sc
-nodes:
-  long:
-    kind: exec
-    params:
-      argv: [sh, -c, 'if [ ! -e "$MARK" ]; then touch "$MARK"; sleep 60; fi; echo long > "$PIPE_OUT/o"']
-      env: { MARK: '${mark}' }
-    outputs: [o]
-`,
-    );
+    writePipeline(dir, longNode(mark, "{ mem: 100M, time: '1h30m' }"));
     const run = pipe(['run', 'p.yaml', '--store', 'st', '--executor', 'slurm'], dir);
     await until(() => existsSync(mark), 'the job to start');
     const job = execFileSync('squeue', ['-h', '-o', '%i', '-n', 'pipe:long', '-t', 'running']).toString().trim().split('\n')[0] as string;
+    const shown = execFileSync('scontrol', ['show', 'job', '-o', job]).toString();
+    expect(shown).toContain('TimeLimit=01:30:00');
+    expect(shown).toContain('MinMemoryNode=100M');
     execFileSync('scancel', [job]);
     const r = await run;
     expect(r.code).toBe(1);

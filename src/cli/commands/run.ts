@@ -39,7 +39,7 @@ export const spec = defineCommand<RunOptions>({
     },
     { flags: '--slurm-partition <p>', description: 'SLURM partition (sbatch --partition)' },
     { flags: '--slurm-account <a>', description: 'SLURM account (sbatch --account)' },
-    { flags: '--slurm-arg <arg>', description: 'more sbatch arguments, e.g. --slurm-arg=--mem=8G --slurm-arg=--time=2:00:00', repeatable: true },
+    { flags: '--slurm-arg <arg>', description: 'more sbatch arguments, e.g. --slurm-arg=--qos=long (memory and time come from resources.mem and resources.time)', repeatable: true },
   ],
   footer: `Ctrl-C cancels running nodes and keeps what finished; the next run resumes from the cache. If pipe itself is killed
 (even kill -9), the exec commands it was running are stopped too (SIGTERM, then SIGKILL after 2 s) by a small
@@ -80,7 +80,8 @@ async function run(positionals: readonly string[], values: RunOptions, envIn: Co
 
   // Checked before anything is written or submitted.
   const { chooseExecutor } = await import('../executor-choice.js');
-  const chosen = await chooseExecutor(values, pipeline.store);
+  let notice = (line: string): void => env.err(`${line}\n`);
+  const chosen = await chooseExecutor(values, pipeline.store, (line) => notice(`pipe run: ${line}`));
   if ('error' in chosen) {
     env.err(`pipe run: ${chosen.error}\n`);
     return 2;
@@ -100,6 +101,7 @@ async function run(positionals: readonly string[], values: RunOptions, envIn: Co
           rows: () => process.stderr.rows || 24,
         });
 
+  notice = (line) => reporter.message(line);
   const controller = new AbortController();
   // SIGTERM (a scheduler's or a container's stop) is handled like Ctrl-C: running nodes are cancelled, finished work kept.
   let interrupted: 'SIGINT' | 'SIGTERM' | undefined;

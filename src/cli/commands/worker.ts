@@ -11,7 +11,10 @@ interface WorkerOptions {
   readonly store?: string;
 }
 
-/** `pipe worker`: exit 0 when stopped by a signal, 2 for bad input or an unreachable Redis. */
+/**
+ * `pipe worker`: exit 0 when stopped by a signal (130 on a second one), 2 for bad input or an unreachable Redis, 1 when
+ * Redis goes away for longer than PIPE_REDIS_RETRY_S.
+ */
 export const spec = defineCommand<WorkerOptions>({
   name: 'worker',
   group: 'Pipelines',
@@ -28,7 +31,8 @@ export const spec = defineCommand<WorkerOptions>({
   ],
   footer: `Ctrl-C (or SIGTERM) stops it: running nodes are cancelled and their jobs go back to the queue for another worker.
 A worker that dies (kill -9, power loss) has its jobs retried elsewhere once BullMQ notices (PIPE_QUEUE_LEASE_S,
-default 30 s, to about twice that). See README "Running on a cluster".`,
+default 30 s, to about twice that). Redis unreachable for PIPE_REDIS_RETRY_S (default 60 s) stops it with exit 1.
+See README "Running on a cluster".`,
   action: (_args, values, ctx) => worker(values, ctx),
 });
 
@@ -71,6 +75,9 @@ async function worker(values: WorkerOptions, ctx: CommandContext): Promise<numbe
       signal: controller.signal,
       log: (line) => err(`${line}\n`),
     });
+  } catch (e) {
+    err(`pipe worker: ${(e as Error).message}\n`);
+    return 1;
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);

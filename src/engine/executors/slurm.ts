@@ -1,6 +1,6 @@
 /**
  * The SLURM executor: every ready node becomes one batch job (`sbatch`), sized from the node's `resources`
- * (`--cpus-per-task`, `--gres=gpu:N`; memory and time limits through `--slurm-arg`), that runs `pipe attempt` on a
+ * (`--cpus-per-task`, `--gres=gpu:N`, `--mem`, `--time`), that runs `pipe attempt` on a
  * compute node against the shared store. The driver follows its jobs with `squeue` (and `scontrol` for jobs squeue
  * has forgotten; accounting need not be enabled), streams their progress and logs from the attempt channel, cancels
  * them with `scancel` on Ctrl-C, and reports a job that SLURM ended without an outcome (scancel, time limit, out of
@@ -15,10 +15,11 @@ import { accessSync, constants, existsSync, readFileSync, rmSync, writeFileSync 
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import type { AttemptEvents, AttemptOutcome, Executor, NodeTask } from '../executor.js';
+import type { Executor } from '../executor.js';
+import type { NodeResources } from '../node-kind.js';
 import { specOf } from '../remote-task.js';
 import type { Store } from '../store.js';
-import { followAttempt } from './follow.js';
+import { followRemote } from './follow.js';
 
 export interface SlurmOptions {
   readonly partition?: string;
@@ -70,6 +71,25 @@ function sbatchArgs(opts: SlurmOptions): string[] {
     ...(opts.partition !== undefined ? [`--partition=${opts.partition}`] : []),
     ...(opts.account !== undefined ? [`--account=${opts.account}`] : []),
     ...opts.extraArgs,
+  ];
+}
+
+/** A `resources.time` as whole minutes (sbatch --time=<minutes>), rounded up. */
+export function timeMinutes(time: number | string): number {
+  if (typeof time === 'number') return Math.max(1, Math.ceil(time));
+  const unit: Record<string, number> = { d: 1440, h: 60, m: 1, s: 1 / 60 };
+  let minutes = 0;
+  for (const [, n, u] of time.matchAll(/([0-9]+)([dhms])/g)) minutes += Number(n) * (unit[u as string] ?? 0);
+  return Math.max(1, Math.ceil(minutes));
+}
+
+/** sbatch arguments for a node's resources: --cpus-per-task, --gres=gpu:N, --mem, --time. */
+export function resourceArgs(r: NodeResources): string[] {
+  return [
+    `--cpus-per-task=${Math.max(1, r.cpu)}`,
+    ...(r.gpu > 0 ? [`--gres=gpu:${r.gpu}`] : []),
+    ...(r.mem !== undefined ? [`--mem=${r.mem}`] : []),
+    ...(r.time !== undefined ? [`--time=${timeMinutes(r.time)}`] : []),
   ];
 }
 
@@ -172,40 +192,28 @@ export function slurmExecutor(store: Store, opts: SlurmOptions): Executor {
   };
   return {
     name: 'slurm',
-    async run(task: NodeTask, events: AttemptEvents, signal: AbortSignal): Promise<AttemptOutcome> {
-      if (signal.aborted) return { status: 'cancelled' };
-      const id = `${task.runId}-${randomUUID().slice(0, 12)}`;
-      const specFile = store.attempts.jobFile(`${id}.json`);
-      const channel = store.attempts.jobFile(`${id}.events`);
-      const outFile = store.attempts.jobFile(`${id}.out`);
-      writeFileSync(specFile, JSON.stringify(specOf(task, store.location, id)));
-      writeFileSync(channel, '');
-      const { cpu, gpu } = task.inst.resources;
-      const submitted = performance.now();
-      let job: string;
-      try {
-        job = await submit(
-          [
-            `--job-name=pipe:${task.inst.id}`.slice(0, 120),
-            `--cpus-per-task=${cpu}`,
-            ...(gpu > 0 ? [`--gres=gpu:${gpu}`] : []),
-            `--output=${outFile}`,
-            ...sbatchArgs(opts),
-          ],
-          `exec ${quote(process.execPath)} ${quote(pipeBin)} attempt ${quote(specFile)}`,
-        );
-      } catch (e) {
-        for (const f of [specFile, channel, outFile]) rmSync(f, { force: true });
-        return { status: 'failed', message: (e as Error).message, logTail: [], engine: true };
-      }
-      tracked.set(job, undefined);
-      const cancel = (): void => void run('scancel', [job]);
-      signal.addEventListener('abort', cancel, { once: true });
-      try {
-        const outcome = await followAttempt({
-          channel,
-          events,
-          submitted,
+    run: (task, events, signal) =>
+      followRemote(store, task, events, signal, async (id, file) => {
+        const specFile = file('.json');
+        const outFile = file('.out');
+        writeFileSync(specFile, JSON.stringify(specOf(task, store.location, id)));
+        let job: string;
+        try {
+          job = await submit(
+            [
+              `--job-name=pipe:${task.inst.id}`.slice(0, 120),
+              ...resourceArgs(task.inst.resources),
+              `--output=${outFile}`,
+              ...sbatchArgs(opts),
+            ],
+            `exec ${quote(process.execPath)} ${quote(pipeBin)} attempt ${quote(specFile)}`,
+          );
+        } catch (e) {
+          return { failed: { status: 'failed', message: (e as Error).message, logTail: [], engine: true } };
+        }
+        tracked.set(job, undefined);
+        return {
+          cancel: () => void run('scancel', [job]),
           gone: async () => {
             await refresh();
             const s = tracked.get(job);
@@ -214,20 +222,14 @@ export function slurmExecutor(store: Store, opts: SlurmOptions): Executor {
             const reason = s.reason && s.reason !== 'None' ? `, reason ${s.reason}` : '';
             return `SLURM job ${job} ${why} (state ${s.state}${reason})`;
           },
-        });
-        if (signal.aborted && outcome.status !== 'ran' && outcome.status !== 'cached') return { status: 'cancelled' };
-        if (outcome.status === 'failed' && outcome.engine) {
           // What the job itself printed (SLURM's output file) goes into the failure's log tail.
-          const out = existsSync(outFile) ? readFileSync(outFile, 'utf8').split('\n').filter(Boolean).slice(-10) : [];
-          return { ...outcome, logTail: [...outcome.logTail, ...out.map((l) => `(slurm) ${l}`)], ...(outcome.worker ? {} : { worker: `slurm:${job}` }) };
-        }
-        return outcome;
-      } finally {
-        signal.removeEventListener('abort', cancel);
-        tracked.delete(job);
-        for (const f of [specFile, channel, outFile]) rmSync(f, { force: true });
-      }
-    },
+          end: () => tracked.delete(job),
+          explain: (outcome) => {
+            const out = existsSync(outFile) ? readFileSync(outFile, 'utf8').split('\n').filter(Boolean).slice(-10) : [];
+            return { ...outcome, logTail: [...outcome.logTail, ...out.map((l) => `(slurm) ${l}`)], ...(outcome.worker ? {} : { worker: `slurm:${job}` }) };
+          },
+        };
+      }),
     async close() {},
   };
 }
