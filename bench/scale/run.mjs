@@ -3,15 +3,18 @@
  * Scale-out benchmark (run after `npm run build`; needs redis-server on PATH):
  *
  *   node bench/scale/run.mjs [--pipeline pipelines/study.yaml] [--workers 1,2,4] [--cores N] [--steps 40]
- *                            [--levels 200] [--evalset 8] [--data 1000] [--grpo-steps 2] [--keep]
+ *                            [--levels 200] [--evalset 8] [--data 1000] [--grpo-steps 2] [--slurm] [--keep]
  *
  * The study matrix (every method x task x seed) shrunk by --set overrides (training steps, data and evaluation-set
  * sizes) so it finishes in minutes, run on a fresh store each time:
  *   - locally with --jobs N (the baseline), then
  *   - on a Redis worker pool of W workers on this machine for each W in --workers, the N cores split between them
  *     (each worker --cpus max(1, floor(N / W)), its own HOME, TMPDIR and cache directory, as separate machines).
+ *   - with --slurm, on the SLURM cluster that sbatch reaches (one batch job per node; the store must be visible to
+ *     its jobs, as it is on a one-host cluster such as scripts/slurm-local.sh).
  * Prints wall time per configuration, speed-up against one worker, and whether every configuration produced the same
- * cache keys and output digests as the local run. Plain timing: figures vary with the machine and its load.
+ * cache keys and output digests as the local run (node id -> cache key and output digests, from node_runs and the
+ * store's cache entries). Plain timing: figures vary with the machine and its load.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -35,6 +38,7 @@ const { values } = parseArgs({
     evalset: { type: 'string', default: '8' },
     data: { type: 'string', default: '1000' },
     'grpo-steps': { type: 'string', default: '2' },
+    slurm: { type: 'boolean' },
     keep: { type: 'boolean' },
   },
 });
@@ -53,6 +57,7 @@ function overrides() {
     if (node.kind === 'train.sft') {
       set('steps', values.steps);
       if (p.warmupSteps !== undefined) set('warmupSteps', Math.min(Number(p.warmupSteps), Math.max(1, Math.floor(Number(values.steps) / 4))));
+      if (p.evalEvery !== undefined) set('evalEvery', Math.max(1, Math.floor(Number(values.steps) / 2)));
     }
     if (node.kind === 'train.grpo') set('steps', values['grpo-steps']);
     if (p.count !== undefined) set('count', node.kind === 'sokoban.levels' ? values.levels : values.data);
@@ -92,7 +97,7 @@ function results(store) {
 }
 
 const sets = overrides();
-console.error(`bench/scale: ${file} (${sets.length / 2} overrides), ${cores} cores, workers ${pool.join(', ')}; work dir ${work}`);
+console.error(`bench/scale: ${file} (${sets.length / 2} overrides), ${cores} cores, workers ${pool.join(', ')}${values.slurm ? ', SLURM' : ''}; work dir ${work}`);
 
 const rows = [];
 const localStore = join(work, 'local');
@@ -137,6 +142,14 @@ try {
   }
 } finally {
   redis.kill();
+}
+
+if (values.slurm) {
+  const store = join(work, 'slurm');
+  const s = run(['run', file, '--store', store, '--executor', 'slurm', ...sets]);
+  const same = results(store) === reference;
+  rows.push({ config: 'SLURM (one job per node)', s, same });
+  console.error(`SLURM: ${s.toFixed(1)} s${same ? '' : ' (DIFFERENT RESULTS)'}`);
 }
 
 const one = rows.find((r) => r.config.startsWith('1 worker'))?.s;
