@@ -208,8 +208,9 @@ export class Generator {
     this.weights = next;
   }
 
-  private threads(): { threads?: number } {
-    return this.opts.threads !== undefined ? { threads: this.opts.threads } : {};
+  /** Session options of every graph: the thread count, and worker threads that sleep when idle unless `spinning`. */
+  private threads(): { threads?: number; spinning: boolean } {
+    return { ...(this.opts.threads !== undefined ? { threads: this.opts.threads } : {}), spinning: this.opts.spinning ?? false };
   }
 
   /** The decode session for B rows (default maxBatch; continuous batching uses smaller ones as rows run out). */
@@ -291,8 +292,9 @@ export class Generator {
         vocab: this.vocab,
         maxBatch: this.opts.maxBatch,
         maxLen: this.opts.maxLen,
-        prefill: async (B, P, feeds) => (await this.prefillSession(P, B)).run({ ...feeds, ...Object.fromEntries(this.weights) }),
-        decode: async (B, feeds) => (await this.decodeSession(B)).run({ ...feeds, ...Object.fromEntries(this.weights) }),
+        weights: Object.fromEntries(this.weights),
+        prefill: async (B, P, feeds) => (await this.prefillSession(P, B)).run(feeds),
+        decode: async (B, feeds) => (await this.decodeSession(B)).run(feeds),
         rt: this.rt,
       },
       next,

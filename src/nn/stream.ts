@@ -17,7 +17,7 @@ import { sampleToken } from './sampling.js';
 type Rt = typeof import('./runtime/ort.js');
 type Outputs = Readonly<Record<string, RtTensor>>;
 
-/** What the loop needs of a Generator: its shapes, its vocabulary and two session runs (weights added by the caller). */
+/** What the loop needs of a Generator: its shapes, its vocabulary, its weights and two session runs. */
 export interface StreamHost {
   readonly layers: number;
   /** Key/value heads and their width (the cache's shape). */
@@ -28,6 +28,8 @@ export interface StreamHost {
   readonly maxBatch: number;
   readonly maxLen: number;
   readonly rt: Rt;
+  /** The weight inputs of both graphs, added to every run's feeds. */
+  readonly weights: Readonly<Record<string, RtTensor>>;
   prefill(B: number, P: number, feeds: Record<string, RtTensor>): Promise<Outputs>;
   /** One decode run over the first B rows of the cache. */
   decode(B: number, feeds: Record<string, RtTensor>): Promise<Outputs>;
@@ -69,6 +71,26 @@ export async function runStream<R extends StreamRequest>(
   const rows: (Row<R> | undefined)[] = new Array(B).fill(undefined);
   const token = new Int32Array(B).fill(vocab.pad);
   const position = new Int32Array(B);
+  let live = 0;
+  // The feeds of a decode run over the first Bd rows: views of the buffers above (updated in place), built once per Bd.
+  const decodeFeeds = new Map<number, Record<string, RtTensor>>();
+  const feedsFor = (Bd: number): Record<string, RtTensor> => {
+    let feeds = decodeFeeds.get(Bd);
+    if (feeds === undefined) {
+      feeds = {
+        ...host.weights,
+        [GRAPH_IO.decode.token]: rt.tensor('int32', token.subarray(0, Bd), [Bd]),
+        [GRAPH_IO.decode.position]: rt.tensor('int32', position.subarray(0, Bd), [Bd]),
+        [GRAPH_IO.decode.slotBias]: rt.tensor('float32', bias.subarray(0, Bd * S), [Bd, S]),
+      };
+      for (let l = 0; l < cfg.nLayer; l++) {
+        feeds[GRAPH_IO.pastK(l)] = rt.tensor('float32', (keys[l] as Float32Array).subarray(0, Bd * nh * hs * S), [Bd, nh, hs, S]);
+        feeds[GRAPH_IO.pastV(l)] = rt.tensor('float32', (values[l] as Float32Array).subarray(0, Bd * nh * S * hs), [Bd, nh, S, hs]);
+      }
+      decodeFeeds.set(Bd, feeds);
+    }
+    return feeds;
+  };
 
   /** Appends a sampled token to a row; true when the row is finished (and handed back). */
   const accept = (b: number, logits: Float32Array): boolean => {
@@ -82,6 +104,7 @@ export async function runStream<R extends StreamRequest>(
       }
     }
     rows[b] = undefined;
+    live--;
     bias.fill(MASKED, b * S, (b + 1) * S);
     done(row.req, row.out, vocab.decode(row.out));
     return true;
@@ -114,6 +137,7 @@ export async function runStream<R extends StreamRequest>(
       for (let i = 0; i < P; i++) for (let j = Math.min(pad, i); j <= i; j++) attn[(r * P + i) * P + j] = j >= pad || j === i ? 0 : MASKED;
     }
     const out = await host.prefill(Bp, P, {
+      ...host.weights,
       [GRAPH_IO.prefill.tokens]: rt.tensor('int32', tokens, [Bp, P]),
       [GRAPH_IO.prefill.positions]: rt.tensor('int32', positions, [Bp, P]),
       [GRAPH_IO.prefill.bias]: rt.tensor('float32', attn, [Bp, 1, P, P]),
@@ -147,6 +171,7 @@ export async function runStream<R extends StreamRequest>(
       bias.fill(0, b * S, b * S + len);
       const req = reqs[r] as R;
       rows[b] = { req, rng: new Rng(deriveSeed('generate', req.seed)), out: [], slot: len, current: vocab.pad };
+      live++;
       accept(b, logits.subarray(r * V, (r + 1) * V));
     }
   };
@@ -175,37 +200,30 @@ export async function runStream<R extends StreamRequest>(
   const admitAt = Math.max(1, Math.floor(B / 8));
   const free = (): number[] => rows.flatMap((r, b) => (r === undefined ? [b] : []));
   for (;;) {
-    let slots = free();
-    while (slots.length >= admitAt || slots.length === B) {
-      const reqs: R[] = [];
-      while (reqs.length < slots.length) {
-        const r = next();
-        if (r === undefined) break;
-        reqs.push(r);
+    if (B - live >= admitAt || live === 0) {
+      let slots = free();
+      while (slots.length >= admitAt || slots.length === B) {
+        const reqs: R[] = [];
+        while (reqs.length < slots.length) {
+          const r = next();
+          if (r === undefined) break;
+          reqs.push(r);
+        }
+        if (reqs.length === 0) break;
+        await admit(reqs, slots.slice(0, reqs.length));
+        slots = free();
       }
-      if (reqs.length === 0) break;
-      await admit(reqs, slots.slice(0, reqs.length));
-      slots = free();
     }
-    if (slots.length === B) return;
+    if (live === 0) return;
     // One decode run over the live rows (compacted to the lowest slots): each feeds its token at its own position.
     compact();
-    const live = B - slots.length;
     const Bd = Math.min(B, 2 ** Math.ceil(Math.log2(live)));
     for (let b = 0; b < Bd; b++) {
       const row = rows[b];
       token[b] = row?.current ?? vocab.pad;
       position[b] = row === undefined ? 0 : row.slot; // the prompt starts at slot 0 with position 0
     }
-    const feeds: Record<string, RtTensor> = {
-      [GRAPH_IO.decode.token]: rt.tensor('int32', token.subarray(0, Bd), [Bd]),
-      [GRAPH_IO.decode.position]: rt.tensor('int32', position.subarray(0, Bd), [Bd]),
-      [GRAPH_IO.decode.slotBias]: rt.tensor('float32', bias.subarray(0, Bd * S), [Bd, S]),
-    };
-    for (let l = 0; l < cfg.nLayer; l++) {
-      feeds[GRAPH_IO.pastK(l)] = rt.tensor('float32', (keys[l] as Float32Array).subarray(0, Bd * nh * hs * S), [Bd, nh, hs, S]);
-      feeds[GRAPH_IO.pastV(l)] = rt.tensor('float32', (values[l] as Float32Array).subarray(0, Bd * nh * S * hs), [Bd, nh, S, hs]);
-    }
+    const feeds = feedsFor(Bd);
     const res = await host.decode(Bd, feeds);
     for (let l = 0; l < cfg.nLayer; l++) {
       const k = rt.hostData<Float32Array>(res[GRAPH_IO.newK(l)] as RtTensor);

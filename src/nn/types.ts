@@ -14,9 +14,9 @@ export interface SessionOptions {
   readonly provider?: Provider;
   readonly threads?: number;
   /**
-   * Trainer only: let idle onnxruntime worker threads spin (its default) instead of sleeping. Default false: with
-   * other processes on the cores, spinning made the train step 1.36× slower (bench/train/README.md); on idle cores
-   * it saves a little wake-up latency.
+   * Let idle onnxruntime worker threads spin (its default) instead of sleeping (trainer and generator). Default
+   * false: with other processes on the cores, spinning made the train step 1.36× slower (bench/train/README.md) and
+   * decoding slower too (bench/eval/README.md); on idle cores it saves a little wake-up latency.
    */
   readonly spinning?: boolean;
 }
