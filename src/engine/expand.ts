@@ -16,7 +16,7 @@ import type { InputRef, NodeInstance } from './pipeline.js';
 import { deriveSeed } from './seed.js';
 import { locate } from './source-map.js';
 import type { DocPath, YamlSource } from './source-map.js';
-import { validator } from './validate.js';
+import { keyDefaultsSchema, validator } from './validate.js';
 
 type Axis = readonly [string, readonly unknown[]];
 
@@ -91,8 +91,10 @@ export function expand(
       }
       const params = structuredClone(c.params);
       for (const [axis] of c.matrix) setPath(params, axis.split('.'), binding[axis]);
-      validator(c.kind.params)(params); // applies schema defaults (already validated)
+      // Both apply schema defaults (already validated): the key gets only those marked to be in it, the node all.
       const keyParams = structuredClone(params);
+      validator(keyDefaultsSchema(c.kind.params))(keyParams);
+      validator(c.kind.params)(params);
       const instanceFiles: string[] = [];
       let patterns = [...(c.kind.fileParams ?? []).map((p) => [p, false] as const), ...(c.kind.folderParams ?? []).map((p) => [p, true] as const)];
       if (c.kind.checkFiles !== undefined) {

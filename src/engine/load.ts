@@ -262,7 +262,8 @@ function checkNode(
 
   // Validate params once per matrix value (other axes at their first value), errors pointing at the value.
   const variants: { params: Record<string, unknown>; axis?: string; index?: number }[] = [];
-  if (matrix.length === 0) variants.push({ params });
+  // Copies: validation fills in defaults, and the node's params stay as written (expand decides which enter the key).
+  if (matrix.length === 0) variants.push({ params: structuredClone(params) });
   for (const [axis, values] of matrix) {
     values.forEach((v, index) => {
       const p = structuredClone(params);

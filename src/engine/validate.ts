@@ -30,6 +30,43 @@ export function validator(schema: JsonSchema): ValidateFunction {
   return fn;
 }
 
+const keySchemas = new WeakMap<object, JsonSchema>();
+
+/**
+ * The schema whose defaults are filled in before a node's cache key and seed are computed: `schema` without the
+ * `default`s that are not marked `defaultInKey: true`. A default lives in the kind's source, which is hashed into the
+ * key as its implementation, so it need not be in the params as well; keeping it out means declaring a new default
+ * changes no node seed (and so no output). The marked ones were filled into keys before and stay there.
+ */
+export function keyDefaultsSchema(schema: JsonSchema): JsonSchema {
+  let out = keySchemas.get(schema);
+  if (out === undefined) {
+    out = stripDefaults(schema) as JsonSchema;
+    keySchemas.set(schema, out);
+  }
+  return out;
+}
+
+/** A copy of a schema without unmarked `default`s (walking subschemas; property names are never dropped). */
+function stripDefaults(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(stripDefaults);
+  if (typeof v !== 'object' || v === null) return v;
+  const o = v as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(o)) {
+    if (k === 'default') {
+      if (o['defaultInKey'] === true) out[k] = x;
+    } else if (k === 'enum' || k === 'const' || k === 'examples') {
+      out[k] = x;
+    } else if ((k === 'properties' || k === 'patternProperties' || k === '$defs') && typeof x === 'object' && x !== null) {
+      out[k] = Object.fromEntries(Object.entries(x).map(([name, sub]) => [name, stripDefaults(sub)]));
+    } else {
+      out[k] = stripDefaults(x);
+    }
+  }
+  return out;
+}
+
 let pipelineSchema: JsonSchema | undefined;
 /** schemas/pipeline.schema.json (two levels above this module both in src/engine and in dist/engine). */
 export function pipelineSchemaObject(): JsonSchema {

@@ -22,8 +22,8 @@ export const corpusKind: NodeKind<CorpusParams> = {
     type: 'object',
     additionalProperties: false,
     properties: {
-      count: { type: 'integer', minimum: 1, maximum: 10000000, default: 50000 },
-      seed: { type: 'integer', minimum: 0, maximum: 4294967295, default: 7 },
+      count: { type: 'integer', minimum: 1, maximum: 10000000, default: 50000, defaultInKey: true },
+      seed: { type: 'integer', minimum: 0, maximum: 4294967295, default: 7, defaultInKey: true },
       mix: {
         type: 'object',
         additionalProperties: false,

@@ -37,7 +37,7 @@ export const cotGenerateKind: NodeKind<CotGenerateParams> = {
       maxNewTokens: { type: 'integer', minimum: 1, maximum: 8192 },
       maxRows: { type: 'integer', minimum: 1 },
       batch: { type: 'integer', minimum: 1, maximum: 4096 },
-      provider: { enum: ['cpu', 'webgpu', 'cuda'], default: 'cpu' },
+      provider: { enum: ['cpu', 'webgpu', 'cuda'], default: 'cpu', defaultInKey: true },
       threads: { type: 'integer', minimum: 1, maximum: 256 },
     },
   },

@@ -16,17 +16,24 @@ import { modelNodeTraits, threadsFor } from '../model-node.js';
 import { SNAPSHOTS_DIR } from '../train/common.js';
 import { pickCurveSteps, type CurveDoc } from './curve.js';
 import { episodeRows, type Episode } from './episode-rows.js';
-import { DEFAULT_TEMPERATURE, evalParamProps, selectEpisodes, type EvalParams } from './eval-params.js';
+import { Default, ParamsObject, Type, withDefaults, type Static } from '../params.js';
+import { evalParamProps, selectEpisodes, sokobanLimitProps } from './eval-params.js';
 import { toGpTasks } from './eval-gp.js';
 import { toEnvSpecs } from './eval-sokoban.js';
 import { readJsonl } from './jsonl.js';
 import { summarizeSplits } from './summarize.js';
 
-export interface CurveParams extends Omit<EvalParams, 'limit'> {
-  /** Episodes per split at every step (the first ones of each split; default 10). */
-  readonly perSplit?: number;
-  readonly maxTurns?: number;
-  readonly maxActions?: number;
+/** eval.curve's params, declared once: the evaluators' (without `limit`) plus the subset size. */
+export const curveParams = ParamsObject({
+  ...evalParamsWithoutLimit(),
+  perSplit: Default(Type.Integer({ minimum: 1, maximum: 100000, description: 'episodes per split at every step (the first ones of each split)' }), 10, { inKey: true }),
+  ...sokobanLimitProps,
+});
+export type CurveParams = Static<typeof curveParams>;
+
+function evalParamsWithoutLimit() {
+  const { limit: _limit, ...rest } = evalParamProps;
+  return rest;
 }
 
 /** The snapshot directories of a model output, in step order. */
@@ -45,24 +52,14 @@ export const evalCurveKind: NodeKind<CurveParams> = {
   kind: 'eval.curve',
   description: "Learning curve: evaluates every snapshot a trainer kept (evalEvery) on the first perSplit episodes of each split",
   module: import.meta.url,
-  params: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['method', 'template'],
-    properties: {
-      ...Object.fromEntries(Object.entries(evalParamProps).filter(([k]) => k !== 'limit')),
-      perSplit: { type: 'integer', minimum: 1, maximum: 100000, default: 10, description: 'episodes per split at every step (the first ones of each split)' },
-      maxTurns: { type: 'integer', minimum: 1, maximum: 1000 },
-      maxActions: { type: 'integer', minimum: 1, maximum: 1000 },
-    },
-  },
+  params: curveParams,
   inputs: ['model', 'envs', 'tasks'],
   optionalInputs: ['envs', 'tasks'],
   outputs: ['curve'],
   fileParams: ['template'],
   ...modelNodeTraits,
   async run(ctx) {
-    const p = ctx.params;
+    const p = withDefaults(curveParams, ctx.params);
     const envsPath = ctx.inputs['envs'];
     const tasksPath = ctx.inputs['tasks'];
     if ((envsPath === undefined) === (tasksPath === undefined)) {
@@ -73,14 +70,14 @@ export const evalCurveKind: NodeKind<CurveParams> = {
       throw new Error("eval.curve: the model holds no snapshots; set 'evalEvery' on the training node that made it");
     }
     const template = await readFile(p.template, 'utf8');
-    const temperature = p.temperature ?? DEFAULT_TEMPERATURE;
-    const perSplit = p.perSplit ?? 10;
-    const sample = { temperature, topP: p.topP ?? 1, maxNewTokens: p.maxNewTokens ?? 64 };
+    const temperature = p.temperature;
+    const perSplit = p.perSplit;
+    const sample = { temperature, topP: p.topP, maxNewTokens: p.maxNewTokens };
     const nn = await import('../../nn/index.js');
     const { createModelPolicy } = await import('./model-policy.js');
     const policy = await createModelPolicy(await nn.loadCheckpoint((snapshots[0] as { dir: string }).dir), {
-      provider: p.provider ?? 'cpu',
-      maxBatch: p.batch ?? 100,
+      provider: p.provider,
+      maxBatch: p.batch,
       ...threadsFor(p, ctx),
     });
     const task: 'sokoban' | 'gp' = envsPath !== undefined ? 'sokoban' : 'gp';
@@ -96,8 +93,8 @@ export const evalCurveKind: NodeKind<CurveParams> = {
       const stop = ops.stop ? { stop: ops.stop } : {};
       evaluate = () =>
         rolloutSokoban(policy, ops, specs, {
-          maxTurns: p.maxTurns ?? 30,
-          maxActions: p.maxActions ?? 30,
+          maxTurns: p.maxTurns,
+          maxActions: p.maxActions,
           sample: { ...sample, ...stop },
           seed: ctx.seed,
           memo: temperature === 0,
@@ -110,7 +107,7 @@ export const evalCurveKind: NodeKind<CurveParams> = {
       const { gpOps } = await import('./gp-ops.js');
       const { rolloutGp } = await import('./gp-rollout.js');
       const ops = gpOps(template);
-      evaluate = () => rolloutGp(policy, ops, tasks, { sample, seed: ctx.seed, batch: p.batch ?? 100, signal: ctx.signal });
+      evaluate = () => rolloutGp(policy, ops, tasks, { sample, seed: ctx.seed, batch: p.batch, signal: ctx.signal });
     }
     const steps: CurveDoc['steps'][number][] = [];
     try {

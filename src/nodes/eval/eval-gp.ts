@@ -4,7 +4,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { NodeKind } from '../../engine/node-kind.js';
-import { DEFAULT_TEMPERATURE, evalParamProps, selectEpisodes, type EvalParams } from './eval-params.js';
+import { ParamsObject, withDefaults, type Static } from '../params.js';
+import { evalParamProps, selectEpisodes } from './eval-params.js';
 import { rolloutGp, type GpTaskSpec } from './gp-rollout.js';
 import { readJsonl } from './jsonl.js';
 import { loadModelPolicy } from './model-policy.js';
@@ -21,38 +22,37 @@ export function toGpTasks(rows: readonly Record<string, unknown>[]): GpTaskSpec[
   });
 }
 
-export const evalGpKind: NodeKind<EvalParams> = {
+/** eval.gp's params, declared once. */
+export const gpEvalParams = ParamsObject(evalParamProps);
+export type GpEvalParams = Static<typeof gpEvalParams>;
+
+export const evalGpKind: NodeKind<GpEvalParams> = {
   kind: 'eval.gp',
   description: 'Single-turn General Points evaluation of a checkpoint on evalset tasks (episodes + per-split summary)',
   module: import.meta.url,
-  params: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['method', 'template'],
-    properties: { ...evalParamProps },
-  },
+  params: gpEvalParams,
   inputs: ['model', 'tasks'],
   outputs: ['summary'],
   fileParams: ['template'],
   ...modelNodeTraits,
   async run(ctx) {
-    const p = ctx.params;
+    const p = withDefaults(gpEvalParams, ctx.params);
     const template = await readFile(p.template, 'utf8');
     const tasks = selectEpisodes(toGpTasks(await readJsonl(ctx.inputs['tasks'] as string, 'tasks')), p.splits, p.limit);
     if (tasks.length === 0) throw new Error('eval.gp: no tasks selected (check `splits` against the evalset)');
     const { gpOps } = await import('./gp-ops.js');
     const ops = gpOps(template);
-    const batch = p.batch ?? 100;
+    const batch = p.batch;
     const policy = await loadModelPolicy(ctx.inputs['model'] as string, {
-      provider: p.provider ?? 'cpu',
+      provider: p.provider,
       maxBatch: batch,
       ...threadsFor(p, ctx),
     });
-    const temperature = p.temperature ?? DEFAULT_TEMPERATURE;
+    const temperature = p.temperature;
     let episodes;
     try {
       episodes = await rolloutGp(policy, ops, tasks, {
-        sample: { temperature, topP: p.topP ?? 1, maxNewTokens: p.maxNewTokens ?? 64, ...(ops.stop ? { stop: ops.stop } : {}) },
+        sample: { temperature, topP: p.topP, maxNewTokens: p.maxNewTokens, ...(ops.stop ? { stop: ops.stop } : {}) },
         seed: ctx.seed,
         batch,
         signal: ctx.signal,

@@ -1,40 +1,35 @@
+import { Default, ParamsObject, Type, type Static } from '../params.js';
+import { providerSchema } from '../train/common.js';
 /**
  * The evaluation temperature when none is given: the paper samples at 0.5 (seeded per episode and turn, so results
  * do not depend on batching). `temperature: 0` is greedy decoding.
  */
 export const DEFAULT_TEMPERATURE = 0.5;
 
-/** Params shared by both evaluators: who is evaluated (method), how to sample, how to batch. */
-export interface EvalParams {
-  /** Label of the evaluated training method, e.g. 'diverse-cot' (a column of `episodes` / `eval_summary`). */
-  readonly method: string;
-  /** Prompt template file — the same one the training data used. */
-  readonly template: string;
-  readonly temperature?: number;
-  readonly topP?: number;
-  readonly maxNewTokens?: number;
-  /** Evaluate only these splits (default: every split in the input). */
-  readonly splits?: readonly string[];
-  /** At most this many episodes per split (default: all). */
-  readonly limit?: number;
-  /** Episodes decoded together. */
-  readonly batch?: number;
-  readonly provider?: 'cpu' | 'webgpu' | 'cuda';
-  readonly threads?: number;
-}
 
+/** Params shared by the evaluators: who is evaluated (method), how to sample, how to batch. */
 export const evalParamProps = {
-  method: { type: 'string', minLength: 1 },
-  template: { type: 'string', minLength: 1 },
-  temperature: { type: 'number', minimum: 0, maximum: 5, default: DEFAULT_TEMPERATURE, description: 'sampling temperature (the paper: 0.5); 0 = greedy' },
-  topP: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
-  maxNewTokens: { type: 'integer', minimum: 1, maximum: 8192 },
-  splits: { type: 'array', items: { type: 'string' }, minItems: 1 },
-  limit: { type: 'integer', minimum: 1 },
-  batch: { type: 'integer', minimum: 1, maximum: 4096 },
-  provider: { enum: ['cpu', 'webgpu', 'cuda'], default: 'cpu' },
-  threads: { type: 'integer', minimum: 1, maximum: 256 },
-} as const;
+  method: Type.String({ minLength: 1, description: "label of the evaluated training method, e.g. 'diverse-cot' (a column of episodes / eval_summary)" }),
+  template: Type.String({ minLength: 1, description: 'prompt template file — the same one the training data used' }),
+  temperature: Default(Type.Number({ minimum: 0, maximum: 5, description: 'sampling temperature (the paper: 0.5); 0 = greedy' }), DEFAULT_TEMPERATURE, { inKey: true }),
+  topP: Default(Type.Number({ exclusiveMinimum: 0, maximum: 1, description: 'nucleus sampling mass' }), 1),
+  maxNewTokens: Default(Type.Integer({ minimum: 1, maximum: 8192, description: 'longest answer in tokens per turn (longer answers are cut off)' }), 64),
+  splits: Type.Optional(Type.Array(Type.String(), { minItems: 1, description: 'evaluate only these splits (default: every split in the input)' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, description: 'at most this many episodes per split (default: all)' })),
+  batch: Default(Type.Integer({ minimum: 1, maximum: 4096, description: 'episodes decoded together' }), 100),
+  provider: providerSchema,
+  threads: Type.Optional(Type.Integer({ minimum: 1, maximum: 256, description: 'ONNX Runtime intra-op threads (default: the CPU slots the node holds)' })),
+};
+
+/** Sokoban episode limits (eval.sokoban and eval.curve). */
+export const sokobanLimitProps = {
+  maxTurns: Default(Type.Integer({ minimum: 1, maximum: 1000, description: 'turns per Sokoban episode (one model answer each)' }), 30),
+  maxActions: Default(Type.Integer({ minimum: 1, maximum: 1000, description: 'actions per Sokoban episode' }), 30),
+};
+
+const evalParams = ParamsObject(evalParamProps);
+/** The shared evaluator params as written in a pipeline. */
+export type EvalParams = Static<typeof evalParams>;
 
 /** Keeps the chosen splits (all when none given) and the first `limit` of each, in input order. */
 export function selectEpisodes<T extends { readonly split: unknown }>(items: readonly T[], splits?: readonly string[], limit?: number): T[] {

@@ -4,7 +4,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { NodeKind } from '../../engine/node-kind.js';
-import { DEFAULT_TEMPERATURE, evalParamProps, selectEpisodes, type EvalParams } from './eval-params.js';
+import { ParamsObject, withDefaults, type Static } from '../params.js';
+import { evalParamProps, selectEpisodes, sokobanLimitProps } from './eval-params.js';
 import { readJsonl } from './jsonl.js';
 import { loadModelPolicy } from './model-policy.js';
 import { publishEvaluation } from './publish.js';
@@ -12,10 +13,9 @@ import { rolloutSokoban, type SokobanEnvSpec } from './sokoban-rollout.js';
 import { modelNodeTraits, threadsFor } from '../model-node.js';
 import type { Vocab } from '../sokoban/api.js';
 
-export interface SokobanEvalParams extends EvalParams {
-  readonly maxTurns?: number;
-  readonly maxActions?: number;
-}
+/** eval.sokoban's params, declared once. */
+export const sokobanEvalParams = ParamsObject({ ...evalParamProps, ...sokobanLimitProps });
+export type SokobanEvalParams = Static<typeof sokobanEvalParams>;
 
 /** Checks and converts `envs` lines: each carries its level and both vocabularies, so any split evaluates. */
 export function toEnvSpecs(rows: readonly Record<string, unknown>[]): SokobanEnvSpec[] {
@@ -40,44 +40,35 @@ export const evalSokobanKind: NodeKind<SokobanEvalParams> = {
   kind: 'eval.sokoban',
   description: 'Multi-turn Sokoban evaluation of a checkpoint on evalset environments (episodes + per-split summary)',
   module: import.meta.url,
-  params: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['method', 'template'],
-    properties: {
-      ...evalParamProps,
-      maxTurns: { type: 'integer', minimum: 1, maximum: 1000 },
-      maxActions: { type: 'integer', minimum: 1, maximum: 1000 },
-    },
-  },
+  params: sokobanEvalParams,
   inputs: ['model', 'envs'],
   outputs: ['summary'],
   fileParams: ['template'],
   ...modelNodeTraits,
   async run(ctx) {
-    const p = ctx.params;
+    const p = withDefaults(sokobanEvalParams, ctx.params);
     const template = await readFile(p.template, 'utf8');
     const specs = selectEpisodes(toEnvSpecs(await readJsonl(ctx.inputs['envs'] as string, 'envs')), p.splits, p.limit);
     if (specs.length === 0) throw new Error('eval.sokoban: no environments selected (check `splits` against the evalset)');
     const { sokobanOps } = await import('./sokoban-ops.js');
     const ops = sokobanOps(template);
     const policy = await loadModelPolicy(ctx.inputs['model'] as string, {
-      provider: p.provider ?? 'cpu',
-      maxBatch: p.batch ?? 100,
+      provider: p.provider,
+      maxBatch: p.batch,
       ...threadsFor(p, ctx),
     });
-    const temperature = p.temperature ?? DEFAULT_TEMPERATURE;
+    const temperature = p.temperature;
     let episodes;
     try {
       episodes = await rolloutSokoban(policy, ops, specs, {
-        maxTurns: p.maxTurns ?? 30,
-        maxActions: p.maxActions ?? 30,
-        sample: { temperature, topP: p.topP ?? 1, maxNewTokens: p.maxNewTokens ?? 64, ...(ops.stop ? { stop: ops.stop } : {}) },
+        maxTurns: p.maxTurns,
+        maxActions: p.maxActions,
+        sample: { temperature, topP: p.topP, maxNewTokens: p.maxNewTokens, ...(ops.stop ? { stop: ops.stop } : {}) },
         seed: ctx.seed,
         memo: temperature === 0,
         signal: ctx.signal,
         // Progress in turns: finished episodes alone stall while the unsolved ones play on to the turn limit.
-        onTurn: (finished, total, turn) => ctx.progress({ done: turn, total: p.maxTurns ?? 30, unit: 'turns', message: `(${finished}/${total} episodes finished)` }),
+        onTurn: (finished, total, turn) => ctx.progress({ done: turn, total: p.maxTurns, unit: 'turns', message: `(${finished}/${total} episodes finished)` }),
       });
     } finally {
       await policy.dispose?.();

@@ -36,25 +36,25 @@ export const datasetKind: NodeKind<GpDatasetParams> = {
     additionalProperties: false,
     required: ['template'],
     properties: {
-      count: { type: 'integer', minimum: 1, maximum: 10000000, default: 10000 },
-      seed: { type: 'integer', minimum: 0, maximum: 4294967295, default: 42 },
+      count: { type: 'integer', minimum: 1, maximum: 10000000, default: 10000, defaultInKey: true },
+      seed: { type: 'integer', minimum: 0, maximum: 4294967295, default: 42, defaultInKey: true },
       template: { type: 'string', description: 'prompt template file, e.g. pipelines/templates/gp-compact.txt' },
       format: { enum: ['paper', 'compact'], description: 'response format (default: inferred from the template)' },
       response: {
         enum: ['answer', 'cot', 'values'],
-        default: 'answer',
+        default: 'answer', defaultInKey: true,
         description: 'answer-only, solver-trace CoT, or the values scaffold (mapped values, then the answer)',
       },
       cotStyle: {
         enum: ['solver', 'search'],
-        default: 'solver',
+        default: 'solver', defaultInKey: true,
         description: "CoT of response 'cot': the solver's solution path, or the pairwise search with its dead ends",
       },
       diversity: {
         type: 'object',
         additionalProperties: false,
         properties: {
-          enabled: { type: 'boolean', default: false },
+          enabled: { type: 'boolean', default: false, defaultInKey: true },
           mappings: {
             type: 'array',
             items: { type: 'string' },
@@ -64,7 +64,7 @@ export const datasetKind: NodeKind<GpDatasetParams> = {
           },
         },
       },
-      cards: { type: 'integer', minimum: 2, maximum: 6, default: 4 },
+      cards: { type: 'integer', minimum: 2, maximum: 6, default: 4, defaultInKey: true },
     },
   },
   inputs: [],

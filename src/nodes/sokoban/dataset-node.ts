@@ -45,30 +45,30 @@ export const datasetKind: NodeKind<DatasetParams> = {
     required: ['template'],
     properties: {
       template: { type: 'string', description: 'template file, e.g. pipelines/templates/sokoban-compact.txt' },
-      response: { enum: ['answer', 'cot'], default: 'answer' },
+      response: { enum: ['answer', 'cot'], default: 'answer', defaultInKey: true },
       cotStyle: {
         enum: ['full', 'compact', 'route'],
-        default: 'compact',
+        default: 'compact', defaultInKey: true,
         description: 'CoT wording: sentences, terse lines, or the row-indexed grid and the route to the pushing position cell by cell',
       },
       diversity: {
         type: 'object',
         additionalProperties: false,
         properties: {
-          enabled: { type: 'boolean', default: false },
+          enabled: { type: 'boolean', default: false, defaultInKey: true },
           pool: {
             oneOf: [
               { enum: ['words', 'bytes'] },
               { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 4 },
             ],
-            default: 'bytes',
+            default: 'bytes', defaultInKey: true,
           },
-          variantsPerState: { type: 'integer', minimum: 1, maximum: 1000, default: 1 },
+          variantsPerState: { type: 'integer', minimum: 1, maximum: 1000, default: 1, defaultInKey: true },
           baseVariantsPerState: {
             type: 'integer',
             minimum: 0,
             maximum: 1000,
-            default: 0,
+            default: 0, defaultInKey: true,
             description: "extra rows per state that state the level's own vocabulary (like the paper's mixed data set)",
           },
           testWords: { type: 'array', items: { type: 'string', minLength: 1 } },

@@ -117,9 +117,9 @@ export const evalsetKind: NodeKind<EvalsetParams> = {
     type: 'object',
     additionalProperties: false,
     properties: {
-      splits: { type: 'array', items: evalSplitSchema, minItems: 1, default: [...PAPER_EVAL_TAGS], description: `the splits, in order (default the paper's eight); each ${SPLIT_OBJECT_DOC}` },
-      perSplit: { type: 'integer', minimum: 1, maximum: 100000, default: 100 },
-      seedBase: { type: 'integer', minimum: 0, maximum: 4294967295, default: 123 },
+      splits: { type: 'array', items: evalSplitSchema, minItems: 1, default: [...PAPER_EVAL_TAGS], defaultInKey: true, description: `the splits, in order (default the paper's eight); each ${SPLIT_OBJECT_DOC}` },
+      perSplit: { type: 'integer', minimum: 1, maximum: 100000, default: 100, defaultInKey: true },
+      seedBase: { type: 'integer', minimum: 0, maximum: 4294967295, default: 123, defaultInKey: true },
     },
   },
   inputs: [],

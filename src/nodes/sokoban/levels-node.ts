@@ -67,9 +67,9 @@ export const levelsKind: NodeKind<LevelsParams> = {
     type: 'object',
     additionalProperties: false,
     properties: {
-      split: { ...splitSchema, default: 'SimpleSokoban', description: 'split name or {name, size, boxes, promptVocab, envVocab}' },
-      count: { type: 'integer', minimum: 1, maximum: 10000000, default: 1000 },
-      seed: { type: 'integer', minimum: 0, maximum: 4294967295, default: 42, description: 'seed of the first level' },
+      split: { ...splitSchema, default: 'SimpleSokoban', defaultInKey: true, description: 'split name or {name, size, boxes, promptVocab, envVocab}' },
+      count: { type: 'integer', minimum: 1, maximum: 10000000, default: 1000, defaultInKey: true },
+      seed: { type: 'integer', minimum: 0, maximum: 4294967295, default: 42, defaultInKey: true, description: 'seed of the first level' },
     },
   },
   inputs: [],

@@ -13,45 +13,38 @@ import type { Checkpoint, HfTokenizer, LoraConfig, TokenBatch } from '../../nn/i
 import type { TrainLogRow } from '../report/train-log.js';
 import type { TextPair } from './sft-rows.js';
 import { writeModel } from './common.js';
+import { Default, ParamsObject, StringEnum, Type, type Params } from '../params.js';
 
 /** The `lora` param: peft's settings (targets default to q_proj and v_proj, as peft's for Llama). */
-export interface LoraParams {
-  readonly rank: number;
-  readonly alpha: number;
-  readonly dropout?: number;
-  readonly targets?: readonly string[];
-}
-
-/** Params a trainer takes to start from a Hugging Face model. */
-export interface BaseModelParams {
-  /** A Hugging Face model folder (config.json, safetensors, tokenizer). */
-  readonly init?: string;
-  readonly lora?: LoraParams;
-  /** Render prompts through the model's chat template (default: when it has one). */
-  readonly chat?: boolean;
-}
-
-export const baseModelSchemaProps = {
-  init: { type: 'string', minLength: 1, description: 'A Hugging Face model folder to fine-tune (Llama, Qwen2, Qwen3), e.g. from huggingface-cli download … --local-dir' },
-  lora: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['rank', 'alpha'],
-    description: 'Train low-rank adapters only (base weights frozen); merged into the written model',
-    properties: {
-      rank: { type: 'integer', minimum: 1, maximum: 1024 },
-      alpha: { type: 'number', exclusiveMinimum: 0 },
-      dropout: { type: 'number', minimum: 0, exclusiveMaximum: 1 },
-      targets: {
-        type: 'array',
+export const loraSchema = ParamsObject(
+  {
+    rank: Type.Integer({ minimum: 1, maximum: 1024, description: 'adapter rank r' }),
+    alpha: Type.Number({ exclusiveMinimum: 0, description: 'scaling numerator (updates scaled by alpha / rank)' }),
+    dropout: Default(Type.Number({ minimum: 0, exclusiveMaximum: 1, description: 'dropout on the adapter input' }), 0),
+    targets: Default(
+      Type.Array(StringEnum(['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj']), {
         minItems: 1,
         uniqueItems: true,
-        items: { enum: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] },
-      },
-    },
+        description: 'projections that get adapters',
+      }),
+      ['q_proj', 'v_proj'],
+    ),
   },
-  chat: { type: 'boolean', description: "Render prompts through the model's chat template (default: when it has one); false for templates that carry the chat markup themselves" },
-} as const;
+  { description: 'Train low-rank adapters only (base weights frozen); merged into the written model' },
+);
+
+/** Params a trainer takes to start from a Hugging Face model. */
+export const baseModelSchemaProps = {
+  init: Type.Optional(
+    Type.String({ minLength: 1, description: 'A Hugging Face model folder to fine-tune (Llama, Qwen2, Qwen3), e.g. from huggingface-cli download … --local-dir' }),
+  ),
+  lora: Type.Optional(loraSchema),
+  chat: Type.Optional(
+    Type.Boolean({ description: "Render prompts through the model's chat template (default: when it has one); false for templates that carry the chat markup themselves" }),
+  ),
+};
+const baseModelSchema = ParamsObject(baseModelSchemaProps);
+export type BaseModelParams = Params<typeof baseModelSchema>;
 
 /**
  * A model folder that is missing or broken, reported at its param while the pipeline loads (nothing runs): every
@@ -126,8 +119,8 @@ export async function loadBaseModel(
     const lora: LoraConfig = {
       rank: p.lora.rank,
       alpha: p.lora.alpha,
-      dropout: p.lora.dropout ?? 0,
-      targets: (p.lora.targets ?? ['q_proj', 'v_proj']) as LoraConfig['targets'],
+      dropout: p.lora.dropout,
+      targets: p.lora.targets,
       seed,
     };
     start = nn.withLora(start, lora);

@@ -6,70 +6,75 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { NodeContext } from '../../engine/node-kind.js';
+import { Default, ParamsObject, StringEnum, Type, type Static } from '../params.js';
 import type { Checkpoint } from '../../nn/index.js';
 import { parseTrainLog, TRAIN_LOG_FILE, type TrainLogRow } from '../report/train-log.js';
 
 /** The model shape params (vocabulary size is the byte tokenizer's, not a param). */
-export interface ModelParams {
-  readonly nLayer: number;
-  readonly nHead: number;
-  readonly nEmbd: number;
-  readonly blockSize: number;
-  /** 'gpt' (default): learned positions; 'llama': RMSNorm, rotary positions, SwiGLU (init-model.ts). */
-  readonly arch?: 'gpt' | 'llama';
+export const modelSchema = ParamsObject(
+  {
+    nLayer: Type.Integer({ minimum: 1, maximum: 64, description: 'transformer blocks' }),
+    nHead: Type.Integer({ minimum: 1, maximum: 64, description: 'attention heads per block' }),
+    nEmbd: Type.Integer({ minimum: 4, maximum: 8192, description: 'model width' }),
+    blockSize: Type.Integer({ minimum: 8, maximum: 8192, description: 'context length in tokens' }),
+    arch: Type.Optional(StringEnum(['gpt', 'llama'], { description: "'gpt' (absent = gpt): learned positions; 'llama': RMSNorm, rotary positions, SwiGLU" })),
+  },
+  { description: 'model shape when training from scratch' },
+);
+export type ModelParams = Static<typeof modelSchema>;
+
+/** Where a model node runs: ONNX Runtime's execution provider. */
+export const providerSchema = Default(StringEnum(['cpu', 'webgpu', 'cuda'], { description: 'ONNX Runtime execution provider' }), 'cpu', { inKey: true });
+
+/** A trainer's optimizer defaults (they differ between SFT and GRPO, as in the paper). */
+export interface OptimDefaults {
+  readonly lr: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly weightDecay: number;
+  readonly minLrRatio: number;
+  readonly gradClip: number;
 }
 
-export const modelSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['nLayer', 'nHead', 'nEmbd', 'blockSize'],
-  properties: {
-    nLayer: { type: 'integer', minimum: 1, maximum: 64 },
-    nHead: { type: 'integer', minimum: 1, maximum: 64 },
-    nEmbd: { type: 'integer', minimum: 4, maximum: 8192 },
-    blockSize: { type: 'integer', minimum: 8, maximum: 8192 },
-    arch: { enum: ['gpt', 'llama'], description: "'gpt' (absent = gpt): learned positions; 'llama': RMSNorm, rotary positions, SwiGLU" },
-  },
-} as const;
-
-export const providerSchema = { enum: ['cpu', 'webgpu', 'cuda'], default: 'cpu' } as const;
-
-/** Optimizer params; unspecified fields take the paper's SFT values (betas 0.9/0.95, wd 0.01, clip 1.0). */
-export interface OptimParams {
-  readonly lr?: number;
-  readonly minLrRatio?: number;
-  readonly warmupSteps?: number;
-  readonly weightDecay?: number;
-  readonly beta1?: number;
-  readonly beta2?: number;
-  readonly gradClip?: number;
+/** `warmupSteps`; a trainer adds it with its default (a constant, or computed from the steps and described). */
+export function warmupStepsSchema(defaultDoc?: string) {
+  return Type.Integer({ minimum: 0, description: `linear warmup steps${defaultDoc !== undefined ? ` (default: ${defaultDoc})` : ''}` });
 }
 
-export const optimSchemaProps = {
-  lr: { type: 'number', exclusiveMinimum: 0 },
-  minLrRatio: { type: 'number', minimum: 0, maximum: 1 },
-  warmupSteps: { type: 'integer', minimum: 0 },
-  weightDecay: { type: 'number', minimum: 0 },
-  beta1: { type: 'number', minimum: 0, exclusiveMaximum: 1 },
-  beta2: { type: 'number', minimum: 0, exclusiveMaximum: 1 },
-  gradClip: { type: 'number' },
-} as const;
+/** `logEvery`; a trainer adds it with its default (a constant, or computed from the steps and described). */
+export function logEverySchema(defaultDoc?: string) {
+  return Type.Integer({ minimum: 1, description: `log loss, lr and grad norm every N steps${defaultDoc !== undefined ? ` (default: ${defaultDoc})` : ''}` });
+}
 
-/** Params every trainer shares: batch geometry, logging and checkpoints, replicate seed, runtime, optimizer. */
-export const trainerSchemaProps = {
-  seqLen: { type: 'integer', minimum: 8 },
-  logEvery: { type: 'integer', minimum: 1 },
-  checkpointEvery: { type: 'integer', minimum: 1 },
-  evalEvery: {
-    type: 'integer',
-    minimum: 1,
-    description: 'keep a snapshot of the weights every evalEvery steps (and at the last) in the model output, for eval.curve',
-  },
-  seed: { type: 'integer', minimum: 0, description: 'Replicate seed (a matrix axis): changes init and data order through the node seed' },
-  provider: providerSchema,
-  threads: { type: 'integer', minimum: 1, maximum: 256 },
-  ...optimSchemaProps,
-} as const;
+/** AdamW with cosine decay to minLrRatio·lr and global-norm clipping, with the trainer's defaults (plus `warmupSteps`). */
+export function optimProps(d: OptimDefaults) {
+  return {
+    lr: Default(Type.Number({ exclusiveMinimum: 0, description: 'peak learning rate' }), d.lr),
+    minLrRatio: Default(Type.Number({ minimum: 0, maximum: 1, description: 'the cosine schedule ends at minLrRatio · lr (1 = constant)' }), d.minLrRatio),
+    weightDecay: Default(Type.Number({ minimum: 0, description: 'AdamW decoupled weight decay' }), d.weightDecay),
+    beta1: Default(Type.Number({ minimum: 0, exclusiveMaximum: 1, description: 'AdamW β1' }), d.beta1),
+    beta2: Default(Type.Number({ minimum: 0, exclusiveMaximum: 1, description: 'AdamW β2' }), d.beta2),
+    gradClip: Default(Type.Number({ description: 'clip the global gradient norm to this' }), d.gradClip),
+  };
+}
+
+/**
+ * Params every trainer shares: sequence length, checkpoints and snapshots, replicate seed, runtime, optimizer (a
+ * trainer adds `warmupSteps` and `logEvery` with its own defaults).
+ */
+export function trainerProps(d: OptimDefaults & { readonly seqLenDoc: string }) {
+  return {
+    seqLen: Type.Optional(Type.Integer({ minimum: 8, description: `tokens per training row (default: ${d.seqLenDoc})` })),
+    checkpointEvery: Type.Optional(Type.Integer({ minimum: 1, description: 'save a resumable checkpoint every N steps (default: a tenth of the steps)' })),
+    evalEvery: Type.Optional(
+      Type.Integer({ minimum: 1, description: 'keep a snapshot of the weights every evalEvery steps (and at the last) in the model output, for eval.curve' }),
+    ),
+    seed: Type.Optional(Type.Integer({ minimum: 0, description: 'Replicate seed (a matrix axis): changes init and data order through the node seed' })),
+    provider: providerSchema,
+    threads: Type.Optional(Type.Integer({ minimum: 1, maximum: 256, description: 'ONNX Runtime intra-op threads (default: the CPU slots the node holds)' })),
+    ...optimProps(d),
+  };
+}
 
 /** Names of the resume-directory entries. */
 const CKPT = 'checkpoint';

@@ -9,45 +9,37 @@ import type { Checkpoint, GrpoBatch } from '../../nn/index.js';
 import { deriveSeed, Rng } from '../../util/rng.js';
 import { createModelPolicy, type ModelPolicy } from '../eval/model-policy.js';
 import type { TrainLogRow } from '../report/train-log.js';
-import {
-  assertFinite,
-  isSnapshotStep,
-  loadResume,
-  logRow,
-  publishSnapshots,
-  saveResume,
-  saveSnapshot,
-  trainerSchemaProps,
-  writeModel,
-  type OptimParams,
-} from './common.js';
+import { Default, ParamsObject, Type, withDefaults, type Static } from '../params.js';
+import { assertFinite, isSnapshotStep, loadResume, logEverySchema, logRow, publishSnapshots, saveResume, saveSnapshot, trainerProps, warmupStepsSchema, writeModel } from './common.js';
 import { collectRollouts, type RolloutBatch } from './grpo-core.js';
 import { toRlItems } from './rl-rows.js';
 import { modelNodeTraits, threadsFor } from '../model-node.js';
 
-export interface GrpoParams extends OptimParams {
-  readonly steps: number;
-  /** Prompts per step. */
-  readonly prompts: number;
-  /** Completions per prompt (G; the paper's rollout.n = 8). */
-  readonly group?: number;
-  readonly temperature?: number;
-  readonly topP?: number;
-  readonly maxNewTokens?: number;
-  readonly clipEps?: number;
-  /** KL coefficient to the initial model (the paper: 0). */
-  readonly klCoef?: number;
-  /** Training sequence length (default: longest prompt + maxNewTokens + 3, rounded up to 32, capped at blockSize). */
-  readonly seqLen?: number;
-  readonly logEvery?: number;
-  readonly checkpointEvery?: number;
-  /** Keep a weights snapshot every N steps (and at the last) for `eval.curve`. */
-  readonly evalEvery?: number;
-  /** Replicate seed, e.g. a `matrix` axis; it reaches the RNGs through ctx.seed (derived from the params). */
-  readonly seed?: number;
-  readonly provider?: 'cpu' | 'webgpu' | 'cuda';
-  readonly threads?: number;
-}
+/** train.grpo's params, declared once (type, schema, defaults, descriptions). */
+export const grpoParams = ParamsObject(
+  {
+    steps: Type.Integer({ minimum: 1, description: 'optimizer steps (one rollout batch each)' }),
+    prompts: Type.Integer({ minimum: 1, maximum: 4096, description: 'prompts per step' }),
+    group: Default(Type.Integer({ minimum: 2, maximum: 256, description: "completions per prompt (G; the paper's rollout.n = 8)" }), 8),
+    temperature: Default(Type.Number({ exclusiveMinimum: 0, maximum: 5, description: 'sampling temperature of the rollouts' }), 1),
+    topP: Default(Type.Number({ exclusiveMinimum: 0, maximum: 1, description: 'nucleus sampling mass of the rollouts' }), 1),
+    maxNewTokens: Default(Type.Integer({ minimum: 1, maximum: 8192, description: 'longest completion in tokens' }), 64),
+    clipEps: Default(Type.Number({ exclusiveMinimum: 0, maximum: 1, description: 'PPO clip range ε' }), 0.2),
+    klCoef: Default(Type.Number({ minimum: 0, description: 'KL coefficient to the initial model (the paper: 0)' }), 0),
+    ...trainerProps({
+      lr: 1e-5,
+      beta1: 0.9,
+      beta2: 0.999,
+      weightDecay: 0.01,
+      minLrRatio: 1,
+      gradClip: 1.0,
+      seqLenDoc: 'longest prompt + maxNewTokens + 3, rounded up to 32, capped at blockSize',
+    }),
+    warmupSteps: Default(warmupStepsSchema(), 0),
+    logEvery: Default(logEverySchema(), 1),
+  },
+);
+export type GrpoParams = Static<typeof grpoParams>;
 
 /** Builds the GRPO training batch of a rollout: packed rows, per-token advantages, old (and ref) log-probs. */
 export async function grpoBatch(
@@ -77,37 +69,22 @@ export const grpoKind: NodeKind<GrpoParams> = {
   kind: 'train.grpo',
   description: 'GRPO from a checkpoint on an RL Parquet dataset (group-normalized advantages, clipped objective)',
   module: import.meta.url,
-  params: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['steps', 'prompts'],
-    properties: {
-      steps: { type: 'integer', minimum: 1 },
-      prompts: { type: 'integer', minimum: 1, maximum: 4096 },
-      group: { type: 'integer', minimum: 2, maximum: 256 },
-      temperature: { type: 'number', exclusiveMinimum: 0, maximum: 5 },
-      topP: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
-      maxNewTokens: { type: 'integer', minimum: 1, maximum: 8192 },
-      clipEps: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
-      klCoef: { type: 'number', minimum: 0 },
-      ...trainerSchemaProps,
-    },
-  },
+  params: grpoParams,
   inputs: ['model', 'data'],
   outputs: ['model'],
   ...modelNodeTraits,
   async run(ctx) {
-    const p = ctx.params;
+    const p = withDefaults(grpoParams, ctx.params);
     const nn = await import('../../nn/index.js');
     const { readParquet } = await import('../data/parquet.js');
     const items = toRlItems(await readParquet(ctx.inputs['data'] as string));
-    const G = p.group ?? 8;
+    const G = p.group;
     const P = Math.min(p.prompts, items.length);
     const initial = await nn.loadCheckpoint(ctx.inputs['model'] as string);
     if (nn.isLlama(initial.config)) {
       throw new Error('train.grpo: Llama-family (Hugging Face) models are not supported by GRPO yet; it trains the byte-level GPT only');
     }
-    const maxNewTokens = p.maxNewTokens ?? 64;
+    const maxNewTokens = p.maxNewTokens;
     // Default: just long enough for the longest prompt plus a full completion (BOS, SEP, EOS), in steps of 32.
     const longestPrompt = Math.max(...items.map((it) => nn.tokenizer.encode(it.prompt).length));
     const seqLen = p.seqLen ?? Math.min(nn.contextLength(initial.config), Math.ceil((longestPrompt + maxNewTokens + 3) / 32) * 32);
@@ -122,38 +99,38 @@ export const grpoKind: NodeKind<GrpoParams> = {
       log.push(...resumed.log);
       ctx.log(`train.grpo: resuming from step ${init.step}`);
     }
-    const provider = p.provider ?? 'cpu';
+    const provider = p.provider;
     const threads = threadsFor(p, ctx);
     const trainer = await nn.Trainer.create({
       init,
       optim: {
-        lr: p.lr ?? 1e-5,
-        beta1: p.beta1 ?? 0.9,
-        beta2: p.beta2 ?? 0.999,
+        lr: p.lr,
+        beta1: p.beta1,
+        beta2: p.beta2,
         eps: 1e-8,
-        weightDecay: p.weightDecay ?? 0.01,
-        warmupSteps: p.warmupSteps ?? 0,
+        weightDecay: p.weightDecay,
+        warmupSteps: p.warmupSteps,
         totalSteps: p.steps,
-        minLrRatio: p.minLrRatio ?? 1,
-        gradClip: p.gradClip ?? 1.0,
+        minLrRatio: p.minLrRatio,
+        gradClip: p.gradClip,
       },
-      loss: { kind: 'grpo', clipEps: p.clipEps ?? 0.2, klCoef: p.klCoef ?? 0 },
+      loss: { kind: 'grpo', clipEps: p.clipEps, klCoef: p.klCoef },
       batchSize: P * G,
       seqLen,
       provider,
       ...threads,
     });
     const behaviour = await createModelPolicy(init, { provider, maxBatch: Math.min(256, P * G), ...threads });
-    const reference = (p.klCoef ?? 0) > 0 ? await createModelPolicy(initial, { provider, maxBatch: Math.min(256, P * G), ...threads }) : undefined;
+    const reference = p.klCoef > 0 ? await createModelPolicy(initial, { provider, maxBatch: Math.min(256, P * G), ...threads }) : undefined;
     try {
-      const logEvery = p.logEvery ?? 1;
+      const logEvery = p.logEvery;
       const ckptEvery = p.checkpointEvery ?? Math.max(1, Math.floor(p.steps / 10));
       for (let step = init.step; step < p.steps; step++) {
         if (ctx.signal.aborted) throw new Error('train.grpo: aborted');
         const chosen = new Rng(deriveSeed(ctx.seed, 'prompts', step)).sample(items, P);
         const rollout = await collectRollouts(behaviour, chosen, G, {
-          temperature: p.temperature ?? 1,
-          topP: p.topP ?? 1,
+          temperature: p.temperature,
+          topP: p.topP,
           seed: deriveSeed(ctx.seed, 'sample', step),
           maxNewTokens,
         });

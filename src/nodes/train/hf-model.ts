@@ -11,22 +11,19 @@ import type { NodeKind } from '../../engine/node-kind.js';
 import { HF_EXPORT_DIR, openHfModel } from '../../nn/hf/folder.js';
 import { TOKENIZER_FILES } from '../../nn/hf/tokenizer.js';
 import { initFolderProblems } from './base-model.js';
+import { ParamsObject, Type, type Static } from '../params.js';
 
-export interface HfModelParams {
-  /** The model folder. */
-  readonly path: string;
-}
+/** model.hf's params. */
+export const hfModelParams = ParamsObject({
+  path: Type.String({ minLength: 1, description: 'The folder, e.g. from huggingface-cli download Qwen/Qwen2.5-0.5B-Instruct --local-dir DIR' }),
+});
+export type HfModelParams = Static<typeof hfModelParams>;
 
 export const hfModelKind: NodeKind<HfModelParams> = {
   kind: 'model.hf',
   description: 'A Hugging Face model folder (Llama, Qwen2, Qwen3) as a model output that trainers and evaluators take',
   module: import.meta.url,
-  params: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['path'],
-    properties: { path: { type: 'string', minLength: 1, description: 'The folder, e.g. from huggingface-cli download Qwen/Qwen2.5-0.5B-Instruct --local-dir DIR' } },
-  },
+  params: hfModelParams,
   inputs: [],
   outputs: ['model'],
   folderParams: ['path'],

@@ -7,68 +7,42 @@ import type { NodeKind } from '../../engine/node-kind.js';
 import type { Checkpoint, TokenBatch } from '../../nn/index.js';
 import { deriveSeed, Rng } from '../../util/rng.js';
 import type { TrainLogRow } from '../report/train-log.js';
-import {
-  assertFinite,
-  loadResume,
-  isSnapshotStep,
-  logRow,
-  modelSchema,
-  publishSnapshots,
-  saveSnapshot,
-  saveResume,
-  trainerSchemaProps,
-  type ModelParams,
-  type OptimParams,
-} from './common.js';
+import { Default, ParamsObject, Type, withDefaults, type Static } from '../params.js';
+import { assertFinite, loadResume, isSnapshotStep, logEverySchema, logRow, modelSchema, publishSnapshots, saveSnapshot, saveResume, trainerProps, warmupStepsSchema } from './common.js';
 import { initModel } from './init-model.js';
-import { baseModelSchemaProps, encodePair, initFolderProblems, loadBaseModel, packFor, writeTrainedModel, type BaseModel, type BaseModelParams } from './base-model.js';
+import { baseModelSchemaProps, encodePair, initFolderProblems, loadBaseModel, packFor, writeTrainedModel, type BaseModel } from './base-model.js';
 import { batchIndices, toTextPairs } from './sft-rows.js';
 import { modelNodeTraits, threadsFor } from '../model-node.js';
 
-export interface SftParams extends OptimParams, BaseModelParams {
-  /** Model shape when training from scratch (ignored, except blockSize checks, when `init` is wired). */
-  readonly model?: ModelParams;
-  /** Optimizer steps; or give `epochs` (steps = ceil(epochs · trainRows / batchSize)). */
-  readonly steps?: number;
-  readonly epochs?: number;
-  readonly batchSize: number;
-  /** Sequence length of a training row (≤ the model's blockSize; default blockSize). */
-  readonly seqLen?: number;
-  /** Fraction of rows held out for validation loss (default 0.02, at most 256 rows). */
-  readonly valFraction?: number;
-  readonly valEvery?: number;
-  readonly logEvery?: number;
-  readonly checkpointEvery?: number;
-  /** Keep a weights snapshot every N steps (and at the last) for `eval.curve`. */
-  readonly evalEvery?: number;
-  /** Use only the first N rows of the dataset (after a seeded shuffle), e.g. for tiny tests. */
-  readonly maxRows?: number;
-  /** Replicate seed, e.g. a `matrix` axis; it reaches the RNGs through ctx.seed (derived from the params). */
-  readonly seed?: number;
-  readonly provider?: 'cpu' | 'webgpu' | 'cuda';
-  readonly threads?: number;
-}
+/** train.sft's params, declared once (type, schema, defaults, descriptions). */
+export const sftParams = ParamsObject({
+  model: Type.Optional(modelSchema),
+  steps: Type.Optional(Type.Integer({ minimum: 1, description: 'optimizer steps; or give epochs' })),
+  epochs: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'passes over the training rows (steps = ceil(epochs · rows / batchSize))' })),
+  batchSize: Type.Integer({ minimum: 1, maximum: 4096, description: 'rows per optimizer step' }),
+  valFraction: Default(Type.Number({ minimum: 0, maximum: 0.5, description: 'fraction of rows held out for validation loss (at most 256 rows)' }), 0.02),
+  valEvery: Type.Optional(Type.Integer({ minimum: 1, description: 'validation loss every N steps (default: a tenth of the steps)' })),
+  maxRows: Type.Optional(Type.Integer({ minimum: 1, description: 'use only the first N rows (after a seeded shuffle), e.g. for tiny tests' })),
+  ...trainerProps({
+    lr: 1e-3,
+    beta1: 0.9,
+    beta2: 0.95,
+    weightDecay: 0.01,
+    minLrRatio: 0.1,
+    gradClip: 1.0,
+    seqLenDoc: "the model's blockSize; for a Hugging Face model the longest row, rounded up to 8",
+  }),
+  warmupSteps: Type.Optional(warmupStepsSchema('min(100, 10% of the steps)')),
+  logEvery: Type.Optional(logEverySchema('a hundredth of the steps')),
+  ...baseModelSchemaProps,
+});
+export type SftParams = Static<typeof sftParams>;
 
 export const sftKind: NodeKind<SftParams> = {
   kind: 'train.sft',
   description: 'Supervised fine-tuning of a byte-level GPT or a Hugging Face model (full or LoRA) on an SFT Parquet dataset (masked CE, AdamW, resumable)',
   module: import.meta.url,
-  params: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['batchSize'],
-    properties: {
-      model: modelSchema,
-      steps: { type: 'integer', minimum: 1 },
-      epochs: { type: 'number', exclusiveMinimum: 0 },
-      batchSize: { type: 'integer', minimum: 1, maximum: 4096 },
-      valFraction: { type: 'number', minimum: 0, maximum: 0.5 },
-      valEvery: { type: 'integer', minimum: 1 },
-      maxRows: { type: 'integer', minimum: 1 },
-      ...trainerSchemaProps,
-      ...baseModelSchemaProps,
-    },
-  },
+  params: sftParams,
   folderParams: ['init'],
   checkFiles: initFolderProblems,
   inputs: ['data', 'init'],
@@ -76,7 +50,7 @@ export const sftKind: NodeKind<SftParams> = {
   outputs: ['model'],
   ...modelNodeTraits,
   async run(ctx) {
-    const p = ctx.params;
+    const p = withDefaults(sftParams, ctx.params);
     const nn = await import('../../nn/index.js');
     const { readParquet } = await import('../data/parquet.js');
     const dataPath = ctx.inputs['data'];
@@ -95,7 +69,7 @@ export const sftKind: NodeKind<SftParams> = {
       const r = pairs[i] as (typeof pairs)[number];
       return encodePair(base, r, nn.tokenizer.encode);
     });
-    const nVal = Math.min(256, Math.floor(encoded.length * (p.valFraction ?? 0.02)));
+    const nVal = Math.min(256, Math.floor(encoded.length * (p.valFraction)));
     const val = encoded.slice(0, nVal);
     const train = encoded.slice(nVal);
     if (train.length === 0) throw new Error('train.sft: no training rows left after the validation split');
@@ -138,20 +112,20 @@ export const sftKind: NodeKind<SftParams> = {
     const trainer = await nn.Trainer.create({
       init,
       optim: {
-        lr: p.lr ?? 1e-3,
-        beta1: p.beta1 ?? 0.9,
-        beta2: p.beta2 ?? 0.95,
+        lr: p.lr,
+        beta1: p.beta1,
+        beta2: p.beta2,
         eps: 1e-8,
-        weightDecay: p.weightDecay ?? 0.01,
+        weightDecay: p.weightDecay,
         warmupSteps: p.warmupSteps ?? Math.min(100, Math.ceil(totalSteps * 0.1)),
         totalSteps,
-        minLrRatio: p.minLrRatio ?? 0.1,
-        gradClip: p.gradClip ?? 1.0,
+        minLrRatio: p.minLrRatio,
+        gradClip: p.gradClip,
       },
       loss: { kind: 'sft' },
       batchSize: p.batchSize,
       seqLen,
-      provider: p.provider ?? 'cpu',
+      provider: p.provider,
       ...threadsFor(p, ctx),
     });
     try {

@@ -93,7 +93,7 @@ describe('train.sft', () => {
 describe('train.sft with a Llama-family model', () => {
   it('pretrains a RoPE model from scratch, fine-tunes it through init, and the result decodes what it learned', async () => {
     const data = await dataset();
-    const base = fakeCtx({ ...params, model: { ...params.model, arch: 'llama' } }, { data });
+    const base = fakeCtx({ ...params, model: { ...(params.model as NonNullable<SftParams["model"]>), arch: "llama" as const } }, { data });
     await sftKind.run(base);
     const { loadCheckpoint, isLlama } = await import('../../../src/nn/index.js');
     const pre = await loadCheckpoint(base.output('model'));
