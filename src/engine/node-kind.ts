@@ -97,6 +97,13 @@ export interface NodeKind<P = any> {
   readonly optionalInputs?: readonly string[];
   /** Declared output names; '*' means the pipeline declares them with `outputs:`. */
   readonly outputs: readonly string[] | '*';
+  /**
+   * What each input must hold, in a few words (`'Parquet: prompt, response (strings)'`): shown by `pipe ls --kinds`
+   * and named by the kind's errors when an input is not in that format.
+   */
+  readonly inputFormats?: Readonly<Record<string, string>>;
+  /** What each output holds, in a few words (`'JSONL, one level per line'`), for `pipe ls --kinds`. */
+  readonly outputFormats?: Readonly<Record<string, string>>;
   /** Dotted param paths whose values name files: their contents are hashed into the key and `watch` watches them. */
   readonly fileParams?: readonly string[];
   /** Like `fileParams`, but the value may also name a folder (e.g. a model folder), hashed by its files' contents. */

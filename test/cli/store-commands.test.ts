@@ -124,9 +124,9 @@ describe('gc safety', () => {
 });
 
 describe('pipe ls --kinds', () => {
-  it('lists the library kinds with inputs, outputs and params', async () => {
+  it('lists the library kinds, one line each with its description', async () => {
     const r = await capture(lsCommand, ['--kinds']);
-    expect(r.out).toContain('t.concat  concatenates its inputs\n    inputs: a, b; outputs: out; params: upper, note\n');
-    expect(r.out).toContain('exec  Run a command (argv array, no shell unless asked); it writes each declared output into $PIPE_OUT\n    inputs: any (declared in the pipeline); outputs: any (declared in the pipeline); params: argv, env, files\n');
+    expect(r.out).toMatch(/^t\.concat +concatenates its inputs$/m);
+    expect(r.out).toMatch(/^exec +Run a command \(argv array, no shell unless asked\); it writes each declared output into \$PIPE_OUT$/m);
   });
 });

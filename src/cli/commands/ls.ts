@@ -3,12 +3,14 @@ import { type CommandContext, defineCommand } from '../command-spec.js';
 import { formatBytes, loadOrReport, resolveEnv } from '../engine-io.js';
 import { commandFunction } from '../program.js';
 import { STORE_HELP, storeFor } from '../store-resolve.js';
+import { listKinds } from '../kinds-listing.js';
 
 interface LsOptions {
   readonly store?: string;
   readonly pipeline?: string;
   readonly json?: boolean;
-  readonly kinds?: boolean;
+  /** `--kinds` alone lists the kinds; `--kinds KIND` documents one. */
+  readonly kinds?: boolean | string;
 }
 
 /** `pipe ls`. */
@@ -20,12 +22,14 @@ export const spec = defineCommand<LsOptions>({
   args: ['[pipeline.yaml]'],
   description: `With a pipeline: each node, whether its store serves it now (cached) or it is stale, and its stored outputs.
 Without: every pipeline and node the store has results for.
---kinds: the node kinds available to pipelines, with their inputs, outputs and params.`,
+--kinds: the node kinds available to pipelines, one line each.
+--kinds KIND: that kind's params (type, default, required, description), its inputs with the format each expects, and
+its outputs.`,
   options: [
     { flags: '--store <dir>', description: 'the store to list', complete: 'dir' },
     { flags: '--pipeline <file>', description: "that pipeline's store", complete: 'yaml' },
     { flags: '--json', description: 'as JSON' },
-    { flags: '--kinds', description: 'the node kinds instead of the store' },
+    { flags: '--kinds [kind]', description: 'the node kinds instead of the store; with a kind, its params, inputs and outputs' },
   ],
   footer: STORE_HELP,
   action: (args, values, ctx) => ls(args, values, ctx),
@@ -37,21 +41,9 @@ export const lsCommand = commandFunction(spec);
 async function ls(positionals: readonly string[], values: LsOptions, envIn: CommandContext): Promise<number> {
   const out = envIn.out ?? ((t: string) => process.stdout.write(t));
   const err = envIn.err ?? ((t: string) => process.stderr.write(t));
-  if (values.kinds) {
+  if (values.kinds !== undefined && values.kinds !== false) {
     const { library } = await resolveEnv(envIn);
-    const kinds = [...library.kinds].sort((a, b) => (a.kind < b.kind ? -1 : 1));
-    if (values.json) {
-      out(`${JSON.stringify(kinds.map((k) => ({ kind: k.kind, description: k.description, inputs: k.inputs, outputs: k.outputs, params: k.params })))}\n`);
-      return 0;
-    }
-    const list = (x: readonly string[] | '*'): string => (x === '*' ? 'any (declared in the pipeline)' : x.join(', ') || 'none');
-    const lines: string[] = [];
-    for (const k of kinds) {
-      const props = Object.keys((k.params.properties as Record<string, unknown> | undefined) ?? {});
-      lines.push(`${k.kind}  ${k.description}`, `    inputs: ${list(k.inputs)}; outputs: ${list(k.outputs)}; params: ${props.join(', ') || 'none'}`);
-    }
-    out(`${lines.join('\n')}\n`);
-    return 0;
+    return listKinds(library.kinds, values.kinds === true ? undefined : values.kinds, values.json === true, out, err);
   }
   const { openStore } = await import('../../engine/store.js');
   type Row = { pipeline: string; node: string; status: string; key: string; outputs: { name: string; type: string; size: number }[] };

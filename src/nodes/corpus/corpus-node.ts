@@ -5,6 +5,7 @@
 import type { NodeContext, NodeKind } from '../../engine/node-kind.js';
 import { writeParquet } from '../data/parquet.js';
 import { CORPUS_MIX, generateCorpus, type CorpusDocKind, type CorpusRow } from './corpus.js';
+import { SFT_PARQUET } from '../formats.js';
 
 /** Params of corpus.generic. */
 export interface CorpusParams {
@@ -34,6 +35,7 @@ export const corpusKind: NodeKind<CorpusParams> = {
   },
   inputs: [],
   outputs: ['sft'],
+  outputFormats: { sft: SFT_PARQUET },
   resources: { cpu: 1 },
   async run(ctx: NodeContext<CorpusParams>): Promise<void> {
     const count = ctx.params.count ?? 50000;

@@ -9,6 +9,7 @@ import { loadModelPolicy } from '../eval/model-policy.js';
 import { toRlItems } from '../train/rl-rows.js';
 import { rejectionSample, toSftRow } from './rejection.js';
 import { modelNodeTraits, threadsFor } from '../model-node.js';
+import { MODEL_DIR, RL_PARQUET, SFT_PARQUET } from '../formats.js';
 
 export interface CotGenerateParams {
   /** Samples per prompt (the paper: 16 for Sokoban, 3 for GP). */
@@ -42,12 +43,14 @@ export const cotGenerateKind: NodeKind<CotGenerateParams> = {
     },
   },
   inputs: ['model', 'data'],
+  inputFormats: { model: MODEL_DIR, data: RL_PARQUET },
+  outputFormats: { sft: SFT_PARQUET },
   outputs: ['sft'],
   ...modelNodeTraits,
   async run(ctx) {
     const p = ctx.params;
-    const { readParquet, writeParquet } = await import('../data/parquet.js');
-    let items = toRlItems(await readParquet(ctx.inputs['data'] as string));
+    const { readParquetInput, writeParquet } = await import('../data/parquet.js');
+    let items = toRlItems(await readParquetInput(ctx.inputs['data'] as string, "cot.generate input 'data'", RL_PARQUET));
     if (p.maxRows !== undefined && p.maxRows < items.length) items = new Rng(ctx.seed).sample(items, p.maxRows);
     const n = p.n ?? (items[0]?.task === 'gp' ? 3 : 16);
     const policy = await loadModelPolicy(ctx.inputs['model'] as string, {

@@ -36,6 +36,31 @@ export async function writeParquet(path: string, rows: readonly Row[]): Promise<
   }
 }
 
+/**
+ * Reads a node's Parquet input, first checking that it is one: a file that is not (e.g. an exec output of text)
+ * fails with "<label> (<path>) is not Parquet; expected <format>" rather than DuckDB's "No magic bytes found".
+ */
+export async function readParquetInput(path: string, label: string, expected: string): Promise<Row[]> {
+  const { open, stat } = await import('node:fs/promises');
+  const info = await stat(path);
+  if (info.isDirectory()) throw new Error(`${label} (${path}) is a directory, not a Parquet file; expected ${expected}`);
+  const head = Buffer.alloc(4);
+  const tail = Buffer.alloc(4);
+  const fh = await open(path, 'r');
+  try {
+    if (info.size >= 12) {
+      await fh.read(head, 0, 4, 0);
+      await fh.read(tail, 0, 4, info.size - 4);
+    }
+  } finally {
+    await fh.close();
+  }
+  if (head.toString('latin1') !== 'PAR1' || tail.toString('latin1') !== 'PAR1') {
+    throw new Error(`${label} (${path}) is not Parquet; expected ${expected}`);
+  }
+  return readParquet(path);
+}
+
 /** Reads a Parquet file back as plain JS rows (BIGINT as number where safe). */
 export async function readParquet(path: string): Promise<Row[]> {
   const { DuckDBInstance } = await import('@duckdb/node-api');

@@ -16,11 +16,13 @@ import { modelNodeTraits, threadsFor } from '../model-node.js';
 import { SNAPSHOTS_DIR } from '../train/common.js';
 import { pickCurveSteps, type CurveDoc } from './curve.js';
 import { episodeRows, type Episode } from './episode-rows.js';
+import { CURVE_JSON, ENVS_JSONL, MODEL_DIR, TASKS_JSONL } from '../formats.js';
 import { Default, ParamsObject, Type, withDefaults, type Static } from '../params.js';
 import { evalParamProps, selectEpisodes, sokobanLimitProps } from './eval-params.js';
 import { toGpTasks } from './eval-gp.js';
 import { toEnvSpecs } from './eval-sokoban.js';
 import { readJsonl } from './jsonl.js';
+import { countTruncations, truncationWarning } from './truncation.js';
 import { summarizeSplits } from './summarize.js';
 
 /** eval.curve's params, declared once: the evaluators' (without `limit`) plus the subset size. */
@@ -55,7 +57,9 @@ export const evalCurveKind: NodeKind<CurveParams> = {
   params: curveParams,
   inputs: ['model', 'envs', 'tasks'],
   optionalInputs: ['envs', 'tasks'],
+  inputFormats: { model: `${MODEL_DIR} with snapshots (the trainer's evalEvery)`, envs: ENVS_JSONL, tasks: TASKS_JSONL },
   outputs: ['curve'],
+  outputFormats: { curve: CURVE_JSON },
   fileParams: ['template'],
   ...modelNodeTraits,
   async run(ctx) {
@@ -82,6 +86,7 @@ export const evalCurveKind: NodeKind<CurveParams> = {
     });
     const task: 'sokoban' | 'gp' = envsPath !== undefined ? 'sokoban' : 'gp';
     // The same episodes and seeds at every step, so the curve shows the model changing, not the sample.
+    let counter = countTruncations(policy, p.maxNewTokens);
     let evaluate: () => Promise<readonly Episode[]>;
     let fake: ReadonlySet<string>;
     if (envsPath !== undefined) {
@@ -91,8 +96,9 @@ export const evalCurveKind: NodeKind<CurveParams> = {
       const { rolloutSokoban } = await import('./sokoban-rollout.js');
       const ops = sokobanOps(template);
       const stop = ops.stop ? { stop: ops.stop } : {};
+      counter = countTruncations(policy, p.maxNewTokens, ops.stop);
       evaluate = () =>
-        rolloutSokoban(policy, ops, specs, {
+        rolloutSokoban(counter, ops, specs, {
           maxTurns: p.maxTurns,
           maxActions: p.maxActions,
           sample: { ...sample, ...stop },
@@ -107,7 +113,7 @@ export const evalCurveKind: NodeKind<CurveParams> = {
       const { gpOps } = await import('./gp-ops.js');
       const { rolloutGp } = await import('./gp-rollout.js');
       const ops = gpOps(template);
-      evaluate = () => rolloutGp(policy, ops, tasks, { sample, seed: ctx.seed, batch: p.batch, signal: ctx.signal });
+      evaluate = () => rolloutGp(counter, ops, tasks, { sample, seed: ctx.seed, batch: p.batch, signal: ctx.signal });
     }
     const steps: CurveDoc['steps'][number][] = [];
     try {
@@ -123,6 +129,8 @@ export const evalCurveKind: NodeKind<CurveParams> = {
     } finally {
       await policy.dispose();
     }
+    const warning = truncationWarning(counter.truncated, counter.total, p.maxNewTokens);
+    if (warning !== undefined) ctx.log(warning);
     const doc: CurveDoc = { format: 'pipe.eval-curve/1', task, method: p.method, node: ctx.id, temperature, perSplit, steps, fake: [...fake], ...pickCurveSteps(steps, fake) };
     await writeFile(ctx.output('curve'), JSON.stringify(doc, null, 2) + '\n');
   },

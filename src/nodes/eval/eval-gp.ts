@@ -4,10 +4,12 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { NodeKind } from '../../engine/node-kind.js';
+import { MODEL_DIR, SUMMARY_JSON, TASKS_JSONL } from '../formats.js';
 import { ParamsObject, withDefaults, type Static } from '../params.js';
 import { evalParamProps, selectEpisodes } from './eval-params.js';
 import { rolloutGp, type GpTaskSpec } from './gp-rollout.js';
 import { readJsonl } from './jsonl.js';
+import { countTruncations, truncationWarning } from './truncation.js';
 import { loadModelPolicy } from './model-policy.js';
 import { publishEvaluation } from './publish.js';
 import { modelNodeTraits, threadsFor } from '../model-node.js';
@@ -32,7 +34,9 @@ export const evalGpKind: NodeKind<GpEvalParams> = {
   module: import.meta.url,
   params: gpEvalParams,
   inputs: ['model', 'tasks'],
+  inputFormats: { model: MODEL_DIR, tasks: TASKS_JSONL },
   outputs: ['summary'],
+  outputFormats: { summary: SUMMARY_JSON },
   fileParams: ['template'],
   ...modelNodeTraits,
   async run(ctx) {
@@ -43,11 +47,12 @@ export const evalGpKind: NodeKind<GpEvalParams> = {
     const { gpOps } = await import('./gp-ops.js');
     const ops = gpOps(template);
     const batch = p.batch;
-    const policy = await loadModelPolicy(ctx.inputs['model'] as string, {
+    const model = await loadModelPolicy(ctx.inputs['model'] as string, {
       provider: p.provider,
       maxBatch: batch,
       ...threadsFor(p, ctx),
     });
+    const policy = countTruncations(model, p.maxNewTokens, ops.stop);
     const temperature = p.temperature;
     let episodes;
     try {
@@ -61,6 +66,8 @@ export const evalGpKind: NodeKind<GpEvalParams> = {
     } finally {
       await policy.dispose?.();
     }
+    const warning = truncationWarning(policy.truncated, policy.total, p.maxNewTokens);
+    if (warning !== undefined) ctx.log(warning);
     await publishEvaluation(ctx, 'gp', temperature, episodes);
   },
 };

@@ -4,9 +4,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { NodeKind } from '../../engine/node-kind.js';
+import { ENVS_JSONL, MODEL_DIR, SUMMARY_JSON } from '../formats.js';
 import { ParamsObject, withDefaults, type Static } from '../params.js';
 import { evalParamProps, selectEpisodes, sokobanLimitProps } from './eval-params.js';
 import { readJsonl } from './jsonl.js';
+import { countTruncations, truncationWarning } from './truncation.js';
 import { loadModelPolicy } from './model-policy.js';
 import { publishEvaluation } from './publish.js';
 import { rolloutSokoban, type SokobanEnvSpec } from './sokoban-rollout.js';
@@ -42,7 +44,9 @@ export const evalSokobanKind: NodeKind<SokobanEvalParams> = {
   module: import.meta.url,
   params: sokobanEvalParams,
   inputs: ['model', 'envs'],
+  inputFormats: { model: MODEL_DIR, envs: ENVS_JSONL },
   outputs: ['summary'],
+  outputFormats: { summary: SUMMARY_JSON },
   fileParams: ['template'],
   ...modelNodeTraits,
   async run(ctx) {
@@ -52,11 +56,12 @@ export const evalSokobanKind: NodeKind<SokobanEvalParams> = {
     if (specs.length === 0) throw new Error('eval.sokoban: no environments selected (check `splits` against the evalset)');
     const { sokobanOps } = await import('./sokoban-ops.js');
     const ops = sokobanOps(template);
-    const policy = await loadModelPolicy(ctx.inputs['model'] as string, {
+    const model = await loadModelPolicy(ctx.inputs['model'] as string, {
       provider: p.provider,
       maxBatch: p.batch,
       ...threadsFor(p, ctx),
     });
+    const policy = countTruncations(model, p.maxNewTokens, ops.stop);
     const temperature = p.temperature;
     let episodes;
     try {
@@ -73,6 +78,8 @@ export const evalSokobanKind: NodeKind<SokobanEvalParams> = {
     } finally {
       await policy.dispose?.();
     }
+    const warning = truncationWarning(policy.truncated, policy.total, p.maxNewTokens);
+    if (warning !== undefined) ctx.log(warning);
     await publishEvaluation(ctx, 'sokoban', temperature, episodes);
   },
 };

@@ -11,6 +11,7 @@ import { writeParquet } from '../data/parquet.js';
 import type { GpCotStyle } from './cot.js';
 import { DEFAULT_DIVERSE_POOL, generateGpRows, type GpResponse } from './dataset.js';
 import { inferGpFormat, type GpFormat } from './prompt.js';
+import { RL_PARQUET, SFT_PARQUET } from '../formats.js';
 
 /** Params of gp.dataset. */
 export interface GpDatasetParams {
@@ -69,6 +70,7 @@ export const datasetKind: NodeKind<GpDatasetParams> = {
   },
   inputs: [],
   outputs: ['sft', 'rl'],
+  outputFormats: { sft: SFT_PARQUET, rl: RL_PARQUET },
   fileParams: ['template'],
   resources: { cpu: 1 },
   async run(ctx: NodeContext<GpDatasetParams>): Promise<void> {

@@ -8,6 +8,7 @@ import type { NodeContext, NodeKind, ParamProblem } from '../../engine/node-kind
 import { dealTask, type GpTask } from './deal.js';
 import { gpSplitFromObject, gpSplitProblems, type GpSplitObject } from './split-object.js';
 import { GP_SPLIT_NAMES, builtInGpSplit, resolveGpSplit, type GpSplit } from './splits.js';
+import { TASKS_JSONL } from '../formats.js';
 
 /** Params of gp.evalset. */
 export interface GpEvalsetParams {
@@ -131,6 +132,7 @@ export const evalsetKind: NodeKind<GpEvalsetParams> = {
   },
   inputs: [],
   outputs: ['tasks'],
+  outputFormats: { tasks: TASKS_JSONL },
   resources: { cpu: 1 },
   checkParams: gpEvalsetProblems,
   async run(ctx: NodeContext<GpEvalsetParams>): Promise<void> {

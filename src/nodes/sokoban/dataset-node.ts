@@ -14,6 +14,7 @@ import { readLevelRecords } from './level-record.js';
 import { assertPoolClean, namedPool, poolByteCoverage } from './pools.js';
 import { buildRows, toRlRow } from './rows.js';
 import { PAPER_EVAL_TAGS, resolveSplit } from './splits.js';
+import { LEVELS_JSONL, RL_PARQUET, SFT_PARQUET } from '../formats.js';
 
 /** Params of `sokoban.dataset`. */
 export interface DatasetParams {
@@ -79,7 +80,9 @@ export const datasetKind: NodeKind<DatasetParams> = {
     },
   },
   inputs: ['levels'],
+  inputFormats: { levels: LEVELS_JSONL },
   outputs: ['sft', 'rl'],
+  outputFormats: { sft: SFT_PARQUET, rl: RL_PARQUET },
   fileParams: ['template'],
   resources: { cpu: 1 },
   async run(ctx: NodeContext<DatasetParams>): Promise<void> {

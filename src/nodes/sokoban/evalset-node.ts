@@ -9,6 +9,7 @@ import { levelToXsb } from './level.js';
 import { splitSchema } from './levels-node.js';
 import { renderGrid } from './render.js';
 import { PAPER_EVAL_TAGS, builtInSplit, resolveSplit, splitProblems, type SokobanSplit } from './splits.js';
+import { ENVS_JSONL } from '../formats.js';
 
 /** Params of `sokoban.evalset`. */
 export interface EvalsetParams {
@@ -124,6 +125,7 @@ export const evalsetKind: NodeKind<EvalsetParams> = {
   },
   inputs: [],
   outputs: ['envs'],
+  outputFormats: { envs: ENVS_JSONL },
   resources: { cpu: 1 },
   checkParams: evalsetProblems,
   async run(ctx: NodeContext<EvalsetParams>): Promise<void> {

@@ -8,6 +8,7 @@ import { generateLevel } from './generator.js';
 import { levelRecord } from './level-record.js';
 import { solveBfs } from './solver-bfs.js';
 import { resolveSplit, type SokobanSplit } from './splits.js';
+import { LEVELS_JSONL } from '../formats.js';
 
 /** Params of `sokoban.levels`. */
 export interface LevelsParams {
@@ -74,6 +75,7 @@ export const levelsKind: NodeKind<LevelsParams> = {
   },
   inputs: [],
   outputs: ['levels'],
+  outputFormats: { levels: LEVELS_JSONL },
   resources: { cpu: 1 },
   async run(ctx: NodeContext<LevelsParams>): Promise<void> {
     const split = resolveSplit(ctx.params.split ?? 'SimpleSokoban');

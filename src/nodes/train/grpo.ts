@@ -9,6 +9,7 @@ import type { Checkpoint, GrpoBatch } from '../../nn/index.js';
 import { deriveSeed, Rng } from '../../util/rng.js';
 import { createModelPolicy, type ModelPolicy } from '../eval/model-policy.js';
 import type { TrainLogRow } from '../report/train-log.js';
+import { MODEL_DIR, RL_PARQUET } from '../formats.js';
 import { Default, ParamsObject, Type, withDefaults, type Static } from '../params.js';
 import { assertFinite, isSnapshotStep, loadResume, logEverySchema, logRow, publishSnapshots, saveResume, saveSnapshot, trainerProps, warmupStepsSchema, writeModel } from './common.js';
 import { collectRollouts, type RolloutBatch } from './grpo-core.js';
@@ -71,13 +72,16 @@ export const grpoKind: NodeKind<GrpoParams> = {
   module: import.meta.url,
   params: grpoParams,
   inputs: ['model', 'data'],
+  inputFormats: { model: MODEL_DIR, data: RL_PARQUET },
+  outputFormats: { model: MODEL_DIR },
   outputs: ['model'],
   ...modelNodeTraits,
   async run(ctx) {
     const p = withDefaults(grpoParams, ctx.params);
     const nn = await import('../../nn/index.js');
-    const { readParquet } = await import('../data/parquet.js');
-    const items = toRlItems(await readParquet(ctx.inputs['data'] as string));
+    const { readParquetInput } = await import('../data/parquet.js');
+    const dataPath = ctx.inputs['data'] as string;
+    const items = toRlItems(await readParquetInput(dataPath, "train.grpo input 'data'", RL_PARQUET));
     const G = p.group;
     const P = Math.min(p.prompts, items.length);
     const initial = await nn.loadCheckpoint(ctx.inputs['model'] as string);

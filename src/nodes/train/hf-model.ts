@@ -11,6 +11,7 @@ import type { NodeKind } from '../../engine/node-kind.js';
 import { HF_EXPORT_DIR, openHfModel } from '../../nn/hf/folder.js';
 import { TOKENIZER_FILES } from '../../nn/hf/tokenizer.js';
 import { initFolderProblems } from './base-model.js';
+import { MODEL_DIR } from '../formats.js';
 import { ParamsObject, Type, type Static } from '../params.js';
 
 /** model.hf's params. */
@@ -26,6 +27,7 @@ export const hfModelKind: NodeKind<HfModelParams> = {
   params: hfModelParams,
   inputs: [],
   outputs: ['model'],
+  outputFormats: { model: MODEL_DIR },
   folderParams: ['path'],
   checkFiles: (p) => initFolderProblems({ init: p.path }).map((problem) => ({ ...problem, path: ['path'] })),
   async run(ctx) {

@@ -7,6 +7,7 @@ import type { NodeKind } from '../../engine/node-kind.js';
 import type { Checkpoint, TokenBatch } from '../../nn/index.js';
 import { deriveSeed, Rng } from '../../util/rng.js';
 import type { TrainLogRow } from '../report/train-log.js';
+import { MODEL_DIR, SFT_PARQUET } from '../formats.js';
 import { Default, ParamsObject, Type, withDefaults, type Static } from '../params.js';
 import { assertFinite, loadResume, isSnapshotStep, logEverySchema, logRow, modelSchema, publishSnapshots, saveSnapshot, saveResume, trainerProps, warmupStepsSchema } from './common.js';
 import { initModel } from './init-model.js';
@@ -46,13 +47,15 @@ export const sftKind: NodeKind<SftParams> = {
   folderParams: ['init'],
   checkFiles: initFolderProblems,
   inputs: ['data', 'init'],
+  inputFormats: { data: SFT_PARQUET, init: MODEL_DIR },
+  outputFormats: { model: MODEL_DIR },
   optionalInputs: ['init'],
   outputs: ['model'],
   ...modelNodeTraits,
   async run(ctx) {
     const p = withDefaults(sftParams, ctx.params);
     const nn = await import('../../nn/index.js');
-    const { readParquet } = await import('../data/parquet.js');
+    const { readParquetInput } = await import('../data/parquet.js');
     const dataPath = ctx.inputs['data'];
     if (dataPath === undefined) throw new Error("train.sft: input 'data' is not wired");
     if (p.steps === undefined && p.epochs === undefined) throw new Error('train.sft: give `steps` or `epochs`');
@@ -61,7 +64,14 @@ export const sftKind: NodeKind<SftParams> = {
     const base: BaseModel | null = await loadBaseModel('train.sft', p, ctx.inputs['init'], deriveSeed(ctx.seed, 'lora'));
 
     // Data: text pairs → ids, a seeded split into train / validation.
-    const pairs = toTextPairs(await readParquet(dataPath));
+    const label = "train.sft input 'data'";
+    const rows = await readParquetInput(dataPath, label, SFT_PARQUET);
+    let pairs;
+    try {
+      pairs = toTextPairs(rows);
+    } catch (e) {
+      throw new Error(`${label} (${dataPath}): ${(e as Error).message}`);
+    }
     const rng = new Rng(deriveSeed(ctx.seed, 'data'));
     let order = rng.shuffle(pairs.map((_, i) => i));
     if (p.maxRows !== undefined) order = order.slice(0, p.maxRows);
