@@ -37,7 +37,7 @@ export function formatKindDoc(doc: KindDoc): string {
   const rows = doc.params.map((p) => [p.name, p.type, p.required ? 'required' : 'default' in p ? `default ${JSON.stringify(p.default)}` : 'optional', p.description ?? '']);
   lines.push(...columns(rows));
   lines.push('', 'inputs:');
-  if (doc.inputs === '*') lines.push('  any name (each becomes an environment variable of the command)');
+  if (doc.inputs === '*') lines.push('  any names the pipeline chooses');
   else if (doc.inputs.length === 0) lines.push('  (none)');
   else lines.push(...columns(doc.inputs.map((i) => [i.name, i.optional ? 'optional' : 'required', i.format ?? ''])));
   lines.push('', 'outputs:');

@@ -9,6 +9,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { pipelineStructureSchema } from './pipeline-schema.js';
 import { canonicalJson } from './canonical-json.js';
 import { paramDigest } from './file-digest.js';
 import { sha256 } from './hash.js';
@@ -50,13 +51,12 @@ export function libraryKeyOf(kinds: readonly NodeKind[]): string {
 }
 
 function keyOf(file: string, text: string, opts: MemoOptions): string {
-  const schema = readFileSync(new URL('../../schemas/pipeline.schema.json', import.meta.url), 'utf8');
   return sha256(
     canonicalJson({
       format: FORMAT,
       pipe: pipeVersion(),
       loader: implementationHash(new URL('./load.js', import.meta.url).href.replace(/\.js$/, import.meta.url.endsWith('.ts') ? '.ts' : '.js')).hash,
-      schema: sha256(schema),
+      schema: sha256(canonicalJson(pipelineStructureSchema)),
       file,
       text: sha256(text),
       overrides: opts.overrides ?? [],

@@ -2,11 +2,11 @@
  * JSON Schema validation (ajv, draft 2020-12) whose errors become diagnostics that point into the YAML source:
  * an unknown property points at its key, a wrong value at the value, a missing property at the object's key.
  */
-import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Diagnostic, DiagnosticCode } from './diagnostics.js';
 import type { JsonSchema } from './node-kind.js';
+import { pipelineStructureSchema } from './pipeline-schema.js';
 import { locate } from './source-map.js';
 import type { DocPath, YamlSource } from './source-map.js';
 
@@ -67,13 +67,9 @@ function stripDefaults(v: unknown): unknown {
   return out;
 }
 
-let pipelineSchema: JsonSchema | undefined;
-/** schemas/pipeline.schema.json (two levels above this module both in src/engine and in dist/engine). */
+/** The pipeline structure the loader validates (params are checked per kind). */
 export function pipelineSchemaObject(): JsonSchema {
-  pipelineSchema ??= JSON.parse(
-    readFileSync(new URL('../../schemas/pipeline.schema.json', import.meta.url), 'utf8'),
-  ) as JsonSchema;
-  return pipelineSchema;
+  return pipelineStructureSchema;
 }
 
 /** How error paths are described: params get "param 'x'", pipeline fields get "field 'x'". */
