@@ -5,7 +5,7 @@
  * default is written twice.
  */
 import { Type, type Static, type TArray, type TObject, type TOptional, type TProperties, type TSchema, type TUnsafe, type SchemaOptions } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
+import { validator } from '../engine/validate.js';
 
 export { Type };
 export type { Static, TObject };
@@ -48,9 +48,12 @@ export type Params<S extends TObject> = Filled<S>;
 export type ParamsIn<S extends TObject> = Static<S>;
 
 /**
- * `params` with every missing defaulted value filled in from `schema` (a copy; `params` is not changed). The engine
- * fills them before a node runs as well; this makes run() correct for any caller and gives it the filled type.
+ * `params` with every missing defaulted value filled in from `schema` (a copy; `params` is not changed), by the same
+ * validator the engine fills them with before a node runs: this makes run() correct for any caller (tests call it
+ * directly) and gives it the filled type.
  */
 export function withDefaults<S extends TObject>(schema: S, params: Static<S>): Params<S> {
-  return Value.Default(schema, structuredClone(params)) as Params<S>;
+  const filled = structuredClone(params);
+  validator(schema)(filled);
+  return filled as Params<S>;
 }

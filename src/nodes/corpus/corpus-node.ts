@@ -6,42 +6,38 @@ import type { NodeContext, NodeKind } from '../../engine/node-kind.js';
 import { writeParquet } from '../data/parquet.js';
 import { CORPUS_MIX, generateCorpus, type CorpusDocKind, type CorpusRow } from './corpus.js';
 import { SFT_PARQUET } from '../formats.js';
+import { Default, ParamsObject, Type, withDefaults, type Static } from '../params.js';
+import type { TNumber, TOptional } from '@sinclair/typebox';
 
-/** Params of corpus.generic. */
-export interface CorpusParams {
-  readonly count?: number;
-  readonly seed?: number;
-  readonly mix?: Readonly<Partial<Record<CorpusDocKind, number>>>;
-}
+/** corpus.generic's params, declared once. */
+export const corpusParams = ParamsObject({
+  count: Default(Type.Integer({ minimum: 1, maximum: 10000000, description: 'documents (rows) to write' }), 50000, { inKey: true }),
+  seed: Default(Type.Integer({ minimum: 0, maximum: 4294967295, description: 'generator seed' }), 7, { inKey: true }),
+  mix: Type.Optional(
+    ParamsObject(
+      Object.fromEntries(Object.keys(CORPUS_MIX).map((k) => [k, Type.Optional(Type.Number({ minimum: 0 }))])) as Record<CorpusDocKind, TOptional<TNumber>>,
+      { description: `relative weights of the document kinds (default ${JSON.stringify(CORPUS_MIX)})` },
+    ),
+  ),
+});
+export type CorpusParams = Static<typeof corpusParams>;
 
 export const corpusKind: NodeKind<CorpusParams> = {
   kind: 'corpus.generic',
   description: 'Generic pretraining corpus (Parquet prompt/response): step-by-step arithmetic, symbol binding, grids with coordinates, shortest routes; no task text',
   module: import.meta.url,
   isolate: true,
-  params: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      count: { type: 'integer', minimum: 1, maximum: 10000000, default: 50000, defaultInKey: true },
-      seed: { type: 'integer', minimum: 0, maximum: 4294967295, default: 7, defaultInKey: true },
-      mix: {
-        type: 'object',
-        additionalProperties: false,
-        description: `relative weights of the document kinds (default ${JSON.stringify(CORPUS_MIX)})`,
-        properties: Object.fromEntries(Object.keys(CORPUS_MIX).map((k) => [k, { type: 'number', minimum: 0 }])),
-      },
-    },
-  },
+  params: corpusParams,
   inputs: [],
   outputs: ['sft'],
   outputFormats: { sft: SFT_PARQUET },
   resources: { cpu: 1 },
   async run(ctx: NodeContext<CorpusParams>): Promise<void> {
-    const count = ctx.params.count ?? 50000;
+    const p = withDefaults(corpusParams, ctx.params);
+    const count = p.count;
     const rows: CorpusRow[] = [];
     let chars = 0;
-    for (const row of generateCorpus({ count, seed: ctx.params.seed ?? 7, mix: ctx.params.mix })) {
+    for (const row of generateCorpus({ count, seed: p.seed, mix: p.mix })) {
       rows.push(row);
       chars += row.prompt.length + row.response.length;
       if (rows.length % 2000 === 0 || rows.length === count) {

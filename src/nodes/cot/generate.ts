@@ -10,52 +10,41 @@ import { toRlItems } from '../train/rl-rows.js';
 import { rejectionSample, toSftRow } from './rejection.js';
 import { modelNodeTraits, threadsFor } from '../model-node.js';
 import { MODEL_DIR, RL_PARQUET, SFT_PARQUET } from '../formats.js';
+import { Default, ParamsObject, Type, withDefaults, type Static } from '../params.js';
+import { providerSchema } from '../train/common.js';
 
-export interface CotGenerateParams {
-  /** Samples per prompt (the paper: 16 for Sokoban, 3 for GP). */
-  readonly n?: number;
-  readonly temperature?: number;
-  readonly topP?: number;
-  readonly maxNewTokens?: number;
-  /** Use at most this many prompts (a seeded sample), e.g. for a quick run. */
-  readonly maxRows?: number;
-  readonly batch?: number;
-  readonly provider?: 'cpu' | 'webgpu' | 'cuda';
-  readonly threads?: number;
-}
+/** cot.generate's params, declared once. */
+export const cotGenerateParams = ParamsObject({
+  n: Type.Optional(Type.Integer({ minimum: 1, maximum: 1024, description: 'samples per prompt (default: the paper\'s 16 for Sokoban, 3 for General Points)' })),
+  temperature: Default(Type.Number({ exclusiveMinimum: 0, maximum: 5, description: 'sampling temperature' }), 1),
+  topP: Default(Type.Number({ exclusiveMinimum: 0, maximum: 1, description: 'nucleus sampling mass' }), 1),
+  maxNewTokens: Default(Type.Integer({ minimum: 1, maximum: 8192, description: 'longest sample in tokens' }), 128),
+  maxRows: Type.Optional(Type.Integer({ minimum: 1, description: 'use at most this many prompts (a seeded sample), e.g. for a quick run' })),
+  batch: Default(Type.Integer({ minimum: 1, maximum: 4096, description: 'samples decoded together' }), 128),
+  provider: providerSchema,
+  threads: Type.Optional(Type.Integer({ minimum: 1, maximum: 256, description: 'ONNX Runtime intra-op threads (default: the CPU slots the node holds)' })),
+});
+export type CotGenerateParams = Static<typeof cotGenerateParams>;
 
 export const cotGenerateKind: NodeKind<CotGenerateParams> = {
   kind: 'cot.generate',
   description: 'Rejection-sampled CoT SFT data from a checkpoint: n samples per RL prompt, keep the first verified',
   module: import.meta.url,
-  params: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      n: { type: 'integer', minimum: 1, maximum: 1024 },
-      temperature: { type: 'number', exclusiveMinimum: 0, maximum: 5 },
-      topP: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
-      maxNewTokens: { type: 'integer', minimum: 1, maximum: 8192 },
-      maxRows: { type: 'integer', minimum: 1 },
-      batch: { type: 'integer', minimum: 1, maximum: 4096 },
-      provider: { enum: ['cpu', 'webgpu', 'cuda'], default: 'cpu', defaultInKey: true },
-      threads: { type: 'integer', minimum: 1, maximum: 256 },
-    },
-  },
+  params: cotGenerateParams,
   inputs: ['model', 'data'],
   inputFormats: { model: MODEL_DIR, data: RL_PARQUET },
   outputFormats: { sft: SFT_PARQUET },
   outputs: ['sft'],
   ...modelNodeTraits,
   async run(ctx) {
-    const p = ctx.params;
+    const p = withDefaults(cotGenerateParams, ctx.params);
     const { readParquetInput, writeParquet } = await import('../data/parquet.js');
     let items = toRlItems(await readParquetInput(ctx.inputs['data'] as string, "cot.generate input 'data'", RL_PARQUET));
     if (p.maxRows !== undefined && p.maxRows < items.length) items = new Rng(ctx.seed).sample(items, p.maxRows);
     const n = p.n ?? (items[0]?.task === 'gp' ? 3 : 16);
     const policy = await loadModelPolicy(ctx.inputs['model'] as string, {
-      provider: p.provider ?? 'cpu',
-      maxBatch: p.batch ?? 128,
+      provider: p.provider,
+      maxBatch: p.batch,
       ...threadsFor(p, ctx),
     });
     let result;
@@ -64,7 +53,7 @@ export const cotGenerateKind: NodeKind<CotGenerateParams> = {
         policy,
         items,
         n,
-        { temperature: p.temperature ?? 1, topP: p.topP ?? 1, maxNewTokens: p.maxNewTokens ?? 128, seed: ctx.seed },
+        { temperature: p.temperature, topP: p.topP, maxNewTokens: p.maxNewTokens, seed: ctx.seed },
         (round, accepted) => ctx.progress({ done: round, total: n, unit: 'rounds', message: `${accepted}/${items.length} accepted` }),
       );
     } finally {

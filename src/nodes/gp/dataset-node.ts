@@ -8,91 +8,76 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { NodeContext, NodeKind } from '../../engine/node-kind.js';
 import { writeParquet } from '../data/parquet.js';
-import type { GpCotStyle } from './cot.js';
-import { DEFAULT_DIVERSE_POOL, generateGpRows, type GpResponse } from './dataset.js';
-import { inferGpFormat, type GpFormat } from './prompt.js';
+import { DEFAULT_DIVERSE_POOL, generateGpRows } from './dataset.js';
+import { inferGpFormat } from './prompt.js';
 import { RL_PARQUET, SFT_PARQUET } from '../formats.js';
+import { Default, ParamsObject, StringEnum, Type, withDefaults, type Static } from '../params.js';
 
-/** Params of gp.dataset. */
-export interface GpDatasetParams {
-  readonly count?: number;
-  readonly seed?: number;
-  /** Template file (absolute path by the time the node runs). */
-  readonly template: string;
-  /** Response format; default inferred from the template (paper JSON if it mentions "formula", else compact). */
-  readonly format?: GpFormat;
-  readonly response?: GpResponse;
-  readonly cotStyle?: GpCotStyle;
-  readonly diversity?: { readonly enabled?: boolean; readonly mappings?: readonly string[] };
-  readonly cards?: number;
-}
+/** gp.dataset's params, declared once. */
+export const gpDatasetParams = ParamsObject(
+  {
+    count: Default(Type.Integer({ minimum: 1, maximum: 10000000, description: 'rows to write' }), 10000, { inKey: true }),
+    seed: Default(Type.Integer({ minimum: 0, maximum: 4294967295, description: 'seed of the first deal' }), 42, { inKey: true }),
+    template: Type.String({ description: 'prompt template file, e.g. pipelines/templates/gp-compact.txt' }),
+    format: Type.Optional(StringEnum(['paper', 'compact'], { description: 'response format (default: inferred from the template: paper JSON if it mentions "formula", else compact)' })),
+    response: Default(
+      StringEnum(['answer', 'cot', 'values'], { description: 'answer-only, solver-trace CoT, or the values scaffold (mapped values, then the answer)' }),
+      'answer',
+      { inKey: true },
+    ),
+    cotStyle: Default(
+      StringEnum(['solver', 'search'], { description: "CoT of response 'cot': the solver's solution path, or the pairwise search with its dead ends" }),
+      'solver',
+      { inKey: true },
+    ),
+    diversity: Default(
+      ParamsObject(
+        {
+          enabled: Default(Type.Boolean({ description: 'state a face-card mapping drawn from the pool in each prompt' }), false, { inKey: true }),
+          mappings: Type.Optional(
+            Type.Array(Type.String(), { minItems: 1, uniqueItems: true, description: 'face-card pool (default the eight training mappings); test mappings are refused' }),
+          ),
+        },
+        { description: 'face-card diversity' },
+      ),
+      {},
+    ),
+    cards: Default(Type.Integer({ minimum: 2, maximum: 6, description: 'cards per hand' }), 4, { inKey: true }),
+  },
+);
+export type GpDatasetParams = Static<typeof gpDatasetParams>;
 
 export const datasetKind: NodeKind<GpDatasetParams> = {
   kind: 'gp.dataset',
   description: 'General Points SFT and RL training data (Parquet), answer-only or solver-trace CoT, optional face-card diversity',
   module: import.meta.url,
   isolate: true,
-  params: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['template'],
-    properties: {
-      count: { type: 'integer', minimum: 1, maximum: 10000000, default: 10000, defaultInKey: true },
-      seed: { type: 'integer', minimum: 0, maximum: 4294967295, default: 42, defaultInKey: true },
-      template: { type: 'string', description: 'prompt template file, e.g. pipelines/templates/gp-compact.txt' },
-      format: { enum: ['paper', 'compact'], description: 'response format (default: inferred from the template)' },
-      response: {
-        enum: ['answer', 'cot', 'values'],
-        default: 'answer', defaultInKey: true,
-        description: 'answer-only, solver-trace CoT, or the values scaffold (mapped values, then the answer)',
-      },
-      cotStyle: {
-        enum: ['solver', 'search'],
-        default: 'solver', defaultInKey: true,
-        description: "CoT of response 'cot': the solver's solution path, or the pairwise search with its dead ends",
-      },
-      diversity: {
-        type: 'object',
-        additionalProperties: false,
-        properties: {
-          enabled: { type: 'boolean', default: false, defaultInKey: true },
-          mappings: {
-            type: 'array',
-            items: { type: 'string' },
-            minItems: 1,
-            uniqueItems: true,
-            description: 'face-card pool (default the eight training mappings); test mappings are refused',
-          },
-        },
-      },
-      cards: { type: 'integer', minimum: 2, maximum: 6, default: 4, defaultInKey: true },
-    },
-  },
+  params: gpDatasetParams,
   inputs: [],
   outputs: ['sft', 'rl'],
   outputFormats: { sft: SFT_PARQUET, rl: RL_PARQUET },
   fileParams: ['template'],
   resources: { cpu: 1 },
   async run(ctx: NodeContext<GpDatasetParams>): Promise<void> {
-    const p = ctx.params;
+    const p = withDefaults(gpDatasetParams, ctx.params);
     const template = await readFile(p.template, 'utf8');
-    const diversity = p.diversity?.enabled ?? false;
-    if (!diversity && p.diversity?.mappings !== undefined) {
+    const diversity = p.diversity.enabled;
+    if (!diversity && p.diversity.mappings !== undefined) {
       throw new Error('gp.dataset: diversity.mappings is set but diversity.enabled is false');
     }
-    const count = p.count ?? 10000;
+    const count = p.count;
     const sft: Record<string, unknown>[] = [];
     const rl: Record<string, unknown>[] = [];
     const rows = generateGpRows({
       count,
-      seed: p.seed ?? 42,
+      seed: p.seed,
       template,
       templateName: basename(p.template),
       format: p.format ?? inferGpFormat(template),
-      response: p.response ?? 'answer',
-      cotStyle: p.cotStyle ?? 'solver',
-      mappings: diversity ? (p.diversity?.mappings ?? DEFAULT_DIVERSE_POOL) : undefined,
-      cards: p.cards ?? 4,
+      response: p.response,
+      cotStyle: p.cotStyle,
+      mappings: diversity ? (p.diversity.mappings ?? DEFAULT_DIVERSE_POOL) : undefined,
+      cards: p.cards,
     });
     for (const row of rows) {
       sft.push(row.sft);

@@ -9,26 +9,21 @@ import { dealTask, type GpTask } from './deal.js';
 import { gpSplitFromObject, gpSplitProblems, type GpSplitObject } from './split-object.js';
 import { GP_SPLIT_NAMES, builtInGpSplit, resolveGpSplit, type GpSplit } from './splits.js';
 import { TASKS_JSONL } from '../formats.js';
+import { Default, ParamsObject, Type, withDefaults, type Static } from '../params.js';
 
-/** Params of gp.evalset. */
-export interface GpEvalsetParams {
-  /** Built-in split names and user-declared split objects, in order. */
-  readonly splits?: readonly (string | GpSplitObject)[];
-  readonly perSplit?: number;
-  readonly seedBase?: number;
-}
 
 /** Deals every task of an evaluation set (pure; the node writes the result). */
-export function buildEvalset(params: GpEvalsetParams, onProgress?: (done: number, total: number) => void): {
+export function buildEvalset(written: GpEvalsetParams, onProgress?: (done: number, total: number) => void): {
   readonly tasks: GpTask[];
   readonly skipped: Readonly<Record<string, number>>;
 } {
-  const splits = (params.splits ?? GP_SPLIT_NAMES).map((s): GpSplit => (typeof s === 'string' ? resolveGpSplit(s) : gpSplitFromObject(s)));
+  const params = withDefaults(gpEvalsetParams, written);
+  const splits = params.splits.map((s): GpSplit => (typeof s === 'string' ? resolveGpSplit(s) : gpSplitFromObject(s)));
   const names = splits.map((s) => s.name);
   const duplicate = names.find((n, i) => names.indexOf(n) !== i);
   if (duplicate !== undefined) throw new Error(`gp.evalset: split '${duplicate}' is listed twice`);
-  const perSplit = params.perSplit ?? 500;
-  const seedBase = params.seedBase ?? 42;
+  const perSplit = params.perSplit;
+  const seedBase = params.seedBase;
   const tasks: GpTask[] = [];
   const skipped: Record<string, number> = {};
   const total = splits.length * perSplit;
@@ -111,25 +106,23 @@ const gpSplitSchema = {
   ],
 } as const;
 
+/** gp.evalset's params, declared once. */
+export const gpEvalsetParams = ParamsObject({
+  splits: Default(
+    Type.Array(Type.Unsafe<string | GpSplitObject>(gpSplitSchema), { minItems: 1, description: `the splits, in order (default all built-in ones); each ${SPLIT_OBJECT_DOC}` }),
+    [...GP_SPLIT_NAMES],
+  ),
+  perSplit: Default(Type.Integer({ minimum: 1, maximum: 1000000, description: 'tasks per split (unsolvable deals are skipped)' }), 500, { inKey: true }),
+  seedBase: Default(Type.Integer({ minimum: 0, maximum: 4294967295, description: 'task i of a split is dealt with seed seedBase + i' }), 42, { inKey: true }),
+});
+export type GpEvalsetParams = Static<typeof gpEvalsetParams>;
+
 export const evalsetKind: NodeKind<GpEvalsetParams> = {
   kind: 'gp.evalset',
   description: 'General Points evaluation tasks (JSONL) for the chosen splits, seed seedBase + index',
   module: import.meta.url,
   isolate: true,
-  params: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      splits: {
-        type: 'array',
-        items: gpSplitSchema,
-        minItems: 1,
-        description: `the splits, in order (default all built-in ones); each ${SPLIT_OBJECT_DOC}`,
-      },
-      perSplit: { type: 'integer', minimum: 1, maximum: 1000000, default: 500, defaultInKey: true },
-      seedBase: { type: 'integer', minimum: 0, maximum: 4294967295, default: 42, defaultInKey: true },
-    },
-  },
+  params: gpEvalsetParams,
   inputs: [],
   outputs: ['tasks'],
   outputFormats: { tasks: TASKS_JSONL },

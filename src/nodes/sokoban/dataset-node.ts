@@ -9,30 +9,52 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { NodeContext, NodeKind } from '../../engine/node-kind.js';
 import { writeParquet } from '../data/parquet.js';
-import type { CotStyle } from './cot.js';
 import { readLevelRecords } from './level-record.js';
 import { assertPoolClean, namedPool, poolByteCoverage } from './pools.js';
 import { buildRows, toRlRow } from './rows.js';
 import { PAPER_EVAL_TAGS, resolveSplit } from './splits.js';
 import { LEVELS_JSONL, RL_PARQUET, SFT_PARQUET } from '../formats.js';
+import { Default, ParamsObject, StringEnum, Type, withDefaults, type Static } from '../params.js';
 
-/** Params of `sokoban.dataset`. */
-export interface DatasetParams {
-  readonly template: string;
-  readonly response?: 'answer' | 'cot';
-  readonly cotStyle?: CotStyle;
-  readonly diversity?: {
-    readonly enabled?: boolean;
-    readonly pool?: 'words' | 'bytes' | readonly string[];
-    readonly variantsPerState?: number;
-    /** Extra rows per state stating the level's own vocabulary (default 0). */
-    readonly baseVariantsPerState?: number;
-    /** More words no pool may contain (e.g. a custom test split's vocabulary). */
-    readonly testWords?: readonly string[];
-  };
-  readonly seed?: number;
-  readonly dataSource?: string;
-}
+/** sokoban.dataset's params, declared once. */
+export const datasetParams = ParamsObject({
+  template: Type.String({ description: 'template file, e.g. pipelines/templates/sokoban-compact.txt' }),
+  response: Default(StringEnum(['answer', 'cot'], { description: 'answer-only rows, or verified solver-trace CoT' }), 'answer', { inKey: true }),
+  cotStyle: Default(
+    StringEnum(['full', 'compact', 'route'], {
+      description: 'CoT wording: sentences, terse lines, or the row-indexed grid and the route to the pushing position cell by cell',
+    }),
+    'compact',
+    { inKey: true },
+  ),
+  diversity: Default(
+    ParamsObject(
+      {
+        enabled: Default(Type.Boolean({ description: 'state freshly sampled action words in the prompts' }), false, { inKey: true }),
+        pool: Default(
+          Type.Unsafe<'words' | 'bytes' | string[]>({
+            oneOf: [{ enum: ['words', 'bytes'] }, { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 4 }],
+            description: "where the action words come from: a named pool ('words', 'bytes') or your own list",
+          }),
+          'bytes',
+          { inKey: true },
+        ),
+        variantsPerState: Default(Type.Integer({ minimum: 1, maximum: 1000, description: 'rows per state, each with a fresh vocabulary' }), 1, { inKey: true }),
+        baseVariantsPerState: Default(
+          Type.Integer({ minimum: 0, maximum: 1000, description: "extra rows per state that state the level's own vocabulary (like the paper's mixed data set)" }),
+          0,
+          { inKey: true },
+        ),
+        testWords: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: "more words no pool may contain (e.g. a custom test split's vocabulary)" })),
+      },
+      { description: 'prompt diversity' },
+    ),
+    {},
+  ),
+  seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 4294967295, description: 'vocabulary sampling seed (default: the node seed)' })),
+  dataSource: Type.Optional(Type.String({ minLength: 1, description: 'data_source column (default sokoban_<R>x<C>_1horizon[_random])' })),
+});
+export type DatasetParams = Static<typeof datasetParams>;
 
 /** The `sokoban.dataset` node kind. */
 export const datasetKind: NodeKind<DatasetParams> = {
@@ -40,45 +62,7 @@ export const datasetKind: NodeKind<DatasetParams> = {
   description: 'Sokoban SFT and RL rows (Parquet, paper schema) from levels: answer-only or verified solver-trace CoT, optional diversity',
   module: import.meta.url,
   isolate: true,
-  params: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['template'],
-    properties: {
-      template: { type: 'string', description: 'template file, e.g. pipelines/templates/sokoban-compact.txt' },
-      response: { enum: ['answer', 'cot'], default: 'answer', defaultInKey: true },
-      cotStyle: {
-        enum: ['full', 'compact', 'route'],
-        default: 'compact', defaultInKey: true,
-        description: 'CoT wording: sentences, terse lines, or the row-indexed grid and the route to the pushing position cell by cell',
-      },
-      diversity: {
-        type: 'object',
-        additionalProperties: false,
-        properties: {
-          enabled: { type: 'boolean', default: false, defaultInKey: true },
-          pool: {
-            oneOf: [
-              { enum: ['words', 'bytes'] },
-              { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 4 },
-            ],
-            default: 'bytes', defaultInKey: true,
-          },
-          variantsPerState: { type: 'integer', minimum: 1, maximum: 1000, default: 1, defaultInKey: true },
-          baseVariantsPerState: {
-            type: 'integer',
-            minimum: 0,
-            maximum: 1000,
-            default: 0, defaultInKey: true,
-            description: "extra rows per state that state the level's own vocabulary (like the paper's mixed data set)",
-          },
-          testWords: { type: 'array', items: { type: 'string', minLength: 1 } },
-        },
-      },
-      seed: { type: 'integer', minimum: 0, maximum: 4294967295, description: 'vocabulary sampling seed (default: the node seed)' },
-      dataSource: { type: 'string', minLength: 1, description: 'data_source column (default sokoban_<R>x<C>_1horizon[_random])' },
-    },
-  },
+  params: datasetParams,
   inputs: ['levels'],
   inputFormats: { levels: LEVELS_JSONL },
   outputs: ['sft', 'rl'],
@@ -86,15 +70,15 @@ export const datasetKind: NodeKind<DatasetParams> = {
   fileParams: ['template'],
   resources: { cpu: 1 },
   async run(ctx: NodeContext<DatasetParams>): Promise<void> {
-    const p = ctx.params;
+    const p = withDefaults(datasetParams, ctx.params);
     const template = await readFile(p.template, 'utf8');
     const levels = readLevelRecords(await readFile(ctx.inputs.levels as string, 'utf8'), 'levels');
     if (levels.length === 0) throw new Error('sokoban.dataset: the levels input has no levels');
     const seed = p.seed ?? ctx.seed;
-    const div = p.diversity ?? {};
+    const div = p.diversity;
     let diversity: { pool: readonly string[]; variantsPerState: number; baseVariantsPerState: number } | null = null;
     if (div.enabled === true) {
-      const spec = div.pool ?? 'bytes';
+      const spec = div.pool;
       const pool = typeof spec === 'string' ? namedPool(spec, seed) : [...spec];
       assertPoolClean(pool, div.testWords ?? []);
       const missing = poolByteCoverage(pool);
@@ -103,13 +87,13 @@ export const datasetKind: NodeKind<DatasetParams> = {
       ctx.metric('pool_missing_test_bytes', missing.length);
       const evalWords = PAPER_EVAL_TAGS.flatMap((t) => [...resolveSplit(t).promptVocab, ...resolveSplit(t).envVocab]);
       ctx.metric('pool_missing_paper_eval_bytes', poolByteCoverage(pool, evalWords).length);
-      diversity = { pool, variantsPerState: div.variantsPerState ?? 1, baseVariantsPerState: div.baseVariantsPerState ?? 0 };
+      diversity = { pool, variantsPerState: div.variantsPerState, baseVariantsPerState: div.baseVariantsPerState };
     }
     const first = levels[0]!.level;
     const dataSource = p.dataSource ?? `sokoban_${first.rows}x${first.cols}_1horizon${diversity !== null ? '_random' : ''}`;
     const { rows, stats } = buildRows(
       levels,
-      { template, templateSource: basename(p.template), response: p.response ?? 'answer', cotStyle: p.cotStyle ?? 'compact', diversity, seed, dataSource },
+      { template, templateSource: basename(p.template), response: p.response, cotStyle: p.cotStyle, diversity, seed, dataSource },
       (done) => {
         if (done % 100 === 0 || done === levels.length) ctx.progress({ done, total: levels.length, unit: 'levels' });
         if (ctx.signal.aborted) throw new Error('aborted');

@@ -10,13 +10,9 @@ import { splitSchema } from './levels-node.js';
 import { renderGrid } from './render.js';
 import { PAPER_EVAL_TAGS, builtInSplit, resolveSplit, splitProblems, type SokobanSplit } from './splits.js';
 import { ENVS_JSONL } from '../formats.js';
+import { Default, ParamsObject, Type, withDefaults, type Static } from '../params.js';
 
 /** Params of `sokoban.evalset`. */
-export interface EvalsetParams {
-  readonly splits?: readonly (string | SokobanSplit)[];
-  readonly perSplit?: number;
-  readonly seedBase?: number;
-}
 
 /** One evaluation environment. */
 export interface EvalEnvRecord {
@@ -108,34 +104,39 @@ const evalSplitSchema = {
   ],
 } as const;
 
+/** sokoban.evalset's params, declared once. */
+export const evalsetParams = ParamsObject({
+  splits: Default(
+    Type.Array(Type.Unsafe<string | SokobanSplit>(evalSplitSchema), { minItems: 1, description: `the splits, in order (default the paper's eight); each ${SPLIT_OBJECT_DOC}` }),
+    [...PAPER_EVAL_TAGS],
+    { inKey: true },
+  ),
+  perSplit: Default(Type.Integer({ minimum: 1, maximum: 100000, description: 'environments per split' }), 100, { inKey: true }),
+  seedBase: Default(Type.Integer({ minimum: 0, maximum: 4294967295, description: 'environment i of a split has seed seedBase + i' }), 123, { inKey: true }),
+});
+export type EvalsetParams = Static<typeof evalsetParams>;
+
 /** The `sokoban.evalset` node kind. */
 export const evalsetKind: NodeKind<EvalsetParams> = {
   kind: 'sokoban.evalset',
   description: "Sokoban evaluation environments: perSplit levels per split, seeds seedBase+i in split order (JSONL)",
   module: import.meta.url,
   isolate: true,
-  params: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      splits: { type: 'array', items: evalSplitSchema, minItems: 1, default: [...PAPER_EVAL_TAGS], defaultInKey: true, description: `the splits, in order (default the paper's eight); each ${SPLIT_OBJECT_DOC}` },
-      perSplit: { type: 'integer', minimum: 1, maximum: 100000, default: 100, defaultInKey: true },
-      seedBase: { type: 'integer', minimum: 0, maximum: 4294967295, default: 123, defaultInKey: true },
-    },
-  },
+  params: evalsetParams,
   inputs: [],
   outputs: ['envs'],
   outputFormats: { envs: ENVS_JSONL },
   resources: { cpu: 1 },
   checkParams: evalsetProblems,
   async run(ctx: NodeContext<EvalsetParams>): Promise<void> {
-    const splits = (ctx.params.splits ?? PAPER_EVAL_TAGS).map((s) => resolveSplit(s));
+    const p = withDefaults(evalsetParams, ctx.params);
+    const splits = p.splits.map((s) => resolveSplit(s));
     const names = splits.map((s) => s.name);
     const dup = names.find((n, i) => names.indexOf(n) !== i);
     if (dup !== undefined) throw new Error(`sokoban.evalset: split '${dup}' is listed twice`);
-    const perSplit = ctx.params.perSplit ?? 100;
+    const perSplit = p.perSplit;
     const total = splits.length * perSplit;
-    const envs = makeEvalEnvs(splits, perSplit, ctx.params.seedBase ?? 123, (done) => {
+    const envs = makeEvalEnvs(splits, perSplit, p.seedBase, (done) => {
       if (done % 50 === 0 || done === total) ctx.progress({ done, total, unit: 'envs' });
     });
     await writeFile(ctx.output('envs'), envs.map((e) => JSON.stringify(e)).join('\n') + '\n');

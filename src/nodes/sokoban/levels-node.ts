@@ -9,13 +9,7 @@ import { levelRecord } from './level-record.js';
 import { solveBfs } from './solver-bfs.js';
 import { resolveSplit, type SokobanSplit } from './splits.js';
 import { LEVELS_JSONL } from '../formats.js';
-
-/** Params of `sokoban.levels`. */
-export interface LevelsParams {
-  readonly split?: string | SokobanSplit;
-  readonly count?: number;
-  readonly seed?: number;
-}
+import { Default, ParamsObject, Type, withDefaults, type Static } from '../params.js';
 
 /** JSON Schema of a split: a name, or a user-declared split object. */
 export const splitSchema = {
@@ -42,6 +36,14 @@ export const splitSchema = {
   ],
 } as const;
 
+/** sokoban.levels' params, declared once. */
+export const levelsParams = ParamsObject({
+  split: Default(Type.Unsafe<string | SokobanSplit>({ ...splitSchema, description: 'split name or {name, size, boxes, promptVocab, envVocab}' }), 'SimpleSokoban', { inKey: true }),
+  count: Default(Type.Integer({ minimum: 1, maximum: 10000000, description: 'levels to generate' }), 1000, { inKey: true }),
+  seed: Default(Type.Integer({ minimum: 0, maximum: 4294967295, description: 'seed of the first level' }), 42, { inKey: true }),
+});
+export type LevelsParams = Static<typeof levelsParams>;
+
 /** Generates and solves the levels (pure apart from progress reporting). */
 export function makeLevelLines(split: SokobanSplit, count: number, seed: number, onLevel?: (done: number) => void): string[] {
   const lines: string[] = [];
@@ -64,23 +66,16 @@ export const levelsKind: NodeKind<LevelsParams> = {
   description: 'generate Sokoban levels of a split (gym-sokoban/RAGEN generator) with BFS-optimal solutions (JSONL)',
   module: import.meta.url,
   isolate: true,
-  params: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      split: { ...splitSchema, default: 'SimpleSokoban', defaultInKey: true, description: 'split name or {name, size, boxes, promptVocab, envVocab}' },
-      count: { type: 'integer', minimum: 1, maximum: 10000000, default: 1000, defaultInKey: true },
-      seed: { type: 'integer', minimum: 0, maximum: 4294967295, default: 42, defaultInKey: true, description: 'seed of the first level' },
-    },
-  },
+  params: levelsParams,
   inputs: [],
   outputs: ['levels'],
   outputFormats: { levels: LEVELS_JSONL },
   resources: { cpu: 1 },
   async run(ctx: NodeContext<LevelsParams>): Promise<void> {
-    const split = resolveSplit(ctx.params.split ?? 'SimpleSokoban');
-    const count = ctx.params.count ?? 1000;
-    const seed = ctx.params.seed ?? 42;
+    const p = withDefaults(levelsParams, ctx.params);
+    const split = resolveSplit(p.split);
+    const count = p.count;
+    const seed = p.seed;
     let optimalSum = 0;
     const lines = makeLevelLines(split, count, seed, (done) => {
       if (done % 50 === 0 || done === count) ctx.progress({ done, total: count, unit: 'levels' });
