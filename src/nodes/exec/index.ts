@@ -12,16 +12,22 @@ import { existsSync } from 'node:fs';
 import { mkdir, rename, cp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { NodeContext, NodeKind } from '../../engine/node-kind.js';
+import { ParamsObject, Type, type Static } from '../params.js';
 import { releaseGroup, superviseGroup } from './watchdog.js';
 
-/** Params of `exec`. */
-export interface ExecParams {
-  readonly argv: readonly string[];
-  readonly env?: Readonly<Record<string, string>>;
-  readonly files?: Readonly<Record<string, string>>;
-}
-
 const ENV_NAME = '^[A-Za-z_][A-Za-z0-9_]*$';
+
+/** A map from environment-variable-like names to strings. */
+const namedStrings = (description: string) =>
+  Type.Unsafe<Record<string, string>>({ type: 'object', propertyNames: { pattern: ENV_NAME }, additionalProperties: { type: 'string' }, description });
+
+/** exec's params, declared once. */
+export const execParams = ParamsObject({
+  argv: Type.Array(Type.String(), { minItems: 1, description: 'Command and arguments' }),
+  env: Type.Optional(namedStrings('Extra environment variables')),
+  files: Type.Optional(namedStrings('Files the command reads (paths relative to the pipeline file): hashed into the key, passed as PIPE_FILE_<name>')),
+});
+export type ExecParams = Static<typeof execParams>;
 
 /** Process groups of running commands: killed if pipe exits while they run (e.g. a second Ctrl-C); see also watchdog.ts. */
 const liveGroups = new Set<number>();
@@ -52,26 +58,7 @@ export const exec: NodeKind<ExecParams> = {
   kind: 'exec',
   description: 'Run a command (argv array, no shell unless asked); it writes each declared output into $PIPE_OUT',
   module: import.meta.url,
-  params: {
-    type: 'object',
-    required: ['argv'],
-    additionalProperties: false,
-    properties: {
-      argv: { type: 'array', minItems: 1, items: { type: 'string' }, description: 'Command and arguments' },
-      env: {
-        type: 'object',
-        propertyNames: { pattern: ENV_NAME },
-        additionalProperties: { type: 'string' },
-        description: 'Extra environment variables',
-      },
-      files: {
-        type: 'object',
-        propertyNames: { pattern: ENV_NAME },
-        additionalProperties: { type: 'string' },
-        description: 'Files the command reads (paths relative to the pipeline file): hashed into the key, passed as PIPE_FILE_<name>',
-      },
-    },
-  },
+  params: execParams,
   inputs: '*',
   outputs: '*',
   fileParams: ['files.*'],

@@ -18,15 +18,16 @@ import { effectsSection } from './effects.js';
 import { renderHtml, renderMarkdown, type ReportData } from './render.js';
 import { parseEvalSummary, type EvalSummary } from './summary.js';
 import { parseTrainLog, TRAIN_LOG_FILE } from './train-log.js';
+import { ParamsObject, Type, type Static } from '../params.js';
 
-export interface ReportParams {
-  readonly title?: string;
-  /** Extra shell commands shown after the generated `pipe run` line. */
-  readonly reproduce?: string;
-  readonly notes?: readonly string[];
-  /** Set by the engine (the kind wants its pipeline). */
-  readonly $pipeline?: PipelineContext;
-}
+/** report's params, declared once. */
+export const reportParams = ParamsObject({
+  title: Type.Optional(Type.String({ description: "page title (default: '<pipeline name>: results')" })),
+  reproduce: Type.Optional(Type.String({ description: 'extra shell commands shown after the generated `pipe run` line' })),
+  notes: Type.Optional(Type.Array(Type.String(), { description: 'notes shown under the results (generated ones follow from the params)' })),
+});
+/** The params the node sees: its own, plus `$pipeline`, set by the engine (the kind wants its pipeline). */
+export type ReportParams = Static<typeof reportParams> & { readonly $pipeline?: PipelineContext };
 
 /** The page's file name inside the `report` output. */
 export const REPORT_PAGE = 'report.html';
@@ -159,15 +160,7 @@ export const reportKind: NodeKind<ReportParams> = {
   kind: 'report',
   description: 'Results page (report.html + report.md + SVG charts) from evaluator summaries and training logs',
   module: import.meta.url,
-  params: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      title: { type: 'string' },
-      reproduce: { type: 'string', description: 'extra shell commands shown after the generated `pipe run` line' },
-      notes: { type: 'array', items: { type: 'string' } },
-    },
-  },
+  params: reportParams,
   inputs: '*',
   outputs: ['report'],
   resources: { cpu: 1 },
