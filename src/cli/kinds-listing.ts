@@ -46,8 +46,9 @@ export function formatKindDoc(doc: KindDoc): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** Aligned columns; a column is at most 32 wide (a longer cell pushes the rest of its own row only). */
 function columns(rows: readonly (readonly string[])[]): string[] {
   const n = Math.max(0, ...rows.map((r) => r.length));
-  const widths = Array.from({ length: n - 1 }, (_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  const widths = Array.from({ length: n - 1 }, (_, i) => Math.min(32, Math.max(...rows.map((r) => (r[i] ?? '').length))));
   return rows.map((r) => `  ${r.map((c, i) => (i < n - 1 ? c.padEnd(widths[i] as number) : c)).join('  ')}`.trimEnd());
 }
