@@ -11,6 +11,7 @@ import { acquireLock, pidAlive } from './lock.js';
 import { readPins } from './pins.js';
 import { recordInterruptedRuns } from './run-status.js';
 import type { FsStore } from './store/fs-store.js';
+import { logKeyPrefix } from './store/log-name.js';
 
 export interface GcItem {
   readonly what: 'entry' | 'object' | 'tree' | 'log' | 'resume' | 'tmp' | 'lock';
@@ -68,7 +69,8 @@ function collect(store: FsStore, dryRun: boolean): GcResult {
   }
   const list = (sub: string): string[] => (existsSync(join(store.root, sub)) ? readdirSync(join(store.root, sub)) : []);
   for (const t of list('trees')) if (!keepTrees.has(t)) items.push({ what: 'tree', name: t, bytes: 0 });
-  for (const f of list('logs')) if (!rootKeys.has(f.replace(/\.log$/, ''))) items.push({ what: 'log', name: f, bytes: treeSize(join(store.root, 'logs', f)) });
+  const rootPrefixes = new Set([...rootKeys].map((k) => k.slice(0, 12)));
+  for (const f of list('logs')) if (!rootPrefixes.has(logKeyPrefix(f) ?? '')) items.push({ what: 'log', name: f, bytes: treeSize(join(store.root, 'logs', f)) });
   for (const k of list('resume')) if (!rootKeys.has(k)) items.push({ what: 'resume', name: k, bytes: treeSize(join(store.root, 'resume', k)) });
   for (const f of list('tmp')) {
     const pid = Number(f.split('-')[0]);

@@ -77,7 +77,7 @@ export async function runNodeTask(store: Store, task: NodeTask, opts: RunnerOpti
     runStart = performance.now();
     hooks.start?.(new Date().toISOString());
     const inputs = await checkoutInputs(store, task.inputs, join(staging, 'in'));
-    const writeLog = store.attempts.openLog(key);
+    const writeLog = store.attempts.openLog(key, inst.id);
     const metrics: [string, number, number | null][] = [];
     const outDir = await runAttempt({
       id: inst.id,

@@ -94,8 +94,8 @@ export interface StoreAttempts {
   /** Whether an earlier attempt of `key` left resume state. */
   hasResume(key: string): boolean;
   clearResume(key: string): void;
-  /** Starts (truncates) the log of `key` and returns a line appender. */
-  openLog(key: string): (line: string) => void;
+  /** Starts (truncates) the log of `key`, named by `nodeId` when given, and returns a line appender. */
+  openLog(key: string, nodeId?: string): (line: string) => void;
   /**
    * A file of a remote attempt (a SLURM job's task spec and output, the channel a remote attempt reports through),
    * on the store's filesystem so every machine that mounts the store sees it. `name`: letters, digits, '.', '-', '_'.

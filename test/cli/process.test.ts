@@ -130,11 +130,12 @@ describe('two concurrent runs on one store', () => {
     const nodes = Array.from({ length: 4 }, (_, i) => `  n${i}:
     kind: exec
     params:
-      argv: ${sh(`echo n${i} >> "$COUNT"; sleep 2; echo ${i} > "$PIPE_OUT/o"`)}
+      argv: ${sh(`echo n${i} >> "$COUNT"; sleep 6; echo ${i} > "$PIPE_OUT/o"`)}
       env: { COUNT: '${count}' }
     outputs: [o]`).join('\n');
     writePipeline(dir, `name: c\nnodes:\n${nodes}\n  sum:\n    kind: exec\n    params: { argv: ${sh('cat "$PIPE_IN_a" "$PIPE_IN_b" > "$PIPE_OUT/o"')} }\n    inputs: { a: n0.o, b: n3.o }\n    outputs: [o]\n`);
-    // The second run starts once the first is computing all four keys, so it must wait for them.
+    // The second run starts once the first is computing all four keys, so it must wait for them (each takes 6 s, so a
+    // loaded machine still starts the second pipe process within that window).
     const first = pipe(['run', 'p.yaml', '--jobs', '4'], dir);
     await until(() => readFileSync(count, 'utf8').trim().split('\n').length === 4, 'the first run to start all nodes');
     const [a, b] = await Promise.all([first, pipe(['run', 'p.yaml', '--jobs', '4'], dir)]);

@@ -59,7 +59,7 @@ describe('pipe ls / show', () => {
     expect(show.out).toContain('params     {"value":"two"}\n');
     expect(show.out).toMatch(/history\n.* ran .* no previous run\n.* ran .* params.value: one → two\n$/);
     expect(show.out).toMatch(/\ncode       [0-9a-f]{16} {2}\(\d+ files; --json lists them\)\n/);
-    expect(show.out).toMatch(new RegExp(`\\nlog {8}${store.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/logs/[0-9a-f]{64}\\.log {2}\\(empty\\)\\n`));
+    expect(show.out).toMatch(new RegExp(`\\nlog {8}${store.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/logs/a-[0-9a-f]{12}\\.log {2}\\(empty\\)\\n`));
     // The last value of each metric: t.report logs loss 1, 0.5 at steps 0, 1.
     expect((await capture(showCommand, ['r', '--store', store])).out).toContain('\nmetrics    loss 0.5 (step 1)\n');
     const json = JSON.parse((await capture(showCommand, ['b', '--store', store, '--json'])).out) as { components: { inputs: unknown }; history: unknown[] };

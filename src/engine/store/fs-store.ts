@@ -25,6 +25,7 @@ import { recordInterruptedRuns } from '../run-status.js';
 import type { RunMarker } from '../run-status.js';
 import type { Artifact, CacheEntry, Damage, LastKey, MetaTable, Store, StoreAttempts, StoreLocks, TreeManifest } from '../store.js';
 import { describeArtifact } from './describe.js';
+import { isLogOf, logFileName } from './log-name.js';
 import { checkEntry, checkLast, checkManifest, CorruptObject, isDigest, parseJson, StoreDamage } from './untrusted.js';
 
 const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
@@ -51,8 +52,8 @@ export class FsStore implements Store {
       resumeDir: (key) => this.resumePath(key),
       hasResume: (key) => existsSync(this.resumePath(key)),
       clearResume: (key) => rmSync(this.resumePath(key), { recursive: true, force: true }),
-      openLog: (key) => {
-        const file = this.logPath(key);
+      openLog: (key, nodeId) => {
+        const file = join(this.root, 'logs', logFileName(checkedKey(key), nodeId));
         writeFileSync(file, '');
         return (line) => appendFileSync(file, line.endsWith('\n') ? line : `${line}\n`);
       },
@@ -77,9 +78,13 @@ export class FsStore implements Store {
     if (!isDigest(digest)) throw new StoreDamage(String(digest).slice(0, 80), 'not a digest (64 hex digits)');
     return join(this.root, 'objects', digest.slice(0, 2), digest);
   }
-  /** The log a node attempt of `key` wrote (what `pipe show` points people to). */
+  /** The log the last attempt of `key` wrote (what `pipe show` points people to); `<key>.log` when there is none. */
   logPath(key: string): string {
-    return join(this.root, 'logs', `${checkedKey(key)}.log`);
+    const dir = join(this.root, 'logs');
+    const k = checkedKey(key);
+    const logs = existsSync(dir) ? readdirSync(dir).filter((f) => isLogOf(f, k)).map((f) => join(dir, f)) : [];
+    if (logs.length === 0) return join(dir, `${k}.log`);
+    return logs.map((f) => [f, statSync(f).mtimeMs] as const).sort((a, b) => b[1] - a[1])[0]![0];
   }
   entryPath(key: string): string {
     return join(this.root, 'cache', `${checkedKey(key)}.json`);
