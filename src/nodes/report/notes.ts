@@ -3,11 +3,16 @@
  * after `--set eval.temperature=0.5` the evaluation note says "sampled at temperature 0.5", never "greedy". Pure.
  */
 import type { PipelineContext } from '../../engine/node-kind.js';
+import { evalParamProps, sokobanLimitProps } from '../eval/eval-params.js';
+import { ParamsObject, withDefaults } from '../params.js';
 import type { EvalSummary } from './summary.js';
 
 type Instance = PipelineContext['instances'][number];
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
+
+/** The evaluators' defaults (from their declarations), for params an instance left out. */
+const evalDefaults: Readonly<Record<string, unknown>> = withDefaults(ParamsObject({ ...evalParamProps, ...sokobanLimitProps }), {} as never);
 
 /** How an evaluator decodes, in words. */
 export function decodingText(params: Readonly<Record<string, unknown>>): string {
@@ -19,14 +24,14 @@ export function decodingText(params: Readonly<Record<string, unknown>>): string 
 }
 
 function evalNote(inst: Instance, summary: EvalSummary | undefined): string {
-  const p = inst.params;
+  const p = { ...evalDefaults, ...inst.params };
   const parts = [decodingText(p)];
   if (summary !== undefined && summary.splits.length > 0) {
     const sizes = [...new Set(summary.splits.map((s) => s.episodes))];
     parts.push(`${sizes.join('/')} episode${sizes.length === 1 && sizes[0] === 1 ? '' : 's'} per split on ${summary.splits.length} split${summary.splits.length === 1 ? '' : 's'}`);
   }
-  if (inst.kind === 'eval.sokoban') parts.push(`history-free, at most ${num(p.maxTurns) ?? 30} turns and ${num(p.maxActions) ?? 30} executed actions`);
-  parts.push(`answers cut at ${num(p.maxNewTokens) ?? 64} new tokens`);
+  if (inst.kind === 'eval.sokoban') parts.push(`history-free, at most ${num(p.maxTurns)} turns and ${num(p.maxActions)} executed actions`);
+  parts.push(`answers cut at ${num(p.maxNewTokens)} new tokens`);
   return parts.join('; ');
 }
 
