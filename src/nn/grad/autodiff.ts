@@ -40,11 +40,14 @@ export function gradients(g: Graph, loss: Value, wrt: readonly Value[], rules: R
   for (let i = forward.length - 1; i >= 0; i--) {
     const node = forward[i] as Node;
     if (!node.outputs.some((o) => active.has(o.id) && pending.has(o.id))) continue;
-    const custom = node.outputs.length === 1 ? g.customGrads.get((node.outputs[0] as Value).id) : undefined;
-    if (custom) {
+    const out = node.outputs.find((o) => g.customGrads.has(o.id));
+    const custom = out ? g.customGrads.get(out.id) : undefined;
+    if (out && custom) {
       // A composite: its hand-written gradient replaces the walk through its inner nodes (which then never
-      // receive a gradient and are skipped).
-      const d = total(node.outputs[0] as Value) as Value;
+      // receive a gradient and are skipped). Other outputs of its last node (Attention's probabilities) are the
+      // composite's own intermediates: no gradient may reach them from outside.
+      if (node.outputs.some((o) => o !== out && pending.has(o.id))) throw new Error(`Internal error: a gradient reached an intermediate output of composite '${node.name}'`);
+      const d = total(out) as Value;
       const dX = g.scoped(`grad/${node.name}`, () => custom.grad(d));
       custom.inputs.forEach((v, k) => {
         const dv = dX[k];

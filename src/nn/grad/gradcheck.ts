@@ -4,7 +4,7 @@ import { Graph } from '../onnx/graph.js';
 import type { DType, Value } from '../onnx/types.js';
 import type { Provider } from '../types.js';
 import { targetLogProbs } from '../losses.js';
-import { attentionCpu, causalBias, erfGate, gelu } from '../models/gpt.js';
+import { attentionCpu, causalAttentionCpu, causalBias, erfGate, gelu } from '../models/gpt.js';
 import { applyRope, rmsNorm, swiglu } from '../models/llama.js';
 import { gradients } from './autodiff.js';
 import { gradRules } from './rules.js';
@@ -151,6 +151,22 @@ export const gradCases: readonly GradCase[] = [
     cpuOnly: true,
     float32Only: true,
     build: (g, [q, k, v]) => attentionCpu(g, q!, k!, v!, causalBias(g, 4), 0.7),
+  },
+  {
+    op: 'Attention',
+    label: 'causal attention, CPU-EP composite over ONNX Attention (2 heads of 3)',
+    inputs: [f([2, 4, 6]), f([2, 4, 6]), f([2, 4, 6])],
+    cpuOnly: true,
+    float32Only: true,
+    build: (g, [q, k, v]) => causalAttentionCpu(g, q!, k!, v!, { qHeads: 2, kvHeads: 2, headDim: 3 }),
+  },
+  {
+    op: 'Attention',
+    label: 'grouped causal attention, CPU-EP composite over ONNX Attention (4 query heads, 2 key/value heads)',
+    inputs: [f([1, 3, 8]), f([1, 3, 4]), f([1, 3, 4])],
+    cpuOnly: true,
+    float32Only: true,
+    build: (g, [q, k, v]) => causalAttentionCpu(g, q!, k!, v!, { qHeads: 4, kvHeads: 2, headDim: 2 }),
   },
   { op: 'RMSNorm', label: 'RMSNorm (composite, closed-form gradient)', inputs: [f([3, 5]), f([5])], build: (g, [a, w]) => rmsNorm(g, a!, w!, 1e-6) },
   {

@@ -170,6 +170,50 @@ export function attentionCpu(g: Graph, q: Value, k: Value, v: Value, bias: Value
   );
 }
 
+/**
+ * Causal self-attention for CPU-EP graphs over projections laid out (B, T, heads·hd), grouped when kvHeads < qHeads:
+ * returns (B, T, qHeads·hd). The forward is ONNX's Attention, which onnxruntime's CPU EP runs as one kernel per
+ * (batch, head) — scores, causal mask and softmax stay in cache and the heads are read in place, so the forward has
+ * no transposes and no passes over the B·h·T² scores other than writing the probabilities P the gradient needs. The
+ * gradient (a composite) is attentionCpu's: heads of P grouped as (B, kvHeads, g·T, T), FusedMatMul products and the
+ * rowsum(dO·O) softmax identity.
+ */
+export function causalAttentionCpu(g: Graph, q: Value, k: Value, v: Value, o: { qHeads: number; kvHeads: number; headDim: number }): Value {
+  const [B, T] = q.shape as [number, number];
+  const { qHeads, kvHeads, headDim: hd } = o;
+  const grp = qHeads / kvHeads;
+  const alpha = 1 / Math.sqrt(hd);
+  // (B, T, n·hd) → (B, n, T, hd); query heads of a group stacked as (B, kvHeads, g·T, hd).
+  const heads = (x: Value, n: number) => g.transpose(g.reshape(x, [B, T, n, hd]), [0, 2, 1, 3]);
+  const grouped = (x: Value, rows: number) => g.reshape(x, [B, kvHeads, grp * T, rows]);
+  const back = (x: Value, n: number) => g.reshape(g.transpose(g.reshape(x, [B, n, T, hd]), [0, 2, 1, 3]), [B, T, n * hd]);
+  let probs: Value | undefined;
+  let y: Value | undefined;
+  return g.composite(
+    [q, k, v],
+    ([qq, kk, vv]) => {
+      const a = g.attention(qq as Value, kk as Value, vv as Value, { qHeads, kvHeads, scale: alpha, causal: true });
+      probs = a.probs;
+      y = a.y;
+      return y;
+    },
+    (dY) => {
+      const P = grouped(probs as Value, T);
+      const r = g.reduceSum(g.mul(g.reshape(dY, [B, T, qHeads, hd]), g.reshape(y as Value, [B, T, qHeads, hd])), [-1], true); // (B, T, qh, 1)
+      const rows = grouped(g.transpose(r, [0, 2, 1, 3]), 1); // (B, kvHeads, g·T, 1)
+      const dO = grouped(heads(dY, qHeads), hd);
+      const kh = heads(k, kvHeads);
+      const vh = heads(v, kvHeads);
+      const dS = g.mul(P, g.sub(g.fusedMatMul(dO, vh, { transB: true }), rows));
+      return [
+        back(g.fusedMatMul(dS, kh, { alpha }), qHeads),
+        back(g.fusedMatMul(dS, grouped(heads(q, qHeads), hd), { transA: true, alpha }), kvHeads),
+        back(g.fusedMatMul(P, dO, { transA: true }), kvHeads),
+      ];
+    },
+  );
+}
+
 /** Result of a full-sequence forward pass. */
 export interface ForwardResult {
   /** (B·T, V) next-token logits. */
@@ -215,6 +259,10 @@ export function gptForward(
         const v = heads(v0);
         keys.push(k);
         values.push(v);
+        if (g.cpuOnly && !opts.attnBias) {
+          const o = causalAttentionCpu(g, g.reshape(q0, [B, T, C]), g.reshape(k0, [B, T, C]), g.reshape(v0, [B, T, C]), { qHeads: nh, kvHeads: nh, headDim: hs });
+          return linear(g, P, `${p}.attn.c_proj`, g.reshape(o, [N, C]));
+        }
         let out: Value;
         if (g.cpuOnly) {
           out = attentionCpu(g, heads(q0), k, v, bias, 1 / Math.sqrt(hs));

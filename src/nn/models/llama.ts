@@ -1,6 +1,6 @@
 import type { Graph } from '../onnx/graph.js';
 import type { Value } from '../onnx/types.js';
-import { MASKED, attentionCpu, type DecodeResult, type ForwardResult, type Params } from './gpt.js';
+import { MASKED, attentionCpu, causalAttentionCpu, type DecodeResult, type ForwardResult, type Params } from './gpt.js';
 import type { LlamaConfig } from './llama-config.js';
 import type { LoraConfig } from './lora.js';
 
@@ -216,15 +216,24 @@ function head(g: Graph, m: LlamaBuild, x: Value): Value {
 /**
  * Causal grouped-query attention within a sequence. The nh/nkv query heads of a group share a key head, so q is
  * laid out (B, nkv, g·T, hd) and multiplies k (B, nkv, T, hd) directly: no repeated keys. `bias` is (T, T) or
- * (B, 1, T, T); keys and values (B, nkv, T, hd) are pushed for the KV cache.
+ * (B, 1, T, T); keys and values (B, nkv, T, hd) are pushed for the KV cache. With `attentionOp` (plain causal mask),
+ * CPU-EP graphs attend through causalAttentionCpu (ONNX Attention, no head transposes in the forward).
  */
-function causalAttend(g: Graph, cfg: LlamaConfig, B: number, T: number, bias: Value, keys: Value[], values: Value[]): Attend {
+function causalAttend(g: Graph, cfg: LlamaConfig, B: number, T: number, bias: Value, attentionOp: boolean, keys: Value[], values: Value[]): Attend {
   const nkv = cfg.numKvHeads;
   const grp = cfg.numHeads / nkv;
   const hd = cfg.headDim;
   const alpha = 1 / Math.sqrt(hd);
   const gBias = grp === 1 ? bias : groupBias(g, bias, grp);
   return (q0, k0, v0) => {
+    if (g.cpuOnly && attentionOp) {
+      const flat = (x: Value, n: number) => g.reshape(x, [B, T, n * hd]);
+      const k = g.transpose(k0, [0, 2, 1, 3]); // for a prefill's KV cache (pruned when unused)
+      keys.push(k);
+      values.push(g.transpose(v0, [0, 2, 1, 3]));
+      const o = causalAttentionCpu(g, flat(q0, cfg.numHeads), flat(k0, nkv), flat(v0, nkv), { qHeads: cfg.numHeads, kvHeads: nkv, headDim: hd });
+      return g.reshape(o, [B * T, cfg.numHeads * hd]);
+    }
     const q = g.reshape(g.transpose(q0, [0, 2, 1, 3]), [B, nkv, grp * T, hd]);
     const k = g.transpose(k0, [0, 2, 1, 3]); // (B, nkv, T, hd)
     const v = g.transpose(v0, [0, 2, 1, 3]);
@@ -272,7 +281,10 @@ export function llamaForward(
   const rot = rotary(g, cfg, B, T, opts.positions, opts.ropeRows);
   const keys: Value[] = [];
   const values: Value[] = [];
-  const attend = causalAttend(g, cfg, B, T, opts.attnBias ?? causal(g, T), keys, values);
+  // ONNX Attention needs opset 23, where onnxruntime 1.30's CPU EP has no RandomUniform (LoRA dropout): graphs with
+  // dropout keep the FusedMatMul attention.
+  const attentionOp = !opts.attnBias && !(m.lora && m.lora.dropout > 0);
+  const attend = causalAttend(g, cfg, B, T, opts.attnBias ?? causal(g, T), attentionOp, keys, values);
   let x = g.reshape(g.gather(P('model.embed_tokens.weight'), tokens, 0), [B * T, cfg.hiddenSize]);
   for (let l = 0; l < cfg.numLayers; l++) x = block(g, m, l, x, { B, T }, rot, attend);
   return { logits: head(g, m, x), keys, values };

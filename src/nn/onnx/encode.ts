@@ -14,6 +14,15 @@ import { dtypeCode } from './types.js';
 /** The opset every pipe graph targets (reductions take axes as inputs; LayerNormalization is standard). */
 export const OPSET = 18;
 
+/**
+ * The opset of graphs that use ONNX's Attention (opset 23; only graphs built with `cpuOnly`: onnxruntime's CPU EP runs
+ * it in one kernel). Every other op the builder emits means the same at 18 and 23 (later versions only add types).
+ */
+export const ATTENTION_OPSET = 23;
+
+/** Optional outputs that are left unnamed (not computed) when nothing reads them, by op. */
+const OMITTABLE_OUTPUTS: Readonly<Record<string, readonly number[]>> = { Attention: [1, 2, 3] };
+
 /** Ops of onnxruntime's com.microsoft contrib domain (only in graphs built with `cpuOnly`, run by the CPU EP). */
 export const CONTRIB_OPS: ReadonlySet<string> = new Set(['FusedMatMul']);
 
@@ -45,16 +54,20 @@ export function encodeModel(g: Graph, opts: { name?: string; bind?: Bindings } =
     if (data !== undefined) initializers.push(tensorProto(v, data));
     else inputs.push(valueInfo(v));
   }
+  const attention = live.some((n) => n.op === 'Attention');
+  if (attention && live.some((n) => n.op === 'RandomUniform')) {
+    throw new Error('Internal error: a graph with Attention (opset 23) cannot use RandomUniform (no opset-23 kernel in onnxruntime 1.30)');
+  }
   const model = create(ModelProtoSchema, {
     irVersion: 8n,
     producerName: 'pipe',
     opsetImport: [
-      { domain: '', version: BigInt(OPSET) },
+      { domain: '', version: BigInt(attention ? ATTENTION_OPSET : OPSET) },
       ...(live.some((n) => CONTRIB_OPS.has(n.op)) ? [{ domain: 'com.microsoft', version: 1n }] : []),
     ],
     graph: {
       name: opts.name ?? 'pipe',
-      node: live.map((n) => nodeProto(n, nameOf)),
+      node: live.map((n) => nodeProto(n, nameOf, used)),
       initializer: initializers,
       input: inputs,
       output: g.outputs.map((o) => valueInfo(o.value, o.name)),
@@ -105,13 +118,14 @@ function tensorProto(v: Value, data: ConstData): TensorProto {
   } as unknown as TensorProto;
 }
 
-function nodeProto(n: Node, nameOf: (v: Value) => string): NodeProto {
+function nodeProto(n: Node, nameOf: (v: Value) => string, used: ReadonlySet<number>): NodeProto {
+  const omittable = OMITTABLE_OUTPUTS[n.op] ?? [];
   return {
     name: n.name,
     opType: n.op,
     domain: CONTRIB_OPS.has(n.op) ? 'com.microsoft' : '',
     input: n.inputs.map((v) => (v ? nameOf(v) : '')),
-    output: n.outputs.map((v) => nameOf(v)),
+    output: n.outputs.map((v, i) => (omittable.includes(i) && !used.has(v.id) ? '' : nameOf(v))),
     attribute: Object.entries(n.attrs).map(([name, a]) => attributeProto(name, a)),
   } as unknown as NodeProto;
 }

@@ -212,6 +212,21 @@ export class Graph {
     if (o.alpha !== undefined && o.alpha !== 1) attrs['alpha'] = attr.float(o.alpha);
     return this.one('FusedMatMul', [a, b], attrs);
   }
+  /**
+   * ONNX Attention (opset 23) over (B, S, heads·hd) inputs: softmax(scale·QKᵀ + causal mask)·V per head, grouped
+   * when kvHeads < qHeads; returns Y (B, S, qHeads·hd) and the (B, qHeads, S, L) probabilities. The CPU EP does
+   * it in one kernel per (batch, head), reading the heads in place (see `cpuOnly`).
+   */
+  attention(q: Value, k: Value, v: Value, o: { qHeads: number; kvHeads: number; scale: number; causal: boolean }): { y: Value; probs: Value } {
+    const outs = this.apply('Attention', [q, k, v], {
+      q_num_heads: attr.int(o.qHeads),
+      kv_num_heads: attr.int(o.kvHeads),
+      scale: attr.float(o.scale),
+      is_causal: attr.int(o.causal ? 1 : 0),
+      qk_matmul_output_mode: attr.int(3),
+    }, 4);
+    return { y: outs[0] as Value, probs: outs[3] as Value };
+  }
   /** Y = alpha·op(A)·op(B) + beta·C (2-D). */
   gemm(a: Value, b: Value, c: Value | null, o: { transA?: boolean; transB?: boolean; alpha?: number; beta?: number } = {}): Value {
     const attrs: Record<string, Attr> = {};

@@ -146,6 +146,24 @@ export function inferNode(ctx: InferContext): OutType[] {
       if (batch === undefined) fail(`cannot broadcast batch dimensions of ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
       return [{ dtype: a.dtype, shape: [...(batch as number[]), m, n] }];
     }
+    case 'Attention': {
+      // ONNX Attention (opset 23) over 3-D inputs: Q (B, S, qh·hd), K (B, L, kvh·hd), V (B, L, kvh·hv) → Y (B, S, qh·hv);
+      // output 3 (only with qk_matmul_output_mode) is the (B, qh, S, L) score matrix at the chosen stage.
+      const [q, k, v] = [input(ctx, 0), input(ctx, 1), input(ctx, 2)];
+      if (q.shape.length !== 3 || k.shape.length !== 3 || v.shape.length !== 3) fail('only 3-D Q, K, V are supported');
+      if (ctx.inputs.slice(3).some((x) => x)) fail('masks and past keys/values are not supported (use is_causal)');
+      const qh = intAttr(ctx, 'q_num_heads', 0);
+      const kvh = intAttr(ctx, 'kv_num_heads', 0);
+      const [B, S, qw] = q.shape as [number, number, number];
+      const L = k.shape[1] as number;
+      if (!(qh > 0 && kvh > 0 && qh % kvh === 0)) fail(`q_num_heads ${qh} must be a positive multiple of kv_num_heads ${kvh}`);
+      if (qw % qh !== 0 || (k.shape[2] as number) !== (qw / qh) * kvh) fail(`Q ${fmtShape(q.shape)} and K ${fmtShape(k.shape)} do not split into ${qh} and ${kvh} heads of one size`);
+      if (k.shape[0] !== B || v.shape[0] !== B || v.shape[1] !== L || (v.shape[2] as number) % kvh !== 0) fail(`K ${fmtShape(k.shape)} and V ${fmtShape(v.shape)} do not match Q ${fmtShape(q.shape)}`);
+      const hv = (v.shape[2] as number) / kvh;
+      const y = { dtype: q.dtype, shape: [B, S, qh * hv] };
+      const none = { dtype: q.dtype, shape: [] as number[] };
+      return [y, none, none, { dtype: q.dtype, shape: [B, qh, S, L] }];
+    }
     case 'Gemm': {
       const a = input(ctx, 0);
       const b = input(ctx, 1);

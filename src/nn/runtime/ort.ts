@@ -52,7 +52,7 @@ export class RtSession {
       ...(opts.threads !== undefined ? { intraOpNumThreads: opts.threads, interOpNumThreads: 1 } : {}),
       ...(opts.spinning === false ? { extra: { session: { intra_op: { allow_spinning: '0' } } } } : {}),
     };
-    const profilePrefix = opts.profile ? join(tmpdir(), `pipe-profile-${process.pid}-${++profiles}`) : undefined;
+    const profilePrefix = opts.profile ? join(tmpdir(), `pipe-profile-${process.pid}-${++profiles}-${Math.random().toString(36).slice(2, 8)}`) : undefined;
     if (profilePrefix) Object.assign(so, { enableProfiling: true, profileFilePrefix: profilePrefix });
     if (opts.gpuOutputs && opts.gpuOutputs.length > 0 && provider !== 'cpu') {
       const map: Record<string, 'gpu-buffer'> = {};
