@@ -66,7 +66,7 @@ describe('whole GPT train step', () => {
     expect(err).toBeLessThan(2e-2);
   }, 60_000);
 
-  it('the CPU-EP graph (contrib FusedMatMul attention) gives the same loss and gradients, and they match finite differences', async () => {
+  it('the CPU-EP graph (ONNX Attention forward, FusedMatMul gradients) gives the same loss and gradients, and they match finite differences', async () => {
     const flat = flatten(init.weights, layout, 'test');
     const plain = await gradRunner({ kind: 'sft' }, batch, {});
     const fused = await gradRunner({ kind: 'sft' }, batch, {}, true);
