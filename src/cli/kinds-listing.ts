@@ -4,7 +4,7 @@
  */
 import type { NodeKind } from '../engine/node-kind.js';
 import { kindDoc, type KindDoc } from '../engine/kind-doc.js';
-import { closest } from './did-you-mean.js';
+import { closest } from '../util/did-you-mean.js';
 
 /** Prints the listing; returns the exit code (2 for an unknown kind). */
 export function listKinds(kinds: readonly NodeKind[], name: string | undefined, json: boolean, out: (t: string) => void, err: (t: string) => void): number {

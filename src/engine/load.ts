@@ -21,6 +21,7 @@ import type { Pipeline } from './pipeline.js';
 import { locate, parseYaml } from './source-map.js';
 import type { DocPath, YamlSource } from './source-map.js';
 import { storeLocationProblem } from './store/location.js';
+import { closest } from '../util/did-you-mean.js';
 import { pipelineSchemaObject, schemaDiagnostics, validator } from './validate.js';
 
 export interface LoadOptions {
@@ -199,7 +200,7 @@ function checkNode(
   if (typeof node.kind === 'string' && kind === undefined) {
     out.push({
       code: 'unknown-kind',
-      message: `unknown node kind '${node.kind}'`,
+      message: `unknown node kind '${node.kind}'${didYouMean(node.kind, [...kinds.keys()])}`,
       location: locate(src, [...base, 'kind']),
       hint: `known kinds: ${[...kinds.keys()].sort().join(', ')}`,
     });
@@ -414,4 +415,10 @@ function nonFinitePaths(value: unknown, at: DocPath = []): DocPath[] {
 
 function getAt(value: unknown, path: DocPath): unknown {
   return path.reduce<unknown>((v, k) => (typeof v === 'object' && v !== null ? (v as Record<string | number, unknown>)[k] : undefined), value);
+}
+
+/** ` (did you mean x?)` when a known name is close to `name`, else ''. */
+function didYouMean(name: string, known: readonly string[]): string {
+  const near = closest(name, known);
+  return near.length > 0 ? ` (did you mean ${near.join(' or ')}?)` : '';
 }

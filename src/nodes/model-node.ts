@@ -6,13 +6,14 @@
 import type { NodeKind } from '../engine/node-kind.js';
 import { runtimeFingerprint } from '../nn/runtime/fingerprint.js';
 import type { Provider } from '../nn/types.js';
+import { providerSchema } from './train/common.js';
 
 /** Spread into a model node's kind. */
 export const modelNodeTraits = {
   resources: { cpu: 2 },
   isolate: true,
   fingerprint(params: { readonly provider?: Provider }) {
-    return runtimeFingerprint(params.provider ?? 'cpu');
+    return runtimeFingerprint(params.provider ?? providerSchema.default);
   },
 } as const satisfies Partial<NodeKind<{ readonly provider?: Provider }>>;
 
