@@ -109,6 +109,8 @@ export class HfTokenizer {
 
   /** Text of `ids`; special tokens (end-of-turn, padding) are dropped unless `keepSpecial`. */
   decode(ids: readonly number[], keepSpecial = false): string {
+    // An empty answer (the model ended its turn at once) is empty text; the library refuses an empty list.
+    if (ids.length === 0) return '';
     return this.tok.decode([...ids], { skip_special_tokens: !keepSpecial });
   }
 

@@ -80,9 +80,11 @@ export async function loadBaseModel(
   p: BaseModelParams,
   initInput: string | undefined,
   seed: number,
+  /** The name of the trainer's model input, for messages. */
+  inputName = 'init',
 ): Promise<BaseModel | null> {
   const nn = await import('../../nn/index.js');
-  if (p.init !== undefined && initInput !== undefined) throw new Error(`${label}: give the \`init\` param or wire the \`init\` input, not both`);
+  if (p.init !== undefined && initInput !== undefined) throw new Error(`${label}: give the \`init\` param or wire the \`${inputName}\` input, not both`);
   let ckpt: Checkpoint;
   let dir: string;
   let rawConfig: Readonly<Record<string, unknown>> | null;
@@ -97,7 +99,7 @@ export async function loadBaseModel(
     const hfDir = nn.hfFolderOf(initInput);
     if (hfDir === null) {
       // A model pipe trained over the byte vocabulary: the trainer's own path (bytes, BOS … SEP framing).
-      if (p.lora !== undefined) throw new Error(`${label}: lora needs a Hugging Face model; the \`init\` input was trained over bytes`);
+      if (p.lora !== undefined) throw new Error(`${label}: lora needs a Hugging Face model; the \`${inputName}\` input was trained over bytes`);
       return null;
     }
     ckpt = await nn.loadCheckpoint(initInput);

@@ -3,16 +3,22 @@
  * task rewards (Sokoban single-step action reward through the prompt's mapping; GP −3…+5), group-normalized
  * advantages, the clipped policy-gradient objective with token-mean reduction and an optional k3 KL to the initial
  * model. One update per rollout batch (ppo_epochs = 1), so the behaviour policy is the current one.
+ * The model is a byte-vocabulary checkpoint (the `model` input) or a Hugging Face model — a folder (`init`), a
+ * `model.hf` output or a trained output with hf/ (the `model` input) — fine-tuned fully or with `lora`, its prompts
+ * rendered by its chat template (`chat`), its rollouts decoded by its own tokenizer and ended at its end of turn;
+ * the trained output then holds an hf/ folder as train.sft's does.
  */
 import type { NodeKind } from '../../engine/node-kind.js';
-import type { Checkpoint, GrpoBatch } from '../../nn/index.js';
+import type { Checkpoint } from '../../nn/index.js';
 import { deriveSeed, Rng } from '../../util/rng.js';
-import { createModelPolicy, type ModelPolicy } from '../eval/model-policy.js';
+import { createModelPolicy, hfCodec } from '../eval/model-policy.js';
 import type { TrainLogRow } from '../report/train-log.js';
 import { MODEL_DIR, RL_PARQUET } from '../formats.js';
 import { Default, ParamsObject, Type, withDefaults, type Static } from '../params.js';
-import { assertFinite, isSnapshotStep, loadResume, logEverySchema, logRow, publishSnapshots, saveResume, saveSnapshot, trainerProps, warmupStepsSchema, writeModel } from './common.js';
-import { collectRollouts, type RolloutBatch } from './grpo-core.js';
+import { assertFinite, isSnapshotStep, loadResume, logEverySchema, logRow, publishSnapshots, saveResume, saveSnapshot, trainerProps, warmupStepsSchema } from './common.js';
+import { baseModelSchemaProps, initFolderProblems, loadBaseModel, writeTrainedModel } from './base-model.js';
+import { grpoBatch, rolloutEncoding } from './grpo-batch.js';
+import { collectRollouts } from './grpo-core.js';
 import { toRlItems } from './rl-rows.js';
 import { modelNodeTraits, threadsFor } from '../model-node.js';
 
@@ -38,40 +44,20 @@ export const grpoParams = ParamsObject(
     }),
     warmupSteps: Default(warmupStepsSchema(), 0),
     logEvery: Default(logEverySchema(), 1),
+    ...baseModelSchemaProps,
   },
 );
 export type GrpoParams = Static<typeof grpoParams>;
 
-/** Builds the GRPO training batch of a rollout: packed rows, per-token advantages, old (and ref) log-probs. */
-export async function grpoBatch(
-  rollout: RolloutBatch,
-  groupSize: number,
-  seqLen: number,
-  behaviour: ModelPolicy,
-  reference: ModelPolicy | undefined,
-): Promise<GrpoBatch> {
-  const nn = await import('../../nn/index.js');
-  const rows = rollout.completions.map((c, i) => ({
-    prompt: nn.tokenizer.encode((rollout.items[Math.floor(i / groupSize)] as { prompt: string }).prompt),
-    response: [...c.tokens],
-  }));
-  const base = nn.packBatch(rows, seqLen);
-  const advantages = new Float32Array(base.batchSize * base.seqLen);
-  for (let b = 0; b < base.batchSize; b++) {
-    const a = rollout.advantages[b] as number;
-    for (let t = 0; t < base.seqLen; t++) advantages[b * base.seqLen + t] = a * (base.mask[b * base.seqLen + t] as number);
-  }
-  const oldLogProbs = await behaviour.logProbs(base);
-  const refLogProbs = reference === undefined ? undefined : await reference.logProbs(base);
-  return { ...base, advantages, oldLogProbs, ...(refLogProbs !== undefined ? { refLogProbs } : {}) };
-}
-
 export const grpoKind: NodeKind<GrpoParams> = {
   kind: 'train.grpo',
-  description: 'GRPO from a checkpoint on an RL Parquet dataset (group-normalized advantages, clipped objective)',
+  description: 'GRPO from a checkpoint or a Hugging Face model (full or LoRA) on an RL Parquet dataset (group-normalized advantages, clipped objective)',
   module: import.meta.url,
   params: grpoParams,
+  folderParams: ['init'],
+  checkFiles: initFolderProblems,
   inputs: ['model', 'data'],
+  optionalInputs: ['model'],
   inputFormats: { model: MODEL_DIR, data: RL_PARQUET },
   outputFormats: { model: MODEL_DIR },
   outputs: ['model'],
@@ -84,19 +70,28 @@ export const grpoKind: NodeKind<GrpoParams> = {
     const items = toRlItems(await readParquetInput(dataPath, "train.grpo input 'data'", RL_PARQUET));
     const G = p.group;
     const P = Math.min(p.prompts, items.length);
-    const initial = await nn.loadCheckpoint(ctx.inputs['model'] as string);
-    if (nn.isLlama(initial.config)) {
-      throw new Error('train.grpo: Llama-family (Hugging Face) models are not supported by GRPO yet; it trains the byte-level GPT only');
+    // The starting model: a Hugging Face folder (`init`), or the `model` input — a byte-vocabulary checkpoint, or a
+    // Hugging Face model (model.hf, or a trained output holding hf/) that brings its tokenizer and chat template.
+    const modelInput = ctx.inputs['model'];
+    if (p.init === undefined && modelInput === undefined) throw new Error("train.grpo: give the `init` param (a Hugging Face folder) or wire the `model` input");
+    if (p.init !== undefined && modelInput !== undefined) throw new Error('train.grpo: give the `init` param or wire the `model` input, not both');
+    const base = await loadBaseModel('train.grpo', p, modelInput, deriveSeed(ctx.seed, 'lora'), 'model');
+    let initial: Checkpoint;
+    if (base !== null) initial = base.ckpt;
+    else {
+      const { optimizer: _o, ...weights } = await nn.loadCheckpoint(modelInput as string);
+      initial = { ...weights, step: 0 };
     }
-    const maxNewTokens = p.maxNewTokens;
-    // Default: just long enough for the longest prompt plus a full completion (BOS, SEP, EOS), in steps of 32.
-    const longestPrompt = Math.max(...items.map((it) => nn.tokenizer.encode(it.prompt).length));
-    const seqLen = p.seqLen ?? Math.min(nn.contextLength(initial.config), Math.ceil((longestPrompt + maxNewTokens + 3) / 32) * 32);
-    if (seqLen > nn.contextLength(initial.config)) throw new Error(`train.grpo: seqLen ${seqLen} exceeds the model's blockSize ${nn.contextLength(initial.config)}`);
+    const codec = base?.hf != null ? await hfCodec(initial, base.hf.tokenizer, base.hf.chat) : undefined;
+    const context = nn.contextLength(initial.config);
+    const maxNewTokens = Math.min(p.maxNewTokens, context - 8);
+    const encoding = await rolloutEncoding(base, codec, maxNewTokens);
+    // Default: just long enough for the longest prompt plus a full completion (and the framing), in steps of 32.
+    const longestPrompt = Math.max(...items.map((it) => encoding.promptIds(it.prompt).length));
+    const seqLen = p.seqLen ?? Math.min(context, Math.ceil((longestPrompt + maxNewTokens + 3) / 32) * 32);
+    if (seqLen > context) throw new Error(`train.grpo: seqLen ${seqLen} exceeds the model's blockSize ${context}`);
     const log: TrainLogRow[] = [];
-    let init: Checkpoint = { ...initial, step: 0 };
-    const { optimizer: _o, ...fresh } = init;
-    init = fresh;
+    let init: Checkpoint = initial;
     const resumed = await loadResume(ctx.resumeDir);
     if (resumed !== null) {
       init = resumed.ckpt;
@@ -124,8 +119,10 @@ export const grpoKind: NodeKind<GrpoParams> = {
       provider,
       ...threads,
     });
-    const behaviour = await createModelPolicy(init, { provider, maxBatch: Math.min(256, P * G), ...threads });
-    const reference = p.klCoef > 0 ? await createModelPolicy(initial, { provider, maxBatch: Math.min(256, P * G), ...threads }) : undefined;
+    const policyOpts = { provider, maxBatch: Math.min(256, P * G), ...threads, ...(codec !== undefined ? { codec } : {}) };
+    const behaviour = await createModelPolicy(init, policyOpts);
+    // The KL's reference is the starting model (LoRA: the base, its adapters still zero).
+    const reference = p.klCoef > 0 ? await createModelPolicy(initial, policyOpts) : undefined;
     try {
       const logEvery = p.logEvery;
       const ckptEvery = p.checkpointEvery ?? Math.max(1, Math.floor(p.steps / 10));
@@ -138,7 +135,7 @@ export const grpoKind: NodeKind<GrpoParams> = {
           seed: deriveSeed(ctx.seed, 'sample', step),
           maxNewTokens,
         });
-        const batch = await grpoBatch(rollout, G, seqLen, behaviour, reference);
+        const batch = await grpoBatch(rollout, G, seqLen, encoding, behaviour, reference);
         const stats = await trainer.train(batch);
         assertFinite('loss', stats.loss, step + 1, ctx.resumeDir);
         assertFinite('grad_norm', stats.gradNorm, step + 1, ctx.resumeDir);
@@ -163,7 +160,7 @@ export const grpoKind: NodeKind<GrpoParams> = {
         ctx.progress({ done, total: p.steps, unit: 'steps', message: `reward ${rollout.stats.rewardMean.toFixed(3)}` });
       }
       const final = await trainer.checkpoint();
-      await writeModel(ctx.output('model'), { ...final, meta: { ...(final.meta ?? {}), trainedBy: ctx.id } }, log);
+      await writeTrainedModel(ctx.output('model'), { ...final, meta: { ...(final.meta ?? {}), trainedBy: ctx.id } }, log, base);
       await publishSnapshots(ctx.resumeDir, ctx.output('model'));
     } finally {
       await behaviour.dispose();

@@ -32,6 +32,7 @@ describe('Hugging Face tokenizer and chat template equal transformers', () => {
     it(`${family}: decode inverts encode`, async () => {
       const tok = await HfTokenizer.load(fixture(family));
       for (const t of expected(family).tokenize) expect(tok.decode(t.ids)).toBe(t.text);
+      expect(tok.decode([])).toBe(''); // an answer that ended its turn at once
     });
   }
 
