@@ -1,10 +1,11 @@
 import { fromBinary } from '@bufbuild/protobuf';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ModelProtoSchema } from 'onnx-buf';
 import { numel } from './models/gpt-params.js';
 import { inputParams, specsLayout } from './models/gpt.js';
-import { mergeLora } from './models/lora.js';
+import { loraSpecs, mergeLora, type LoraConfig } from './models/lora.js';
 import { decoderModel, isLlama } from './models/model.js';
 import { encodeModel } from './onnx/encode.js';
 import { Graph } from './onnx/graph.js';
@@ -167,4 +168,60 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
     ...(optimizer ? { optimizer } : {}),
     ...(Object.keys(sidecar.meta).length > 0 ? { meta: sidecar.meta } : {}),
   };
+}
+
+/** Files of a LoRA run's adapters beside the base weights in a training checkpoint (see saveTrainingCheckpoint). */
+export const ADAPTER_FILES = { data: 'adapters.bin', sidecar: 'adapters.json' } as const;
+
+interface AdapterSidecar {
+  readonly lora: LoraConfig;
+  readonly params: readonly { readonly name: string; readonly shape: readonly number[] }[];
+  readonly layout: 'weights then m then v, float32 little-endian, params order';
+}
+
+/**
+ * Writes the checkpoint a run resumes from. Without LoRA it is `saveCheckpoint`'s. With LoRA the adapters stay
+ * unmerged, so the resumed run continues the same adapters with the same AdamW moments (a merged checkpoint would
+ * restart fresh adapters and lose the optimizer state): the base weights as `saveCheckpoint` writes them, plus
+ * adapters.bin (the adapters, then their moments m and v) and adapters.json (the LoRA settings and tensor list).
+ */
+export async function saveTrainingCheckpoint(dir: string, ckpt: Checkpoint): Promise<void> {
+  const lora = ckpt.lora;
+  if (lora === undefined || !isLlama(ckpt.config)) return saveCheckpoint(dir, ckpt);
+  const layout = specsLayout(loraSpecs(ckpt.config, lora));
+  const names = new Set(layout.specs.map((s) => s.name));
+  const weights = flatten(ckpt.weights, layout, 'saveTrainingCheckpoint adapters');
+  const zero = new Map(layout.specs.map((s) => [s.name, new Float32Array(numel(s.shape))]));
+  const m = flatten(ckpt.optimizer?.m ?? zero, layout, 'saveTrainingCheckpoint optimizer.m');
+  const v = flatten(ckpt.optimizer?.v ?? zero, layout, 'saveTrainingCheckpoint optimizer.v');
+  const bytes = new Uint8Array(3 * layout.size * 4);
+  [weights, m, v].forEach((a, i) => bytes.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), i * layout.size * 4));
+  await mkdir(dir, { recursive: true });
+  await writeAtomic(join(dir, ADAPTER_FILES.data), bytes);
+  const sidecar: AdapterSidecar = {
+    lora,
+    params: layout.specs.map((s) => ({ name: s.name, shape: s.shape })),
+    layout: 'weights then m then v, float32 little-endian, params order',
+  };
+  await writeAtomic(join(dir, ADAPTER_FILES.sidecar), `${JSON.stringify(sidecar, null, 2)}\n`);
+  const { lora: _l, optimizer: _o, ...rest } = ckpt;
+  await saveCheckpoint(dir, { ...rest, weights: new Map([...ckpt.weights].filter(([name]) => !names.has(name))) });
+}
+
+/** Reads a directory written by saveTrainingCheckpoint: a LoRA run's base weights, adapters, their moments and settings. */
+export async function loadTrainingCheckpoint(dir: string): Promise<Checkpoint> {
+  const ckpt = await loadCheckpoint(dir);
+  if (!existsSync(join(dir, ADAPTER_FILES.sidecar))) return ckpt;
+  const sidecar = JSON.parse(await readFile(join(dir, ADAPTER_FILES.sidecar), 'utf8')) as AdapterSidecar;
+  if (!isLlama(ckpt.config)) throw new Error(`loadTrainingCheckpoint: ${dir} has adapters but no Llama-family model`);
+  const layout = specsLayout(loraSpecs(ckpt.config, sidecar.lora));
+  const bytes = await readFile(join(dir, ADAPTER_FILES.data));
+  if (bytes.length !== 3 * layout.size * 4) {
+    throw new Error(`loadTrainingCheckpoint: ${ADAPTER_FILES.data} has ${bytes.length} bytes, expected ${3 * layout.size * 4}`);
+  }
+  const all = new Float32Array(3 * layout.size);
+  new Uint8Array(all.buffer).set(bytes);
+  const part = (i: number) => unflatten(all.subarray(i * layout.size, (i + 1) * layout.size), layout);
+  const { optimizer: _o, ...base } = ckpt;
+  return { ...base, weights: new Map([...ckpt.weights, ...part(0)]), lora: sidecar.lora, optimizer: { m: part(1), v: part(2) } };
 }

@@ -35,7 +35,7 @@ export { tokenizer, tokenizerSpec } from './tokenizer.js';
 export { packBatch, packIdBatch } from './batch.js';
 export { initGpt, gptParamSpecs, countParams } from './models/gpt-params.js';
 export type { ParamSpec } from './models/gpt-params.js';
-export { saveCheckpoint, loadCheckpoint } from './checkpoint.js';
+export { saveCheckpoint, loadCheckpoint, saveTrainingCheckpoint, loadTrainingCheckpoint } from './checkpoint.js';
 export { Trainer } from './trainer.js';
 export type { TrainerOptions } from './trainer.js';
 export { Generator } from './generator.js';

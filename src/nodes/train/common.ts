@@ -120,12 +120,13 @@ export async function saveResume(
   log: readonly TrainLogRow[],
   extra: Readonly<Record<string, unknown>> = {},
 ): Promise<void> {
-  const { saveCheckpoint } = await import('../../nn/index.js');
+  const { saveTrainingCheckpoint } = await import('../../nn/index.js');
   await mkdir(resumeDir, { recursive: true });
   const tmp = join(resumeDir, `${CKPT}.tmp`);
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });
-  await saveCheckpoint(tmp, ckpt);
+  // LoRA adapters are kept unmerged, with their optimizer state, so the resumed run continues them.
+  await saveTrainingCheckpoint(tmp, ckpt);
   await writeFile(join(tmp, TRAIN_LOG_FILE), log.map((r) => JSON.stringify(r)).join('\n') + (log.length ? '\n' : ''));
   await writeFile(join(tmp, 'resume.json'), JSON.stringify(extra));
   const old = join(resumeDir, `${CKPT}.old`);
@@ -141,8 +142,8 @@ export async function loadResume(
 ): Promise<{ ckpt: Checkpoint; log: TrainLogRow[]; extra: Record<string, unknown> } | null> {
   const dir = join(resumeDir, CKPT);
   if (!existsSync(join(dir, 'resume.json'))) return null;
-  const { loadCheckpoint } = await import('../../nn/index.js');
-  const ckpt = await loadCheckpoint(dir);
+  const { loadTrainingCheckpoint } = await import('../../nn/index.js');
+  const ckpt = await loadTrainingCheckpoint(dir);
   const log = parseTrainLog(await readFile(join(dir, TRAIN_LOG_FILE), 'utf8'), 'resume log');
   const extra = JSON.parse(await readFile(join(dir, 'resume.json'), 'utf8')) as Record<string, unknown>;
   return { ckpt, log, extra };

@@ -104,12 +104,7 @@ export const sftKind: NodeKind<SftParams> = {
     const resumed = await loadResume(ctx.resumeDir);
     let startStep = 0;
     if (resumed !== null) {
-      init = resumed.ckpt;
-      // A LoRA checkpoint is saved merged, without optimizer state: continue with fresh adapters on it.
-      if (base?.ckpt.lora !== undefined) {
-        const { optimizer: _o, ...merged } = resumed.ckpt;
-        init = nn.withLora(merged, base.ckpt.lora);
-      }
+      init = resumed.ckpt; // under LoRA: the base weights, the adapters and their AdamW state
       startStep = resumed.ckpt.step;
       log.push(...resumed.log);
       ctx.log(`train.sft: resuming from step ${startStep}`);

@@ -169,3 +169,33 @@ describe('GRPO on a Hugging Face model', () => {
     );
   });
 });
+
+describe('resuming a LoRA run', () => {
+  it('train.grpo and train.sft killed mid-run and resumed end with the bytes of an uninterrupted run (adapters and AdamW state kept)', async () => {
+    const dir = tempDir('pipe-grpo-hf-');
+    const rl = await rlData(dir);
+    const sftData = await formatData(dir);
+    const lora = { rank: 4, alpha: 8, targets: ['q_proj', 'v_proj', 'down_proj'] as const };
+    const cases = [
+      { kind: grpoKind, params: { init: fixture('qwen3'), lora, steps: 4, prompts: 2, group: 2, maxNewTokens: 6, lr: 0.05, checkpointEvery: 2, threads: 1 }, inputs: { data: rl } },
+      { kind: sftKind, params: { init: fixture('llama'), lora, steps: 4, batchSize: 4, lr: 0.05, warmupSteps: 0, valFraction: 0, checkpointEvery: 2, threads: 1 }, inputs: { data: sftData } },
+    ] as const;
+    for (const c of cases) {
+      const run = (ctx: ReturnType<typeof fakeCtx>) => (c.kind.run as (x: typeof ctx) => Promise<void>)(ctx);
+      const whole = fakeCtx(c.params, c.inputs);
+      await run(whole);
+      const killed = fakeCtx(c.params, c.inputs, {
+        onProgress: (u) => {
+          if (u.done === 3) throw new Error('killed');
+        },
+      });
+      await expect(run(killed)).rejects.toThrow('killed');
+      const resumed = fakeCtx(c.params, c.inputs, { resumeDir: killed.resumeDir });
+      await run(resumed);
+      expect(resumed.logs.some((l) => l.includes('resuming from step 2')), c.kind.kind).toBe(true);
+      for (const f of ['model.onnx', 'checkpoint.json', 'train-log.jsonl', 'hf/model.safetensors']) {
+        expect(readFileSync(join(resumed.output('model'), f)).equals(readFileSync(join(whole.output('model'), f))), `${c.kind.kind} ${f}`).toBe(true);
+      }
+    }
+  }, 300_000);
+});
