@@ -36,6 +36,11 @@ describe('Hugging Face tokenizer and chat template equal transformers', () => {
     });
   }
 
+  it("qwen2 isolates every digit as real Qwen2 tokenizers do: transformers' ids (check_export.py, bench/gpu/results/hf-check-tokenize-h200-837201c.txt)", async () => {
+    const tok = await HfTokenizer.load(fixture('qwen2'));
+    expect(tok.encode('Numbers: 10 + 11 = 21; 9*9=81.')).toEqual([48, 271, 300, 85, 28, 223, 19, 18, 223, 13, 223, 19, 19, 279, 223, 20, 19, 29, 223, 27, 12, 27, 31, 26, 19, 16]);
+  });
+
   it('bos/eos come from tokenizer_config.json (llama has a bos, qwen none)', async () => {
     const llama = await HfTokenizer.load(fixture('llama'));
     expect(llama.specialTokens).toMatchObject({ bos_token: '<|begin_of_text|>', eos_token: '<|eot_id|>' });
