@@ -6,6 +6,7 @@ import { initGpt, saveCheckpoint, tokenizer } from '../../../src/nn/index.js';
 import { writeParquet } from '../../../src/nodes/data/parquet.js';
 import { cotGenerateKind } from '../../../src/nodes/cot/generate.js';
 import { grpoKind } from '../../../src/nodes/train/grpo.js';
+import { initModel } from '../../../src/nodes/train/init-model.js';
 import { fakeCtx } from './fake-ctx.js';
 
 async function fixtures(): Promise<{ model: string; rl: string }> {
@@ -35,6 +36,22 @@ describe('train.grpo', () => {
     for (const name of ['loss', 'grad_norm', 'reward', 'reward_std', 'flat_groups', 'solved', 'response_tokens']) {
       expect(ctx.metrics.some((m) => m.name === name)).toBe(true);
     }
+  }, 60_000);
+});
+
+describe('train.grpo on a Llama-family model over bytes', () => {
+  it('trains a model.arch: llama checkpoint through the byte framing and writes it with the byte tokenizer', async () => {
+    const { rl } = await fixtures();
+    const nn = await import('../../../src/nn/index.js');
+    const model = join(mkdtempSync(join(tmpdir(), 'pipe-grpo-')), 'llama');
+    await saveCheckpoint(model, initModel(nn, { nLayer: 1, nHead: 2, nEmbd: 16, blockSize: 64, arch: 'llama' }, 5));
+    const ctx = fakeCtx({ steps: 2, prompts: 2, group: 2, maxNewTokens: 6, lr: 1e-3, threads: 1 }, { model, data: rl });
+    await grpoKind.run(ctx);
+    const out = await nn.loadCheckpoint(ctx.output('model'));
+    expect(nn.isLlama(out.config)).toBe(true);
+    expect(out.step).toBe(2);
+    const sidecar = JSON.parse(readFileSync(join(ctx.output('model'), 'checkpoint.json'), 'utf8')) as { tokenizer: { kind: string } };
+    expect(sidecar.tokenizer.kind).toBe('bytes');
   }, 60_000);
 });
 
