@@ -112,7 +112,9 @@ export async function loadBaseModel(
     return null;
   }
   const tokenizer = await nn.HfTokenizer.load(dir);
-  const chat = p.chat ?? tokenizer.hasChatTemplate;
+  // A model pipe trained renders prompts as its trainer did (meta.chat), unless told otherwise.
+  const trainedChat = typeof ckpt.meta?.chat === 'boolean' ? ckpt.meta.chat : undefined;
+  const chat = p.chat ?? trainedChat ?? tokenizer.hasChatTemplate;
   if (chat && !tokenizer.hasChatTemplate) throw new Error(`${label}: chat: true, but the model's tokenizer has no chat template`);
   // Fine-tuning starts a fresh optimizer and step counter; LoRA adds fresh adapters on the (merged) weights.
   const { optimizer: _o, lora: _l, ...weightsOnly } = nn.mergeLora(ckpt);

@@ -4,7 +4,7 @@
  * mean advantage, whatever the KL coefficient), LoRA trains the adapters only, and the node writes a model with an
  * hf/ folder that `pipe model` reads back.
  */
-import { readFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runModel } from '../../../src/cli/commands/model.js';
@@ -148,6 +148,14 @@ describe('GRPO on a Hugging Face model', () => {
     expect(Math.max(...got.map((x, i) => Math.abs(x - trained.logits[i]!)))).toBeLessThan(1e-5);
     const sidecar = JSON.parse(readFileSync(join(lora.output('model'), 'checkpoint.json'), 'utf8')) as { meta: { chat?: boolean } };
     expect(sidecar.meta.chat).toBe(true);
+
+    // A trained input renders prompts as its trainer did (meta.chat) unless `chat` says otherwise.
+    const plain = join(dir, 'plain');
+    cpSync(sft.output('model'), plain, { recursive: true });
+    const side = JSON.parse(readFileSync(join(plain, 'checkpoint.json'), 'utf8')) as { meta: Record<string, unknown> };
+    writeFileSync(join(plain, 'checkpoint.json'), JSON.stringify({ ...side, meta: { ...side.meta, chat: false } }));
+    expect((await loadBaseModel('t', {}, plain, 1, 'model'))!.hf!.chat).toBe(false);
+    expect((await loadBaseModel('t', { chat: true }, plain, 1, 'model'))!.hf!.chat).toBe(true);
 
     // A Llama folder given as `init`, fully fine-tuned.
     const full = fakeCtx({ ...params, steps: 1, init: fixture('llama') }, { data: rl });
