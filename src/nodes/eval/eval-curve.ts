@@ -78,11 +78,15 @@ export const evalCurveKind: NodeKind<CurveParams> = {
     const perSplit = p.perSplit;
     const sample = { temperature, topP: p.topP, maxNewTokens: p.maxNewTokens };
     const nn = await import('../../nn/index.js');
-    const { createModelPolicy } = await import('./model-policy.js');
+    const { createModelPolicy, loadModel } = await import('./model-policy.js');
+    // Snapshots hold weights only: a Hugging Face model's tokenizer and chat rendering are the model output's.
+    const modelDir = ctx.inputs['model'] as string;
+    const codec = nn.hfFolderOf(modelDir) !== null ? (await loadModel(modelDir)).codec : undefined;
     const policy = await createModelPolicy(await nn.loadCheckpoint((snapshots[0] as { dir: string }).dir), {
       provider: p.provider,
       maxBatch: p.batch,
       ...threadsFor(p, ctx),
+      ...(codec !== undefined ? { codec } : {}),
     });
     const task: 'sokoban' | 'gp' = envsPath !== undefined ? 'sokoban' : 'gp';
     // The same episodes and seeds at every step, so the curve shows the model changing, not the sample.

@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runModel } from '../../../src/cli/commands/model.js';
 import { writeParquet } from '../../../src/nodes/data/parquet.js';
+import { evalCurveKind } from '../../../src/nodes/eval/eval-curve.js';
 import { createModelPolicy, hfCodec } from '../../../src/nodes/eval/model-policy.js';
+import { evalsetKind as gpEvalsetKind } from '../../../src/nodes/gp/evalset-node.js';
 import { loadBaseModel } from '../../../src/nodes/train/base-model.js';
 import { grpoBatch, rolloutEncoding } from '../../../src/nodes/train/grpo-batch.js';
 import { collectRollouts } from '../../../src/nodes/train/grpo-core.js';
@@ -123,7 +125,7 @@ describe('GRPO on a Hugging Face model', () => {
     const sft = fakeCtx({ init: fixture('qwen3'), steps: 16, batchSize: 8, lr: 0.02, warmupSteps: 0, valFraction: 0, threads: 1 }, { data: await formatData(dir) });
     await sftKind.run(sft);
     const params: GrpoParams = { steps: 3, prompts: 2, group: 4, maxNewTokens: 24, temperature: 0.7, lr: 0.05, klCoef: 0.1, threads: 1 };
-    const lora = fakeCtx({ ...params, lora: { rank: 4, alpha: 8, targets: ['q_proj', 'v_proj'] as ('q_proj' | 'v_proj')[] } }, { model: sft.output('model'), data: rl });
+    const lora = fakeCtx({ ...params, evalEvery: 3, lora: { rank: 4, alpha: 8, targets: ['q_proj', 'v_proj'] as ('q_proj' | 'v_proj')[] } }, { model: sft.output('model'), data: rl });
     await grpoKind.run(lora);
     const log = readFileSync(join(lora.output('model'), 'train-log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { loss: number; reward: number });
     expect(log).toHaveLength(3);
@@ -148,6 +150,16 @@ describe('GRPO on a Hugging Face model', () => {
     expect(Math.max(...got.map((x, i) => Math.abs(x - trained.logits[i]!)))).toBeLessThan(1e-5);
     const sidecar = JSON.parse(readFileSync(join(lora.output('model'), 'checkpoint.json'), 'utf8')) as { meta: { chat?: boolean } };
     expect(sidecar.meta.chat).toBe(true);
+
+    // Its snapshots (weights only) are evaluated through the output's tokenizer and chat template.
+    const tasks = fakeCtx({ perSplit: 1, seedBase: 42, splits: ['id'] }, {});
+    await gpEvalsetKind.run(tasks);
+    const curve = fakeCtx(
+      { method: 'grpo', template: new URL('../../../pipelines/templates/gp-compact.txt', import.meta.url).pathname, perSplit: 1, maxNewTokens: 4, threads: 1 },
+      { model: lora.output('model'), tasks: tasks.output('tasks') },
+    );
+    await evalCurveKind.run(curve);
+    expect((JSON.parse(readFileSync(curve.output('curve'), 'utf8')) as { steps: { step: number }[] }).steps.map((x) => x.step)).toEqual([3]);
 
     // A trained input renders prompts as its trainer did (meta.chat) unless `chat` says otherwise.
     const plain = join(dir, 'plain');
