@@ -45,7 +45,7 @@ describe('fine-tuning a Hugging Face model in a pipeline', () => {
     const loaded = loadPipeline(join(dir, 'p.yaml'), { library });
     expect(loaded.diagnostics).toEqual([]);
     const summary = await runPipeline(loaded.pipeline!, { jobs: 2 });
-    expect(summary.nodes.map((n) => [n.id, n.status])).toEqual(expect.arrayContaining([['full', 'ran'], ['lora', 'ran'], ['eval', 'ran']]));
+    expect(summary.nodes.map((n) => [n.id, n.status])).toEqual(expect.arrayContaining([['full', 'ran'], ['lora', 'ran'], ['grpo', 'ran'], ['eval', 'ran']]));
     const store = openStore(loaded.pipeline!.store);
     const out = async (id: string): Promise<string> => store.artifactPath(summary.nodes.find((n) => n.id === id)!.outputs!['model']!);
     const fullDir = await out('full');
@@ -65,7 +65,7 @@ describe('fine-tuning a Hugging Face model in a pipeline', () => {
     }
     // The exported folder, read back as a Hugging Face model, gives the trained checkpoint's logits exactly.
     const ids = [5, 17, 42, 99, 2];
-    for (const d of [fullDir, loraDir]) {
+    for (const d of [fullDir, loraDir, await out('grpo')]) {
       const trained = await forwardLogits(await loadCheckpoint(d), ids, { threads: 1 });
       const { folder, weights } = await loadHfModel(join(d, 'hf'));
       const reloaded = await forwardLogits(llamaCheckpoint(folder.config, weights), ids, { threads: 1 });
@@ -87,7 +87,7 @@ describe('fine-tuning a Hugging Face model in a pipeline', () => {
     expect(r.code).toBe(2);
     const lines = r.err.split('\n').filter((l) => l.includes('error:'));
     expect(lines.map((l) => l.replace(/^.*p\.yaml:/, 'p.yaml:').replace(dir, '<dir>'))).toEqual([
-      "p.yaml:14:21 error: param 'init': <dir>/qwen2/tokenizer.json: file not found (a Hugging Face model folder needs its tokenizer)",
+      "p.yaml:15:21 error: param 'init': <dir>/qwen2/tokenizer.json: file not found (a Hugging Face model folder needs its tokenizer)",
     ]); // reported once, at the first node that names the folder
     expect(existsSync(join(dir, 'store'))).toBe(false);
   });
