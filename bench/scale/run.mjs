@@ -3,10 +3,10 @@
  * Scale-out benchmark (run after `npm run build`; needs redis-server on PATH):
  *
  *   node bench/scale/run.mjs [--pipeline pipelines/study.yaml] [--workers 1,2,4] [--cores N] [--steps 40]
- *                            [--levels 200] [--evalset 8] [--data 1000] [--grpo-steps 2] [--slurm] [--keep]
+ *                            [--levels 200] [--evalset 8] [--data 1000] [--grpo-steps 2] [--tokens N] [--slurm] [--keep]
  *
  * The study matrix (every method x task x seed) shrunk by --set overrides (training steps, data and evaluation-set
- * sizes) so it finishes in minutes, run on a fresh store each time:
+ * sizes, and with --tokens the evaluators' maxNewTokens) so it finishes in minutes, run on a fresh store each time:
  *   - locally with --jobs N (the baseline), then
  *   - on a Redis worker pool of W workers on this machine for each W in --workers, the N cores split between them
  *     (each worker --cpus max(1, floor(N / W)), its own HOME, TMPDIR and cache directory, as separate machines).
@@ -38,6 +38,7 @@ const { values } = parseArgs({
     evalset: { type: 'string', default: '8' },
     data: { type: 'string', default: '1000' },
     'grpo-steps': { type: 'string', default: '2' },
+    tokens: { type: 'string' },
     slurm: { type: 'boolean' },
     keep: { type: 'boolean' },
   },
@@ -62,6 +63,7 @@ function overrides() {
     if (node.kind === 'train.grpo') set('steps', values['grpo-steps']);
     if (p.count !== undefined) set('count', node.kind === 'sokoban.levels' ? values.levels : values.data);
     if (p.perSplit !== undefined) set('perSplit', values.evalset);
+    if (p.maxNewTokens !== undefined && values.tokens !== undefined) set('maxNewTokens', values.tokens);
   }
   return sets;
 }
