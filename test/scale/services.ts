@@ -58,7 +58,10 @@ export async function privateRedis(): Promise<Service | { skip: string }> {
     }
     await sleep(100);
   }
-  return { url: `redis://127.0.0.1:${port}`, stop: () => child.kill() };
+  // Never outlive the test process, even when it ends without running afterAll.
+  const stop = (): void => void child.kill();
+  process.once('exit', stop);
+  return { url: `redis://127.0.0.1:${port}`, stop };
 }
 
 /** Why the SLURM tests cannot run here, or undefined when a cluster answers. */
