@@ -10,6 +10,7 @@ import { Graph } from './onnx/graph.js';
 import type { DeviceMover } from './runtime/device.js';
 import type { RtSession, RtTensor } from './runtime/ort.js';
 import { sampleToken } from './sampling.js';
+import type { ResidentCache } from './stream.js';
 import { tokenizer } from './tokenizer.js';
 import { TRAIN_IO, buildScoreGraph } from './train-graph.js';
 import type { Checkpoint, ModelConfig, Provider, SessionOptions, TokenBatch } from './types.js';
@@ -89,9 +90,26 @@ export type StreamOptions = Omit<GenerateOptions, 'seed' | 'seeds'>;
 export type GeneratorOptions = SessionOptions & {
   readonly maxBatch: number;
   readonly maxLen: number;
+  /**
+   * Keep `stream`'s KV cache on the device between decode runs (see ResidentCache). Default: on for WebGPU, where
+   * feeding a host cache uploads all of it every token; off for the CPU EP, where the host cache is fed without a
+   * copy (there the resident graphs only cost more, and serve to test this path).
+   */
+  readonly residentKv?: boolean;
   /** Default: `byteVocab` for the GPT, `idVocab(config)` for the Llama family. */
   readonly vocab?: GenVocab;
 };
+
+/** Input names of the resident decode graph's slot marker and of the admit graph (see ResidentCache in stream.ts). */
+export const RESIDENT_IO = {
+  slotHot: 'slot_hot',
+  rowMask: 'row_mask',
+  rowIndex: 'row_index',
+  cacheK: (l: number) => `cache_key_${l}`,
+  cacheV: (l: number) => `cache_value_${l}`,
+  rowsK: (l: number) => `rows_key_${l}`,
+  rowsV: (l: number) => `rows_value_${l}`,
+} as const;
 
 const IO = { token: 'token', position: 'position', slotBias: 'slot_bias', logits: 'logits' } as const;
 const pastK = (l: number) => `past_key_${l}`;
@@ -99,8 +117,12 @@ const pastV = (l: number) => `past_value_${l}`;
 const newK = (l: number) => `key_${l}`;
 const newV = (l: number) => `value_${l}`;
 
-/** The one-token decode graph over a KV cache of S slots, weights as inputs (so setWeights is cheap). */
-export function buildDecodeGraph(cfg: ModelConfig, B: number, S: number): Graph {
+/**
+ * The one-token decode graph over a KV cache of S slots, weights as inputs (so setWeights is cheap). Outputs the
+ * token's keys and values for the host to write into its cache; `resident`: takes `slot_hot` (B, S) bool, writes them
+ * into the cache in the graph and outputs the updated cache (which stays on the device, see ResidentCache).
+ */
+export function buildDecodeGraph(cfg: ModelConfig, B: number, S: number, resident = false): Graph {
   const g = new Graph();
   const model = decoderModel(cfg);
   const { params } = inputParams(g, model.specs);
@@ -108,16 +130,37 @@ export function buildDecodeGraph(cfg: ModelConfig, B: number, S: number): Graph 
   const token = g.input(IO.token, 'int32', [B]);
   const position = g.input(IO.position, 'int32', [B]);
   const slotBias = g.input(IO.slotBias, 'float32', [B, S]);
+  const slotHot = resident ? g.input(RESIDENT_IO.slotHot, 'bool', [B, S]) : undefined;
   const pastKeys: ReturnType<Graph['input']>[] = [];
   const pastValues: ReturnType<Graph['input']>[] = [];
   for (let l = 0; l < model.numLayers; l++) {
     pastKeys.push(g.input(pastK(l), 'float32', [B, model.kvHeads, hs, S]));
     pastValues.push(g.input(pastV(l), 'float32', [B, model.kvHeads, S, hs]));
   }
-  const out = model.decodeStep(g, params, { token, position, pastKeys, pastValues, slotBias });
+  const out = model.decodeStep(g, params, { token, position, pastKeys, pastValues, slotBias, ...(slotHot ? { slotHot } : {}) });
   g.output(out.logits, IO.logits);
   out.keys.forEach((k, l) => g.output(k, newK(l)));
   out.values.forEach((v, l) => g.output(v, newV(l)));
+  return g;
+}
+
+/**
+ * Writes n staged rows into a resident cache of B rows: cache' = Where(row_mask, Gather(rows, row_index), cache), per
+ * layer for keys and values — only the n new rows travel from the host.
+ */
+export function buildAdmitGraph(cfg: ModelConfig, B: number, S: number, n: number): Graph {
+  const g = new Graph();
+  const model = decoderModel(cfg);
+  const nkv = model.kvHeads;
+  const hs = model.headDim;
+  const mask = g.reshape(g.input(RESIDENT_IO.rowMask, 'bool', [B]), [B, 1, 1, 1]);
+  const index = g.input(RESIDENT_IO.rowIndex, 'int32', [B]);
+  for (let l = 0; l < model.numLayers; l++) {
+    const rowsK = g.gather(g.input(RESIDENT_IO.rowsK(l), 'float32', [n, nkv, hs, S]), index, 0);
+    const rowsV = g.gather(g.input(RESIDENT_IO.rowsV(l), 'float32', [n, nkv, S, hs]), index, 0);
+    g.output(g.where(mask, rowsK, g.input(RESIDENT_IO.cacheK(l), 'float32', [B, nkv, hs, S])), newK(l));
+    g.output(g.where(mask, rowsV, g.input(RESIDENT_IO.cacheV(l), 'float32', [B, nkv, S, hs])), newV(l));
+  }
   return g;
 }
 
@@ -160,6 +203,7 @@ export const PREFILL_BUCKET = 16;
  */
 export class Generator {
   private readonly decodeSessions = new Map<number, RtSession>();
+  private readonly admitSessions = new Map<number, RtSession>();
   private readonly prefillSessions = new Map<number, RtSession>();
   private readonly scoreSessions = new Map<string, RtSession>();
   private disposed = false;
@@ -213,18 +257,69 @@ export class Generator {
     return { ...(this.opts.threads !== undefined ? { threads: this.opts.threads } : {}), spinning: this.opts.spinning ?? false };
   }
 
-  /** The decode session for B rows (default maxBatch; continuous batching uses smaller ones as rows run out). */
-  private async decodeSession(B: number = this.opts.maxBatch): Promise<RtSession> {
-    let s = this.decodeSessions.get(B);
+  /** Whether `stream` keeps its KV cache on the device (GeneratorOptions.residentKv). */
+  private get residentKv(): boolean {
+    return this.opts.residentKv ?? this.provider === 'webgpu';
+  }
+
+  /** Output names of the cache (present keys and values), kept on the device in resident mode. */
+  private cacheOutputs(): string[] {
+    return Array.from({ length: decoderModel(this.cfg).numLayers }, (_, l) => [newK(l), newV(l)]).flat();
+  }
+
+  /**
+   * The decode session for B rows (default maxBatch; continuous batching uses smaller ones as rows run out), or
+   * `resident`, the one whose cache outputs stay on the device (always maxBatch rows).
+   */
+  private async decodeSession(B: number = this.opts.maxBatch, resident = false): Promise<RtSession> {
+    const key = resident ? -B : B;
+    let s = this.decodeSessions.get(key);
     if (s === undefined) {
-      s = await this.rt.RtSession.create(encodeModel(buildDecodeGraph(this.cfg, B, this.opts.maxLen)), {
+      s = await this.rt.RtSession.create(encodeModel(buildDecodeGraph(this.cfg, B, this.opts.maxLen, resident)), {
         provider: this.provider,
         ...this.threads(),
+        ...(resident ? { gpuOutputs: this.cacheOutputs() } : {}),
         label: 'decode step',
       });
-      this.decodeSessions.set(B, s);
+      this.decodeSessions.set(key, s);
     }
     return s;
+  }
+
+  /** The resident cache of `stream` (see ResidentCache): zero caches, the admit session, freeing replaced tensors. */
+  private residentCache(): ResidentCache {
+    const model = decoderModel(this.cfg);
+    const B = this.opts.maxBatch;
+    const S = this.opts.maxLen;
+    const shapes = { k: [B, model.kvHeads, model.headDim, S], v: [B, model.kvHeads, S, model.headDim] };
+    const zeros = async (shape: number[]) => this.mover.upload(this.rt.tensor('float32', new Float32Array(numel(shape)), shape), 'float32');
+    return {
+      zeros: async () => {
+        const keys: RtTensor[] = [];
+        const values: RtTensor[] = [];
+        for (let l = 0; l < model.numLayers; l++) {
+          keys.push(await zeros(shapes.k));
+          values.push(await zeros(shapes.v));
+        }
+        return { keys, values };
+      },
+      admit: async (n, feeds) => {
+        let s = this.admitSessions.get(n);
+        if (s === undefined) {
+          s = await this.rt.RtSession.create(encodeModel(buildAdmitGraph(this.cfg, B, S, n)), {
+            provider: this.provider,
+            ...this.threads(),
+            gpuOutputs: this.cacheOutputs(),
+            label: 'cache admit',
+          });
+          this.admitSessions.set(n, s);
+        }
+        return s.run(feeds);
+      },
+      release: (t) => {
+        if (this.mover.resident && t.location !== 'cpu') t.dispose();
+      },
+    };
   }
 
   private get vocab(): GenVocab {
@@ -294,7 +389,8 @@ export class Generator {
         maxLen: this.opts.maxLen,
         weights: Object.fromEntries(this.weights),
         prefill: async (B, P, feeds) => (await this.prefillSession(P, B)).run(feeds),
-        decode: async (B, feeds) => (await this.decodeSession(B)).run(feeds),
+        decode: async (B, feeds) => (await this.decodeSession(B, this.residentKv)).run(feeds),
+        ...(this.residentKv ? { resident: this.residentCache() } : {}),
         rt: this.rt,
       },
       next,
@@ -451,6 +547,7 @@ export class Generator {
     if (this.disposed) return;
     this.disposed = true;
     for (const s of this.decodeSessions.values()) await s.release();
+    for (const s of this.admitSessions.values()) await s.release();
     for (const s of this.prefillSessions.values()) await s.release();
     for (const s of this.scoreSessions.values()) await s.release();
     if (this.mover.resident) for (const t of this.weights.values()) t.dispose();

@@ -5,11 +5,13 @@
  * run (row count rounded up to a power of two, prompt length to PREFILL_BUCKET), then every live row advances one
  * token per decode run. Live rows are kept in the lowest slots (a finished row's slot takes the highest live row), so
  * a decode run covers only as many rows as are live, rounded up to a power of two — the tail of an evaluation, when
- * few episodes are left, costs what those few rows cost. What it deliberately does not do: reorder requests (they enter in the order `next` offers
- * them) or share prompt prefixes between rows.
+ * few episodes are left, costs what those few rows cost. With a ResidentCache (WebGPU) the cache stays on the device
+ * instead: the decode graph writes each token into it, admissions go through one Where run, and rows are not moved.
+ * What it deliberately does not do: reorder requests (they enter in the order `next` offers them) or share prompt
+ * prefixes between rows.
  */
 import { Rng, deriveSeed } from '../util/rng.js';
-import { GRAPH_IO, PREFILL_BUCKET, type GenVocab, type StreamOptions, type StreamRequest } from './generator.js';
+import { GRAPH_IO, PREFILL_BUCKET, RESIDENT_IO, type GenVocab, type StreamOptions, type StreamRequest } from './generator.js';
 import { MASKED } from './models/gpt.js';
 import type { RtTensor } from './runtime/ort.js';
 import { sampleToken } from './sampling.js';
@@ -33,7 +35,28 @@ export interface StreamHost {
   prefill(B: number, P: number, feeds: Record<string, RtTensor>): Promise<Outputs>;
   /** One decode run over the first B rows of the cache. */
   decode(B: number, feeds: Record<string, RtTensor>): Promise<Outputs>;
+  /** Present when the cache stays on the device (see ResidentCache); the decode graph then takes `slot_hot`. */
+  readonly resident?: ResidentCache;
 }
+
+/**
+ * A KV cache that lives where the decode graph runs (WebGPU): the decode graph writes each token's key and value
+ * into it (its outputs are the updated cache, fed back as the next step's past), and new rows are written by one
+ * `admit` run from host staging buffers holding only the new rows (Gather to their cache rows, Where over the mask). Rows are never moved (no compaction): every
+ * decode run covers all maxBatch rows.
+ */
+export interface ResidentCache {
+  /** Zero caches per layer, keys (B, kvHeads, headDim, S) and values (B, kvHeads, S, headDim), on the device. */
+  zeros(): Promise<{ keys: RtTensor[]; values: RtTensor[] }>;
+  /**
+   * Runs the admit graph for n staged rows (a power of two): inputs cache_*, rows_* (n rows), row_index and row_mask
+   * (per cache row); outputs key_l/value_l, the updated caches.
+   */
+  admit(n: number, feeds: Record<string, RtTensor>): Promise<Outputs>;
+  /** Frees a cache tensor that was replaced. */
+  release(t: RtTensor): void;
+}
+
 
 interface Row<R> {
   readonly req: R;
@@ -72,6 +95,18 @@ export async function runStream<R extends StreamRequest>(
   const token = new Int32Array(B).fill(vocab.pad);
   const position = new Int32Array(B);
   let live = 0;
+  // Resident mode: the device caches (keys/values above are then host staging for admitted rows) and the slot marker.
+  const resident = host.resident;
+  const dev = resident ? await resident.zeros() : { keys: [] as RtTensor[], values: [] as RtTensor[] };
+  const hot = new Uint8Array(resident ? B * S : 0);
+  const swapIn = (out: Outputs): void => {
+    for (let l = 0; l < cfg.nLayer; l++) {
+      resident?.release(dev.keys[l] as RtTensor);
+      resident?.release(dev.values[l] as RtTensor);
+      dev.keys[l] = out[GRAPH_IO.newK(l)] as RtTensor;
+      dev.values[l] = out[GRAPH_IO.newV(l)] as RtTensor;
+    }
+  };
   // The feeds of a decode run over the first Bd rows: views of the buffers above (updated in place), built once per Bd.
   const decodeFeeds = new Map<number, Record<string, RtTensor>>();
   const feedsFor = (Bd: number): Record<string, RtTensor> => {
@@ -88,6 +123,20 @@ export async function runStream<R extends StreamRequest>(
         feeds[GRAPH_IO.pastV(l)] = rt.tensor('float32', (values[l] as Float32Array).subarray(0, Bd * nh * S * hs), [Bd, nh, S, hs]);
       }
       decodeFeeds.set(Bd, feeds);
+    }
+    return feeds;
+  };
+  const residentFeeds = (): Record<string, RtTensor> => {
+    const feeds: Record<string, RtTensor> = {
+      ...host.weights,
+      [GRAPH_IO.decode.token]: rt.tensor('int32', token, [B]),
+      [GRAPH_IO.decode.position]: rt.tensor('int32', position, [B]),
+      [GRAPH_IO.decode.slotBias]: rt.tensor('float32', bias, [B, S]),
+      [RESIDENT_IO.slotHot]: rt.tensor('bool', hot, [B, S]),
+    };
+    for (let l = 0; l < cfg.nLayer; l++) {
+      feeds[GRAPH_IO.pastK(l)] = dev.keys[l] as RtTensor;
+      feeds[GRAPH_IO.pastV(l)] = dev.values[l] as RtTensor;
     }
     return feeds;
   };
@@ -142,14 +191,15 @@ export async function runStream<R extends StreamRequest>(
       [GRAPH_IO.prefill.positions]: rt.tensor('int32', positions, [Bp, P]),
       [GRAPH_IO.prefill.bias]: rt.tensor('float32', attn, [Bp, 1, P, P]),
     });
-    // Copy each new row's keys and values (B', nh, P, hs) into its slot, prompt at cache slots 0..len−1.
+    // Copy each new row's keys and values (B', nh, P, hs) into its slot, prompt at cache slots 0..len−1 (resident:
+    // into staging row r of the host arrays, uploaded by the admit run).
     for (let l = 0; l < cfg.nLayer; l++) {
       const k = rt.hostData<Float32Array>(out[GRAPH_IO.prefillK(l)] as RtTensor);
       const v = rt.hostData<Float32Array>(out[GRAPH_IO.prefillV(l)] as RtTensor);
       const K = keys[l] as Float32Array;
       const Vc = values[l] as Float32Array;
       for (let r = 0; r < n; r++) {
-        const b = free[r] as number;
+        const b = resident ? r : (free[r] as number);
         const pad = pads[r] as number;
         const len = P - pad;
         for (let h = 0; h < nh; h++) {
@@ -162,6 +212,22 @@ export async function runStream<R extends StreamRequest>(
           Vc.set(v.subarray((src + pad) * hs, (src + P) * hs), bh * S * hs);
         }
       }
+    }
+    if (resident) {
+      const mask = new Uint8Array(B);
+      const index = new Int32Array(B);
+      free.forEach((b, r) => {
+        mask[b] = 1;
+        index[b] = r;
+      });
+      const feeds: Record<string, RtTensor> = { [RESIDENT_IO.rowMask]: rt.tensor('bool', mask, [B]), [RESIDENT_IO.rowIndex]: rt.tensor('int32', index, [B]) };
+      for (let l = 0; l < cfg.nLayer; l++) {
+        feeds[RESIDENT_IO.cacheK(l)] = dev.keys[l] as RtTensor;
+        feeds[RESIDENT_IO.cacheV(l)] = dev.values[l] as RtTensor;
+        feeds[RESIDENT_IO.rowsK(l)] = rt.tensor('float32', (keys[l] as Float32Array).subarray(0, Bp * nh * hs * S), [Bp, nh, hs, S]);
+        feeds[RESIDENT_IO.rowsV(l)] = rt.tensor('float32', (values[l] as Float32Array).subarray(0, Bp * nh * S * hs), [Bp, nh, S, hs]);
+      }
+      swapIn(await resident.admit(Bp, feeds));
     }
     const logits = rt.hostData<Float32Array>(out[GRAPH_IO.prefill.logits] as RtTensor);
     for (let r = 0; r < n; r++) {
@@ -178,6 +244,7 @@ export async function runStream<R extends StreamRequest>(
 
   /** Moves the highest live rows into free lower slots, so the live rows are 0..n−1. */
   const compact = (): void => {
+    if (resident) return; // rows stay where they were admitted
     let lo = 0;
     let hi = B - 1;
     for (;;) {
@@ -214,18 +281,29 @@ export async function runStream<R extends StreamRequest>(
         slots = free();
       }
     }
-    if (live === 0) return;
+    if (live === 0) {
+      for (const t of [...dev.keys, ...dev.values]) resident?.release(t);
+      return;
+    }
     // One decode run over the live rows (compacted to the lowest slots): each feeds its token at its own position.
     compact();
-    const Bd = Math.min(B, 2 ** Math.ceil(Math.log2(live)));
+    const Bd = resident ? B : Math.min(B, 2 ** Math.ceil(Math.log2(live)));
     for (let b = 0; b < Bd; b++) {
       const row = rows[b];
       token[b] = row?.current ?? vocab.pad;
       position[b] = row === undefined ? 0 : row.slot; // the prompt starts at slot 0 with position 0
+      if (resident && row !== undefined) {
+        bias[b * S + row.slot] = 0; // the graph writes the token at its slot, then attends to it there
+        hot[b * S + row.slot] = 1;
+      }
     }
-    const feeds = feedsFor(Bd);
+    const feeds = resident ? residentFeeds() : feedsFor(Bd);
     const res = await host.decode(Bd, feeds);
-    for (let l = 0; l < cfg.nLayer; l++) {
+    if (resident) {
+      hot.fill(0);
+      swapIn(res);
+    }
+    for (let l = 0; l < (resident ? 0 : cfg.nLayer); l++) {
       const k = rt.hostData<Float32Array>(res[GRAPH_IO.newK(l)] as RtTensor);
       const v = rt.hostData<Float32Array>(res[GRAPH_IO.newV(l)] as RtTensor);
       const K = keys[l] as Float32Array;

@@ -144,6 +144,25 @@ describe('KV-cache decoding', () => {
     }
   }, 60_000);
 
+  it('a device-resident KV cache (WebGPU\'s default; here on the CPU EP) streams the same responses as the host cache', async () => {
+    const prompts = [[97, 98], [99], [100, 101, 102], [103, 104, 105, 106, 107], [108], [109, 110], [111, 112, 113]];
+    for (const temperature of [0, 1.5]) {
+      const o = { maxNewTokens: 7, temperature, topP: 1 };
+      const run = async (residentKv: boolean): Promise<number[][]> => {
+        // 3 slots for 7 prompts: rows finish at different times and are refilled mid-flight.
+        const pool = await Generator.create(ckpt, { maxBatch: 3, maxLen: cfg.blockSize, residentKv });
+        const got: number[][] = [];
+        let offered = 0;
+        await pool.stream(() => (offered < prompts.length ? { prompt: prompts[offered]!, seed: 20 + offered, at: offered++ } : undefined), (req, tokens) => (got[req.at] = tokens), o);
+        await pool.dispose();
+        return got;
+      };
+      const host = await run(false);
+      expect(host.flat().length).toBeGreaterThan(prompts.length);
+      expect(await run(true)).toEqual(host);
+    }
+  }, 60_000);
+
   it('logProbs equals log-softmax of the full forward at the targets', async () => {
     const gen = await Generator.create(ckpt, { maxBatch: 1, maxLen: cfg.blockSize });
     const T = cfg.blockSize;

@@ -162,6 +162,30 @@ describe('Llama-family KV-cache decoding', () => {
     });
   }
 
+  it('qwen2: streaming through a device-resident KV cache (here on the CPU EP) gives the host cache\'s responses', async () => {
+    const { Generator } = await import('../../src/nn/index.js');
+    const ckpt = await fixtureCheckpoint('qwen2');
+    const ids = expected('qwen2').ids;
+    const prompts = [ids.slice(0, 5), ids.slice(0, 11), ids.slice(3, 6), ids.slice(0, 2)];
+    const run = async (residentKv: boolean, temperature: number): Promise<number[][]> => {
+      const gen = await Generator.create(ckpt, { maxBatch: 2, maxLen: 32, residentKv });
+      const got: number[][] = [];
+      let at = 0;
+      await gen.stream(() => (at < prompts.length ? { prompt: prompts[at]!, seed: at, at: at++ } : undefined), (req, tokens) => (got[req.at] = tokens), {
+        maxNewTokens: 6,
+        temperature,
+        topP: 1,
+      });
+      await gen.dispose();
+      return got;
+    };
+    for (const temperature of [0, 1]) {
+      const host = await run(false, temperature);
+      expect(host.flat().length).toBeGreaterThan(4);
+      expect(await run(true, temperature)).toEqual(host);
+    }
+  });
+
   it('qwen2: Generator (left-padded batch, prefill + decode) equals greedy decoding by full forward passes', async () => {
     const { Generator } = await import('../../src/nn/index.js');
     const ckpt = await fixtureCheckpoint('qwen2');

@@ -295,22 +295,46 @@ export function causalBias(g: Graph, T: number): Value {
 export interface DecodeResult {
   /** (B, V) logits of the next token. */
   readonly logits: Value;
-  /** Per layer, this step's key (B, nh, hs, 1) and value (B, nh, 1, hs), to be written into the cache. */
+  /**
+   * Per layer, this step's key (B, nh, hs, 1) and value (B, nh, 1, hs), to be written into the cache — or, with
+   * `slotHot`, the whole updated cache (B, nh, hs, S) and (B, nh, S, hs).
+   */
   readonly keys: Value[];
   readonly values: Value[];
+}
+
+/**
+ * Decode attention over a cache that stays where it is (a device): the token's key k (B, nkv, hd, 1) and value
+ * v (B, nkv, 1, hd) are written into the cache at the slot `hot` (B, S) marks (Where, no host copy), then q
+ * (B, nkv, g, hd), already scaled, attends over the updated cache with `bias` (B, 1, 1, S) — which must unmask that
+ * slot. Returns the heads' output (B, nkv, g, hd) and the updated caches.
+ */
+export function cacheAttend(
+  g: Graph,
+  q: Value,
+  k: Value,
+  v: Value,
+  cache: { pastKey: Value; pastValue: Value; bias: Value; hot: Value },
+): { out: Value; key: Value; value: Value } {
+  const [B, S] = cache.hot.shape as [number, number];
+  const key = g.where(g.reshape(cache.hot, [B, 1, 1, S]), k, cache.pastKey);
+  const value = g.where(g.reshape(cache.hot, [B, 1, S, 1]), v, cache.pastValue);
+  const att = g.softmax(g.add(g.matmul(q, key), cache.bias), -1); // (B, nkv, g, S)
+  return { out: g.matmul(att, value), key, value };
 }
 
 /**
  * One decode step over a KV cache of S slots. Inputs: token (B), position (B), per-layer past keys
  * (B, nh, hs, S) — stored transposed so q·Kᵀ needs no Transpose — and past values (B, nh, S, hs), plus an additive
  * slot mask (B, S). The current token attends to the unmasked past slots and to itself (its own score is
- * concatenated after the past scores, so the cache itself is never copied in the graph).
+ * concatenated after the past scores, so the cache itself is never copied in the graph). With `slotHot` (B, S) the
+ * step instead writes its key and value into the cache at that slot and returns the updated cache (see cacheAttend).
  */
 export function gptDecodeStep(
   g: Graph,
   cfg: GptConfig,
   P: Params,
-  io: { token: Value; position: Value; pastKeys: readonly Value[]; pastValues: readonly Value[]; slotBias: Value },
+  io: { token: Value; position: Value; pastKeys: readonly Value[]; pastValues: readonly Value[]; slotBias: Value; slotHot?: Value },
 ): DecodeResult {
   const [B] = io.token.shape as [number];
   const S = io.slotBias.shape[1] as number;
@@ -331,6 +355,12 @@ export function gptDecodeStep(
         const q = g.reshape(g.mul(q0, scale), [B, nh, 1, hs]); // (B, nh, 1, hs)
         const k = g.reshape(k0, [B, nh, 1, hs]);
         const v = g.reshape(v0, [B, nh, 1, hs]);
+        if (io.slotHot) {
+          const c = cacheAttend(g, q, g.reshape(k0, [B, nh, hs, 1]), v, { pastKey: io.pastKeys[l] as Value, pastValue: io.pastValues[l] as Value, bias, hot: io.slotHot });
+          keys.push(c.key);
+          values.push(c.value);
+          return linear(g, P, `${p}.attn.c_proj`, g.reshape(c.out, [B, C]));
+        }
         keys.push(g.reshape(k0, [B, nh, hs, 1]));
         values.push(v);
         const past = g.add(g.matmul(q, io.pastKeys[l] as Value), bias); // (B, nh, 1, S)

@@ -1,6 +1,6 @@
 import type { Graph } from '../onnx/graph.js';
 import type { Value } from '../onnx/types.js';
-import { MASKED, attentionCpu, causalAttentionCpu, type DecodeResult, type ForwardResult, type Params } from './gpt.js';
+import { MASKED, attentionCpu, cacheAttend, causalAttentionCpu, type DecodeResult, type ForwardResult, type Params } from './gpt.js';
 import type { LlamaConfig } from './llama-config.js';
 import type { LoraConfig } from './lora.js';
 
@@ -293,12 +293,13 @@ export function llamaForward(
 /**
  * One decode step over a KV cache of S slots (the GPT's cache layout, with nkv heads): past keys (B, nkv, hd, S),
  * past values (B, nkv, S, hd), slot mask (B, S). The query heads of a group read their shared key head through a
- * (B, nkv, g, hd) view of q; the current token's own score is concatenated after the past ones.
+ * (B, nkv, g, hd) view of q; the current token's own score is concatenated after the past ones. With `slotHot` the
+ * step writes into the cache and returns it (see the GPT's cacheAttend).
  */
 export function llamaDecodeStep(
   g: Graph,
   m: LlamaBuild,
-  io: { token: Value; position: Value; pastKeys: readonly Value[]; pastValues: readonly Value[]; slotBias: Value },
+  io: { token: Value; position: Value; pastKeys: readonly Value[]; pastValues: readonly Value[]; slotBias: Value; slotHot?: Value },
 ): DecodeResult {
   const { cfg, P } = m;
   const [B] = io.token.shape as [number];
@@ -315,6 +316,12 @@ export function llamaDecodeStep(
     const q = g.reshape(g.mul(q0, scale), [B, nkv, grp, hd]);
     const k = g.reshape(k0, [B, nkv, 1, hd]);
     const v = g.reshape(v0, [B, nkv, 1, hd]);
+    if (io.slotHot) {
+      const c = cacheAttend(g, q, g.reshape(k0, [B, nkv, hd, 1]), v, { pastKey: io.pastKeys[l] as Value, pastValue: io.pastValues[l] as Value, bias, hot: io.slotHot });
+      keys.push(c.key);
+      values.push(c.value);
+      return g.reshape(c.out, [B, cfg.numHeads * hd]);
+    }
     keys.push(g.reshape(k0, [B, nkv, hd, 1]));
     values.push(v);
     const past = g.add(g.matmul(q, io.pastKeys[l] as Value), bias); // (B, nkv, g, S)

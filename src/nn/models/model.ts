@@ -20,6 +20,8 @@ export interface DecodeInputs {
   readonly pastKeys: readonly Value[];
   readonly pastValues: readonly Value[];
   readonly slotBias: Value;
+  /** (B, S) bool: the slot this step's key and value go to, written in the graph (a device-resident cache). */
+  readonly slotHot?: Value;
 }
 
 /**
