@@ -1,15 +1,14 @@
-import { Rng, deriveSeed } from '../util/rng.js';
+import { deriveSeed } from '../util/rng.js';
 import { batchDims } from './batch-check.js';
 import { promptPrefix } from './batch.js';
 import { numel } from './models/gpt-params.js';
-import { MASKED, inputParams } from './models/gpt.js';
+import { inputParams } from './models/gpt.js';
 import { mergeLora } from './models/lora.js';
 import { contextLength, decoderModel, isLlama } from './models/model.js';
 import { encodeModel } from './onnx/encode.js';
 import { Graph } from './onnx/graph.js';
 import type { DeviceMover } from './runtime/device.js';
 import type { RtSession, RtTensor } from './runtime/ort.js';
-import { sampleToken } from './sampling.js';
 import type { ResidentCache } from './stream.js';
 import { tokenizer } from './tokenizer.js';
 import { TRAIN_IO, buildScoreGraph } from './train-graph.js';
@@ -81,6 +80,8 @@ export function idVocab(cfg: ModelConfig, text?: { encode(text: string): number[
 export interface StreamRequest {
   readonly prompt: readonly number[];
   readonly seed: number;
+  /** The sampler's Rng seed itself (default deriveSeed('generate', seed)); `generate` sets it. */
+  readonly rngSeed?: number;
 }
 
 /** Options of `Generator.stream` (per-row seeds come with the requests). */
@@ -195,11 +196,13 @@ export const GRAPH_IO = { decode: IO, pastK, pastV, newK, newV, prefill: PREFILL
 export const PREFILL_BUCKET = 16;
 
 /**
- * Batched sampling with a KV cache. The cache lives on the host (one Float32Array per layer for keys and values):
- * each step feeds it without a copy on the CPU EP and gets back only the new token's keys and values, which are
- * written into their slot. Prompts are left-padded to the longest in the batch; padded slots are masked and
- * positions count from each row's BOS, exactly as in training. The prompts go through one prefill run (the full
- * forward, bucketed by length), then each new token through the one-token decode graph.
+ * Batched sampling with a KV cache, through the continuous batcher of stream.ts (`generate` is a `stream` over its
+ * prompts). On the CPU EP the cache lives on the host (one Float32Array per layer for keys and values): each step
+ * feeds it without a copy and gets back only the new token's keys and values, which are written into their slot; on
+ * WebGPU it stays on the device (GeneratorOptions.residentKv). Prompts are left-padded to the longest of their
+ * prefill batch; padded slots are masked and positions count from each row's BOS, exactly as in training. New prompts
+ * go through one prefill run (the full forward, bucketed by length), then each new token through the one-token
+ * decode graph.
  */
 export class Generator {
   private readonly decodeSessions = new Map<number, RtSession>();
@@ -346,11 +349,19 @@ export class Generator {
     });
     if (opts.seeds !== undefined && opts.seeds.length !== prompts.length) throw new Error(`Generator: ${opts.seeds.length} seeds for ${prompts.length} prompts`);
     if (prompts.length === 0) return { tokens: [], text: [] };
-    const tokens: number[][] = [];
-    for (let start = 0; start < prompts.length; start += this.opts.maxBatch) {
-      const chunk = prompts.slice(start, start + this.opts.maxBatch);
-      tokens.push(...(await this.generateChunk(chunk, start, opts)));
-    }
+    // Through the continuous batcher: a finished row's slot takes the next prompt at once.
+    const tokens: number[][] = new Array(prompts.length);
+    let at = 0;
+    await this.stream<StreamRequest & { at: number }>(
+      () => {
+        if (at >= prompts.length) return undefined;
+        const own = opts.seeds?.[at];
+        const rngSeed = own === undefined ? deriveSeed('generate', opts.seed, at) : deriveSeed('generate', own);
+        return { prompt: prompts[at] as readonly number[], seed: own ?? opts.seed, rngSeed, at: at++ };
+      },
+      (req, t) => void (tokens[req.at] = t),
+      { maxNewTokens: opts.maxNewTokens, temperature: opts.temperature, topP: opts.topP, ...(opts.stop !== undefined ? { stop: opts.stop } : {}) },
+    );
     return { tokens, text: tokens.map((t) => vocab.decode(t)) };
   }
 
@@ -397,122 +408,6 @@ export class Generator {
       done,
       opts,
     );
-  }
-
-  private async generateChunk(prompts: readonly (readonly number[])[], firstRow: number, opts: GenerateOptions): Promise<number[][]> {
-    const rt = this.rt;
-    const cfg = this.cfg;
-    const B = this.opts.maxBatch;
-    const S = this.opts.maxLen;
-    const V = cfg.vocabSize;
-    const model = decoderModel(cfg);
-    const nh = model.kvHeads;
-    const hs = model.headDim;
-    const nLayer = model.numLayers;
-    const vocab = this.vocab;
-    const room = S - opts.maxNewTokens;
-    const prefixes = prompts.map((p) => vocab.prefix(p, room));
-    const rows = prompts.length;
-    const longest = Math.max(...prefixes.map((p) => p.length));
-    const P = Math.min(room, Math.ceil(longest / PREFILL_BUCKET) * PREFILL_BUCKET);
-    // Dummy rows (b ≥ rows) are all padding.
-    const pad = Array.from({ length: B }, (_, b) => (b < rows ? P - (prefixes[b] as number[]).length : P));
-    const stopSeqs = (opts.stop ?? []).filter((s) => s.length > 0).map((s) => vocab.encode(s));
-    const rngs = prompts.map((_, i) => {
-      const own = opts.seeds?.[firstRow + i];
-      return new Rng(own === undefined ? deriveSeed('generate', opts.seed, firstRow + i) : deriveSeed('generate', own));
-    });
-    const allowed = (id: number) => vocab.allowed(id);
-    const keys = Array.from({ length: nLayer }, () => new Float32Array(B * nh * hs * S));
-    const values = Array.from({ length: nLayer }, () => new Float32Array(B * nh * S * hs));
-    const bias = new Float32Array(B * S).fill(MASKED);
-    const out: number[][] = prompts.map(() => []);
-    const done = prompts.map(() => false);
-    const current = new Int32Array(B).fill(vocab.pad);
-    const position = new Int32Array(B);
-
-    // Prompt pass: left-padded tokens, positions from each row's BOS, causal mask with the pads masked.
-    const tokens = new Int32Array(B * P).fill(vocab.pad);
-    const positions = new Int32Array(B * P);
-    const attn = new Float32Array(B * P * P).fill(MASKED);
-    for (let b = 0; b < B; b++) {
-      const pb = pad[b] as number;
-      const prefix = b < rows ? (prefixes[b] as number[]) : [];
-      for (let t = pb; t < P; t++) {
-        tokens[b * P + t] = prefix[t - pb] as number;
-        positions[b * P + t] = t - pb;
-      }
-      for (let i = 0; i < P; i++) for (let j = Math.min(pb, i); j <= i; j++) attn[(b * P + i) * P + j] = j >= pb || j === i ? 0 : MASKED;
-    }
-    const pre = await this.prefillSession(P);
-    const preFeeds: Record<string, RtTensor> = {
-      [PREFILL.tokens]: rt.tensor('int32', tokens, [B, P]),
-      [PREFILL.positions]: rt.tensor('int32', positions, [B, P]),
-      [PREFILL.bias]: rt.tensor('float32', attn, [B, 1, P, P]),
-    };
-    for (const [name, w] of this.weights) preFeeds[name] = w;
-    const preOut = await pre.run(preFeeds);
-    for (let l = 0; l < nLayer; l++) {
-      const k = rt.hostData<Float32Array>(preOut[prefillK(l)] as RtTensor); // (B, nh, P, hs)
-      const v = rt.hostData<Float32Array>(preOut[prefillV(l)] as RtTensor);
-      const K = keys[l] as Float32Array;
-      const Vc = values[l] as Float32Array;
-      for (let bh = 0; bh < B * nh; bh++) {
-        for (let t = 0; t < P; t++) {
-          const src = (bh * P + t) * hs;
-          for (let d = 0; d < hs; d++) K[(bh * hs + d) * S + t] = k[src + d] as number;
-        }
-        Vc.set(v.subarray(bh * P * hs, (bh + 1) * P * hs), bh * S * hs);
-      }
-    }
-    for (let b = 0; b < B; b++) bias.fill(0, b * S + (pad[b] as number), b * S + P);
-
-    const session = await this.decodeSession();
-    let logits = rt.hostData<Float32Array>(preOut[PREFILL.logits] as RtTensor);
-    for (let t = P; ; t++) {
-      // Sample from the logits of position t − 1.
-      let active = false;
-      for (let b = 0; b < rows; b++) {
-        if (done[b]) continue;
-        const next = sampleToken(logits.subarray(b * V, (b + 1) * V), opts, rngs[b] as Rng, allowed);
-        const resp = out[b] as number[];
-        if (vocab.eos.includes(next)) {
-          done[b] = true;
-          continue;
-        }
-        resp.push(next);
-        current[b] = next;
-        if (resp.length >= opts.maxNewTokens || stopSeqs.some((s) => endsWith(resp, s))) done[b] = true;
-        else active = true;
-      }
-      if (!active) break;
-      // Decode the sampled tokens at slot t.
-      for (let b = 0; b < B; b++) position[b] = Math.max(0, t - (pad[b] as number));
-      const feeds: Record<string, RtTensor> = {
-        [IO.token]: rt.tensor('int32', current, [B]),
-        [IO.position]: rt.tensor('int32', position, [B]),
-        [IO.slotBias]: rt.tensor('float32', bias, [B, S]),
-      };
-      for (let l = 0; l < nLayer; l++) {
-        feeds[pastK(l)] = rt.tensor('float32', keys[l] as Float32Array, [B, nh, hs, S]);
-        feeds[pastV(l)] = rt.tensor('float32', values[l] as Float32Array, [B, nh, S, hs]);
-      }
-      for (const [name, w] of this.weights) feeds[name] = w;
-      const res = await session.run(feeds);
-      for (let l = 0; l < nLayer; l++) {
-        const k = rt.hostData<Float32Array>(res[newK(l)] as RtTensor);
-        const v = rt.hostData<Float32Array>(res[newV(l)] as RtTensor);
-        const K = keys[l] as Float32Array;
-        const Vc = values[l] as Float32Array;
-        for (let bh = 0; bh < B * nh; bh++) {
-          for (let d = 0; d < hs; d++) K[(bh * hs + d) * S + t] = k[bh * hs + d] as number;
-          Vc.set(v.subarray(bh * hs, (bh + 1) * hs), (bh * S + t) * hs);
-        }
-      }
-      for (let b = 0; b < B; b++) bias[b * S + t] = 0;
-      logits = rt.hostData<Float32Array>(res[IO.logits] as RtTensor);
-    }
-    return out;
   }
 
   private async scoreSession(B: number, T: number): Promise<RtSession> {

@@ -236,7 +236,7 @@ export async function runStream<R extends StreamRequest>(
       bias.fill(MASKED, b * S, (b + 1) * S);
       bias.fill(0, b * S, b * S + len);
       const req = reqs[r] as R;
-      rows[b] = { req, rng: new Rng(deriveSeed('generate', req.seed)), out: [], slot: len, current: vocab.pad };
+      rows[b] = { req, rng: new Rng(req.rngSeed ?? deriveSeed('generate', req.seed)), out: [], slot: len, current: vocab.pad };
       live++;
       accept(b, logits.subarray(r * V, (r + 1) * V));
     }
