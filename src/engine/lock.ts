@@ -1,14 +1,14 @@
 /**
- * Lease locks in the store, safe between hosts that share it (NFS, Lustre), so no cache key is computed by two
+ * Heartbeat locks in the store, safe between hosts that share it (NFS, Lustre), so no cache key is computed by two
  * attempts at once and a dead holder never wedges a store.
  *
- * A lock is a file created with O_EXCL holding `{pid, host, start, lease}`. Its holder renews the lease by touching
+ * A lock is a file created with O_EXCL holding `{pid, host, start, token}`. Its holder renews its heartbeat by touching
  * the file (mtime) every `ttl/4`. A lock is stale, and is broken, when
  *   - its holder is on this host and its process is gone (or its pid was recycled): at once; or
  *   - its holder is on another host (or unknown) and its mtime has not moved for `ttl` as measured by the waiter's own
  *     clock (so clock skew between hosts does not matter).
- * Breaking renames the file aside and checks that it was the stale lease it judged (a fresh one renamed by mistake is
- * put back with link(2), which never overwrites). A holder whose lease was broken (it stalled past the ttl) learns it
+ * Breaking renames the file aside and checks that it was the stale lock it judged (a fresh one renamed by mistake is
+ * put back with link(2), which never overwrites). A holder whose lock was broken (it stalled past the ttl) learns it
  * at its next renewal through `onLost`, and must stop using the key.
  */
 import { randomUUID } from 'node:crypto';
@@ -24,16 +24,16 @@ export interface LockInfo {
   /** Process start time (Linux: /proc/<pid>/stat field 22), so a recycled pid is not mistaken for the holder. */
   readonly start?: string;
   /** A random id of this holding (a broken and retaken lock has another). */
-  readonly lease?: string;
+  readonly token?: string;
   /** Caller's note, e.g. the name of the attempt's scratch directory (cleaned up by whoever breaks the lock). */
   readonly attempt?: string;
 }
 
-/** Default lease time: a holder on another host that has not renewed for this long is presumed dead. */
+/** Default lock time-to-live: a holder on another host that has not renewed for this long is presumed dead. */
 export const DEFAULT_LEASE_MS = 30_000;
 
-/** The lease time from PIPE_LOCK_TTL_S (seconds), else the default. */
-export function leaseMs(): number {
+/** The lock time-to-live from PIPE_LOCK_TTL_S (seconds), else the default. */
+export function lockTtlMs(): number {
   const s = Number(process.env.PIPE_LOCK_TTL_S);
   return Number.isFinite(s) && s > 0 ? s * 1000 : DEFAULT_LEASE_MS;
 }
@@ -94,10 +94,10 @@ export interface LockOptions {
   readonly onWait?: (pid: number, host: string) => void;
   /** Called with a stale lock's info after it was broken (e.g. to clean up the dead attempt's scratch directory). */
   readonly onBreak?: (info: LockInfo | undefined) => void;
-  /** Called if our lease is found broken by someone else (we stalled past the ttl): stop using the key. */
+  /** Called if our lock is found broken by someone else (we stalled past the ttl): stop using the key. */
   readonly onLost?: () => void;
   readonly pollMs?: number;
-  /** Lease time (default `leaseMs()`). */
+  /** Time-to-live (default `lockTtlMs()`). */
   readonly ttlMs?: number;
   /** Stored in the lock file as `attempt`. */
   readonly attempt?: string;
@@ -105,15 +105,15 @@ export interface LockOptions {
 
 /**
  * Acquires the lock at `path`, waiting while a live holder has it. Returns a release function (which also stops the
- * lease renewal). Rejects with the signal's reason if aborted while waiting.
+ * heartbeat renewal). Rejects with the signal's reason if aborted while waiting.
  */
 export async function acquireLock(path: string, opts: LockOptions = {}): Promise<() => void> {
-  const ttl = opts.ttlMs ?? leaseMs();
+  const ttl = opts.ttlMs ?? lockTtlMs();
   let told = false;
-  // The lease we are watching: its identity, its mtime, and when (our clock) we last saw either change.
+  // The lock we are watching: its identity, its mtime, and when (our clock) we last saw either change.
   let watched: { id: string; mtime: number | undefined; since: number } | undefined;
   for (;;) {
-    const lease = randomUUID();
+    const token = randomUUID();
     try {
       const fd = openSync(path, 'wx');
       try {
@@ -122,23 +122,23 @@ export async function acquireLock(path: string, opts: LockOptions = {}): Promise
           host: hostname(),
           time: new Date().toISOString(),
           ...(myStart ? { start: myStart } : {}),
-          lease,
+          token,
           ...(opts.attempt !== undefined ? { attempt: opts.attempt } : {}),
         };
         writeSync(fd, JSON.stringify(info));
       } finally {
         closeSync(fd);
       }
-      return holdLease(path, lease, ttl, opts.onLost);
+      return holdLock(path, token, ttl, opts.onLost);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
     const info = readLockInfo(path);
     const mtime = mtimeOf(path);
-    const id = info ? `${info.host}:${info.pid}:${info.lease ?? info.time}` : 'unreadable';
+    const id = info ? `${info.host}:${info.pid}:${info.token ?? info.time}` : 'unreadable';
     const now = Date.now();
     if (watched === undefined || watched.id !== id || watched.mtime !== mtime) watched = { id, mtime, since: now };
-    // A lock file caught between create and write is unreadable for a moment; it goes stale like a silent lease.
+    // A lock file caught between create and write is unreadable for a moment; it goes stale like a silent holder.
     const silent = now - watched.since > ttl;
     if ((info !== undefined && holderDeadHere(info)) || (mtime !== undefined && silent && (info === undefined || info.pid !== process.pid || info.host !== hostname()))) {
       if (breakLock(path, info)) opts.onBreak?.(info);
@@ -154,10 +154,10 @@ export async function acquireLock(path: string, opts: LockOptions = {}): Promise
   }
 }
 
-/** Renews the lease until released; returns the release function. */
-function holdLease(path: string, lease: string, ttl: number, onLost: (() => void) | undefined): () => void {
+/** Renews the heartbeat until released; returns the release function. */
+function holdLock(path: string, token: string, ttl: number, onLost: (() => void) | undefined): () => void {
   const timer = setInterval(() => {
-    if (readLockInfo(path)?.lease !== lease) {
+    if (readLockInfo(path)?.token !== token) {
       clearInterval(timer);
       onLost?.();
       return;
@@ -173,7 +173,7 @@ function holdLease(path: string, lease: string, ttl: number, onLost: (() => void
   return () => {
     clearInterval(timer);
     try {
-      if (readLockInfo(path)?.lease === lease) unlinkSync(path);
+      if (readLockInfo(path)?.token === token) unlinkSync(path);
     } catch {
       /* already gone */
     }
@@ -191,13 +191,13 @@ function breakLock(path: string, judged: LockInfo | undefined): boolean {
     return false; // someone else broke or released it first
   }
   const taken = readLockInfo(grave);
-  const same = judged === undefined ? taken === undefined : taken !== undefined && taken.lease === judged.lease && taken.pid === judged.pid && taken.host === judged.host;
+  const same = judged === undefined ? taken === undefined : taken !== undefined && taken.token === judged.token && taken.pid === judged.pid && taken.host === judged.host;
   if (!same) {
     // A fresh lock was created between our judgement and the rename: put it back unless yet another one exists.
     try {
       linkSync(grave, path);
     } catch {
-      /* its holder will see its lease lost at the next renewal */
+      /* its holder will see its lock lost at the next renewal */
     }
   }
   try {

@@ -1,6 +1,6 @@
 /**
  * The node runner: one attempt at one node task against the store, wherever it runs (the driver's process for the
- * local executor, a SLURM job, a queue worker). Takes the key's lease lock, serves the key if another attempt
+ * local executor, a SLURM job, a queue worker). Takes the key's heartbeat lock, serves the key if another attempt
  * finished it meanwhile, checks out private verified copies of the inputs, runs the node in a private scratch
  * directory, publishes its outputs, then its cache entry, then its records. An input that fails verification is a
  * `corrupt` outcome: the scheduler quarantines it and recomputes its producer. A killed attempt publishes nothing: its scratch directory is removed by whoever next takes the
@@ -65,7 +65,7 @@ export async function runNodeTask(store: Store, task: NodeTask, opts: RunnerOpti
       },
       onLost: () => {
         lost = true;
-        abort.abort(new Error('lease lost'));
+        abort.abort(new Error('lock lost'));
       },
     });
     // Another attempt (another run, another worker) may have finished this key while we waited.
@@ -109,7 +109,7 @@ export async function runNodeTask(store: Store, task: NodeTask, opts: RunnerOpti
         },
       },
     });
-    if (lost) throw new Error('lease lost');
+    if (lost) throw new Error('lock lost');
     const outputs: Record<string, Artifact> = {};
     for (const name of inst.outputs) outputs[name] = await store.ingest(join(outDir, name), name);
     const seconds = (performance.now() - runStart) / 1000;
@@ -146,7 +146,7 @@ export async function runNodeTask(store: Store, task: NodeTask, opts: RunnerOpti
     return { status: 'ran', outputs, seconds, worker: opts.worker, ...(warnings.length > 0 ? { warnings } : {}) };
   } catch (e) {
     if (lost) {
-      return { status: 'failed', message: 'lost the lock on its cache key (this attempt stalled longer than the lease time)', logTail: [...tail], engine: true, worker: opts.worker };
+      return { status: 'failed', message: 'lost the lock on its cache key (this attempt stalled longer than the lock time-to-live)', logTail: [...tail], engine: true, worker: opts.worker };
     }
     if (signal.aborted) return { status: 'cancelled' };
     if (e instanceof CorruptInput) {

@@ -1,6 +1,6 @@
 /**
  * What the driver and the workers of a Redis (BullMQ) pool agree on: queue names by resource shape, the Redis keys
- * they share, lease times, and the connection check. Redis holds coordination only — which attempts wait, which
+ * they share, lock times, and the connection check. Redis holds coordination only — which attempts wait, which
  * run where, cancellations — never node outputs (those go to the shared store).
  *
  * One queue per shape (`cpu`, `gpu`) lets a worker take only jobs that fit its free slots: it polls the queues
@@ -30,7 +30,7 @@ export function parseShape(name: string): Shape | undefined {
  * How long a worker's hold on a job lasts without renewal (PIPE_QUEUE_LEASE_S, default 30 s): a worker that dies is
  * noticed (BullMQ's stalled-job check) within about twice this, and its job goes back to the queue.
  */
-export function queueLeaseMs(): number {
+export function queueLockMs(): number {
   const s = Number(process.env.PIPE_QUEUE_LEASE_S);
   return Number.isFinite(s) && s > 0 ? s * 1000 : 30_000;
 }

@@ -72,7 +72,7 @@ export interface Damage {
   readonly problem: string;
 }
 
-/** Options of a key lock (see lock.ts: a lease that other hosts can see and break once its holder is silent). */
+/** Options of a key lock (see lock.ts: a heartbeat lock that other hosts can see and break once its holder is silent). */
 export type KeyLockOptions = Pick<LockOptions, 'signal' | 'onWait' | 'onBreak' | 'onLost' | 'attempt'>;
 
 /** Locks on a store (cluster-safe where the implementation is shared between hosts). */

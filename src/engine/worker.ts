@@ -17,7 +17,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'bullmq';
 import type { Job } from 'bullmq';
 import type { NodeLibrary } from './node-kind.js';
-import { cancelKey, parseShape, PREFIX, queueLeaseMs, queueName, SHAPES_KEY } from './queue.js';
+import { cancelKey, parseShape, PREFIX, queueLockMs, queueName, SHAPES_KEY } from './queue.js';
 import type { Shape } from './queue.js';
 import { runRemoteTask } from './remote-task.js';
 import type { TaskSpec } from './remote-task.js';
@@ -41,7 +41,7 @@ const CLOSE_MS = 3000;
 /** Runs until `signal` aborts; throws when Redis stays unreachable (after cancelling and returning its jobs). */
 export async function runWorker(opts: WorkerOptions): Promise<void> {
   const me = `${hostname()}:${process.pid}`;
-  const lease = queueLeaseMs();
+  const lockMs = queueLockMs();
   const link = redisLink(opts.redis, { notice: (line) => opts.log(`pipe worker: ${line}`) });
   const halt = new AbortController(); // the loop ended on an unexpected error
   const stopping = AbortSignal.any([opts.signal, link.lost, halt.signal]);
@@ -54,8 +54,8 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
       w = new Worker(name, null, {
         connection: link.connect(),
         prefix: PREFIX,
-        lockDuration: lease,
-        stalledInterval: lease,
+        lockDuration: lockMs,
+        stalledInterval: lockMs,
         maxStalledCount: 3,
         autorun: false,
       });
@@ -81,7 +81,7 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
     let lockLost = false;
     const renew = setInterval(() => {
       if (!link.up()) return; // ioredis holds commands while Redis is away; do not pile them up
-      void job.extendLock(token, lease).then(
+      void job.extendLock(token, lockMs).then(
         (ok) => {
           if (!ok) {
             lockLost = true;
@@ -91,7 +91,7 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
         () => {},
       );
       void redis.exists(cancelKey(spec.id)).then((n) => n > 0 && ac.abort(new Error('cancelled by the driver')), () => {});
-    }, Math.max(200, Math.floor(lease / 3)));
+    }, Math.max(200, Math.floor(lockMs / 3)));
     opts.log(`${spec.nodeId}: started (${spec.key.slice(0, 12)})`);
     // Stopped or superseded here: the job goes back to the queue and the next attempt reports to the driver.
     const requeued = (): boolean => lockLost || stopping.aborted;

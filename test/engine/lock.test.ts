@@ -44,21 +44,21 @@ describe('lock files', () => {
   });
 });
 
-describe('lease locks between hosts', () => {
-  const foreign = (path: string, lease: string) => writeFileSync(path, JSON.stringify({ pid: 4242, host: 'another-host', time: 'now', lease }));
+describe('heartbeat locks between hosts', () => {
+  const foreign = (path: string, token: string) => writeFileSync(path, JSON.stringify({ pid: 4242, host: 'another-host', time: 'now', token }));
 
-  it('waits for a holder on another host while it renews its lease, and breaks the lease once it stops', async () => {
+  it('waits for a holder on another host while it renews its heartbeat, and breaks the lock once it stops', async () => {
     const path = join(tempDir(), 'k.lock');
     foreign(path, 'L1');
     const renew = setInterval(() => utimesSync(path, new Date(), new Date()), 20);
     const broken: (string | undefined)[] = [];
     let got = false;
-    const waiter = acquireLock(path, { ttlMs: 200, pollMs: 10, onBreak: (info) => broken.push(info?.lease) }).then((release) => {
+    const waiter = acquireLock(path, { ttlMs: 200, pollMs: 10, onBreak: (info) => broken.push(info?.token) }).then((release) => {
       got = true;
       return release;
     });
     await new Promise((r) => setTimeout(r, 500));
-    expect(got).toBe(false); // still renewed: 2.5 lease times later, not broken
+    expect(got).toBe(false); // still renewed: 2.5 time-to-lives later, not broken
     clearInterval(renew);
     const release = await waiter;
     expect(broken).toEqual(['L1']);
@@ -67,7 +67,7 @@ describe('lease locks between hosts', () => {
     expect(existsSync(path)).toBe(false);
   });
 
-  it('a holder whose lease was broken is told, and its release leaves the new holder alone', async () => {
+  it('a holder whose lock was broken is told, and its release leaves the new holder alone', async () => {
     const path = join(tempDir(), 'k.lock');
     let lost = false;
     const release = await acquireLock(path, { ttlMs: 80, onLost: () => (lost = true) });
@@ -75,7 +75,7 @@ describe('lease locks between hosts', () => {
     await new Promise((r) => setTimeout(r, 120));
     expect(lost).toBe(true);
     release();
-    expect(readLockInfo(path)?.lease).toBe('L2');
+    expect(readLockInfo(path)?.token).toBe('L2');
   });
 
   it('many concurrent takers of a stale lock: exactly one holds it at a time', async () => {

@@ -67,7 +67,7 @@ describe.skipIf('skip' in redisReady)('pipe worker: stopping, and losing Redis',
     expect(await exitWithin(other, 10_000), other.log()).toBe(0);
   }, 120_000);
 
-  it('a second signal while stopping quits at once with exit 130; the job is retried once its lease runs out', async () => {
+  it('a second signal while stopping quits at once with exit 130; the job is retried once its queue lock runs out', async () => {
     const { dir, mark } = longPipeline('twice');
     const c = await worker('c');
     const run = pipe(['run', 'p.yaml', '--store', 'st', '--executor', redis.url], dir);

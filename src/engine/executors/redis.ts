@@ -3,7 +3,7 @@
  * machine that mounts the store take the jobs that fit their free slots, run them with the node runner, and report
  * through the attempt channel in the store. A worker that dies mid-node stops renewing its job's lock; BullMQ's
  * stalled-job check puts the job back and another worker retries it (the dead attempt published nothing, and the
- * key's lease lock is broken with the dead holder's scratch directory). A worker that stops (SIGTERM, Ctrl-C) hands
+ * key's heartbeat lock is broken with the dead holder's scratch directory). A worker that stops (SIGTERM, Ctrl-C) hands
  * its job straight back, and the next attempt reports on the same channel.
  *
  * Redis unreachable: one notice, attempts keep being followed through the store meanwhile, and after
