@@ -32,18 +32,6 @@ const threads = threadsArg === undefined ? {} : { threads: Number(threadsArg) };
 const kv = opt('--kv', 'auto');
 const residentKv = kv === 'auto' ? {} : { residentKv: kv === 'resident' };
 
-const llamaShape = (over) => ({
-  architecture: 'LlamaForCausalLM',
-  rmsNormEps: 1e-5,
-  ropeTheta: 10000,
-  ropeScaling: null,
-  attentionBias: false,
-  qkNorm: false,
-  tieWordEmbeddings: true,
-  bosTokenId: null,
-  eosTokenId: null,
-  ...over,
-});
 
 async function loadModel(name) {
   if (name === 'gpt') {
@@ -54,7 +42,7 @@ async function loadModel(name) {
   let ckpt;
   if (name === 'llama-135m') {
     ckpt = nn.initLlama(
-      llamaShape({ vocabSize: 49152, hiddenSize: 576, intermediateSize: 1536, numLayers: 30, numHeads: 9, numKvHeads: 3, headDim: 64, maxPositions: 2048 }),
+      nn.llamaConfig({ vocabSize: 49152, hiddenSize: 576, intermediateSize: 1536, numLayers: 30, numHeads: 9, numKvHeads: 3, headDim: 64, maxPositions: 2048 }),
       1,
     );
   } else {

@@ -24,8 +24,8 @@ export type {
   Checkpoint,
   ModelConfig,
 } from './types.js';
-export type { LlamaConfig, LlamaArchitecture, LlamaWeights, NamedTensor, RopeScaling } from './models/llama-config.js';
-export { LLAMA_ARCHITECTURES } from './models/llama-config.js';
+export type { LlamaConfig, LlamaArchitecture, LlamaShape, LlamaWeights, NamedTensor, RopeScaling } from './models/llama-config.js';
+export { LLAMA_ARCHITECTURES, llamaConfig } from './models/llama-config.js';
 export { initLlama, llamaCheckpoint, llamaParamSpecs, hfWeights } from './models/llama-params.js';
 export { withLora, mergeLora, LORA_TARGETS } from './models/lora.js';
 export type { LoraConfig, LoraTarget } from './models/lora.js';

@@ -45,6 +45,29 @@ export interface LlamaConfig {
   readonly eosTokenId: number | readonly number[] | null;
 }
 
+/** The shape fields of a Llama config; everything else has a plain Llama default in `llamaConfig`. */
+export type LlamaShape = Pick<LlamaConfig, 'vocabSize' | 'hiddenSize' | 'intermediateSize' | 'numLayers' | 'numHeads' | 'numKvHeads' | 'headDim' | 'maxPositions'>;
+
+/**
+ * A plain Llama config for a shape (a model pipe makes itself, not one read from a folder): RMSNorm eps 1e-5, RoPE
+ * theta 10 000 without scaling, no q/k/v bias, no q/k norm, tied embeddings, no BOS/EOS ids; `over` changes any of it.
+ */
+export function llamaConfig(shape: LlamaShape, over: Partial<LlamaConfig> = {}): LlamaConfig {
+  return {
+    architecture: 'LlamaForCausalLM',
+    ...shape,
+    rmsNormEps: 1e-5,
+    ropeTheta: 10000,
+    ropeScaling: null,
+    attentionBias: false,
+    qkNorm: false,
+    tieWordEmbeddings: true,
+    bosTokenId: null,
+    eosTokenId: null,
+    ...over,
+  };
+}
+
 /** One tensor, always widened to float32 (BF16/F16 on disk are computed in float32). */
 export interface NamedTensor {
   readonly shape: readonly number[];

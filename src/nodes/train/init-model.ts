@@ -19,8 +19,7 @@ export function initModel(nn: typeof import('../../nn/index.js'), shape: ModelPa
     throw new Error(`train.sft: a llama model needs nEmbd (${shape.nEmbd}) divisible by nHead (${shape.nHead}) into an even head width`);
   }
   return nn.initLlama(
-    {
-      architecture: 'LlamaForCausalLM',
+    nn.llamaConfig({
       vocabSize: nn.tokenizer.vocabSize,
       hiddenSize: shape.nEmbd,
       intermediateSize: llamaIntermediateSize(shape.nEmbd),
@@ -29,15 +28,7 @@ export function initModel(nn: typeof import('../../nn/index.js'), shape: ModelPa
       numKvHeads: shape.nHead,
       headDim: shape.nEmbd / shape.nHead,
       maxPositions: shape.blockSize,
-      rmsNormEps: 1e-5,
-      ropeTheta: 10000,
-      ropeScaling: null,
-      attentionBias: false,
-      qkNorm: false,
-      tieWordEmbeddings: true,
-      bosTokenId: null,
-      eosTokenId: null,
-    },
+    }),
     seed,
   );
 }
