@@ -4,12 +4,12 @@
  * trees, logs and resume directories of dead keys, temp files of dead processes — is deleted. Refuses to run while
  * a run is in progress on the store (it could be publishing objects that no entry references yet).
  */
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { entryKeys, entryObjects, lastKeys, liveRuns, objects, treeSize } from './inventory.js';
-import { acquireLock, pidAlive } from './lock.js';
+import { acquireLock, lockIsStale, lockTtlMs, tempOwnerGone } from './lock.js';
 import { readPins } from './pins.js';
-import { recordInterruptedRuns } from './run-status.js';
+import { processGone, recordInterruptedRuns, type RunRow } from './run-status.js';
 import type { FsStore } from './store/fs-store.js';
 import { logKeyPrefix } from './store/log-name.js';
 
@@ -73,19 +73,16 @@ function collect(store: FsStore, dryRun: boolean): GcResult {
   for (const f of list('logs')) if (!rootPrefixes.has(logKeyPrefix(f) ?? '')) items.push({ what: 'log', name: f, bytes: treeSize(join(store.root, 'logs', f)) });
   for (const k of list('resume')) if (!rootKeys.has(k)) items.push({ what: 'resume', name: k, bytes: treeSize(join(store.root, 'resume', k)) });
   for (const f of list('tmp')) {
-    const pid = Number(f.split('-')[0]);
-    if (!Number.isInteger(pid) || !pidAlive(pid)) items.push({ what: 'tmp', name: f, bytes: treeSize(join(store.root, 'tmp', f)) });
+    const path = join(store.root, 'tmp', f);
+    if (tempOwnerGone(f, mtimeMs(path))) items.push({ what: 'tmp', name: f, bytes: treeSize(path) });
   }
   // Lock files and run markers left by killed processes.
+  // Key locks are stale as acquireLock judges them (another host's only once its heartbeat stopped); a run marker
+  // once its process is certainly gone (never judged from another host).
   for (const f of list('locks')) {
+    const path = join(store.root, 'locks', f);
     if (f === 'gc.lock') continue;
-    let pid = Number.NaN;
-    try {
-      pid = (JSON.parse(readFileSync(join(store.root, 'locks', f), 'utf8')) as { pid: number }).pid;
-    } catch {
-      /* unreadable: treat as dead */
-    }
-    if (!Number.isInteger(pid) || !pidAlive(pid)) items.push({ what: 'lock', name: f, bytes: 0 });
+    if (f.endsWith('.run') ? runMarkerGone(path) : lockIsStale(path)) items.push({ what: 'lock', name: f, bytes: 0 });
   }
   if (!dryRun) {
     const pathOf = (i: GcItem): string => {
@@ -112,4 +109,20 @@ function collect(store: FsStore, dryRun: boolean): GcResult {
     }
   }
   return { items, bytes: items.reduce((s, i) => s + i.bytes, 0), keptEntries, keptObjects };
+}
+
+function mtimeMs(path: string): number {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return Date.now(); // gone meanwhile: nothing to collect
+  }
+}
+
+function runMarkerGone(path: string): boolean {
+  try {
+    return processGone(JSON.parse(readFileSync(path, 'utf8')) as RunRow);
+  } catch {
+    return Date.now() - mtimeMs(path) > lockTtlMs(); // unreadable: being written, or left half-written long ago
+  }
 }

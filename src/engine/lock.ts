@@ -11,7 +11,7 @@
  * put back with link(2), which never overwrites). A holder whose lock was broken (it stalled past the ttl) learns it
  * at its next renewal through `onLost`, and must stop using the key.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { closeSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -78,6 +78,38 @@ function holderDeadHere(info: LockInfo): boolean {
   if (!pidAlive(info.pid)) return true;
   const start = info.start !== undefined ? processStart(info.pid) : undefined;
   return start !== undefined && start !== info.start;
+}
+
+/** This host, shortened for file names (hostnames may contain '-'). */
+const HOST_TAG = createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
+
+/** How long a scratch entry of another host is kept by `gc`: its owner's liveness cannot be checked from here. */
+export const FOREIGN_TEMP_MS = 7 * 24 * 3600_000;
+
+/** The prefix of this process's scratch names under a store's tmp/: `<pid>-<host tag>-`. */
+export function tempPrefix(): string {
+  return `${process.pid}-${HOST_TAG}-`;
+}
+
+/**
+ * Whether the process that made a scratch entry (named by `tempPrefix`) is gone: a dead pid on this host, or an
+ * entry of another host (or of an unknown format) untouched for `FOREIGN_TEMP_MS`.
+ */
+export function tempOwnerGone(name: string, mtimeMs: number, now = Date.now()): boolean {
+  const [pid, tag] = name.split('-');
+  if (tag === HOST_TAG && Number.isInteger(Number(pid))) return Number(pid) !== process.pid && !pidAlive(Number(pid));
+  return now - mtimeMs > FOREIGN_TEMP_MS;
+}
+
+/**
+ * Whether a lock file is stale by the rule `acquireLock` breaks it with (its holder died on this host, or another
+ * host's holder has not renewed it for `ttl`); an unreadable lock is stale once untouched for `ttl`.
+ */
+export function lockIsStale(path: string, ttl = lockTtlMs(), now = Date.now()): boolean {
+  const info = readLockInfo(path);
+  if (info !== undefined && info.host === hostname()) return info.pid !== process.pid && holderDeadHere(info);
+  const mtime = mtimeOf(path);
+  return mtime !== undefined && now - mtime > ttl;
 }
 
 function mtimeOf(path: string): number | undefined {

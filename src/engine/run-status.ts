@@ -11,7 +11,7 @@ import { pidAlive, processStart } from './lock.js';
 /** The status readers show for a run, or a node of a run, whose process died. */
 export const INTERRUPTED = 'interrupted';
 
-interface RunRow {
+export interface RunRow {
   readonly run_id?: unknown;
   readonly pid?: unknown;
   readonly host?: unknown;
@@ -20,7 +20,7 @@ interface RunRow {
 }
 
 /** Whether the process that wrote a 'running' row is certainly gone (same host; dead, or its pid recycled). */
-function processGone(row: RunRow): boolean {
+export function processGone(row: RunRow): boolean {
   if (typeof row.pid !== 'number') return false;
   if (typeof row.host === 'string' && row.host !== hostname()) return false;
   if (!pidAlive(row.pid)) return true;

@@ -15,12 +15,13 @@
  * and work on one cache key is serialized by a lock file (see lock.ts). Everything read back is validated
  * (untrusted.ts). Only store-maintenance code (gc, fsck, query, inventory) may use the path methods below.
  */
+import { randomUUID } from 'node:crypto';
 import { appendFileSync, closeSync, constants, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
-import { chmod, copyFile, lstat, mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, lstat, mkdir, mkdtemp, open, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { gatherManifest } from '../gather.js';
 import { hashFile, sha256 } from '../hash.js';
-import { acquireLock } from '../lock.js';
+import { acquireLock, tempPrefix } from '../lock.js';
 import { recordInterruptedRuns } from '../run-status.js';
 import type { RunMarker } from '../run-status.js';
 import type { Artifact, CacheEntry, Damage, LastKey, MetaTable, Store, StoreAttempts, StoreLocks, TreeManifest } from '../store.js';
@@ -35,7 +36,6 @@ const LAYOUT = ['objects', 'trees', 'cache', 'last', 'meta/tables', 'locks', 're
 const PLAIN_NAME = /^(?!\.\.?$)[\w.-]+$/;
 
 export class FsStore implements Store {
-  private tmpCounter = 0;
   private readonly ensured = new Set<string>();
   private readonly damaged = new Map<string, Damage>();
   readonly locks: StoreLocks;
@@ -117,11 +117,14 @@ export class FsStore implements Store {
     for (const d of LAYOUT) mkdirSync(join(this.root, d), { recursive: true });
   }
 
-  /** A fresh directory under tmp/ (same filesystem as objects/, so publishing is a rename). */
+  /**
+   * A fresh directory under tmp/ (same filesystem as objects/, so publishing is a rename). mkdtemp makes the name
+   * unique: several store instances in one process (a worker serving jobs at once) and hosts sharing the store must
+   * never write into one scratch directory. The prefix names the owner so `gc` can tell a dead one from a live one.
+   */
   async tempDir(label: string): Promise<string> {
-    const dir = join(this.root, 'tmp', `${process.pid}-${Date.now().toString(36)}-${this.tmpCounter++}-${label.replace(/[^\w.-]+/g, '_').slice(0, 40)}`);
-    await mkdir(dir, { recursive: true });
-    return dir;
+    await mkdir(join(this.root, 'tmp'), { recursive: true });
+    return mkdtemp(join(this.root, 'tmp', `${tempPrefix()}${label.replace(/[^\w.-]+/g, '_').slice(0, 40)}-`));
   }
 
   // ---- objects ---------------------------------------------------------------------------------------------
@@ -337,7 +340,7 @@ export class FsStore implements Store {
 
   /** tmp + fsync + rename. */
   writeJsonAtomic(path: string, value: unknown): void {
-    const tmp = join(this.root, 'tmp', `${process.pid}-${this.tmpCounter++}.json`);
+    const tmp = join(this.root, 'tmp', `${tempPrefix()}${randomUUID()}.json`);
     const fd = openSync(tmp, 'w');
     try {
       writeSync(fd, JSON.stringify(value));
