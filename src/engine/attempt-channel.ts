@@ -4,7 +4,7 @@
  * progress, log lines, the outcome); results themselves are in the store. Using the store rather than the queue
  * means SLURM and the worker pool share one mechanism, and Redis never holds node output.
  */
-import { appendFileSync, closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, existsSync, openSync, readSync, writeSync } from 'node:fs';
 import type { AttemptOutcome } from './executor.js';
 import type { ProgressUpdate } from './node-kind.js';
 
@@ -16,7 +16,11 @@ export type ChannelEvent =
   | { readonly t: 'waiting'; readonly holder: string }
   | { readonly t: 'end'; readonly outcome: AttemptOutcome };
 
-/** The writing end (in the attempt's process). Progress is throttled to two lines a second. */
+/**
+ * The writing end (in the attempt's process). Progress is throttled to two lines a second. It never creates the
+ * file: once the driver has stopped following (and removed the channel), a late attempt's lines go nowhere instead
+ * of leaving a stray file in the store.
+ */
 export function channelWriter(path: string): (e: ChannelEvent) => void {
   let lastProgress = 0;
   return (e) => {
@@ -26,7 +30,18 @@ export function channelWriter(path: string): (e: ChannelEvent) => void {
       if (now - lastProgress < 500 && !final) return;
       lastProgress = now;
     }
-    appendFileSync(path, `${JSON.stringify(e)}\n`);
+    let fd: number;
+    try {
+      fd = openSync(path, constants.O_WRONLY | constants.O_APPEND);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
+    try {
+      writeSync(fd, `${JSON.stringify(e)}\n`);
+    } finally {
+      closeSync(fd);
+    }
   };
 }
 

@@ -15,6 +15,35 @@ export const SHAPES_KEY = `${PREFIX}:shapes`;
 /** Set by a driver to cancel a running attempt (`<prefix>:cancel:<attempt id>`). */
 export const cancelKey = (attempt: string): string => `${PREFIX}:cancel:${attempt}`;
 
+/**
+ * A live worker's heartbeat (`<prefix>:worker:<host:pid>` = its slots as JSON), refreshed while it runs and expiring
+ * one queue lease after it stops: how a driver tells that no worker is serving its jobs.
+ */
+export const workerKey = (worker: string): string => `${PREFIX}:worker:${worker}`;
+
+/** The slots of the workers whose heartbeat is live. */
+export async function liveWorkers(redis: Redis): Promise<Shape[]> {
+  const found: Shape[] = [];
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', workerKey('*'), 'COUNT', 1000);
+    cursor = next;
+    const values = keys.length > 0 ? await redis.mget(...keys) : [];
+    for (const v of values) {
+      try {
+        const s = JSON.parse(v ?? '') as Partial<Shape>;
+        if (typeof s.cpu === 'number' && typeof s.gpu === 'number') found.push({ cpu: s.cpu, gpu: s.gpu });
+      } catch {
+        /* expired between SCAN and MGET, or not ours */
+      }
+    }
+  } while (cursor !== '0');
+  return found;
+}
+
+/** Whether a worker with `slots` takes jobs of `shape` (CPU requests are clamped to the worker; GPU ones need a GPU). */
+export const serves = (slots: Shape, shape: Shape): boolean => shape.gpu === 0 || slots.gpu > 0;
+
 export interface Shape {
   readonly cpu: number;
   readonly gpu: number;

@@ -31,6 +31,24 @@ export function pipe(args: string[], cwd: string, env: Record<string, string> = 
   });
 }
 
+/** A `pipe` command still running: its stderr so far, and its end. */
+export interface Live {
+  readonly child: ChildProcess;
+  err(): string;
+  readonly done: Promise<Done>;
+}
+
+/** Starts `pipe args` and returns at once (for watching what it says while it runs). */
+export function pipeLive(args: string[], cwd: string, env: Record<string, string> = {}): Live {
+  const child = spawn(process.execPath, [bin, ...args], { cwd, env: { ...process.env, CI: 'true', ...env } });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (err += d));
+  const done = new Promise<Done>((res) => child.on('close', (code) => res({ code, out, err })));
+  return { child, err: () => err, done };
+}
+
 export async function until(cond: () => boolean, what: string, ms = 60_000): Promise<void> {
   const t0 = Date.now();
   while (!cond()) {
@@ -147,6 +165,42 @@ nodes:
       env: { MARK: '${mark}' }
     outputs: [o]
 ${resources !== undefined ? `    resources: ${resources}\n` : ''}`;
+}
+
+/** The processes under `pid` (children, their children, …), from /proc. */
+function descendants(pid: number): number[] {
+  const parent = new Map<number, number>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      parent.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  const found: number[] = [];
+  const walk = (p: number): void => {
+    for (const [child, pp] of parent) if (pp === p) (found.push(child), walk(child));
+  };
+  walk(pid);
+  return found;
+}
+
+/**
+ * Kills a process as a machine dying would: SIGKILL to it and to the processes it started (which on a real machine
+ * die with it, and here would linger as orphans).
+ */
+export function killMachine(pid: number): void {
+  const under = descendants(pid);
+  process.kill(pid, 'SIGKILL');
+  for (const p of under) {
+    try {
+      process.kill(p, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
 }
 
 /** Resolves with the exit code, or with 'still running' after `ms`. */

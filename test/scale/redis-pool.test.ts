@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writePipeline } from '../engine/fixtures/helpers.js';
-import { lastRun, leftovers, longNode, pipe, ranIn, results, rows, startWorker as startWorkerIn, until, wideBaseline } from './harness.js';
+import { killMachine, lastRun, leftovers, longNode, pipe, ranIn, results, rows, startWorker as startWorkerIn, until, wideBaseline } from './harness.js';
 import type { WorkerProcess } from './harness.js';
 import { redisService } from './services.js';
 import type { Service } from './services.js';
@@ -66,7 +66,7 @@ describe.skipIf('skip' in redisReady)('redis worker pool', () => {
     const q = await pipe(['query', "SELECT node_id, executor, worker FROM node_runs WHERE status = 'running'", '--store', 'st', '--json'], dir);
     expect(q.code, q.err).toBe(0);
     expect(q.out).toContain('"executor":"redis"');
-    process.kill(victim?.pid as number, 'SIGKILL');
+    killMachine(victim?.pid as number);
     const r = await run;
     expect(r.code, r.err).toBe(0);
     const store = join(dir, 'st');

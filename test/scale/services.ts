@@ -37,6 +37,12 @@ export interface Service {
   stop(): void;
 }
 
+/** A redis-server this test file started, which it may also crash and replace. */
+export interface PrivateRedis extends Service {
+  /** Kills the server (SIGKILL: nothing saved) and starts a fresh, empty one on the same port. */
+  restart(): Promise<void>;
+}
+
 /** A Redis for the tests, or why there is none. */
 export async function redisService(): Promise<Service | { skip: string }> {
   const given = process.env.PIPE_TEST_REDIS;
@@ -44,24 +50,38 @@ export async function redisService(): Promise<Service | { skip: string }> {
   return privateRedis();
 }
 
-/** A redis-server of this test file's own (one it may stop), or why there is none. */
-export async function privateRedis(): Promise<Service | { skip: string }> {
+/** A redis-server of this test file's own (one it may stop or restart), or why there is none. */
+export async function privateRedis(): Promise<PrivateRedis | { skip: string }> {
   if (!has('redis-server')) return { skip: 'redis-server is not installed (apt-get install redis-server, or run .ci/run)' };
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'pipe-redis-'));
-  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
-  for (let i = 0; i < 100; i++) {
-    try {
-      if (execFileSync('redis-cli', ['-p', String(port), 'ping'], { stdio: 'pipe' }).toString().trim() === 'PONG') break;
-    } catch {
-      /* not yet */
+  const start = async (): Promise<ChildProcess> => {
+    const c = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
+    for (let i = 0; i < 100; i++) {
+      try {
+        if (execFileSync('redis-cli', ['-p', String(port), 'ping'], { stdio: 'pipe' }).toString().trim() === 'PONG') break;
+      } catch {
+        /* not yet */
+      }
+      await sleep(100);
     }
-    await sleep(100);
-  }
+    return c;
+  };
+  let child = await start();
   // Never outlive the test process, even when it ends without running afterAll.
   const stop = (): void => void child.kill();
   process.once('exit', stop);
-  return { url: `redis://127.0.0.1:${port}`, stop };
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    stop,
+    async restart() {
+      const old = child;
+      const gone = new Promise((res) => old.once('exit', res));
+      old.kill('SIGKILL');
+      await gone;
+      child = await start();
+    },
+  };
 }
 
 /** Why the SLURM tests cannot run here, or undefined when a cluster answers. */

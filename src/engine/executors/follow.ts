@@ -4,6 +4,12 @@
  * to the scheduler, and resolves with the outcome the attempt wrote — or, when the executor says the attempt is gone
  * without one (a SLURM job killed, a queue job given up), with that as a failure; `cancelled` once the run was
  * interrupted, unless the attempt finished anyway. Its files in the store are removed when it ends.
+ *
+ * A backend may also lose an attempt without ending it (a Redis restarted without persistence forgets its queue):
+ * then the key's result, if the store has it meanwhile, is the outcome (unless the attempt reports within a few
+ * seconds, e.g. a worker that kept running the node), else the attempt is handed over again under the same id and
+ * followed on the same channel. The key's lock in the store keeps a second attempt from running the key while the
+ * first still does.
  */
 import { randomUUID } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
@@ -12,14 +18,28 @@ import { channelReader } from '../attempt-channel.js';
 import type { AttemptEvents, AttemptOutcome, NodeTask } from '../executor.js';
 import type { Store } from '../store.js';
 
+/**
+ * What a backend says about an attempt (checked about once a second): undefined while it may still report; a string
+ * saying why it never will; or `vanished` when the backend lost it without its having ended (it may be handed over
+ * again).
+ */
+export type Gone = string | { readonly vanished: string } | undefined;
+
 export interface FollowOptions {
   readonly channel: string;
   readonly events: AttemptEvents;
   /** When the attempt was handed over (performance.now()), for the queue wait. */
   readonly submitted: number;
-  /** undefined while the attempt may still report; else why it never will (checked about once a second). */
-  readonly gone: () => Promise<string | undefined>;
+  readonly gone: () => Promise<Gone>;
+  /**
+   * Called when `gone` says `vanished` and the channel holds no outcome: resolves with the outcome to end with (it
+   * still yields to one the channel reports within `graceMs`), or undefined when the attempt was handed over again
+   * and following goes on. Without it a vanished attempt is a failure.
+   */
+  readonly vanished?: (why: string) => Promise<AttemptOutcome | undefined>;
   readonly pollMs?: number;
+  /** How long an outcome from `vanished` waits for one from the channel (default 3 s). */
+  readonly graceMs?: number;
 }
 
 /** Follows one attempt to its outcome. */
@@ -61,7 +81,19 @@ export async function followAttempt(opts: FollowOptions): Promise<AttemptOutcome
       if (why !== undefined) {
         const late = drain();
         if (late !== undefined) return late;
-        return { status: 'failed', message: why, logTail: tail, engine: true, ...(worker !== undefined ? { worker } : {}) };
+        const failed = (message: string): AttemptOutcome => ({ status: 'failed', message, logTail: tail, engine: true, ...(worker !== undefined ? { worker } : {}) });
+        if (typeof why === 'string') return failed(why);
+        if (opts.vanished === undefined) return failed(why.vanished);
+        const inferred = await opts.vanished(why.vanished);
+        if (inferred !== undefined) {
+          const t0 = performance.now();
+          while (performance.now() - t0 < (opts.graceMs ?? 3000)) {
+            await sleep(opts.pollMs ?? 200);
+            const reported = drain();
+            if (reported !== undefined) return reported;
+          }
+          return inferred;
+        }
       }
     }
     await sleep(opts.pollMs ?? 200);
@@ -73,7 +105,13 @@ export interface HandedOver {
   /** Stops the attempt (the run was interrupted); `gone` later says when it is over. */
   readonly cancel: () => void;
   /** As FollowOptions.gone. */
-  readonly gone: () => Promise<string | undefined>;
+  readonly gone: () => Promise<Gone>;
+  /**
+   * The backend lost the attempt (`gone` said `vanished`) and the channel holds no outcome: say so in one line and,
+   * unless `inStore` (the key's result is in the store already), hand it over again under the same id. Resolves
+   * with a failure message when it cannot.
+   */
+  readonly vanished?: (why: string, inStore: boolean) => Promise<string | undefined>;
   /** Adds to an engine failure what the backend knows (e.g. the job's own output). */
   readonly explain?: (outcome: Extract<AttemptOutcome, { status: 'failed' }>) => AttemptOutcome;
   /** Called once following ends, however it ends. */
@@ -108,7 +146,15 @@ export async function followRemote(
     if ('failed' in h) return h.failed;
     signal.addEventListener('abort', h.cancel, { once: true });
     try {
-      const outcome = await followAttempt({ channel, events, submitted, gone: h.gone });
+      const vanished = async (why: string): Promise<AttemptOutcome | undefined> => {
+        // A forced rerun ignores an entry it did not make itself.
+        const entry = store.readEntry(task.key);
+        const inStore = entry !== undefined && (task.reasonType !== 'forced' || entry.runId === task.runId) && Object.values(entry.outputs).every((a) => store.hasArtifact(a));
+        const refused = h.vanished === undefined ? why : await h.vanished(why, inStore);
+        if (refused !== undefined) return { status: 'failed', message: refused, logTail: [], engine: true };
+        return inStore && entry !== undefined ? { status: 'cached', outputs: entry.outputs, worker: 'unknown' } : undefined;
+      };
+      const outcome = await followAttempt({ channel, events, submitted, gone: h.gone, vanished });
       if (signal.aborted && outcome.status !== 'ran' && outcome.status !== 'cached') return { status: 'cancelled' };
       return outcome.status === 'failed' && outcome.engine && h.explain ? h.explain(outcome) : outcome;
     } finally {

@@ -7,13 +7,22 @@
  * its job straight back, and the next attempt reports on the same channel.
  *
  * Redis unreachable: one notice, attempts keep being followed through the store meanwhile, and after
- * PIPE_REDIS_RETRY_S (default 60 s) of silence the nodes still waiting or running fail with that reason.
+ * PIPE_REDIS_RETRY_S (default 60 s) of silence the nodes still waiting or running fail with that reason. Redis back
+ * but without the jobs (restarted without persistence): each lost job is enqueued again under its id, with one line
+ * saying so, unless the store has its result meanwhile (follow.ts); a worker still running the node finishes it,
+ * and the key's lock in the store keeps the new attempt from running it a second time at once.
+ *
+ * No live worker that can take a waiting node's jobs (all killed, none started, none with a GPU) for a queue lease
+ * (PIPE_QUEUE_LEASE_S) after the last one's heartbeat ran out: one line saying so, and the run keeps waiting for one.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { AttemptOutcome, Executor, NodeTask } from '../executor.js';
-import { cancelKey, PREFIX, queueName, SHAPES_KEY, shapeName } from '../queue.js';
+import { cancelKey, liveWorkers, PREFIX, queueLockMs, queueName, serves, SHAPES_KEY, shapeName } from '../queue.js';
+import type { Shape } from '../queue.js';
 import { redisLink } from '../redis-link.js';
+import type { RedisLink } from '../redis-link.js';
 import { specOf } from '../remote-task.js';
 import type { Store } from '../store.js';
 import { followRemote } from './follow.js';
@@ -43,28 +52,51 @@ export function redisExecutor(store: Store, url: string, opts: RedisExecutorOpti
     return q;
   };
   const lostOutcome = (): Extract<AttemptOutcome, { status: 'failed' }> => ({ status: 'failed', message: (link.lost.reason as Error).message, logTail: [], engine: true });
+  const unserved = noWorkerWatch(redis, link, opts.notice);
   return {
     name: 'redis',
     run: (task, events, signal) =>
       followRemote(store, task, events, signal, async (id) => {
         const queue = queueOf(task);
-        try {
-          await link.guard(redis.sadd(SHAPES_KEY, shapeName(task.inst.resources)));
-          await link.guard(
-            queue.add(task.inst.id, specOf(task, store.location, id), {
-              jobId: id,
-              attempts: WORKER_LOSSES,
-              removeOnComplete: true,
-              removeOnFail: { age: 24 * 3600 },
-            }),
-          );
-        } catch (e) {
-          return { failed: link.lost.aborted ? lostOutcome() : { status: 'failed', message: `cannot enqueue on ${url}: ${(e as Error).message}`, logTail: [], engine: true } };
-        }
+        const shape: Shape = { cpu: task.inst.resources.cpu, gpu: task.inst.resources.gpu };
+        const spec = specOf(task, store.location, id);
+        const enqueue = async (): Promise<string | undefined> => {
+          try {
+            await link.guard(redis.sadd(SHAPES_KEY, shapeName(shape)));
+            await link.guard(queue.add(task.inst.id, spec, { jobId: id, attempts: WORKER_LOSSES, removeOnComplete: true, removeOnFail: { age: 24 * 3600 } }));
+            return undefined;
+          } catch (e) {
+            return link.lost.aborted ? lostOutcome().message : `cannot enqueue on ${url}: ${(e as Error).message}`;
+          }
+        };
+        const refused = await enqueue();
+        if (refused !== undefined) return { failed: { status: 'failed', message: refused, logTail: [], engine: true } };
+        let enqueued = 1;
         const tellWorker = (): Promise<unknown> => link.guard(redis.set(cancelKey(id), '1', 'EX', 3600));
         return {
           // Waiting: take it off the queue. Running: tell its worker (it polls the cancel key).
           cancel: () => void link.guard(queue.remove(id)).then((n) => (n === 1 ? undefined : tellWorker())).catch(() => {}),
+          vanished: async (why, inStore) => {
+            const lost = `${task.inst.id}: ${why} (Redis restarted without persistence?)`;
+            if (inStore) {
+              opts.notice(`${lost}; its result is in the store`);
+              return undefined;
+            }
+            if (enqueued > WORKER_LOSSES) return `${why} after being enqueued ${enqueued} times; giving up`;
+            const again = await enqueue();
+            if (again !== undefined) return again;
+            enqueued++;
+            opts.notice(`${lost}; enqueued it again`);
+            return undefined;
+          },
+          // A job enqueued again may outlive the attempt that reported (a worker that kept running the node).
+          end: () => {
+            if (enqueued === 1 || link.lost.aborted) return;
+            void link
+              .guard(queue.remove(id))
+              .then(async (n) => (n === 1 ? undefined : (await link.guard(queue.getJobState(id))) === 'active' ? tellWorker() : undefined))
+              .catch(() => {});
+          },
           gone: async () => {
             if (link.lost.aborted) return lostOutcome().message;
             if (!link.up()) return signal.aborted ? 'cancelled' : undefined; // the store channel is still followed
@@ -78,7 +110,9 @@ export function redisExecutor(store: Store, url: string, opts: RedisExecutorOpti
               const failed = await link.guard(queue.getJob(id));
               return `queue job ${id} failed: ${failed?.failedReason ?? 'unknown reason'} (worker lost ${WORKER_LOSSES} times?)`;
             }
-            if (state === 'unknown' || state === 'completed') return `queue job ${id} ended without reporting an outcome`;
+            if (state === 'unknown') return { vanished: `queue job ${id} is no longer in Redis` };
+            if (state === 'completed') return `queue job ${id} ended without reporting an outcome`;
+            await unserved(shape);
             return undefined;
           },
         };
@@ -87,5 +121,37 @@ export function redisExecutor(store: Store, url: string, opts: RedisExecutorOpti
       await Promise.race([Promise.allSettled([...queues.values()].map((q) => q.close())), sleep(3000)]);
       link.close();
     },
+  };
+}
+
+/**
+ * Says once per resource shape when no live worker can take its jobs (PIPE_QUEUE_LEASE_S after the last heartbeat
+ * ran out, or after the first job when none ever came), and again after one came back and went. Called by the
+ * attempts still waiting or running, about once a second each; asks Redis at most once a second.
+ */
+function noWorkerWatch(redis: Redis, link: RedisLink, notice: (line: string) => void): (shape: Shape) => Promise<void> {
+  const { url } = link;
+  const waitMs = queueLockMs();
+  const since = new Map<string, number>();
+  const told = new Set<string>();
+  let workers: { at: number; slots: Promise<Shape[]> } | undefined;
+  return async (shape) => {
+    if (workers === undefined || performance.now() - workers.at > 1000) workers = { at: performance.now(), slots: link.guard(liveWorkers(redis)) };
+    const slots = await workers.slots.catch(() => undefined);
+    if (slots === undefined) return;
+    const name = shapeName(shape);
+    if (slots.some((w) => serves(w, shape))) {
+      since.delete(name);
+      told.delete(name);
+      return;
+    }
+    const t = since.get(name) ?? performance.now();
+    since.set(name, t);
+    if (performance.now() - t < waitMs || told.has(name)) return;
+    told.add(name);
+    const gpu = shape.gpu > 0;
+    notice(
+      `no pipe worker${gpu ? ' with a GPU' : ''} has been serving ${url} for ${Math.round((performance.now() - t) / 1000)} s; still waiting for one (start it with: pipe worker --redis ${url}${gpu ? ' --gpus N' : ''})`,
+    );
   };
 }
