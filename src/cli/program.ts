@@ -5,6 +5,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import type { CommandSpec, OptionSpec } from './command-spec.js';
 import type { CommandEnv } from './engine-io.js';
+import { StoreDamage } from '../engine/store/untrusted.js';
 import { environmentError } from './environment-error.js';
 import { topLevelHelp } from './top-level-help.js';
 
@@ -97,7 +98,7 @@ export async function runProgram(specs: readonly AnySpec[], argv: readonly strin
     return code.value;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
-    const line = environmentError(e);
+    const line = environmentError(e) ?? (e instanceof StoreDamage ? `${e.message} (pipe fsck checks the whole store)` : undefined);
     if (line === undefined) throw e;
     err(`pipe ${argv[0] ?? ''}: ${line}\n`);
     return 1;

@@ -3,7 +3,7 @@
  * output digests with the stored ones — or, for kinds marked nondeterministic, their metrics within the declared
  * relative tolerance — and verifies that every stored object still hashes to its name.
  */
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ import type { Pipeline } from './pipeline.js';
 import { openStore } from './store.js';
 import { describeArtifact } from './store/describe.js';
 import type { FsStore } from './store/fs-store.js';
+import { listStoreFolder } from './store/safe-fs.js';
 import type { Artifact } from './store.js';
 
 export type AuditStatus = 'ok' | 'mismatch' | 'failed' | 'not-cached';
@@ -159,7 +160,7 @@ function compareMetrics(
 export async function verifyTrees(store: FsStore): Promise<string[]> {
   const dir = join(store.root, 'trees');
   const bad: string[] = [];
-  for (const name of existsSync(dir) ? readdirSync(dir) : []) {
+  for (const name of listStoreFolder(dir, 'trees')) {
     try {
       if ((await describeArtifact(join(dir, name), name)).digest !== name) bad.push(name);
     } catch {

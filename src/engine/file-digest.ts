@@ -10,12 +10,13 @@
  * memo lives in the store (only once a run has created it), whose writers are trusted with cache entries already, so
  * it adds no new way to make a key lie. Small files are simply re-hashed: nothing is written for them.
  */
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, renameSync, statSync } from 'node:fs';
 import type { BigIntStats } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join, relative, sep } from 'node:path';
 import { canonicalJson } from './canonical-json.js';
 import { sha256 } from './hash.js';
+import { createStoreFile, isStoreFolder, readStoreText } from './store/safe-fs.js';
 
 /** Files from this size on are memoized. */
 export const MEMO_MIN_BYTES = 16 * 1024 * 1024;
@@ -61,7 +62,7 @@ function fileDigest(path: string, memoRoot: string | null): string {
   const memoFile = join(memoRoot, 'hash-memo', `${sha256(path).slice(0, 40)}.json`);
   const tuple = statTuple(before);
   try {
-    const m = JSON.parse(readFileSync(memoFile, 'utf8')) as MemoEntry;
+    const m = JSON.parse(readStoreText(memoFile, memoFile, 1 << 20) ?? 'null') as MemoEntry;
     if (m.path === path && m.stat === tuple && /^[0-9a-f]{64}$/.test(m.sha256)) return m.sha256;
   } catch {
     // no memo yet, or unreadable: hash
@@ -73,8 +74,9 @@ function fileDigest(path: string, memoRoot: string | null): string {
   if (statTuple(after) === tuple && settled && existsSync(join(memoRoot, 'objects'))) {
     try {
       mkdirSync(join(memoRoot, 'hash-memo'), { recursive: true });
+      isStoreFolder(join(memoRoot, 'hash-memo'), 'hash-memo'); // never written through a link
       const tmp = `${memoFile}.${process.pid}.tmp`;
-      writeFileSync(tmp, JSON.stringify({ path, stat: tuple, sha256: digest } satisfies MemoEntry));
+      createStoreFile(tmp, JSON.stringify({ path, stat: tuple, sha256: digest } satisfies MemoEntry));
       renameSync(tmp, memoFile);
     } catch {
       // the memo is an optimisation: an unwritable store only costs re-hashing

@@ -5,13 +5,17 @@
  * quarantined (their dependents invalidated, as a run would), bad trees deleted (rebuilt on demand) and damaged
  * entries moved to quarantine/, so the next run recomputes what they stood for.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { verifyTrees } from './audit.js';
 import { hashFile } from './hash.js';
 import { objects } from './inventory.js';
 import type { FsStore } from './store/fs-store.js';
+import { forEachStoreLine, isStoreFolder, listStoreFolder } from './store/safe-fs.js';
 import { checkRecordLine, CorruptObject, isDigest, StoreDamage } from './store/untrusted.js';
+
+/** The store's folders: one that is a link (or a file) is reported, and nothing is read or repaired through it. */
+const FOLDERS = ['objects', 'trees', 'cache', 'last', 'meta', 'meta/tables', 'locks', 'resume', 'logs', 'tmp', 'quarantine', 'jobs', 'pins', 'hash-memo'];
 
 export interface FsckProblem {
   /** The file (relative to the store; records with `:line`). */
@@ -34,6 +38,17 @@ export async function checkStore(store: FsStore, opts: { readonly repair?: boole
   const problems: FsckProblem[] = [];
   const rel = (p: string): string => p.slice(store.root.length + 1);
 
+  // Folders first: a link where a folder belongs could lead every check below (and gc) outside the store.
+  for (const f of FOLDERS) {
+    try {
+      isStoreFolder(join(store.root, f), f);
+    } catch (e) {
+      if (!(e instanceof StoreDamage)) throw e;
+      problems.push({ file: e.file, problem: `${e.problem}; nothing else was checked` });
+    }
+  }
+  if (problems.length > 0) return { objects: 0, entries: 0, records: 0, problems };
+
   // Objects: every byte.
   const all = objects(store);
   for (const o of all) {
@@ -42,14 +57,14 @@ export async function checkStore(store: FsStore, opts: { readonly repair?: boole
     problems.push({ file: rel(o.path), problem: 'does not hash to its name', ...(repair ? { repaired: `quarantined; ${invalidated.length} dependent entries invalidated` } : {}) });
   }
   const objectsDir = join(store.root, 'objects');
-  for (const sub of existsSync(objectsDir) ? readdirSync(objectsDir) : []) {
+  for (const sub of listStoreFolder(objectsDir, 'objects')) {
     let names = [sub];
-    try {
-      if (/^[0-9a-f]{2}$/.test(sub)) names = readdirSync(join(objectsDir, sub));
-    } catch {
-      /* a file where a prefix directory belongs: reported below */
+    if (/^[0-9a-f]{2}$/.test(sub) && lstatSync(join(objectsDir, sub)).isDirectory()) names = readdirSync(join(objectsDir, sub));
+    for (const f of names) {
+      const file = `objects/${sub === f ? f : `${sub}/${f}`}`;
+      if (f === sub || !isDigest(f) || !f.startsWith(sub)) problems.push({ file, problem: 'not an object name (ignored)' });
+      else if (!lstatSync(join(objectsDir, sub, f)).isFile()) problems.push({ file, problem: 'not a regular file (a link, FIFO or folder; never read, and the node that needs it is recomputed)' });
     }
-    for (const f of names) if (f === sub || !isDigest(f) || !f.startsWith(sub)) problems.push({ file: `objects/${sub === f ? f : `${sub}/${f}`}`, problem: 'not an object name (ignored)' });
   }
 
   // Entries and last keys: validated by the store's own readers (damage collected there); every object present.
@@ -87,21 +102,26 @@ export async function checkStore(store: FsStore, opts: { readonly repair?: boole
   let records = 0;
   const meta = join(store.root, 'meta');
   const files = [
-    ...(existsSync(meta) ? readdirSync(meta).filter((f) => f.endsWith('.jsonl')).map((f) => join(meta, f)) : []),
-    ...(existsSync(join(meta, 'tables')) ? readdirSync(join(meta, 'tables')).filter((f) => f.endsWith('.jsonl')).map((f) => join(meta, 'tables', f)) : []),
+    ...listStoreFolder(meta, 'meta').filter((f) => f.endsWith('.jsonl')).map((f) => join(meta, f)),
+    ...listStoreFolder(join(meta, 'tables'), 'meta/tables').filter((f) => f.endsWith('.jsonl')).map((f) => join(meta, 'tables', f)),
   ];
   for (const file of files) {
-    const lines = readFileSync(file, 'utf8').split('\n');
-    lines.forEach((line, i) => {
-      if (line === '') return;
-      records++;
-      try {
-        checkRecordLine(line, rel(file), i + 1);
-      } catch (e) {
-        if (!(e instanceof StoreDamage)) throw e;
-        problems.push({ file: e.file, problem: `${e.problem} (skipped by readers)` });
-      }
-    });
+    try {
+      forEachStoreLine(file, rel(file), (line, lineNo) => {
+        if (line === '') return;
+        records++;
+        try {
+          if (line === undefined) throw new StoreDamage(`${rel(file)}:${lineNo}`, 'a line longer than pipe writes');
+          checkRecordLine(line, rel(file), lineNo);
+        } catch (e) {
+          if (!(e instanceof StoreDamage)) throw e;
+          problems.push({ file: e.file, problem: `${e.problem} (skipped by readers)` });
+        }
+      });
+    } catch (e) {
+      if (!(e instanceof StoreDamage)) throw e;
+      problems.push({ file: e.file, problem: `${e.problem} (not read)` });
+    }
   }
   return { objects: all.length, entries: keys.length, records, problems };
 }

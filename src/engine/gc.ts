@@ -4,7 +4,8 @@
  * trees, logs and resume directories of dead keys, temp files of dead processes — is deleted. Refuses to run while
  * a run is in progress on the store (it could be publishing objects that no entry references yet).
  */
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { entryKeys, entryObjects, lastKeys, liveRuns, objects, treeSize } from './inventory.js';
 import { acquireLock, lockIsStale, lockTtlMs, tempOwnerGone } from './lock.js';
@@ -12,6 +13,7 @@ import { readPins } from './pins.js';
 import { processGone, recordInterruptedRuns, type RunRow } from './run-status.js';
 import type { FsStore } from './store/fs-store.js';
 import { logKeyPrefix } from './store/log-name.js';
+import { listStoreFolder, readStoreText } from './store/safe-fs.js';
 
 export interface GcItem {
   readonly what: 'entry' | 'object' | 'tree' | 'log' | 'resume' | 'tmp' | 'lock';
@@ -35,7 +37,8 @@ export async function collectGarbage(store: FsStore, opts: { readonly dryRun?: b
   try {
     const live = liveRuns(store);
     if (live.length > 0) {
-      throw new Error(`a run is in progress on this store (pid ${live.map((r) => r.pid).join(', ')}); try again when it ends`);
+      const who = live.map((r) => (r.host !== undefined && r.host !== hostname() ? `pid ${r.pid} on ${r.host} (${r.marker}: delete it if that run is gone)` : `pid ${r.pid}`));
+      throw new Error(`a run is in progress on this store (${who.join(', ')}); try again when it ends`);
     }
     // Markers of runs whose process died are deleted below: record those runs as interrupted first.
     if (opts.dryRun !== true) recordInterruptedRuns(join(store.root, 'locks'), (rows) => store.append('runs', rows));
@@ -67,7 +70,8 @@ function collect(store: FsStore, dryRun: boolean): GcResult {
     if (keepObjects.has(o.digest)) keptObjects++;
     else items.push({ what: 'object', name: o.digest, bytes: o.size });
   }
-  const list = (sub: string): string[] => (existsSync(join(store.root, sub)) ? readdirSync(join(store.root, sub)) : []);
+  // A folder that is a link (planted, or copied so) throws: nothing outside the store is ever listed for deletion.
+  const list = (sub: string): string[] => listStoreFolder(join(store.root, sub), sub);
   for (const t of list('trees')) if (!keepTrees.has(t)) items.push({ what: 'tree', name: t, bytes: 0 });
   const rootPrefixes = new Set([...rootKeys].map((k) => k.slice(0, 12)));
   for (const f of list('logs')) if (!rootPrefixes.has(logKeyPrefix(f) ?? '')) items.push({ what: 'log', name: f, bytes: treeSize(join(store.root, 'logs', f)) });
@@ -121,7 +125,7 @@ function mtimeMs(path: string): number {
 
 function runMarkerGone(path: string): boolean {
   try {
-    return processGone(JSON.parse(readFileSync(path, 'utf8')) as RunRow);
+    return processGone(JSON.parse(readStoreText(path, path, 1 << 20) ?? 'null') as RunRow);
   } catch {
     return Date.now() - mtimeMs(path) > lockTtlMs(); // unreadable: being written, or left half-written long ago
   }

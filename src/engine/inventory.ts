@@ -2,11 +2,12 @@
  * What a store holds, read from its index files: the last key per (pipeline, node id), cache entries, objects.
  * Shared by `ls`, `show` and `gc`.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { pidAlive } from './lock.js';
+import { runMarkerLive } from './run-status.js';
 import type { CacheEntry, LastKey } from './store.js';
 import type { FsStore } from './store/fs-store.js';
+import { listStoreFolder, readStoreText } from './store/safe-fs.js';
 import { isDigest } from './store/untrusted.js';
 
 /** Every last-key record in the store. */
@@ -22,13 +23,13 @@ export function entryKeys(store: FsStore): string[] {
 /** Every object digest with its size (files under objects/ that are not named as objects are not objects). */
 export function objects(store: FsStore): { digest: string; size: number; path: string }[] {
   const root = join(store.root, 'objects');
-  if (!existsSync(root)) return [];
   const out: { digest: string; size: number; path: string }[] = [];
-  for (const sub of readdirSync(root)) {
-    if (!/^[0-9a-f]{2}$/.test(sub) || !statSync(join(root, sub)).isDirectory()) continue;
+  for (const sub of listStoreFolder(root, 'objects')) {
+    // Links are never followed: a prefix folder or object that is a link is not an object (fsck reports it).
+    if (!/^[0-9a-f]{2}$/.test(sub) || lstatSync(join(root, sub)).isDirectory() !== true) continue;
     for (const f of readdirSync(join(root, sub))) {
       const path = join(root, sub, f);
-      const st = statSync(path, { throwIfNoEntry: false });
+      const st = lstatSync(path, { throwIfNoEntry: false });
       if (isDigest(f) && f.startsWith(sub) && st?.isFile() === true) out.push({ digest: f, size: st.size, path });
     }
   }
@@ -51,16 +52,20 @@ export function entryObjects(store: FsStore, entry: CacheEntry): string[] {
   return out;
 }
 
-/** Runs in progress on this store (their markers name a live pid). */
-export function liveRuns(store: FsStore): { pid: number; runId: string; pipeline: string }[] {
+/**
+ * Runs in progress on this store: markers whose process is alive here, or that were written on another host (whose
+ * processes cannot be seen from here: such a run counts as live until its own host, or a person, ends it).
+ */
+export function liveRuns(store: FsStore): { pid: number; runId: string; pipeline: string; host?: string; marker: string }[] {
   const dir = join(store.root, 'locks');
-  if (!existsSync(dir)) return [];
-  const out: { pid: number; runId: string; pipeline: string }[] = [];
-  for (const f of readdirSync(dir).filter((x) => x.endsWith('.run'))) {
+  const out: { pid: number; runId: string; pipeline: string; host?: string; marker: string }[] = [];
+  for (const f of listStoreFolder(dir, 'locks').filter((x) => x.endsWith('.run'))) {
     try {
       // Markers name the run `run_id` (older ones `runId`).
-      const m = JSON.parse(readFileSync(join(dir, f), 'utf8')) as { pid: number; run_id?: string; runId?: string; pipeline: string };
-      if (pidAlive(m.pid)) out.push({ pid: m.pid, runId: m.run_id ?? m.runId ?? '', pipeline: m.pipeline });
+      const m = JSON.parse(readStoreText(join(dir, f), `locks/${f}`, 1 << 20) ?? 'null') as { pid: number; host?: unknown; run_id?: string; runId?: string; pipeline: string };
+      if (typeof m.pid === 'number' && runMarkerLive(m)) {
+        out.push({ pid: m.pid, runId: m.run_id ?? m.runId ?? '', pipeline: m.pipeline, ...(typeof m.host === 'string' ? { host: m.host } : {}), marker: `locks/${f}` });
+      }
     } catch {
       /* ignore */
     }
@@ -72,7 +77,7 @@ export function liveRuns(store: FsStore): { pid: number; runId: string; pipeline
 export function treeSize(path: string): number {
   let total = 0;
   const walk = (p: string): void => {
-    const st = statSync(p, { throwIfNoEntry: false });
+    const st = lstatSync(p, { throwIfNoEntry: false });
     if (st === undefined) return;
     if (st.isDirectory()) for (const f of readdirSync(p)) walk(join(p, f));
     else total += st.size;

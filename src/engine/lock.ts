@@ -14,6 +14,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { closeSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { readStoreText } from './store/safe-fs.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** What a lock file holds. */
@@ -64,7 +65,8 @@ export function pidAlive(pid: number): boolean {
 /** Reads a lock file; undefined when absent or not (yet) a valid lock. Lock files are untrusted like all store data. */
 export function readLockInfo(path: string): LockInfo | undefined {
   try {
-    const v = JSON.parse(readFileSync(path, 'utf8')) as Partial<LockInfo> | null;
+    // Never through a link, never a wait on a FIFO, never a huge read.
+    const v = JSON.parse(readStoreText(path, path, 1 << 20) ?? 'null') as Partial<LockInfo> | null;
     if (v === null || typeof v !== 'object' || typeof v.pid !== 'number' || typeof v.host !== 'string') return undefined;
     return v as LockInfo;
   } catch {
@@ -158,9 +160,13 @@ export async function acquireLock(path: string, opts: LockOptions = {}): Promise
           ...(opts.attempt !== undefined ? { attempt: opts.attempt } : {}),
         };
         writeSync(fd, JSON.stringify(info));
-      } finally {
+      } catch (e) {
+        // A full disk: leave no empty lock behind for others to wait out.
         closeSync(fd);
+        unlinkSync(path);
+        throw e;
       }
+      closeSync(fd);
       return holdLock(path, token, ttl, opts.onLost);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;

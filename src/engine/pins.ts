@@ -3,9 +3,10 @@
  * node; a pinned entry is a root too, so an evaluation superseded by a later `--set` run (the only copy of those
  * numbers) survives. Pins are small JSON files in the store (`pins/<key>.json`), read as untrusted like every record.
  */
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FsStore } from './store/fs-store.js';
+import { listStoreFolder, readStoreText } from './store/safe-fs.js';
 
 /** One pinned result. */
 export interface Pin {
@@ -23,12 +24,11 @@ const dirOf = (store: FsStore): string => join(store.root, 'pins');
 /** Every valid pin of the store (damaged pin files are skipped). */
 export function readPins(store: FsStore): Pin[] {
   const dir = dirOf(store);
-  if (!existsSync(dir)) return [];
   const pins: Pin[] = [];
-  for (const f of readdirSync(dir)) {
+  for (const f of listStoreFolder(dir, 'pins')) {
     if (!f.endsWith('.json')) continue;
     try {
-      const p = JSON.parse(readFileSync(join(dir, f), 'utf8')) as Partial<Pin>;
+      const p = JSON.parse(readStoreText(join(dir, f), `pins/${f}`, 1 << 20) ?? 'null') as Partial<Pin>;
       if (typeof p.key === 'string' && KEY.test(p.key) && f === `${p.key}.json` && typeof p.pipeline === 'string' && typeof p.node === 'string' && typeof p.created === 'string') {
         pins.push({ key: p.key, pipeline: p.pipeline, node: p.node, created: p.created, ...(typeof p.note === 'string' ? { note: p.note } : {}) });
       }

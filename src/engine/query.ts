@@ -7,11 +7,12 @@
  * process died on this host read as 'interrupted'.
  * Matrix axes and `--set` paths are columns of `node_runs` and `instance_axes` (see comparison-columns.ts).
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { COMPARISON_KEYS_SQL, comparisonColumns } from './comparison-columns.js';
 import type { LibraryView } from './node-kind.js';
 import { INTERRUPTED, interruptedRuns } from './run-status.js';
+import { isStoreFolder, listStoreFolder } from './store/safe-fs.js';
 
 /** Columns of the base views (name → DuckDB type); the first column is never null in a complete row. */
 export const BASE_VIEWS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
@@ -62,6 +63,12 @@ export interface QuerySession {
   close(): void;
 }
 
+/** The size of a record file; 0 for one that is absent, a link or not a regular file (never read: fsck reports it). */
+function storedSize(path: string): number {
+  const st = lstatSync(path, { throwIfNoEntry: false });
+  return st?.isFile() === true ? st.size : 0;
+}
+
 const sqlString = (s: string): string => `'${s.replaceAll("'", "''")}'`;
 const ident = (s: string): string => `"${s.replaceAll('"', '""')}"`;
 
@@ -75,7 +82,7 @@ export async function openQuery(
   warn: (message: string) => void = () => {},
   opts: { readonly allowWrite?: string } = {},
 ): Promise<QuerySession> {
-  if (!existsSync(join(storeDir, 'meta'))) throw new Error(`no pipe store at ${storeDir} (run a pipeline first, or pass --store DIR)`);
+  if (!isStoreFolder(join(storeDir, 'meta'), 'meta')) throw new Error(`no pipe store at ${storeDir} (run a pipeline first, or pass --store DIR)`);
   const { DuckDBInstance } = await import('@duckdb/node-api');
   const db = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
   const conn = await db.connect();
@@ -86,7 +93,7 @@ export async function openQuery(
   for (const [name, columns] of Object.entries(BASE_VIEWS)) {
     const path = join(storeDir, 'meta', `${name}.jsonl`);
     const first = Object.keys(columns)[0] as string;
-    const source = existsSync(path) && statSync(path).size > 0
+    const source = storedSize(path) > 0
       ? `SELECT * FROM read_json(${sqlString(path)}, format='newline_delimited', ignore_errors=true, columns={${Object.entries(columns).map(([c, t]) => `${ident(c)}: ${sqlString(t)}`).join(', ')}}) WHERE ${ident(first)} IS NOT NULL`
       : `SELECT ${Object.entries(columns).map(([c, t]) => `CAST(NULL AS ${t}) AS ${ident(c)}`).join(', ')} WHERE false`;
     // runs and node_runs get a 'running' row at the start and a final one at the end: keep the last per run (and
@@ -121,11 +128,11 @@ export async function openQuery(
   await conn.run(`CREATE VIEW latest_nodes AS ${DERIVED_VIEWS.latest_nodes}`);
   views.push('latest_nodes');
   const tablesDir = join(storeDir, 'meta', 'tables');
-  const tableFiles = existsSync(tablesDir) ? readdirSync(tablesDir).filter((f) => f.endsWith('.jsonl')).sort() : [];
+  const tableFiles = listStoreFolder(tablesDir, 'meta/tables').filter((f) => f.endsWith('.jsonl')).sort();
   for (const f of tableFiles) {
     const path = join(tablesDir, f);
     const name = f.slice(0, -'.jsonl'.length);
-    if (views.includes(name) || statSync(path).size === 0) continue;
+    if (views.includes(name) || storedSize(path) === 0) continue;
     try {
       await conn.run(
         `CREATE TABLE ${ident(name)} AS SELECT * FROM read_json(${sqlString(path)}, format='newline_delimited', ignore_errors=true, sample_size=-1) WHERE run_id IS NOT NULL`,

@@ -11,6 +11,7 @@ import { processStart } from './lock.js';
 import type { NodeInstance, Pipeline } from './pipeline.js';
 import type { RunMarker } from './run-status.js';
 import type { Store } from './store.js';
+import { StoreDamage } from './store/untrusted.js';
 
 /** A node_runs row's outcome part. */
 export interface NodeRow {
@@ -46,7 +47,14 @@ export class RunRecords {
   async begin(signal?: AbortSignal): Promise<void> {
     const row: RunMarker = { run_id: this.runId, pipeline: this.pipeline.name, file: this.pipeline.file, ...this.self, started: this.started };
     this.endRun = await this.store.locks.beginRun(row, signal);
-    this.store.append('runs', [{ ...row, finished: null, status: 'running' }]);
+    try {
+      this.store.append('runs', [{ ...row, finished: null, status: 'running' }]);
+    } catch (e) {
+      // A damaged records file (a link, a FIFO) only loses records; anything else (a full disk) stops the run.
+      if (e instanceof StoreDamage) return this.warn(`records not written: ${e.message}`);
+      this.endRun();
+      throw e;
+    }
   }
 
   /** A node_runs row (readers keep the last row per run and node: 'running' first, then the outcome). */

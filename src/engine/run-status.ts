@@ -3,10 +3,11 @@
  * from this host (kill -9, a crash, a reboot) will never finish. Its rows are append-only, so readers derive the
  * status ('interrupted') instead of the store rewriting history. A run recorded on another host is left as is.
  */
-import { existsSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { existsSync, readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { hostname } from 'node:os';
 import { pidAlive, processStart } from './lock.js';
+import { forEachStoreLine, readStoreText } from './store/safe-fs.js';
 
 /** The status readers show for a run, or a node of a run, whose process died. */
 export const INTERRUPTED = 'interrupted';
@@ -25,6 +26,11 @@ export function processGone(row: RunRow): boolean {
   if (typeof row.host === 'string' && row.host !== hostname()) return false;
   if (!pidAlive(row.pid)) return true;
   return typeof row.pid_start === 'string' && processStart(row.pid) !== undefined && processStart(row.pid) !== row.pid_start;
+}
+
+/** Whether a run marker (or 'running' row) may still be running: on another host, or its process alive here. */
+export function runMarkerLive(row: RunRow): boolean {
+  return typeof row.pid === 'number' && !processGone(row);
 }
 
 /** Run ids in `meta/runs.jsonl` (path given) that never finished and whose process is gone. */
@@ -46,17 +52,21 @@ function runStates(runsFile: string): { finished: Set<string>; interrupted: Set<
   const finished = new Set<string>();
   if (!existsSync(runsFile)) return { finished, interrupted: result };
   const open = new Map<string, RunRow>();
-  for (const line of readFileSync(runsFile, 'utf8').split('\n')) {
-    if (line === '') continue;
-    let row: RunRow;
-    try {
-      row = JSON.parse(line) as RunRow;
-    } catch {
-      continue; // a line being written
-    }
-    if (typeof row.run_id !== 'string') continue;
-    if (row.finished !== null && row.finished !== undefined) finished.add(row.run_id);
-    else open.set(row.run_id, row);
+  try {
+    forEachStoreLine(runsFile, 'meta/runs.jsonl', (line) => {
+      if (line === undefined || line === '') return;
+      let row: RunRow | null;
+      try {
+        row = JSON.parse(line) as RunRow | null;
+      } catch {
+        return; // a line being written
+      }
+      if (typeof row !== 'object' || row === null || typeof row.run_id !== 'string') return;
+      if (row.finished !== null && row.finished !== undefined) finished.add(row.run_id);
+      else open.set(row.run_id, row);
+    });
+  } catch {
+    // not a regular file (fsck reports it): no runs to judge
   }
   for (const [id, row] of open) if (!finished.has(id) && processGone(row)) result.add(id);
   return { finished, interrupted: result };
@@ -87,11 +97,11 @@ export function recordInterruptedRuns(locksDir: string, append: (rows: object[])
     const path = join(locksDir, name);
     let marker: Partial<RunMarker>;
     try {
-      marker = JSON.parse(readFileSync(path, 'utf8')) as Partial<RunMarker>;
+      marker = JSON.parse(readStoreText(path, `locks/${name}`, 1 << 20) ?? 'null') as Partial<RunMarker>;
     } catch {
       continue; // being written, or not ours to judge
     }
-    if (typeof marker.run_id !== 'string' || !processGone(marker)) continue;
+    if (typeof marker !== 'object' || marker === null || typeof marker.run_id !== 'string' || !processGone(marker)) continue;
     try {
       unlinkSync(path);
     } catch {

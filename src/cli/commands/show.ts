@@ -72,16 +72,19 @@ async function show(id: string, values: ShowOptions, env: CommandContext): Promi
   // One row per run: the final row, or the 'running' one ('interrupted' if its run ended or its process died).
   const byRun = new Map<unknown, Record<string, unknown>>();
   const runsFile = store.metaPath('node_runs');
-  if (existsSync(runsFile)) {
-    for (const line of readFileSync(runsFile, 'utf8').split('\n')) {
-      if (line === '') continue;
+  const { forEachStoreLine } = await import('../../engine/store/safe-fs.js');
+  try {
+    forEachStoreLine(runsFile, 'meta/node_runs.jsonl', (line) => {
+      if (line === undefined || line === '') return;
       try {
-        const row = JSON.parse(line) as Record<string, unknown>;
-        if (row.node_id === id && row.pipeline === last.pipeline && (row.finished != null || !byRun.has(row.run_id))) byRun.set(row.run_id, row);
+        const row = JSON.parse(line) as Record<string, unknown> | null;
+        if (row?.node_id === id && row.pipeline === last.pipeline && (row.finished != null || !byRun.has(row.run_id))) byRun.set(row.run_id, row);
       } catch {
         /* a line being written */
       }
-    }
+    });
+  } catch {
+    /* not a regular file: no history (fsck reports it) */
   }
   const { endedRuns, INTERRUPTED } = await import('../../engine/run-status.js');
   const dead = endedRuns(store.metaPath('runs'));

@@ -16,7 +16,7 @@
  * (untrusted.ts). Only store-maintenance code (gc, fsck, query, inventory) may use the path methods below.
  */
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, closeSync, constants, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, fsyncSync, lstatSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { chmod, copyFile, lstat, mkdir, mkdtemp, open, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { gatherManifest } from '../gather.js';
@@ -27,6 +27,7 @@ import type { RunMarker } from '../run-status.js';
 import type { Artifact, CacheEntry, Damage, LastKey, MetaTable, Store, StoreAttempts, StoreLocks, TreeManifest } from '../store.js';
 import { describeArtifact } from './describe.js';
 import { isLogOf, logFileName } from './log-name.js';
+import { appendStoreText, createStoreFile, hashStoreFile, isRegularFile, isStoreFolder, listStoreFolder, openForAppend, readStoreText } from './safe-fs.js';
 import { checkEntry, checkLast, checkManifest, CorruptObject, isDigest, parseJson, StoreDamage } from './untrusted.js';
 
 const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
@@ -49,13 +50,19 @@ export class FsStore implements Store {
     };
     this.attempts = {
       tempDir: (label) => this.tempDir(label),
-      resumeDir: (key) => this.resumePath(key),
+      resumeDir: (key) => {
+        // Handed to a node: a link planted there would send its checkpoints (and reads) outside the store.
+        const path = this.resumePath(key);
+        if (lstatSync(path, { throwIfNoEntry: false })?.isDirectory() === false) rmSync(path, { force: true });
+        return path;
+      },
       hasResume: (key) => existsSync(this.resumePath(key)),
       clearResume: (key) => rmSync(this.resumePath(key), { recursive: true, force: true }),
       openLog: (key, nodeId) => {
-        const file = join(this.root, 'logs', logFileName(checkedKey(key), nodeId));
-        writeFileSync(file, '');
-        return (line) => appendFileSync(file, line.endsWith('\n') ? line : `${line}\n`);
+        const name = logFileName(checkedKey(key), nodeId);
+        const file = join(this.root, 'logs', name);
+        createStoreFile(file, '');
+        return (line) => appendStoreText(file, line.endsWith('\n') ? line : `${line}\n`, `logs/${name}`);
       },
       jobFile: (name) => {
         if (!PLAIN_NAME.test(name)) throw new Error(`invalid job file name '${name}'`);
@@ -82,9 +89,9 @@ export class FsStore implements Store {
   logPath(key: string): string {
     const dir = join(this.root, 'logs');
     const k = checkedKey(key);
-    const logs = existsSync(dir) ? readdirSync(dir).filter((f) => isLogOf(f, k)).map((f) => join(dir, f)) : [];
+    const logs = listStoreFolder(dir, 'logs').filter((f) => isLogOf(f, k)).map((f) => join(dir, f));
     if (logs.length === 0) return join(dir, `${k}.log`);
-    return logs.map((f) => [f, statSync(f).mtimeMs] as const).sort((a, b) => b[1] - a[1])[0]![0];
+    return logs.map((f) => [f, lstatSync(f).mtimeMs] as const).sort((a, b) => b[1] - a[1])[0]![0];
   }
   entryPath(key: string): string {
     return join(this.root, 'cache', `${checkedKey(key)}.json`);
@@ -113,8 +120,15 @@ export class FsStore implements Store {
     return path.startsWith(this.root) ? path.slice(this.root.length).replace(/^\//, '') : path;
   }
 
+  /** Creates the layout; a folder of it that is a link (or a file) is damage: nothing is written through it. */
   init(): void {
-    for (const d of LAYOUT) mkdirSync(join(this.root, d), { recursive: true });
+    for (const d of LAYOUT) {
+      const parts = d.split('/');
+      for (let i = 1; i <= parts.length; i++) {
+        const sub = parts.slice(0, i).join('/');
+        if (!isStoreFolder(join(this.root, sub), sub)) mkdirSync(join(this.root, sub), { recursive: true });
+      }
+    }
   }
 
   /**
@@ -123,7 +137,7 @@ export class FsStore implements Store {
    * never write into one scratch directory. The prefix names the owner so `gc` can tell a dead one from a live one.
    */
   async tempDir(label: string): Promise<string> {
-    await mkdir(join(this.root, 'tmp'), { recursive: true });
+    await this.ensureDir(join(this.root, 'tmp')); // a link there is damage: nothing is written through it
     return mkdtemp(join(this.root, 'tmp', `${tempPrefix()}${label.replace(/[^\w.-]+/g, '_').slice(0, 40)}-`));
   }
 
@@ -172,11 +186,10 @@ export class FsStore implements Store {
 
   /** Whether an object is already stored with the right bytes (a damaged copy is replaced by the fresh one). */
   private async intact(target: string, digest: string): Promise<boolean> {
-    if (!existsSync(target)) return false;
     try {
-      return (await hashFile(target)).digest === digest;
+      return (await hashStoreFile(target, this.rel(target)))?.digest === digest;
     } catch {
-      return false;
+      return false; // a link, FIFO or unreadable file there: replaced by the fresh object
     }
   }
 
@@ -193,12 +206,13 @@ export class FsStore implements Store {
 
   readManifest(digest: string): TreeManifest {
     const path = this.objectPath(digest);
-    let text: string;
+    let text: string | undefined;
     try {
-      text = readFileSync(path, 'utf8');
+      text = readStoreText(path, this.rel(path));
     } catch {
-      throw new CorruptObject(digest, digest, 'missing');
+      throw new CorruptObject(digest, digest, 'corrupt'); // a link, a FIFO, a huge file: not what pipe stored
     }
+    if (text === undefined) throw new CorruptObject(digest, digest, 'missing');
     if (sha256(text) !== digest) throw new CorruptObject(digest, digest, 'corrupt');
     try {
       return checkManifest(parseJson(text, this.rel(path)), this.rel(path));
@@ -209,10 +223,10 @@ export class FsStore implements Store {
   }
 
   hasArtifact(a: Artifact): boolean {
-    if (!isDigest(a.digest) || !existsSync(this.objectPath(a.digest))) return false;
+    if (!isDigest(a.digest) || !isRegularFile(this.objectPath(a.digest))) return false;
     if (a.type === 'file') return true;
     try {
-      return this.readManifest(a.digest).entries.every((e) => e.type === 'dir' || existsSync(this.objectPath(e.digest)));
+      return this.readManifest(a.digest).entries.every((e) => e.type === 'dir' || isRegularFile(this.objectPath(e.digest)));
     } catch {
       return false;
     }
@@ -239,6 +253,9 @@ export class FsStore implements Store {
   /** Copies object `digest` to `dest` (a reflink where supported) and hashes the copy: what the reader gets is verified. */
   private async copyVerified(artifact: string, digest: string, dest: string, executable: boolean): Promise<void> {
     const src = this.objectPath(digest);
+    const st = lstatSync(src, { throwIfNoEntry: false });
+    if (st === undefined) throw new CorruptObject(artifact, digest, 'missing');
+    if (!st.isFile()) throw new CorruptObject(artifact, digest, 'corrupt'); // a link or a FIFO is never read
     try {
       await copyFile(src, dest, constants.COPYFILE_FICLONE);
     } catch (e) {
@@ -255,7 +272,9 @@ export class FsStore implements Store {
   async artifactPath(a: Artifact): Promise<string> {
     if (a.type === 'file') return this.objectPath(a.digest);
     const target = this.treePath(a.digest);
-    if (existsSync(target)) return target;
+    const st = lstatSync(target, { throwIfNoEntry: false });
+    if (st?.isDirectory() === true) return target;
+    if (st !== undefined) rmSync(target, { force: true }); // a link or file where the tree belongs: rebuilt
     const tmp = join(await this.tempDir('tree'), 'tree');
     await this.checkout(a, tmp);
     await this.ensureDir(join(this.root, 'trees'));
@@ -268,7 +287,7 @@ export class FsStore implements Store {
 
   quarantine(problem: CorruptObject): string[] {
     const dir = join(this.root, 'quarantine');
-    mkdirSync(dir, { recursive: true });
+    if (!isStoreFolder(dir, 'quarantine')) mkdirSync(dir, { recursive: true });
     const stamp = new Date().toISOString().replace(/[-:.]/g, '');
     const moveAside = (from: string, name: string): void => {
       try {
@@ -288,9 +307,10 @@ export class FsStore implements Store {
       moveAside(this.entryPath(key), `${key}.json`);
       invalidated.push(key);
     }
-    appendFileSync(
+    appendStoreText(
       join(dir, 'log.jsonl'),
       `${JSON.stringify({ time: new Date().toISOString(), object: problem.object, artifact: problem.artifact, problem: problem.problem, invalidated })}\n`,
+      'quarantine/log.jsonl',
     );
     return invalidated;
   }
@@ -318,9 +338,7 @@ export class FsStore implements Store {
 
   /** Every cache key with an entry file (names that are not keys are ignored). */
   entryKeys(): string[] {
-    const dir = join(this.root, 'cache');
-    if (!existsSync(dir)) return [];
-    return readdirSync(dir)
+    return listStoreFolder(join(this.root, 'cache'), 'cache')
       .filter((f) => f.endsWith('.json') && isDigest(f.slice(0, -5)))
       .map((f) => f.slice(0, -5));
   }
@@ -328,9 +346,8 @@ export class FsStore implements Store {
   /** Every last-key record, validated (damaged ones reported and skipped). */
   lastKeys(): LastKey[] {
     const dir = join(this.root, 'last');
-    if (!existsSync(dir)) return [];
     const out: LastKey[] = [];
-    for (const f of readdirSync(dir)) {
+    for (const f of listStoreFolder(dir, 'last')) {
       const path = join(dir, f);
       const last = this.readChecked(path, (v) => checkLast(v, this.rel(path)));
       if (last !== undefined) out.push(last);
@@ -341,7 +358,7 @@ export class FsStore implements Store {
   /** tmp + fsync + rename. */
   writeJsonAtomic(path: string, value: unknown): void {
     const tmp = join(this.root, 'tmp', `${tempPrefix()}${randomUUID()}.json`);
-    const fd = openSync(tmp, 'w');
+    const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
     try {
       writeSync(fd, JSON.stringify(value));
       fsyncSync(fd);
@@ -359,14 +376,14 @@ export class FsStore implements Store {
 
   /** Reads and validates a JSON file; absent → undefined; damaged → reported once, undefined. */
   private readChecked<T>(path: string, check: (v: unknown) => T): T | undefined {
-    let text: string;
+    let text: string | undefined;
     try {
-      text = readFileSync(path, 'utf8');
+      text = readStoreText(path, this.rel(path));
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      this.report(new StoreDamage(this.rel(path), `unreadable (${(e as NodeJS.ErrnoException).code ?? 'error'})`));
+      this.report(e instanceof StoreDamage ? e : new StoreDamage(this.rel(path), `unreadable (${(e as NodeJS.ErrnoException).code ?? 'error'})`));
       return undefined;
     }
+    if (text === undefined) return undefined;
     try {
       return check(parseJson(text, this.rel(path)));
     } catch (e) {
@@ -387,12 +404,12 @@ export class FsStore implements Store {
   // ---- records ---------------------------------------------------------------------------------------------
 
   append(table: MetaTable, rows: readonly object[]): void {
-    appendLines(this.metaPath(table), rows);
+    appendLines(this.metaPath(table), rows, `meta/${table}.jsonl`);
   }
 
   appendTable(table: string, rows: readonly object[]): void {
     if (!TABLE_NAME.test(table)) throw new Error(`invalid table name '${table}' (letters, digits and '_')`);
-    appendLines(this.tablePath(table), rows);
+    appendLines(this.tablePath(table), rows, `meta/tables/${table}.jsonl`);
   }
 
   // ---- runs ------------------------------------------------------------------------------------------------
@@ -400,16 +417,18 @@ export class FsStore implements Store {
   private async beginRun(marker: RunMarker, signal?: AbortSignal): Promise<() => void> {
     const locks = join(this.root, 'locks');
     const file = join(locks, `run-${marker.run_id}.run`);
-    writeFileSync(file, JSON.stringify(marker));
+    createStoreFile(file, JSON.stringify(marker));
     // Wait out a gc in progress (it checks for run markers after taking its lock; see gc.ts).
     (await acquireLock(join(locks, 'gc.lock'), signal ? { signal } : {}))();
     recordInterruptedRuns(locks, (rows) => this.append('runs', rows));
     return () => rmSync(file, { force: true });
   }
 
+  /** Creates a folder of the store once per process; one that is a link is damage (never written through). */
   private async ensureDir(dir: string): Promise<void> {
     if (this.ensured.has(dir)) return;
     await mkdir(dir, { recursive: true });
+    isStoreFolder(dir, this.rel(dir));
     this.ensured.add(dir);
   }
 }
@@ -424,16 +443,16 @@ function checkedKey(key: string): string {
  * Appends rows as one O_APPEND write of whole lines. A file whose last line was cut off (a writer killed mid-line, a
  * full disk) first gets a newline, so the torn line stays one bad line instead of swallowing the next row.
  */
-function appendLines(path: string, rows: readonly object[]): void {
+function appendLines(path: string, rows: readonly object[], label: string): void {
   if (rows.length === 0) return;
   const text = rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
   let fd: number;
   try {
-    fd = openSync(path, 'a+');
+    fd = openForAppend(path, label);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     mkdirSync(dirname(path), { recursive: true });
-    fd = openSync(path, 'a+');
+    fd = openForAppend(path, label);
   }
   try {
     const size = fstatSync(fd).size;
