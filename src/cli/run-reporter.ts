@@ -33,6 +33,7 @@ const STATUS_TAG: Readonly<Record<NodeResult['status'], string>> = {
 export function plainReporter(
   writeLine: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
   lastSeconds: ReadonlyMap<string, number> = new Map(),
+  startTag = 'run',
 ): Reporter {
   const lastProgress = new Map<string, { at: number; text: string }>();
   const startedAt = new Map<string, number>();
@@ -53,7 +54,7 @@ export function plainReporter(
         case 'node-start': {
           startedAt.set(e.id, performance.now());
           const last = lastSeconds.get(e.id);
-          write(`[run] ${e.id}: ${e.reason}${last !== undefined ? ` (took ${formatDuration(last)} last time)` : ''}`);
+          write(`[${startTag}] ${e.id}: ${e.reason}${last !== undefined ? ` (took ${formatDuration(last)} last time)` : ''}`);
           break;
         }
         case 'node-progress': {

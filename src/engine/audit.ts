@@ -12,6 +12,7 @@ import { cacheKey, classify, componentsOf } from './classify.js';
 import { refSources } from './gather.js';
 import { hashFile } from './hash.js';
 import { objects } from './inventory.js';
+import type { ProgressUpdate } from './node-kind.js';
 import type { Pipeline } from './pipeline.js';
 import { openStore } from './store.js';
 import { describeArtifact } from './store/describe.js';
@@ -41,6 +42,10 @@ export interface AuditOptions {
   readonly only?: ReadonlySet<string>;
   readonly signal?: AbortSignal;
   readonly onNode?: (n: AuditNode) => void;
+  /** A node's re-execution begins (a training node may take as long as it did in the run). */
+  readonly onStart?: (id: string) => void;
+  /** Progress of the node being re-executed, as a run reports it. */
+  readonly onProgress?: (id: string, update: ProgressUpdate) => void;
 }
 
 /** Audits a pipeline against its store. */
@@ -95,6 +100,7 @@ export async function auditPipeline(pipeline: Pipeline, opts: AuditOptions = {})
             inputs[name] = join(staging, 'in', name);
             await store.checkout(art, inputs[name]);
           }
+          opts.onStart?.(inst.id);
           const outDir = await runAttempt({
             id: inst.id,
             runId: entry.runId,
@@ -107,7 +113,7 @@ export async function auditPipeline(pipeline: Pipeline, opts: AuditOptions = {})
             resumeDir: join(staging, 'resume'),
             cpus: inst.resources.cpu,
             signal,
-            hooks: { metric: (n, v, s) => metrics.push([n, v, s]) },
+            hooks: { metric: (n, v, s) => metrics.push([n, v, s]), progress: (u) => opts.onProgress?.(inst.id, u) },
           });
           const details: string[] = [];
           const tolerance = inst.kind.nondeterministic?.tolerance;

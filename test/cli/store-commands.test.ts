@@ -90,13 +90,22 @@ describe('pipe audit', () => {
     expect(bad.out).toContain('audit FAILED');
   });
 
+  it('shows the progress of a node it re-executes, as a run does', async () => {
+    const dir = tempDir();
+    const file = writePipeline(dir, `name: p\nnodes:\n  nap:\n    kind: t.slow\n    params: { ms: 50 }\n`);
+    await capture(runCommand, [file]);
+    const r = await capture(auditCommand, [file]);
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/^\[audit\] nap: re-executing with the cache off\n(.*\n)*\[nap\] 1\/1 naps \(.*\)\n\[ok\] nap\n$/);
+  });
+
   it('detects a node whose output is not reproducible', async () => {
     const dir = tempDir();
     const file = writePipeline(dir, `name: nd\nnodes:\n  clock:\n    kind: exec\n    params: { argv: [node, -e, 'require("fs").writeFileSync(process.env.PIPE_OUT + "/t", String(process.hrtime.bigint()))'] }\n    outputs: [t]\n`);
     await capture(runCommand, [file]);
     const r = await capture(auditCommand, [file, '--node', 'clock']);
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/^\[mismatch\] clock\n {2}output t: stored [0-9a-f]{12}, recomputed [0-9a-f]{12}\n$/);
+    expect(r.err).toMatch(/^\[audit\] clock: re-executing with the cache off\n\[mismatch\] clock\n {2}output t: stored [0-9a-f]{12}, recomputed [0-9a-f]{12}\n$/);
     expect(existsSync(join(dir, 'artifacts', 'tmp')) && readdirSync(join(dir, 'artifacts', 'tmp')).length).toBe(0);
   });
 
@@ -106,7 +115,7 @@ describe('pipe audit', () => {
     await capture(runCommand, [file]);
     const r = await capture(auditCommand, [file]);
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/^\[ok\] small\n\[mismatch\] big\n {2}metric loss step 0: stored [\d.]+, recomputed [\d.]+ \(relative difference [\d.e+-]+ > 0\.01\)\n$/);
+    expect(r.err).toMatch(/^\[audit\] small: re-executing with the cache off\n\[ok\] small\n\[audit\] big: re-executing with the cache off\n\[mismatch\] big\n {2}metric loss step 0: stored [\d.]+, recomputed [\d.]+ \(relative difference [\d.e+-]+ > 0\.01\)\n$/);
   });
 });
 

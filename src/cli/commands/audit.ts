@@ -1,6 +1,7 @@
 import { type CommandContext, defineCommand } from '../command-spec.js';
 import { loadPipelineArg } from '../engine-io.js';
 import { commandFunction } from '../program.js';
+import { plainReporter } from '../run-reporter.js';
 
 interface AuditOptions {
   readonly node?: string[];
@@ -40,13 +41,18 @@ async function audit(file: string, values: AuditOptions, ctx: CommandContext): P
     return 2;
   }
   const { auditPipeline } = await import('../../engine/audit.js');
+  // Re-executing a training node takes as long as training did: show its progress as `pipe run` does.
+  const progress = values.json ? undefined : plainReporter((line) => env.err(`${line}\n`), new Map(), 'audit');
   const result = await auditPipeline(pipeline, {
     ...(values.node ? { only: sel.ids } : {}),
     ...(env.signal ? { signal: env.signal } : {}),
+    onStart: (id) => progress?.onEvent({ type: 'node-start', id, reason: 're-executing with the cache off' }),
+    onProgress: (id, update) => progress?.onEvent({ type: 'node-progress', id, update }),
     onNode: (n) => {
-      if (!values.json) env.err(`[${n.status}] ${n.id}${n.details.map((d) => `\n  ${d}`).join('')}\n`);
+      if (!values.json) progress?.message(`[${n.status}] ${n.id}${n.details.map((d) => `\n  ${d}`).join('')}`);
     },
   });
+  await progress?.close();
   if (values.json) {
     env.out(`${JSON.stringify(result)}\n`);
   } else {
