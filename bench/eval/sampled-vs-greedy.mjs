@@ -10,7 +10,7 @@
 //   both see the same machine load (an interleaved A/B of a change).
 // Prints per configuration: wall time, process CPU time, model calls, tokens the model generated, and time per
 // generated token; then the ratios. Compare figures within one run: the machine load moves them.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
@@ -35,11 +35,13 @@ const threads = Number(threadsArg ?? 2);
 
 async function load(root) {
   const dist = (p) => import(pathToFileURL(resolve(root, 'dist', p)).href);
+  // A checkout older than the task folders keeps the Sokoban rollout under nodes/eval/.
+  const moved = existsSync(resolve(root, 'dist/nodes/sokoban/rollout.js'));
   return {
     root,
     ...(await dist('nodes/eval/model-policy.js')),
-    ...(await dist('nodes/eval/sokoban-ops.js')),
-    ...(await dist('nodes/eval/sokoban-rollout.js')),
+    ...(await dist(moved ? 'nodes/sokoban/eval-ops.js' : 'nodes/eval/sokoban-ops.js')),
+    ...(await dist(moved ? 'nodes/sokoban/rollout.js' : 'nodes/eval/sokoban-rollout.js')),
     ...(await dist('nodes/sokoban/evalset-node.js')),
     ...(await dist('nodes/sokoban/api.js')),
   };

@@ -5,7 +5,7 @@
  */
 import { deriveSeed } from '../../util/rng.js';
 import type { Policy, SampleOptions } from '../eval/policy.js';
-import type { RlItem } from '../train/rl-rows.js';
+import type { RlItem } from '../eval/rl-item.js';
 
 export interface Accepted {
   readonly item: RlItem;

@@ -18,9 +18,9 @@ import { pickCurveSteps, type CurveDoc } from './curve.js';
 import { episodeRows, type Episode } from './episode-rows.js';
 import { CURVE_JSON, ENVS_JSONL, MODEL_DIR, TASKS_JSONL } from '../formats.js';
 import { Default, ParamsObject, Type, withDefaults, type Static } from '../params.js';
-import { evalParamProps, selectEpisodes, sokobanLimitProps } from './eval-params.js';
-import { toGpTasks } from './eval-gp.js';
-import { toEnvSpecs } from './eval-sokoban.js';
+import { evalParamProps, selectEpisodes } from './eval-params.js';
+import { toGpTasks } from '../gp/eval-node.js';
+import { sokobanLimitProps, toEnvSpecs } from '../sokoban/eval-node.js';
 import { readJsonl } from './jsonl.js';
 import { countTruncations, truncationWarning } from './truncation.js';
 import { summarizeSplits } from './summarize.js';
@@ -96,8 +96,8 @@ export const evalCurveKind: NodeKind<CurveParams> = {
     if (envsPath !== undefined) {
       const specs = selectEpisodes(toEnvSpecs(await readJsonl(envsPath, 'envs')), p.splits, perSplit);
       fake = new Set(specs.filter((s) => s.promptVocab.join('\u0000') !== s.envVocab.join('\u0000')).map((s) => s.split));
-      const { sokobanOps } = await import('./sokoban-ops.js');
-      const { rolloutSokoban } = await import('./sokoban-rollout.js');
+      const { sokobanOps } = await import('../sokoban/eval-ops.js');
+      const { rolloutSokoban } = await import('../sokoban/rollout.js');
       const ops = sokobanOps(template);
       const stop = ops.stop ? { stop: ops.stop } : {};
       counter = countTruncations(policy, p.maxNewTokens, ops.stop);
@@ -114,8 +114,8 @@ export const evalCurveKind: NodeKind<CurveParams> = {
       const tasks = selectEpisodes(toGpTasks(await readJsonl(tasksPath as string, 'tasks')), p.splits, perSplit);
       // Fake style: the numbers the prompt states differ from those a correct formula uses.
       fake = new Set(tasks.filter((t) => JSON.stringify(t.promptValues) !== JSON.stringify(t.values)).map((t) => t.split));
-      const { gpOps } = await import('./gp-ops.js');
-      const { rolloutGp } = await import('./gp-rollout.js');
+      const { gpOps } = await import('../gp/eval-ops.js');
+      const { rolloutGp } = await import('../gp/rollout.js');
       const ops = gpOps(template);
       evaluate = () => rolloutGp(counter, ops, tasks, { sample, seed: ctx.seed, batch: p.batch, signal: ctx.signal });
     }

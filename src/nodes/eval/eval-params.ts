@@ -21,12 +21,6 @@ export const evalParamProps = {
   threads: Type.Optional(Type.Integer({ minimum: 1, maximum: 256, description: 'ONNX Runtime intra-op threads (default: the CPU slots the node holds)' })),
 };
 
-/** Sokoban episode limits (eval.sokoban and eval.curve). */
-export const sokobanLimitProps = {
-  maxTurns: Default(Type.Integer({ minimum: 1, maximum: 1000, description: 'turns per Sokoban episode (one model answer each)' }), 30),
-  maxActions: Default(Type.Integer({ minimum: 1, maximum: 1000, description: 'actions per Sokoban episode' }), 30),
-};
-
 const evalParams = ParamsObject(evalParamProps);
 /** The shared evaluator params as written in a pipeline. */
 export type EvalParams = Static<typeof evalParams>;

@@ -3,7 +3,8 @@
  * after `--set eval.temperature=0.5` the evaluation note says "sampled at temperature 0.5", never "greedy". Pure.
  */
 import type { PipelineContext } from '../../engine/node-kind.js';
-import { evalParamProps, sokobanLimitProps } from '../eval/eval-params.js';
+import { evalParamProps } from '../eval/eval-params.js';
+import { sokobanLimitProps } from '../sokoban/eval-node.js';
 import { ParamsObject, withDefaults } from '../params.js';
 import type { EvalSummary } from './summary.js';
 

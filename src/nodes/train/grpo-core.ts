@@ -4,7 +4,7 @@
  * nothing: its advantages are 0). Pure apart from the policy call, so tests run it with a scripted policy.
  */
 import type { Completion, Policy, SampleOptions } from '../eval/policy.js';
-import type { RlItem } from './rl-rows.js';
+import type { RlItem } from '../eval/rl-item.js';
 
 /** Group-normalized advantages for `rewards` laid out group after group (`groupSize` each). */
 export function groupAdvantages(rewards: readonly number[], groupSize: number, eps = 1e-6): number[] {

@@ -1,9 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { toEnvSpecs } from '../../../src/nodes/eval/eval-sokoban.js';
+import { toEnvSpecs } from '../../../src/nodes/sokoban/eval-node.js';
 import { createModelPolicy, type ModelPolicy } from '../../../src/nodes/eval/model-policy.js';
-import { sokobanOps } from '../../../src/nodes/eval/sokoban-ops.js';
-import { rolloutSokoban } from '../../../src/nodes/eval/sokoban-rollout.js';
+import { sokobanOps } from '../../../src/nodes/sokoban/eval-ops.js';
+import { rolloutSokoban } from '../../../src/nodes/sokoban/rollout.js';
 import { PAPER_EVAL_TAGS, resolveSplit } from '../../../src/nodes/sokoban/api.js';
 import { makeEvalEnvs } from '../../../src/nodes/sokoban/evalset-node.js';
 import { initGpt } from '../../../src/nn/index.js';

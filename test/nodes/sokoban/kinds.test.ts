@@ -46,7 +46,7 @@ afterAll(async () => {
 
 describe('sokoban node kinds', () => {
   it('declares params schemas that forbid unknown params', () => {
-    expect(kinds.map((k) => k.kind)).toEqual(['sokoban.levels', 'sokoban.evalset', 'sokoban.dataset']);
+    expect(kinds.map((k) => k.kind)).toEqual(['sokoban.levels', 'sokoban.evalset', 'sokoban.dataset', 'eval.sokoban']);
     for (const k of kinds) expect(k.params.additionalProperties).toBe(false);
     expect(kind('sokoban.dataset').fileParams).toEqual(['template']);
   });

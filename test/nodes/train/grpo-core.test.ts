@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { scriptedPolicy } from '../../../src/nodes/eval/policy.js';
 import { collectRollouts, groupAdvantages } from '../../../src/nodes/train/grpo-core.js';
-import { promptVocab, toRlItems } from '../../../src/nodes/train/rl-rows.js';
+import { promptVocab } from '../../../src/nodes/sokoban/rl-item.js';
+import { toRlItems } from '../../../src/nodes/train/rl-rows.js';
 
 const sokobanRow = (content: string, action: number) => ({
   data_source: 'sokoban',

@@ -16,7 +16,7 @@ import { loadBaseModel } from '../../../src/nodes/train/base-model.js';
 import { grpoBatch, rolloutEncoding } from '../../../src/nodes/train/grpo-batch.js';
 import { collectRollouts } from '../../../src/nodes/train/grpo-core.js';
 import { grpoKind, type GrpoParams } from '../../../src/nodes/train/grpo.js';
-import type { RlItem } from '../../../src/nodes/train/rl-rows.js';
+import type { RlItem } from '../../../src/nodes/eval/rl-item.js';
 import { sftKind } from '../../../src/nodes/train/sft.js';
 import { forwardLogits, initGpt, loadCheckpoint, saveCheckpoint, tokenizer, Trainer } from '../../../src/nn/index.js';
 import { readSafetensors } from '../../../src/nn/hf/safetensors.js';

@@ -5,15 +5,21 @@
 import { readFile } from 'node:fs/promises';
 import type { NodeKind } from '../../engine/node-kind.js';
 import { ENVS_JSONL, MODEL_DIR, SUMMARY_JSON } from '../formats.js';
-import { ParamsObject, withDefaults, type Static } from '../params.js';
-import { evalParamProps, selectEpisodes, sokobanLimitProps } from './eval-params.js';
-import { readJsonl } from './jsonl.js';
-import { countTruncations, truncationWarning } from './truncation.js';
-import { loadModelPolicy } from './model-policy.js';
-import { publishEvaluation } from './publish.js';
-import { rolloutSokoban, type SokobanEnvSpec } from './sokoban-rollout.js';
+import { Default, ParamsObject, Type, withDefaults, type Static } from '../params.js';
+import { evalParamProps, selectEpisodes } from '../eval/eval-params.js';
+import { readJsonl } from '../eval/jsonl.js';
+import { countTruncations, truncationWarning } from '../eval/truncation.js';
+import { loadModelPolicy } from '../eval/model-policy.js';
+import { publishEvaluation } from '../eval/publish.js';
+import { rolloutSokoban, type SokobanEnvSpec } from './rollout.js';
 import { modelNodeTraits, threadsFor } from '../model-node.js';
-import type { Vocab } from '../sokoban/api.js';
+import type { Vocab } from './api.js';
+
+/** Sokoban episode limits (eval.sokoban and eval.curve). */
+export const sokobanLimitProps = {
+  maxTurns: Default(Type.Integer({ minimum: 1, maximum: 1000, description: 'turns per Sokoban episode (one model answer each)' }), 30),
+  maxActions: Default(Type.Integer({ minimum: 1, maximum: 1000, description: 'actions per Sokoban episode' }), 30),
+};
 
 /** eval.sokoban's params, declared once. */
 export const sokobanEvalParams = ParamsObject({ ...evalParamProps, ...sokobanLimitProps });
@@ -54,7 +60,7 @@ export const evalSokobanKind: NodeKind<SokobanEvalParams> = {
     const template = await readFile(p.template, 'utf8');
     const specs = selectEpisodes(toEnvSpecs(await readJsonl(ctx.inputs['envs'] as string, 'envs')), p.splits, p.limit);
     if (specs.length === 0) throw new Error('eval.sokoban: no environments selected (check `splits` against the evalset)');
-    const { sokobanOps } = await import('./sokoban-ops.js');
+    const { sokobanOps } = await import('./eval-ops.js');
     const ops = sokobanOps(template);
     const model = await loadModelPolicy(ctx.inputs['model'] as string, {
       provider: p.provider,

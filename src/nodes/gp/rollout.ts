@@ -3,7 +3,7 @@
  * (success = reward +5, valid = reward ≥ −1 as in the paper). The task specifics come in through `GpOps`.
  */
 import { deriveSeed } from '../../util/rng.js';
-import type { Completion, Policy, SampleOptions } from './policy.js';
+import type { Completion, Policy, SampleOptions } from '../eval/policy.js';
 
 /** One line of `gp.evalset`'s `tasks` (only the fields the loop itself reads; the rest go to the ops). */
 export interface GpTaskSpec {

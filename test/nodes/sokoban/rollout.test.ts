@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { scriptedPolicy } from '../../../src/nodes/eval/policy.js';
-import { sokobanOps } from '../../../src/nodes/eval/sokoban-ops.js';
-import { rolloutSokoban, type SokobanEnvSpec } from '../../../src/nodes/eval/sokoban-rollout.js';
+import { sokobanOps } from '../../../src/nodes/sokoban/eval-ops.js';
+import { rolloutSokoban, type SokobanEnvSpec } from '../../../src/nodes/sokoban/rollout.js';
 import { summarizeSplits } from '../../../src/nodes/eval/summarize.js';
 import { parseLevel, resolveSplit, solveBfs } from '../../../src/nodes/sokoban/api.js';
 

@@ -6,12 +6,12 @@ import { readFile } from 'node:fs/promises';
 import type { NodeKind } from '../../engine/node-kind.js';
 import { MODEL_DIR, SUMMARY_JSON, TASKS_JSONL } from '../formats.js';
 import { ParamsObject, withDefaults, type Static } from '../params.js';
-import { evalParamProps, selectEpisodes } from './eval-params.js';
-import { rolloutGp, type GpTaskSpec } from './gp-rollout.js';
-import { readJsonl } from './jsonl.js';
-import { countTruncations, truncationWarning } from './truncation.js';
-import { loadModelPolicy } from './model-policy.js';
-import { publishEvaluation } from './publish.js';
+import { evalParamProps, selectEpisodes } from '../eval/eval-params.js';
+import { rolloutGp, type GpTaskSpec } from './rollout.js';
+import { readJsonl } from '../eval/jsonl.js';
+import { countTruncations, truncationWarning } from '../eval/truncation.js';
+import { loadModelPolicy } from '../eval/model-policy.js';
+import { publishEvaluation } from '../eval/publish.js';
 import { modelNodeTraits, threadsFor } from '../model-node.js';
 
 /** Checks `tasks` lines minimally (the task API validates the rest when rendering and scoring). */
@@ -44,7 +44,7 @@ export const evalGpKind: NodeKind<GpEvalParams> = {
     const template = await readFile(p.template, 'utf8');
     const tasks = selectEpisodes(toGpTasks(await readJsonl(ctx.inputs['tasks'] as string, 'tasks')), p.splits, p.limit);
     if (tasks.length === 0) throw new Error('eval.gp: no tasks selected (check `splits` against the evalset)');
-    const { gpOps } = await import('./gp-ops.js');
+    const { gpOps } = await import('./eval-ops.js');
     const ops = gpOps(template);
     const batch = p.batch;
     const model = await loadModelPolicy(ctx.inputs['model'] as string, {

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { dealTask, formatGpAnswer } from '../../../src/nodes/gp/api.js';
-import { gpOps } from '../../../src/nodes/eval/gp-ops.js';
-import { rolloutGp, type GpTaskSpec } from '../../../src/nodes/eval/gp-rollout.js';
+import { gpOps } from '../../../src/nodes/gp/eval-ops.js';
+import { rolloutGp, type GpTaskSpec } from '../../../src/nodes/gp/rollout.js';
 import { scriptedPolicy } from '../../../src/nodes/eval/policy.js';
 import { summarizeSplits } from '../../../src/nodes/eval/summarize.js';
 

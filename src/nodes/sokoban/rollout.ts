@@ -6,8 +6,8 @@
  * loop is testable with a fake policy and a fake environment.
  */
 import { deriveSeed } from '../../util/rng.js';
-import type { Vocab } from '../sokoban/api.js';
-import type { Completion, Policy, SampleOptions } from './policy.js';
+import type { Vocab } from './api.js';
+import type { Completion, Policy, SampleOptions } from '../eval/policy.js';
 
 /** One environment to play (a line of `sokoban.evalset`'s `envs`). */
 export interface SokobanEnvSpec {

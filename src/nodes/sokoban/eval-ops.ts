@@ -4,8 +4,8 @@
  * through the environment vocabulary its evalset line carries (so Fake splits accept only the training words, and a
  * user-declared split needs no lookup by name).
  */
-import { parseAction, parseLevel, parseSokobanTemplate, renderSokobanPrompt, SokobanEnv } from '../sokoban/api.js';
-import type { SokobanOps } from './sokoban-rollout.js';
+import { parseAction, parseLevel, parseSokobanTemplate, renderSokobanPrompt, SokobanEnv } from './api.js';
+import type { SokobanOps } from './rollout.js';
 
 /** Ops for a template file's text. */
 export function sokobanOps(templateText: string): SokobanOps {

@@ -3,8 +3,8 @@
  * template as the training data, outputs scored by `scoreGp` (which applies the split's scoring mapping — Fake
  * tasks are scored with 10 whatever the prompt said).
  */
-import { renderGpPrompt, scoreGp, type GpTask } from '../gp/api.js';
-import type { GpOps } from './gp-rollout.js';
+import { renderGpPrompt, scoreGp, type GpTask } from './api.js';
+import type { GpOps } from './rollout.js';
 
 function asTask(spec: Readonly<Record<string, unknown>>): GpTask {
   if (!Array.isArray(spec.values) || !Array.isArray(spec.display_cards) || typeof spec.promptMapping !== 'string') {

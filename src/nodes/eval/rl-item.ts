@@ -1,0 +1,28 @@
+/**
+ * An RL dataset row (Parquet `rl` of a task's dataset node, docs/paper.md §6 schemas) as a prompt with a reward
+ * function. Shared by GRPO (rewards) and CoT rejection sampling (verification = maximal reward); each task folder
+ * turns its own rows into these.
+ */
+
+/** One RL prompt with its scorer. */
+export interface RlItem {
+  /** The task's name (its registry entry), e.g. 'sokoban'. */
+  readonly task: string;
+  readonly prompt: string;
+  /** The task reward of a completion. */
+  reward(output: string): number;
+  /** The highest reward a completion can get (a verified sample). */
+  readonly maxReward: number;
+  /** The source row, for writing SFT rows back in the same schema. */
+  readonly row: Readonly<Record<string, unknown>>;
+}
+
+/** The text of a prompt column: a plain string, or the last message's content of a chat list. */
+export function lastContent(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value) && value.length > 0) {
+    const c = (value[value.length - 1] as { content?: unknown }).content;
+    if (typeof c === 'string') return c;
+  }
+  return undefined;
+}
