@@ -5,7 +5,8 @@
 import type { NodeKind, NodeLibrary } from '../engine/node-kind.js';
 import { kinds as corpusKinds } from './corpus/index.js';
 import { kinds as cotKinds } from './cot/index.js';
-import { kinds as evalKinds, views as evalViews } from './eval/index.js';
+import { kinds as curveKinds } from './curve/index.js';
+import { views as evalViews } from './eval/index.js';
 import { kinds as execKinds } from './exec/index.js';
 import { kinds as gpKinds } from './gp/index.js';
 import { kinds as reportKinds } from './report/index.js';
@@ -19,7 +20,7 @@ const kinds: readonly NodeKind[] = [
   ...cotKinds,
   ...corpusKinds,
   ...trainKinds,
-  ...evalKinds,
+  ...curveKinds,
   ...reportKinds,
 ];
 

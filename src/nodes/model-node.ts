@@ -6,7 +6,10 @@
 import type { NodeKind } from '../engine/node-kind.js';
 import { runtimeFingerprint } from '../nn/runtime/fingerprint.js';
 import type { Provider } from '../nn/types.js';
-import { providerSchema } from './train/common.js';
+import { Default, StringEnum } from './params.js';
+
+/** Where a model node runs: ONNX Runtime's execution provider. */
+export const providerSchema = Default(StringEnum(['cpu', 'webgpu', 'cuda'], { description: 'ONNX Runtime execution provider' }), 'cpu', { inKey: true });
 
 /** Spread into a model node's kind. */
 export const modelNodeTraits = {

@@ -6,6 +6,7 @@
 import { deriveSeed } from '../../util/rng.js';
 import type { Policy, SampleOptions } from '../eval/policy.js';
 import type { RlItem } from '../eval/rl-item.js';
+import { taskNamed } from '../tasks.js';
 
 export interface Accepted {
   readonly item: RlItem;
@@ -54,10 +55,7 @@ export async function rejectionSample(
 
 /** An accepted sample as an SFT row in its task's schema (Sokoban prompt/response, GP question/answer). */
 export function toSftRow(a: Accepted): Record<string, unknown> {
-  const { row, prompt, task } = a.item;
+  const { row, task } = a.item;
   const base = { data_source: `${String(row.data_source ?? task)}-cot-rs`, extra_info: row.extra_info ?? {} };
-  if (task === 'sokoban') {
-    return { ...base, prompt, response: a.response, ability: row.ability ?? 'bfs', reward_model: row.reward_model ?? {} };
-  }
-  return { ...base, question: prompt, answer: a.response };
+  return { ...base, ...taskNamed(task).rl.sftColumns(a.item, a.response) };
 }

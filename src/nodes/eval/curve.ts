@@ -3,7 +3,7 @@
  * paper's rule — the step whose mean success over the non-Fake splits is highest (ties: the earlier step). The rule
  * selects on the test splits themselves, so its numbers are an optimistic estimate; the report says so.
  */
-import type { SplitSummary } from '../report/summary.js';
+import type { SplitSummary } from './summary.js';
 
 /** One evaluated step. */
 export interface CurveStep {
@@ -14,7 +14,8 @@ export interface CurveStep {
 /** What `eval.curve` writes as its `curve` output. */
 export interface CurveDoc {
   readonly format: 'pipe.eval-curve/1';
-  readonly task: 'sokoban' | 'gp';
+  /** The task's name (its entry in src/nodes/tasks.ts). */
+  readonly task: string;
   readonly method: string;
   readonly node: string;
   readonly temperature: number;

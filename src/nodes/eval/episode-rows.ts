@@ -3,7 +3,8 @@
  * types; `optimal` is null where it has no meaning).
  */
 export type EpisodeRow = {
-  readonly task: 'sokoban' | 'gp';
+  /** The task's name (its entry in src/nodes/tasks.ts), e.g. 'sokoban'. */
+  readonly task: string;
   readonly method: string;
   readonly split: string;
   /** Position of the split in the evaluation set (first-seen order), so summaries list splits as the input does. */

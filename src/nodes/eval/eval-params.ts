@@ -1,5 +1,5 @@
 import { Default, ParamsObject, Type, type Static } from '../params.js';
-import { providerSchema } from '../train/common.js';
+import { providerSchema } from '../model-node.js';
 /**
  * The evaluation temperature when none is given: the paper samples at 0.5 (seeded per episode and turn, so results
  * do not depend on batching). `temperature: 0` is greedy decoding.

@@ -2,7 +2,7 @@
  * Per-split summary of recorded episodes (success rate, mean validity, Wilson 95 % interval) — the same numbers the
  * `eval_summary` SQL view computes, written to the evaluator's `summary` output for the report.
  */
-import type { EvalSummary, SplitSummary } from '../report/summary.js';
+import type { EvalSummary, SplitSummary } from './summary.js';
 import { wilsonInterval } from './wilson.js';
 
 /** Summarizes episodes split by split, keeping the splits' first-seen order. */
@@ -29,7 +29,7 @@ export function summarizeSplits(episodes: readonly { split: string; success: boo
 
 /** The evaluator's `summary` output document. */
 export function evalSummary(
-  task: 'sokoban' | 'gp',
+  task: string,
   method: string,
   node: string,
   temperature: number,

@@ -4,7 +4,7 @@
  * Wilson interval over the pooled episodes. Only seeds are pooled: two learning rates are two rows. Pure.
  */
 import { wilsonInterval } from '../eval/wilson.js';
-import type { EvalSummary } from './summary.js';
+import type { EvalSummary } from '../eval/summary.js';
 
 /** The axis that names repetitions of one configuration; every other axis is a compared setting. */
 export const SEED_AXIS = 'seed';

@@ -9,7 +9,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { ResultsTable } from './aggregate.js';
 import { cellKey } from './aggregate.js';
 import { PAPER_SOURCE, paperNumber } from './paper-numbers.js';
-import type { TrainLogRow } from './train-log.js';
+import type { TrainLogRow } from '../train/train-log.js';
 
 /** A chart of the report: file name, caption, and its Vega-Lite spec. */
 export interface ChartSpec {

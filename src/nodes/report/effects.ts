@@ -6,7 +6,7 @@
  * interval says. Pure: summaries in, rows out.
  */
 import { wilsonInterval } from '../eval/wilson.js';
-import type { EvalSummary } from './summary.js';
+import type { EvalSummary } from '../eval/summary.js';
 
 /** A 95 % interval for p2 − p1 where p1 = k1/n1 and p2 = k2/n2 (Newcombe's method 10). */
 export function newcombeInterval(k1: number, n1: number, k2: number, n2: number): { readonly low: number; readonly high: number } {

@@ -4,16 +4,16 @@
  */
 import type { PipelineContext } from '../../engine/node-kind.js';
 import { evalParamProps } from '../eval/eval-params.js';
-import { sokobanLimitProps } from '../sokoban/eval-node.js';
 import { ParamsObject, withDefaults } from '../params.js';
-import type { EvalSummary } from './summary.js';
+import { taskOfEvalKind, tasks } from '../tasks.js';
+import type { EvalSummary } from '../eval/summary.js';
 
 type Instance = PipelineContext['instances'][number];
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
 
-/** The evaluators' defaults (from their declarations), for params an instance left out. */
-const evalDefaults: Readonly<Record<string, unknown>> = withDefaults(ParamsObject({ ...evalParamProps, ...sokobanLimitProps }), {} as never);
+/** The evaluators' defaults (from their declarations, every task's own params included), for params an instance left out. */
+const evalDefaults: Readonly<Record<string, unknown>> = withDefaults(ParamsObject({ ...evalParamProps, ...Object.assign({}, ...tasks.map((t) => t.evalProps)) }), {} as never);
 
 /** How an evaluator decodes, in words. */
 export function decodingText(params: Readonly<Record<string, unknown>>): string {
@@ -31,7 +31,8 @@ function evalNote(inst: Instance, summary: EvalSummary | undefined): string {
     const sizes = [...new Set(summary.splits.map((s) => s.episodes))];
     parts.push(`${sizes.join('/')} episode${sizes.length === 1 && sizes[0] === 1 ? '' : 's'} per split on ${summary.splits.length} split${summary.splits.length === 1 ? '' : 's'}`);
   }
-  if (inst.kind === 'eval.sokoban') parts.push(`history-free, at most ${num(p.maxTurns)} turns and ${num(p.maxActions)} executed actions`);
+  const taskNote = taskOfEvalKind(inst.kind)?.evalNote?.(p);
+  if (taskNote !== undefined) parts.push(taskNote);
   parts.push(`answers cut at ${num(p.maxNewTokens)} new tokens`);
   return parts.join('; ');
 }

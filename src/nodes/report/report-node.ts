@@ -16,8 +16,8 @@ import type { CurveDoc } from '../eval/curve.js';
 import { generatedNotes } from './notes.js';
 import { effectsSection } from './effects.js';
 import { renderHtml, renderMarkdown, type ReportData } from './render.js';
-import { parseEvalSummary, type EvalSummary } from './summary.js';
-import { parseTrainLog, TRAIN_LOG_FILE } from './train-log.js';
+import { parseEvalSummary, type EvalSummary } from '../eval/summary.js';
+import { parseTrainLog, TRAIN_LOG_FILE } from '../train/train-log.js';
 import { ParamsObject, Type, type Static } from '../params.js';
 
 /** report's params, declared once. */

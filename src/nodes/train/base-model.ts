@@ -10,7 +10,7 @@ import type { ParamProblem } from '../../engine/node-kind.js';
 import { HfModelError } from '../../nn/hf/errors.js';
 import { openHfModel } from '../../nn/hf/folder.js';
 import type { Checkpoint, HfTokenizer, LoraConfig, TokenBatch } from '../../nn/index.js';
-import type { TrainLogRow } from '../report/train-log.js';
+import type { TrainLogRow } from './train-log.js';
 import type { TextPair } from './sft-rows.js';
 import { writeModel } from './common.js';
 import { Default, ParamsObject, StringEnum, Type, type Params } from '../params.js';

@@ -6,9 +6,10 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { NodeContext } from '../../engine/node-kind.js';
+import { providerSchema } from '../model-node.js';
 import { Default, ParamsObject, StringEnum, Type, type Static } from '../params.js';
 import type { Checkpoint } from '../../nn/index.js';
-import { parseTrainLog, TRAIN_LOG_FILE, type TrainLogRow } from '../report/train-log.js';
+import { parseTrainLog, TRAIN_LOG_FILE, type TrainLogRow } from './train-log.js';
 
 /** The model shape params (vocabulary size is the byte tokenizer's, not a param). */
 export const modelSchema = ParamsObject(
@@ -22,9 +23,6 @@ export const modelSchema = ParamsObject(
   { description: 'model shape when training from scratch' },
 );
 export type ModelParams = Static<typeof modelSchema>;
-
-/** Where a model node runs: ONNX Runtime's execution provider. */
-export const providerSchema = Default(StringEnum(['cpu', 'webgpu', 'cuda'], { description: 'ONNX Runtime execution provider' }), 'cpu', { inKey: true });
 
 /** A trainer's optimizer defaults (they differ between SFT and GRPO, as in the paper). */
 export interface OptimDefaults {

@@ -12,7 +12,7 @@ import type { NodeKind } from '../../engine/node-kind.js';
 import type { Checkpoint } from '../../nn/index.js';
 import { deriveSeed, Rng } from '../../util/rng.js';
 import { createModelPolicy, hfCodec } from '../eval/model-policy.js';
-import type { TrainLogRow } from '../report/train-log.js';
+import type { TrainLogRow } from './train-log.js';
 import { MODEL_DIR, RL_PARQUET } from '../formats.js';
 import { Default, ParamsObject, Type, withDefaults, type Static } from '../params.js';
 import { assertFinite, isSnapshotStep, loadResume, logEverySchema, logRow, publishSnapshots, saveResume, saveSnapshot, trainerProps, warmupStepsSchema } from './common.js';

@@ -6,7 +6,7 @@
 import type { NodeKind } from '../../engine/node-kind.js';
 import type { Checkpoint, TokenBatch } from '../../nn/index.js';
 import { deriveSeed, Rng } from '../../util/rng.js';
-import type { TrainLogRow } from '../report/train-log.js';
+import type { TrainLogRow } from './train-log.js';
 import { MODEL_DIR, SFT_PARQUET } from '../formats.js';
 import { Default, ParamsObject, Type, withDefaults, type Static } from '../params.js';
 import { assertFinite, loadResume, isSnapshotStep, logEverySchema, logRow, modelSchema, publishSnapshots, saveSnapshot, saveResume, trainerProps, warmupStepsSchema } from './common.js';

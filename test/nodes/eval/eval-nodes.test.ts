@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { initGpt, saveCheckpoint, tokenizer } from '../../../src/nn/index.js';
-import { evalCurveKind } from '../../../src/nodes/eval/eval-curve.js';
+import { evalCurveKind } from '../../../src/nodes/curve/eval-curve.js';
 import { evalGpKind } from '../../../src/nodes/gp/eval-node.js';
 import { evalSokobanKind } from '../../../src/nodes/sokoban/eval-node.js';
 import { dealTask } from '../../../src/nodes/gp/api.js';
@@ -79,6 +79,14 @@ describe('eval nodes with a real (untrained) checkpoint', () => {
     expect(curve).toMatchObject({ format: 'pipe.eval-curve/1', task: 'gp', temperature: 0.5, perSplit: 2, fake: ['fake'], finalStep: 20 });
     expect(curve.steps.map((s: { step: number }) => s.step)).toEqual([10, 20]);
   }, 60_000);
+
+  it('eval.curve asks for exactly one evaluation set, naming every task\'s input', async () => {
+    const params = { method: 'm', template: new URL('sokoban-compact.txt', TEMPLATES).pathname };
+    const message = "eval.curve: wire exactly one of 'envs' (a sokoban.evalset) or 'tasks' (a gp.evalset)";
+    await expect(evalCurveKind.run(fakeCtx(params, { model: '/nonexistent' }))).rejects.toThrow(message);
+    await expect(evalCurveKind.run(fakeCtx(params, { model: '/nonexistent', envs: '/e.jsonl', tasks: '/t.jsonl' }))).rejects.toThrow(message);
+    expect(evalCurveKind.inputs).toEqual(['model', 'envs', 'tasks']);
+  });
 
   it('names a malformed envs file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pipe-envs-'));

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { toEnvSpecs } from '../../../src/nodes/sokoban/eval-node.js';
+import { toEnvSpecs } from '../../../src/nodes/sokoban/task.js';
 import { createModelPolicy, type ModelPolicy } from '../../../src/nodes/eval/model-policy.js';
 import { sokobanOps } from '../../../src/nodes/sokoban/eval-ops.js';
 import { rolloutSokoban } from '../../../src/nodes/sokoban/rollout.js';

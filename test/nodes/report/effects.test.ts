@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HEADLINE_EFFECTS, measureEffects, newcombeInterval, renderEffectsMarkdown, type HeadlineEffect } from '../../../src/nodes/report/effects.js';
-import type { EvalSummary } from '../../../src/nodes/report/summary.js';
+import type { EvalSummary } from '../../../src/nodes/eval/summary.js';
 
 describe('Newcombe interval for a difference of proportions', () => {
   it('matches the hand computation for 56/70 − 48/80', () => {

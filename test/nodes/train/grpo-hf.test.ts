@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runModel } from '../../../src/cli/commands/model.js';
 import { writeParquet } from '../../../src/nodes/data/parquet.js';
-import { evalCurveKind } from '../../../src/nodes/eval/eval-curve.js';
+import { evalCurveKind } from '../../../src/nodes/curve/eval-curve.js';
 import { createModelPolicy, hfCodec } from '../../../src/nodes/eval/model-policy.js';
 import { evalsetKind as gpEvalsetKind } from '../../../src/nodes/gp/evalset-node.js';
 import { loadBaseModel } from '../../../src/nodes/train/base-model.js';

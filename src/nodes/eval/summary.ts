@@ -18,7 +18,8 @@ export interface SplitSummary {
 /** The whole `summary` output of one evaluator node. */
 export interface EvalSummary {
   readonly format: 'pipe.eval-summary/1';
-  readonly task: 'sokoban' | 'gp';
+  /** The task's name (its entry in src/nodes/tasks.ts), e.g. 'sokoban'. */
+  readonly task: string;
   readonly method: string;
   /** Node instance id, e.g. `eval[seed=2]`: distinguishes seeds of one method. */
   readonly node: string;

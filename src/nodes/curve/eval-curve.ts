@@ -12,24 +12,24 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { NodeKind } from '../../engine/node-kind.js';
+import { pickCurveSteps, type CurveDoc } from '../eval/curve.js';
+import { episodeRows, type Episode } from '../eval/episode-rows.js';
+import { evalParamProps, selectEpisodes } from '../eval/eval-params.js';
+import { readJsonl } from '../eval/jsonl.js';
+import { summarizeSplits } from '../eval/summarize.js';
+import { countTruncations, truncationWarning } from '../eval/truncation.js';
+import { CURVE_JSON, MODEL_DIR } from '../formats.js';
 import { modelNodeTraits, threadsFor } from '../model-node.js';
-import { SNAPSHOTS_DIR } from '../train/common.js';
-import { pickCurveSteps, type CurveDoc } from './curve.js';
-import { episodeRows, type Episode } from './episode-rows.js';
-import { CURVE_JSON, ENVS_JSONL, MODEL_DIR, TASKS_JSONL } from '../formats.js';
 import { Default, ParamsObject, Type, withDefaults, type Static } from '../params.js';
-import { evalParamProps, selectEpisodes } from './eval-params.js';
-import { toGpTasks } from '../gp/eval-node.js';
-import { sokobanLimitProps, toEnvSpecs } from '../sokoban/eval-node.js';
-import { readJsonl } from './jsonl.js';
-import { countTruncations, truncationWarning } from './truncation.js';
-import { summarizeSplits } from './summarize.js';
+import { tasks } from '../tasks.js';
+import { SNAPSHOTS_DIR } from '../train/common.js';
 
 /** eval.curve's params, declared once: the evaluators' (without `limit`) plus the subset size. */
 export const curveParams = ParamsObject({
   ...evalParamsWithoutLimit(),
   perSplit: Default(Type.Integer({ minimum: 1, maximum: 100000, description: 'episodes per split at every step (the first ones of each split)' }), 10, { inKey: true }),
-  ...sokobanLimitProps,
+  // Every task's own evaluator params (Sokoban's turn limits), as its evaluator declares them.
+  ...(Object.assign({}, ...tasks.map((t) => t.evalProps)) as Record<string, never>),
 });
 export type CurveParams = Static<typeof curveParams>;
 
@@ -55,19 +55,23 @@ export const evalCurveKind: NodeKind<CurveParams> = {
   description: "Learning curve: evaluates every snapshot a trainer kept (evalEvery) on the first perSplit episodes of each split",
   module: import.meta.url,
   params: curveParams,
-  inputs: ['model', 'envs', 'tasks'],
-  optionalInputs: ['envs', 'tasks'],
-  inputFormats: { model: `${MODEL_DIR} with snapshots (the trainer's evalEvery)`, envs: ENVS_JSONL, tasks: TASKS_JSONL },
+  inputs: ['model', ...tasks.map((t) => t.evalSet.input)],
+  optionalInputs: tasks.map((t) => t.evalSet.input),
+  inputFormats: {
+    model: `${MODEL_DIR} with snapshots (the trainer's evalEvery)`,
+    ...Object.fromEntries(tasks.map((t) => [t.evalSet.input, t.evalSet.format])),
+  },
   outputs: ['curve'],
   outputFormats: { curve: CURVE_JSON },
   fileParams: ['template'],
   ...modelNodeTraits,
   async run(ctx) {
     const p = withDefaults(curveParams, ctx.params);
-    const envsPath = ctx.inputs['envs'];
-    const tasksPath = ctx.inputs['tasks'];
-    if ((envsPath === undefined) === (tasksPath === undefined)) {
-      throw new Error("eval.curve: wire exactly one of 'envs' (a sokoban.evalset) or 'tasks' (a gp.evalset)");
+    // The task is the one whose evaluation set is wired.
+    const wired = tasks.filter((t) => ctx.inputs[t.evalSet.input] !== undefined);
+    const task = wired[0];
+    if (task === undefined || wired.length > 1) {
+      throw new Error(`eval.curve: wire exactly one of ${tasks.map((t) => `'${t.evalSet.input}' (a ${t.evalSet.from})`).join(' or ')}`);
     }
     const snapshots = await listSnapshots(ctx.inputs['model'] as string);
     if (snapshots.length === 0) {
@@ -78,7 +82,7 @@ export const evalCurveKind: NodeKind<CurveParams> = {
     const perSplit = p.perSplit;
     const sample = { temperature, topP: p.topP, maxNewTokens: p.maxNewTokens };
     const nn = await import('../../nn/index.js');
-    const { createModelPolicy, loadModel } = await import('./model-policy.js');
+    const { createModelPolicy, loadModel } = await import('../eval/model-policy.js');
     // Snapshots hold weights only: a Hugging Face model's tokenizer and chat rendering are the model output's.
     const modelDir = ctx.inputs['model'] as string;
     const codec = nn.hfFolderOf(modelDir) !== null ? (await loadModel(modelDir)).codec : undefined;
@@ -88,43 +92,19 @@ export const evalCurveKind: NodeKind<CurveParams> = {
       ...threadsFor(p, ctx),
       ...(codec !== undefined ? { codec } : {}),
     });
-    const task: 'sokoban' | 'gp' = envsPath !== undefined ? 'sokoban' : 'gp';
     // The same episodes and seeds at every step, so the curve shows the model changing, not the sample.
-    let counter = countTruncations(policy, p.maxNewTokens);
-    let evaluate: () => Promise<readonly Episode[]>;
-    let fake: ReadonlySet<string>;
-    if (envsPath !== undefined) {
-      const specs = selectEpisodes(toEnvSpecs(await readJsonl(envsPath, 'envs')), p.splits, perSplit);
-      fake = new Set(specs.filter((s) => s.promptVocab.join('\u0000') !== s.envVocab.join('\u0000')).map((s) => s.split));
-      const { sokobanOps } = await import('../sokoban/eval-ops.js');
-      const { rolloutSokoban } = await import('../sokoban/rollout.js');
-      const ops = sokobanOps(template);
-      const stop = ops.stop ? { stop: ops.stop } : {};
-      counter = countTruncations(policy, p.maxNewTokens, ops.stop);
-      evaluate = () =>
-        rolloutSokoban(counter, ops, specs, {
-          maxTurns: p.maxTurns,
-          maxActions: p.maxActions,
-          sample: { ...sample, ...stop },
-          seed: ctx.seed,
-          memo: temperature === 0,
-          signal: ctx.signal,
-        });
-    } else {
-      const tasks = selectEpisodes(toGpTasks(await readJsonl(tasksPath as string, 'tasks')), p.splits, perSplit);
-      // Fake style: the numbers the prompt states differ from those a correct formula uses.
-      fake = new Set(tasks.filter((t) => JSON.stringify(t.promptValues) !== JSON.stringify(t.values)).map((t) => t.split));
-      const { gpOps } = await import('../gp/eval-ops.js');
-      const { rolloutGp } = await import('../gp/rollout.js');
-      const ops = gpOps(template);
-      evaluate = () => rolloutGp(counter, ops, tasks, { sample, seed: ctx.seed, batch: p.batch, signal: ctx.signal });
-    }
+    const input = task.evalSet.input;
+    const specs = selectEpisodes(task.toSpecs(await readJsonl(ctx.inputs[input] as string, input)), p.splits, perSplit);
+    const fake: ReadonlySet<string> = new Set(specs.filter((s) => task.isFake(s)).map((s) => s.split));
+    const rollout = await task.rollout(template);
+    const counter = countTruncations(policy, p.maxNewTokens, rollout.stop);
+    const evaluate = (): Promise<readonly Episode[]> => rollout.run(counter, specs, { params: p, sample, seed: ctx.seed, signal: ctx.signal });
     const steps: CurveDoc['steps'][number][] = [];
     try {
       for (const [i, snap] of snapshots.entries()) {
         if (i > 0) await policy.setWeights(await nn.loadCheckpoint(snap.dir));
         const episodes = await evaluate();
-        ctx.record('curve_episodes', episodeRows(task, p.method, temperature, episodes).map((r) => ({ ...r, step: snap.step })));
+        ctx.record('curve_episodes', episodeRows(task.name, p.method, temperature, episodes).map((r) => ({ ...r, step: snap.step })));
         const splits = summarizeSplits(episodes);
         steps.push({ step: snap.step, splits });
         ctx.log(`step ${snap.step}: ${splits.map((s) => `${s.split} ${s.success.toFixed(2)}`).join(', ')}`);
@@ -135,7 +115,7 @@ export const evalCurveKind: NodeKind<CurveParams> = {
     }
     const warning = truncationWarning(counter.truncated, counter.total, p.maxNewTokens);
     if (warning !== undefined) ctx.log(warning);
-    const doc: CurveDoc = { format: 'pipe.eval-curve/1', task, method: p.method, node: ctx.id, temperature, perSplit, steps, fake: [...fake], ...pickCurveSteps(steps, fake) };
+    const doc: CurveDoc = { format: 'pipe.eval-curve/1', task: task.name, method: p.method, node: ctx.id, temperature, perSplit, steps, fake: [...fake], ...pickCurveSteps(steps, fake) };
     await writeFile(ctx.output('curve'), JSON.stringify(doc, null, 2) + '\n');
   },
 };
