@@ -54,8 +54,18 @@ export type AttemptOutcome =
     }
   /** Computed meanwhile by another run or attempt: nothing executed. */
   | { readonly status: 'cached'; readonly outputs: Readonly<Record<string, Artifact>>; readonly worker: string }
-  /** `engine`: not the node's fault (store, engine, or the executor itself: a job SLURM killed, a lost worker). */
-  | { readonly status: 'failed'; readonly message: string; readonly logTail: readonly string[]; readonly engine: boolean; readonly worker?: string }
+  /**
+   * `engine`: not the node's fault (store, engine, or the executor itself: a job SLURM killed, a lost worker).
+   * `signal`: the attempt's process was told to stop by this signal (scancel, a SLURM time limit) and stored nothing.
+   */
+  | {
+      readonly status: 'failed';
+      readonly message: string;
+      readonly logTail: readonly string[];
+      readonly engine: boolean;
+      readonly worker?: string;
+      readonly signal?: string;
+    }
   | { readonly status: 'cancelled' }
   /** An input failed verification (CorruptObject's fields): the scheduler quarantines it and recomputes its producer. */
   | {

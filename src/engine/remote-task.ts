@@ -111,6 +111,11 @@ export interface RemoteOptions {
    * channel for the next attempt's.
    */
   readonly requeued?: () => boolean;
+  /**
+   * The signal that told this process to stop (SIGTERM from scancel or a SLURM time limit), if one did: an attempt
+   * it ended before the node finished is reported as a failure saying so (it stored nothing).
+   */
+  readonly terminated?: () => string | undefined;
 }
 
 /**
@@ -142,6 +147,11 @@ export async function runRemoteTask(spec: TaskSpec, opts: RemoteOptions): Promis
     });
   } catch (e) {
     outcome = { status: 'failed', message: e instanceof Error ? e.message : String(e), logTail: [], engine: true, worker };
+  }
+  const sig = opts.terminated?.();
+  if (sig !== undefined && outcome.status !== 'ran' && outcome.status !== 'cached') {
+    const logTail = outcome.status === 'failed' ? outcome.logTail : [];
+    outcome = { status: 'failed', message: `terminated by ${sig} before it finished; nothing was stored`, logTail, engine: true, worker, signal: sig };
   }
   if (!(outcome.status === 'cancelled' && opts.requeued?.() === true)) send({ t: 'end', outcome });
   return outcome;

@@ -50,7 +50,8 @@ describe.skipIf(noSlurm !== undefined)('slurm', () => {
     execFileSync('scancel', [job]);
     const r = await run;
     expect(r.code).toBe(1);
-    expect(r.err).toContain(`SLURM job ${job} cancelled (scancel or an administrator) (state CANCELLED)`);
+    expect(r.err).toContain(`SLURM job ${job} cancelled (scancel or an administrator) (state CANCELLED): the attempt was terminated by SIGTERM before it finished; nothing was stored`);
+    expect(leftovers(join(dir, 'st'))).toEqual([]); // the attempt released its key and removed its scratch directory
     const again = await pipe(['run', 'p.yaml', '--store', 'st', '--executor', 'slurm'], dir);
     expect(again.code, again.err).toBe(0);
     expect(ranIn(join(dir, 'st'), lastRun(join(dir, 'st')))).toEqual(['long']);

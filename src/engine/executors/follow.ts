@@ -113,7 +113,7 @@ export interface HandedOver {
    */
   readonly vanished?: (why: string, inStore: boolean) => Promise<string | undefined>;
   /** Adds to an engine failure what the backend knows (e.g. the job's own output). */
-  readonly explain?: (outcome: Extract<AttemptOutcome, { status: 'failed' }>) => AttemptOutcome;
+  readonly explain?: (outcome: Extract<AttemptOutcome, { status: 'failed' }>) => AttemptOutcome | Promise<AttemptOutcome>;
   /** Called once following ends, however it ends. */
   readonly end?: () => void;
 }
@@ -156,7 +156,7 @@ export async function followRemote(
       };
       const outcome = await followAttempt({ channel, events, submitted, gone: h.gone, vanished });
       if (signal.aborted && outcome.status !== 'ran' && outcome.status !== 'cached') return { status: 'cancelled' };
-      return outcome.status === 'failed' && outcome.engine && h.explain ? h.explain(outcome) : outcome;
+      return outcome.status === 'failed' && outcome.engine && h.explain ? await h.explain(outcome) : outcome;
     } finally {
       signal.removeEventListener('abort', h.cancel);
       h.end?.();

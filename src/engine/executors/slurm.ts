@@ -43,6 +43,9 @@ const EXPLAIN: Readonly<Record<string, string>> = {
   COMPLETED: 'completed without reporting an outcome',
 };
 
+/** How long an ended job's attempt may take to report its own outcome (SLURM's state is the failure after). */
+const OUTCOME_GRACE_MS = 3000;
+
 function run(cmd: string, args: readonly string[]): Promise<{ code: number; out: string; err: string }> {
   return new Promise((done) => {
     execFile(cmd, [...args], { encoding: 'utf8', timeout: 60_000 }, (e, out, err) => {
@@ -212,21 +215,40 @@ export function slurmExecutor(store: Store, opts: SlurmOptions): Executor {
           return { failed: { status: 'failed', message: (e as Error).message, logTail: [], engine: true } };
         }
         tracked.set(job, undefined);
+        let endedAt: number | undefined;
+        const ended = (s: { state: string; reason: string } | undefined): string | undefined => {
+          if (s === undefined || !(TERMINAL.has(s.state) || s.state === 'GONE')) return undefined;
+          const why = EXPLAIN[s.state] ?? s.state;
+          const reason = s.reason && s.reason !== 'None' ? `, reason ${s.reason}` : '';
+          return `SLURM job ${job} ${why} (state ${s.state}${reason})`;
+        };
         return {
           cancel: () => void run('scancel', [job]),
+          // A job that ended gets a few seconds for its attempt's own outcome (one stopped by scancel or the time
+          // limit writes one on SIGTERM) before SLURM's state is the failure.
           gone: async () => {
             await refresh();
-            const s = tracked.get(job);
-            if (s === undefined || !(TERMINAL.has(s.state) || s.state === 'GONE')) return undefined;
-            const why = EXPLAIN[s.state] ?? s.state;
-            const reason = s.reason && s.reason !== 'None' ? `, reason ${s.reason}` : '';
-            return `SLURM job ${job} ${why} (state ${s.state}${reason})`;
+            const why = ended(tracked.get(job));
+            if (why === undefined) return undefined;
+            endedAt ??= performance.now();
+            return performance.now() - endedAt >= OUTCOME_GRACE_MS ? why : undefined;
           },
           // What the job itself printed (SLURM's output file) goes into the failure's log tail.
           end: () => tracked.delete(job),
-          explain: (outcome) => {
+          explain: async (outcome) => {
             const out = existsSync(outFile) ? readFileSync(outFile, 'utf8').split('\n').filter(Boolean).slice(-10) : [];
-            return { ...outcome, logTail: [...outcome.logTail, ...out.map((l) => `(slurm) ${l}`)], ...(outcome.worker ? {} : { worker: `slurm:${job}` }) };
+            const logTail = [...outcome.logTail, ...out.map((l) => `(slurm) ${l}`)];
+            // Stopped by a signal (scancel, the time limit): SLURM's state says which, once the job has ended.
+            let message = outcome.message;
+            if (outcome.signal !== undefined) {
+              let why: string | undefined;
+              for (let i = 0; i < 10 && why === undefined; i++) {
+                why = ended((await jobStates([job])).get(job));
+                if (why === undefined) await sleep(500);
+              }
+              message = `${why ?? `SLURM job ${job} was stopped (scancel or its time limit)`}: the attempt was ${outcome.message}`;
+            }
+            return { ...outcome, message, logTail, ...(outcome.worker ? {} : { worker: `slurm:${job}` }) };
           },
         };
       }),
