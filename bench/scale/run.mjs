@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /**
- * Scale-out benchmark (run after `npm run build`; needs redis-server on PATH):
+ * Scale-out benchmark (run after `npm run build`; needs redis-server, on PATH or given by --redis-server):
  *
  *   node bench/scale/run.mjs [--pipeline pipelines/study.yaml] [--workers 1,2,4] [--cores N] [--steps 40]
  *                            [--levels 200] [--evalset 8] [--data 1000] [--grpo-steps 2] [--tokens N] [--slurm] [--keep]
+ *                            [--redis-server PATH]
  *
  * The study matrix (every method x task x seed) shrunk by --set overrides (training steps, data and evaluation-set
  * sizes, and with --tokens the evaluators' maxNewTokens) so it finishes in minutes, run on a fresh store each time:
@@ -18,7 +19,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -41,6 +42,7 @@ const { values } = parseArgs({
     tokens: { type: 'string' },
     slurm: { type: 'boolean' },
     keep: { type: 'boolean' },
+    'redis-server': { type: 'string', default: 'redis-server' },
   },
 });
 const cores = Number(values.cores);
@@ -103,6 +105,25 @@ function differing(a, b) {
   return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((id) => a[id] !== b[id]).sort();
 }
 
+// Before the (long) local run: the Redis server must start here.
+const redisBin = values['redis-server'];
+const version = spawnSync(redisBin, ['--version'], { encoding: 'utf8' });
+if (version.error !== undefined || version.status !== 0) {
+  console.error(`bench/scale: cannot run ${redisBin} (${version.error?.message ?? version.stderr.trim()}); install redis-server or pass --redis-server PATH`);
+  process.exit(2);
+}
+
+/** Whether a Redis answers PING on the loopback port (no redis-cli needed). */
+function ping(port) {
+  return new Promise((res) => {
+    const s = connect(port, '127.0.0.1');
+    s.setTimeout(1000, () => (s.destroy(), res(false)));
+    s.on('connect', () => s.write('PING\r\n'));
+    s.on('data', (d) => (s.destroy(), res(d.toString().startsWith('+PONG'))));
+    s.on('error', () => res(false));
+  });
+}
+
 const sets = overrides();
 console.error(`bench/scale: ${file} (${sets.length / 2} overrides), ${cores} cores, workers ${pool.join(', ')}${values.slurm ? ', SLURM' : ''}; work dir ${work}`);
 
@@ -116,10 +137,17 @@ console.error(`local: ${localS.toFixed(1)} s`);
 const port = await freePort();
 const redisDir = join(work, 'redis');
 mkdirSync(redisDir);
-const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', redisDir], { stdio: 'ignore' });
+const redis = spawn(redisBin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', redisDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+let redisLog = '';
+redis.stdout.on('data', (d) => (redisLog += d));
+redis.stderr.on('data', (d) => (redisLog += d));
 const url = `redis://127.0.0.1:${port}`;
 try {
-  for (let i = 0; i < 50 && spawnSync('redis-cli', ['-p', String(port), 'ping']).stdout?.toString().trim() !== 'PONG'; i++) await sleep(100);
+  for (let i = 0; !(await ping(port)); i++) {
+    if (redis.exitCode !== null || i > 100) throw new Error(`${redisBin} did not start on port ${port}:\n${redisLog.slice(-2000)}`);
+    await sleep(100);
+  }
+  console.error(`Redis: ${version.stdout.trim()} at ${url}`);
   for (const w of pool) {
     const cpus = Math.max(1, Math.floor(cores / w));
     const workers = [];
@@ -141,7 +169,7 @@ try {
       const s = run(['run', file, '--store', store, '--executor', url, ...sets]);
       const diff = differing(reference, results(store));
       rows.push({ config: `${w} worker${w > 1 ? 's' : ''} x ${cpus} CPU`, s, diff });
-      console.error(`${w} workers: ${s.toFixed(1)} s${diff.length === 0 ? '' : ` (differs from local: ${diff.join(', ')})`}`);
+      console.error(`${w} worker${w > 1 ? 's' : ''}: ${s.toFixed(1)} s${diff.length === 0 ? '' : ` (differs from local: ${diff.join(', ')})`}`);
     } finally {
       for (const x of workers) x.child.kill('SIGTERM');
       await Promise.all(workers.map((x) => new Promise((r) => (x.child.exitCode !== null ? r() : x.child.once('exit', r)))));
