@@ -1,8 +1,9 @@
 /**
  * The layering the code promises (README "Layout"): the engine knows nothing of the node library, the neural core or
  * the CLI; the neural core knows nothing of the engine, the nodes or the CLI; a task folder (each folder the task
- * registry src/nodes/tasks.ts imports) never imports another task's folder; and the folders of src/nodes import
- * each other without cycles. Imports are read from the sources, type-only ones included: a type is a dependency too.
+ * registries src/nodes/tasks.ts and rl-tasks.ts import) never imports another task's folder; and the folders of
+ * src/nodes import each other without cycles. Imports are read from the sources, type-only ones included: a type is
+ * a dependency too.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -122,10 +123,12 @@ export function cycles(graph: ReadonlyMap<string, ReadonlyMap<string, string>>):
   });
 }
 
-/** The task folders: those src/nodes/tasks.ts (the task registry) imports values from (its tasks). */
+/** The task folders: those the task registries (src/nodes/tasks.ts, src/nodes/rl-tasks.ts) import values from. */
 function taskFolders(): string[] {
-  const registry = join(SRC, 'nodes', 'tasks.ts');
-  const folders = importSpecifiers(readFileSync(registry, 'utf8'), true).map((spec) => nodesUnit(`nodes/${relative(join(SRC, 'nodes'), resolve(dirname(registry), spec))}`));
+  const folders = ['tasks.ts', 'rl-tasks.ts'].flatMap((name) => {
+    const registry = join(SRC, 'nodes', name);
+    return importSpecifiers(readFileSync(registry, 'utf8'), true).map((spec) => nodesUnit(`nodes/${relative(join(SRC, 'nodes'), resolve(dirname(registry), spec))}`));
+  });
   return [...new Set(folders)].filter((u): u is string => u !== undefined && !u.endsWith('.ts'));
 }
 

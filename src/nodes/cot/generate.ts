@@ -11,7 +11,7 @@ import { rejectionSample, toSftRow } from './rejection.js';
 import { modelNodeTraits, providerSchema, threadsFor } from '../model-node.js';
 import { MODEL_DIR, RL_PARQUET, SFT_PARQUET } from '../formats.js';
 import { Default, ParamsObject, Type, withDefaults, type Static } from '../params.js';
-import { taskNamed } from '../tasks.js';
+import { rlTaskNamed } from '../rl-tasks.js';
 
 /** cot.generate's params, declared once. */
 export const cotGenerateParams = ParamsObject({
@@ -41,7 +41,7 @@ export const cotGenerateKind: NodeKind<CotGenerateParams> = {
     const { readParquetInput, writeParquet } = await import('../data/parquet.js');
     let items = toRlItems(await readParquetInput(ctx.inputs['data'] as string, "cot.generate input 'data'", RL_PARQUET));
     if (p.maxRows !== undefined && p.maxRows < items.length) items = new Rng(ctx.seed).sample(items, p.maxRows);
-    const n = p.n ?? (items[0] === undefined ? 16 : taskNamed(items[0].task).rl.rejectionSamples);
+    const n = p.n ?? (items[0] === undefined ? 16 : rlTaskNamed(items[0].task).rejectionSamples);
     const policy = await loadModelPolicy(ctx.inputs['model'] as string, {
       provider: p.provider,
       maxBatch: p.batch,

@@ -6,7 +6,7 @@
 import { deriveSeed } from '../../util/rng.js';
 import type { Policy, SampleOptions } from '../eval/policy.js';
 import type { RlItem } from '../eval/rl-item.js';
-import { taskNamed } from '../tasks.js';
+import { rlTaskNamed } from '../rl-tasks.js';
 
 export interface Accepted {
   readonly item: RlItem;
@@ -57,5 +57,5 @@ export async function rejectionSample(
 export function toSftRow(a: Accepted): Record<string, unknown> {
   const { row, task } = a.item;
   const base = { data_source: `${String(row.data_source ?? task)}-cot-rs`, extra_info: row.extra_info ?? {} };
-  return { ...base, ...taskNamed(task).rl.sftColumns(a.item, a.response) };
+  return { ...base, ...rlTaskNamed(task).sftColumns(a.item, a.response) };
 }

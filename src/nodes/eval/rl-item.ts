@@ -1,7 +1,7 @@
 /**
  * An RL dataset row (Parquet `rl` of a task's dataset node, docs/paper.md §6 schemas) as a prompt with a reward
  * function. Shared by GRPO (rewards) and CoT rejection sampling (verification = maximal reward); each task folder
- * turns its own rows into these.
+ * turns its own rows into these through its `RlTask`, listed in src/nodes/rl-tasks.ts.
  */
 
 /** One RL prompt with its scorer. */
@@ -25,4 +25,20 @@ export function lastContent(value: unknown): string | undefined {
     if (typeof c === 'string') return c;
   }
   return undefined;
+}
+
+/** How a task's RL rows (its dataset node's `rl` Parquet) become scored prompts, and accepted samples SFT rows. */
+export interface RlTask {
+  /** The task's name, as in its `EvalTask` and its items' `task`. */
+  readonly name: string;
+  /** The schema in words, for the error when no task's schema fits: "a Sokoban (prompt, reward_model)". */
+  readonly schema: string;
+  /** Whether a row has this task's schema. */
+  matches(row: Readonly<Record<string, unknown>>): boolean;
+  /** Row `i` as a scored prompt (errors name the row). */
+  toItem(row: Readonly<Record<string, unknown>>, i: number): RlItem;
+  /** `cot.generate`'s samples per prompt when its `n` is not given (the paper's setting for the task). */
+  readonly rejectionSamples: number;
+  /** An accepted sample's task-specific SFT columns, in the task's SFT schema order (e.g. prompt, response, …). */
+  sftColumns(item: RlItem, response: string): Record<string, unknown>;
 }

@@ -1,15 +1,14 @@
 /**
- * What a task (Sokoban, General Points, …) gives the task-agnostic nodes: how to read its evaluation set, how to
- * roll out its episodes with a policy, and how its RL rows become scored prompts. Each task folder implements this
- * once (`sokoban/task.ts`, `gp/task.ts`) and src/nodes/tasks.ts lists them; `eval.curve`, `train.grpo`,
- * `cot.generate` and the report pick a task by name from that list instead of importing each task, so a new task is
- * one folder plus one line there.
+ * What a task (Sokoban, General Points, …) gives the task-agnostic evaluation nodes: how to read its evaluation set
+ * and how to roll out its episodes with a policy. Each task folder implements this once (`sokoban/task.ts`,
+ * `gp/task.ts`) and src/nodes/tasks.ts lists them; `eval.curve` and the report pick a task from that list instead of
+ * importing each task. (How a task's RL rows are scored is its `RlTask`, eval/rl-item.ts, listed apart in
+ * src/nodes/rl-tasks.ts, so that training and CoT sampling do not depend on evaluation code, nor the reverse.)
  */
 import type { TProperties } from '@sinclair/typebox';
 import type { ProgressUpdate } from '../../engine/node-kind.js';
 import type { Episode } from './episode-rows.js';
 import type { Policy, SampleOptions } from './policy.js';
-import type { RlItem } from './rl-item.js';
 
 /** One episode to play: a line of the task's evaluation set. */
 export interface EpisodeSpec {
@@ -38,20 +37,6 @@ export interface TaskRollout<Spec extends EpisodeSpec, P> {
   run(policy: Policy, specs: readonly Spec[], request: RolloutRequest<P>): Promise<Episode[]>;
 }
 
-/** How a task's RL rows (its dataset node's `rl` Parquet) become scored prompts, and accepted samples SFT rows. */
-export interface RlRows {
-  /** The schema in words, for the error when no task's schema fits: "a Sokoban (prompt, reward_model)". */
-  readonly schema: string;
-  /** Whether a row has this task's schema. */
-  matches(row: Readonly<Record<string, unknown>>): boolean;
-  /** Row `i` as a scored prompt (errors name the row). */
-  toItem(row: Readonly<Record<string, unknown>>, i: number): RlItem;
-  /** `cot.generate`'s samples per prompt when its `n` is not given (the paper's setting for the task). */
-  readonly rejectionSamples: number;
-  /** An accepted sample's task-specific SFT columns, in the task's SFT schema order (e.g. prompt, response, …). */
-  sftColumns(item: RlItem, response: string): Record<string, unknown>;
-}
-
 /** A task, as the task-agnostic nodes see it. `P` are its evaluator's params as run() sees them. */
 export interface EvalTask<Spec extends EpisodeSpec = EpisodeSpec, P = never> {
   /** The `task` column of episodes and of summary and curve documents, e.g. 'sokoban'. */
@@ -72,5 +57,4 @@ export interface EvalTask<Spec extends EpisodeSpec = EpisodeSpec, P = never> {
   rollout(template: string): Promise<TaskRollout<Spec, P>>;
   /** The report's words for an evaluator instance's task-specific params, e.g. its turn limits; undefined if none. */
   evalNote?(params: Readonly<Record<string, unknown>>): string | undefined;
-  readonly rl: RlRows;
 }

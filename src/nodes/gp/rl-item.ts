@@ -1,7 +1,7 @@
 /**
  * General Points' RL rows (`gp.dataset`'s `rl`) as scored prompts: the paper's reward (−3…+5).
  */
-import { lastContent, type RlItem } from '../eval/rl-item.js';
+import { lastContent, type RlItem, type RlTask } from '../eval/rl-item.js';
 import { parseCard, rankValue, resolveFaceMapping, scoreGp } from './api.js';
 
 /** One GP RL row (question + extra_info) as a scored prompt; `i` names the row in errors. */
@@ -22,3 +22,13 @@ export function gpItem(row: Readonly<Record<string, unknown>>, i: number): RlIte
   const task = { values, target };
   return { task: 'gp', prompt, maxReward: 5, row, reward: (out) => scoreGp(out, task, { mode: 'any' }).reward };
 }
+
+/** General Points' RL rows, as training and CoT sampling see them (registered in src/nodes/rl-tasks.ts). */
+export const gpRl: RlTask = {
+  name: 'gp',
+  schema: 'GP (question, extra_info)',
+  matches: (row) => 'question' in row,
+  toItem: gpItem,
+  rejectionSamples: 3,
+  sftColumns: (item, response) => ({ question: item.prompt, answer: response }),
+};

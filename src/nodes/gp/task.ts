@@ -1,11 +1,9 @@
 /**
  * General Points as a task of the node library (registered in src/nodes/tasks.ts): `gp.evalset` tasks answered in
- * one turn and scored by the paper's scorer (rollout.ts through eval-ops.ts), `gp.dataset` RL rows scored by the
- * paper's reward (rl-item.ts).
+ * one turn and scored by the paper's scorer (rollout.ts through eval-ops.ts). Its RL rows are rl-item.ts's `gpRl`.
  */
 import type { EvalTask } from '../eval/task.js';
 import { TASKS_JSONL } from '../formats.js';
-import { gpItem } from './rl-item.js';
 import type { GpTaskSpec } from './rollout.js';
 
 /** Checks `tasks` lines minimally (the task API validates the rest when rendering and scoring). */
@@ -43,12 +41,5 @@ export const gpTask = {
           ...(onProgress !== undefined ? { onBatch: (done: number, total: number) => onProgress({ done, total, unit: 'episodes' }) } : {}),
         }),
     };
-  },
-  rl: {
-    schema: 'GP (question, extra_info)',
-    matches: (row) => 'question' in row,
-    toItem: gpItem,
-    rejectionSamples: 3,
-    sftColumns: (item, response) => ({ question: item.prompt, answer: response }),
   },
 } satisfies EvalTask<GpTaskSpec, { readonly batch: number }>;

@@ -2,7 +2,7 @@
  * Sokoban's RL rows (`sokoban.dataset`'s `rl`) as scored prompts: the single-step action reward through the mapping
  * the prompt states (1/0).
  */
-import { lastContent, type RlItem } from '../eval/rl-item.js';
+import { lastContent, type RlItem, type RlTask } from '../eval/rl-item.js';
 import { BASE_VOCAB, DIRECTIONS, sokobanStepReward, type Direction, type Vocab } from './api.js';
 
 function isVocab(v: unknown): v is Vocab {
@@ -38,3 +38,13 @@ export function sokobanItem(row: Readonly<Record<string, unknown>>, i: number): 
   const dir = DIRECTIONS[action - 1] as Direction;
   return { task: 'sokoban', prompt, maxReward: 1, row, reward: (out) => sokobanStepReward(out, vocab, dir) };
 }
+
+/** Sokoban's RL rows, as training and CoT sampling see them (registered in src/nodes/rl-tasks.ts). */
+export const sokobanRl: RlTask = {
+  name: 'sokoban',
+  schema: 'a Sokoban (prompt, reward_model)',
+  matches: (row) => 'prompt' in row && 'reward_model' in row,
+  toItem: sokobanItem,
+  rejectionSamples: 16,
+  sftColumns: (item, response) => ({ prompt: item.prompt, response, ability: item.row.ability ?? 'bfs', reward_model: item.row.reward_model ?? {} }),
+};

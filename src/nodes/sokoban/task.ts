@@ -1,14 +1,12 @@
 /**
  * Sokoban as a task of the node library (registered in src/nodes/tasks.ts): `sokoban.evalset` environments played
- * multi-turn and history-free (rollout.ts through eval-ops.ts), `sokoban.dataset` RL rows scored by the single-step
- * action reward (rl-item.ts).
+ * multi-turn and history-free (rollout.ts through eval-ops.ts). Its RL rows are rl-item.ts's `sokobanRl`.
  */
 import type { EvalTask } from '../eval/task.js';
 import { ENVS_JSONL } from '../formats.js';
 import { Default, Type } from '../params.js';
 import type { Vocab } from './api.js';
 import type { SokobanEnvSpec } from './rollout.js';
-import { sokobanItem } from './rl-item.js';
 
 /** Sokoban episode limits: params of eval.sokoban and (through the task registry) eval.curve. */
 export const sokobanLimitProps = {
@@ -69,11 +67,4 @@ export const sokobanTask = {
     };
   },
   evalNote: (params) => `history-free, at most ${num(params.maxTurns)} turns and ${num(params.maxActions)} executed actions`,
-  rl: {
-    schema: 'a Sokoban (prompt, reward_model)',
-    matches: (row) => 'prompt' in row && 'reward_model' in row,
-    toItem: sokobanItem,
-    rejectionSamples: 16,
-    sftColumns: (item, response) => ({ prompt: item.prompt, response, ability: item.row.ability ?? 'bfs', reward_model: item.row.reward_model ?? {} }),
-  },
 } satisfies EvalTask<SokobanEnvSpec, { readonly maxTurns: number; readonly maxActions: number }>;
