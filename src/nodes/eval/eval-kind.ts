@@ -10,26 +10,23 @@ import type { NodeKind } from '../../engine/node-kind.js';
 import { MODEL_DIR, SUMMARY_JSON } from '../formats.js';
 import { modelNodeTraits, threadsFor } from '../model-node.js';
 import { ParamsObject, withDefaults, type Static } from '../params.js';
-import { evalParamProps, selectEpisodes } from './eval-params.js';
+import { evalParamProps, evalParams, selectEpisodes } from './eval-params.js';
 import { readJsonl } from './jsonl.js';
 import { loadModelPolicy } from './model-policy.js';
 import { publishEvaluation } from './publish.js';
 import type { EpisodeSpec, EvalTask } from './task.js';
 import { countTruncations, truncationWarning } from './truncation.js';
 
-/** The shared evaluator params alone: how run() sees the params (the task's own are there too, typed by the task). */
-const sharedParams = ParamsObject(evalParamProps);
-
 /**
  * An evaluator's params schema: the shared evaluator params, then the task's own (`evalProps`). Typed as the shared
- * ones; the task reads its own through its `P`.
+ * ones, which is how run() reads them; the task reads its own through its `P`.
  */
-export function evalParamsSchema(extra: TProperties): typeof sharedParams {
-  return ParamsObject({ ...evalParamProps, ...extra }) as unknown as typeof sharedParams;
+function evalParamsSchema(extra: TProperties): typeof evalParams {
+  return ParamsObject({ ...evalParamProps, ...extra }) as unknown as typeof evalParams;
 }
 
 /** The evaluator kind of `task`, declared by the module at `module` (which must export it). */
-export function evalKind<Spec extends EpisodeSpec, P>(task: EvalTask<Spec, P>, meta: { readonly description: string; readonly module: string }): NodeKind<Static<typeof sharedParams>> {
+export function evalKind<Spec extends EpisodeSpec, P>(task: EvalTask<Spec, P>, meta: { readonly description: string; readonly module: string }): NodeKind<Static<typeof evalParams>> {
   const schema = evalParamsSchema(task.evalProps);
   const input = task.evalSet.input;
   return {

@@ -21,7 +21,8 @@ export const evalParamProps = {
   threads: Type.Optional(Type.Integer({ minimum: 1, maximum: 256, description: 'ONNX Runtime intra-op threads (default: the CPU slots the node holds)' })),
 };
 
-const evalParams = ParamsObject(evalParamProps);
+/** The shared evaluator params' schema (each evaluator adds its task's own). */
+export const evalParams = ParamsObject(evalParamProps);
 /** The shared evaluator params as written in a pipeline. */
 export type EvalParams = Static<typeof evalParams>;
 
