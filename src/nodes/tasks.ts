@@ -1,7 +1,7 @@
 /**
  * The task registry: every task the node library evaluates (see eval/task.ts for what a task gives). `eval.curve`
  * and the report look tasks up here (by the wired evaluation set, by evaluator kind), so adding a task is its folder
- * plus one line in this list (and one in src/nodes/rl-tasks.ts if it has RL rows).
+ * plus one line in this list (one in src/nodes/rl-tasks.ts if it has RL rows, and its kinds in src/nodes/index.ts).
  */
 import type { EvalTask } from './eval/task.js';
 import { gpTask } from './gp/task.js';
