@@ -27,6 +27,7 @@ import {
   solveGpDetailed,
   type FaceMapping,
 } from '../../nodes/gp/api.js';
+import { InputError, isInputError } from '../input-error.js';
 
 /** Where the command reads and writes (injectable so tests need no subprocess). */
 export interface GpIo {
@@ -58,7 +59,6 @@ Cards: A, 2..10, J, Q, K, 14..19 (or ranks ${MIN_RANK}..${MAX_RANK}). --faces: t
 (${Object.keys(FACE_MAPPINGS).join(', ')}). Exit codes: 0 ok, 2 bad input.
 `;
 
-class InputError extends Error {}
 
 /** The exhaustive search grows ~50× per card: 6 unsolvable cards take seconds, 7 would take minutes. */
 const MAX_CARDS = 6;
@@ -290,8 +290,7 @@ export async function runGp(args: readonly string[], io: GpIo): Promise<number> 
   try {
     return await handler(rest, io);
   } catch (e) {
-    const code = (e as { code?: string }).code;
-    if (e instanceof InputError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))) {
+    if (isInputError(e)) {
       io.err(`pipe gp ${sub}: ${(e as Error).message}\n`);
       return 2;
     }

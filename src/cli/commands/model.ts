@@ -13,6 +13,7 @@ import { HfModelError } from '../../nn/hf/errors.js';
 import { hfFolderOf, openHfModel } from '../../nn/hf/folder.js';
 import { HfTokenizer, type ChatMessage } from '../../nn/hf/tokenizer.js';
 import type { Checkpoint } from '../../nn/types.js';
+import { InputError, isInputError } from '../input-error.js';
 
 /** Where the command writes (injectable so tests need no subprocess). */
 export interface ModelIo {
@@ -38,7 +39,6 @@ const USAGE = `Usage: pipe model <info|logits|tokenize> <dir> [options]
 output directory. Exit codes: 0 ok, 2 bad input.
 `;
 
-class InputError extends Error {}
 
 /** What a model directory is: a Hugging Face folder (maybe inside a pipe output) or a byte-level GPT checkpoint. */
 type Resolved = { readonly kind: 'hf'; readonly dir: string } | { readonly kind: 'gpt'; readonly dir: string };
@@ -193,8 +193,7 @@ export async function runModel(args: readonly string[], io: ModelIo): Promise<nu
         return 2;
     }
   } catch (e) {
-    const code = (e as { code?: string }).code;
-    if (e instanceof InputError || e instanceof HfModelError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))) {
+    if (isInputError(e) || e instanceof HfModelError) {
       io.err(`pipe model ${sub}: ${(e as Error).message}\n`);
       return 2;
     }

@@ -25,6 +25,7 @@ import {
   type Level,
   type SolveOptions,
 } from '../../nodes/sokoban/api.js';
+import { InputError, isInputError } from '../input-error.js';
 
 /** Where the command reads and writes (injectable so tests need no subprocess). */
 export interface SokobanIo {
@@ -59,7 +60,6 @@ const USAGE = `Usage: pipe sokoban <generate|stats|solve|render|play> [options]
 Sizes are ROWSxCOLS (walls included). Exit codes: 0 ok, 2 bad input.
 `;
 
-class InputError extends Error {}
 
 function int(text: string | undefined, what: string, fallback: number, min = 0): number {
   if (text === undefined) return fallback;
@@ -428,7 +428,7 @@ export async function runSokoban(args: readonly string[], io: SokobanIo = proces
   try {
     return await run(rest, io);
   } catch (e) {
-    if (e instanceof InputError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (isInputError(e)) {
       io.err(`pipe sokoban ${sub}: ${(e as Error).message}\n`);
       return 2;
     }
