@@ -6,7 +6,7 @@
 import { canonicalJson } from './canonical-json.js';
 import { sha256 } from './hash.js';
 import type { InputRef } from './pipeline.js';
-import type { Artifact, TreeEntry, TreeManifest } from './store.js';
+import type { Artifact, TreeEntry, TreeManifest } from './artifact.js';
 
 /** The instance ids an input reference depends on. */
 export function refSources(ref: InputRef): string[] {

@@ -15,30 +15,15 @@
  *   node did not create, so later edits elsewhere cannot change a stored object.
  * - Everything visible is published atomically; objects and entries are idempotent; records are whole lines.
  */
+import type { Artifact, TreeManifest } from './artifact.js';
 import type { KeyComponents } from './key.js';
 import type { LockOptions } from './lock.js';
 import type { RunMarker } from './run-status.js';
 import { FsStore } from './store/fs-store.js';
 import type { CorruptObject } from './store/untrusted.js';
 
+export type { Artifact, TreeEntry, TreeManifest } from './artifact.js';
 export { CorruptObject, StoreDamage } from './store/untrusted.js';
-
-/** A stored output: a file object or a directory manifest object. */
-export interface Artifact {
-  readonly digest: string;
-  readonly type: 'file' | 'dir';
-  /** Total bytes (for a directory: the sum of its files). */
-  readonly size: number;
-}
-
-/** A directory manifest: every entry with a relative path inside the tree. */
-export interface TreeManifest {
-  readonly format: 'pipe-tree/1';
-  readonly entries: readonly TreeEntry[];
-}
-export type TreeEntry =
-  | { readonly path: string; readonly type: 'file'; readonly digest: string; readonly size: number; readonly executable: boolean }
-  | { readonly path: string; readonly type: 'dir' };
 
 /** What the store remembers about one successful execution, by cache key. */
 export interface CacheEntry {
