@@ -34,22 +34,27 @@ export function isStore(dir: string): boolean {
  * the pipeline. Throws with a readable message if the file cannot be read or parsed.
  */
 export async function pipelineStore(file: string): Promise<string> {
+  return (await pipelineHeader(file)).store;
+}
+
+/**
+ * A pipeline file's store (resolved as the loader does) and name, read without validating the pipeline (so bounded
+ * like the loader: a regular file, no alias bomb). Throws with a readable one-line message.
+ */
+export async function pipelineHeader(file: string): Promise<{ readonly store: string; readonly name?: string }> {
   const abs = resolve(file);
-  let text: string;
-  try {
-    text = readFileSync(abs, 'utf8');
-  } catch (e) {
-    throw new Error(`cannot read pipeline ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(e)}`);
-  }
+  const { readPipelineFile } = await import('../engine/pipeline-file.js');
+  const read = readPipelineFile(abs);
+  if ('error' in read) throw new Error(`cannot read pipeline ${file}: ${read.error}`);
   const { parse } = await import('yaml');
   let top: unknown;
   try {
-    top = parse(text, { maxAliasCount: 1000 });
+    top = parse(read.text, { maxAliasCount: 1000 });
   } catch (e) {
     throw new Error(`cannot parse pipeline ${file}: ${String((e as Error).message).split('\n')[0]}`);
   }
-  const store = typeof top === 'object' && top !== null ? (top as { store?: unknown }).store : undefined;
-  return resolve(dirname(abs), typeof store === 'string' ? store : 'artifacts');
+  const { store, name } = typeof top === 'object' && top !== null ? (top as { store?: unknown; name?: unknown }) : {};
+  return { store: resolve(dirname(abs), typeof store === 'string' ? store : 'artifacts'), ...(typeof name === 'string' ? { name } : {}) };
 }
 
 /** Pipeline files directly in `dir` (YAML files with a top-level `nodes:` line). */
@@ -65,7 +70,7 @@ function pipelineFiles(dir: string): string[] {
     .map((n) => join(dir, n))
     .filter((f) => {
       try {
-        return statSync(f).isFile() && /^nodes\s*:/m.test(readFileSync(f, 'utf8'));
+        return statSync(f).isFile() && statSync(f).size < 1 << 24 && /^nodes\s*:/m.test(readFileSync(f, 'utf8'));
       } catch {
         return false;
       }

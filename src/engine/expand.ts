@@ -21,6 +21,12 @@ import { keyDefaultsSchema, validator } from './validate.js';
 type Axis = readonly [string, readonly unknown[]];
 
 /**
+ * The most node instances a pipeline may expand to: far above any study (the paper's whole grid is a few hundred),
+ * low enough that a matrix typo (three axes of 100 values) is an error in a second, not a load that never ends.
+ */
+export const MAX_INSTANCES = 10_000;
+
+/**
  * An axis value as shown in instance ids (`seed=1`). A string that contains the id's own delimiters (`,` `=` `[` `]`
  * `"`), spaces or control characters, or is empty, is written quoted, so `x,env.B=y` can never read as two bindings.
  */
@@ -44,6 +50,7 @@ export function expand(
   const instancesOf = new Map<string, Map<string, string>>(); // base id → binding signature → instance id
   const result: NodeInstance[] = [];
   const fileHashes = new Map<string, string | Error>();
+  let total = 0;
   for (const c of order) {
     // A dependent of a matrixed node is expanded along the same axes; equal axis names are aligned, not crossed.
     const axes: Axis[] = [];
@@ -79,12 +86,25 @@ export function expand(
     }
     for (const axis of c.matrix) addAxis(axis, c.id, ['matrix', axis[0]]);
     if (conflict) return result;
+    const count = axes.reduce((n, [, values]) => n * values.length, 1);
+    if (total + count > MAX_INSTANCES) {
+      const sizes = axes.map(([n, values]) => `${values.length} ${n}`).join(' × ');
+      out.push({
+        code: 'matrix',
+        message: `node '${c.id}' would expand to ${count} instances (${sizes})${total > 0 ? `, ${total + count} in the pipeline` : ''}; at most ${MAX_INSTANCES} are allowed`,
+        location: locate(src, ['nodes', c.id, ...(c.matrix.length > 0 ? ['matrix'] : [])], 'key'),
+        hint: 'a matrix crosses every axis with every other: split the sweep into several pipelines, or use fewer values',
+      });
+      return result;
+    }
+    total += count;
     axesOf.set(c.id, axes);
     const ids = new Map<string, string>();
+    const names = new Set<string>();
     instancesOf.set(c.id, ids);
     for (const binding of cartesian(axes)) {
       const id = axes.length === 0 ? c.id : `${c.id}[${axes.map(([n]) => `${n}=${formatAxisValue(binding[n])}`).join(',')}]`;
-      if ([...ids.values()].includes(id)) {
+      if (names.has(id)) {
         // Distinct values that print alike (the string '1' and the number 1): ids must name one instance each.
         out.push({ code: 'matrix', message: `two matrix instances of '${c.id}' would both be named ${id}; make the axis values distinct in type and text`, location: locate(src, ['nodes', c.id, 'matrix']) });
         continue;
@@ -162,6 +182,7 @@ export function expand(
         inputs[name] = { node: upstream, output: ref.output };
       }
       ids.set(canonicalJson(axes.map(([n]) => binding[n])), id);
+      names.add(id);
       result.push({
         id,
         baseId: c.id,

@@ -19,6 +19,7 @@ import type { LoadOptions, LoadResult } from './load.js';
 import type { NodeKind, PipelineContext } from './node-kind.js';
 import type { NodeInstance, Pipeline } from './pipeline.js';
 import { gitCommit, pipelineFileLabel } from './provenance.js';
+import { readPipelineFile } from './pipeline-file.js';
 import { storeLocationProblem } from './store/location.js';
 
 const FORMAT = 'pipe-load/1';
@@ -68,12 +69,9 @@ function keyOf(file: string, text: string, opts: MemoOptions): string {
 
 function memoPath(file: string, opts: MemoOptions): { abs: string; text?: string; path?: string } {
   const abs = resolve(file);
-  try {
-    const text = readFileSync(abs, 'utf8');
-    return { abs, text, path: join(cacheDir(), `${keyOf(abs, text, opts)}.json`) };
-  } catch {
-    return { abs }; // the full loader reports it
-  }
+  const read = readPipelineFile(abs);
+  if ('error' in read) return { abs }; // the full loader reports it
+  return { abs, text: read.text, path: join(cacheDir(), `${keyOf(abs, read.text, opts)}.json`) };
 }
 
 /**

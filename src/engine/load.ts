@@ -3,7 +3,6 @@
  * matrix expansion, file params → a `Pipeline` of node instances. Every problem becomes a located diagnostic and all
  * of them are returned at once; nothing here writes anywhere.
  */
-import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYamlScalar } from 'yaml';
 import { canonicalJson } from './canonical-json.js';
@@ -18,8 +17,10 @@ import type { JsonSchema, NodeKind, NodeLibrary, Resources } from './node-kind.j
 import { ParamPathError, setPath, splitPath, UNSAFE_SEGMENTS } from './params-path.js';
 import { attachProvenance, gitCommit, pipelineFileLabel } from './provenance.js';
 import type { Pipeline } from './pipeline.js';
+import { readPipelineFile } from './pipeline-file.js';
 import { locate, parseYaml } from './source-map.js';
 import type { DocPath, YamlSource } from './source-map.js';
+import { plainNestingMessage, shapeProblems } from './yaml-shape.js';
 import { storeLocationProblem } from './store/location.js';
 import { closest } from '../util/did-you-mean.js';
 import { pipelineSchemaObject, schemaDiagnostics, validator } from './validate.js';
@@ -57,16 +58,14 @@ const OUTPUT_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 export function loadPipeline(file: string, opts: LoadOptions): LoadResult {
   const abs = resolve(file);
   const sources = new Map<string, string>();
-  let text: string;
-  try {
-    text = readFileSync(abs, 'utf8');
-  } catch (e) {
-    const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(e);
-    return { diagnostics: [{ code: 'io', message: `cannot read pipeline ${file}: ${reason}` }], sources, files: [abs] };
-  }
+  const read = readPipelineFile(abs);
+  if ('error' in read) return { diagnostics: [{ code: 'io', message: `cannot read pipeline ${file}: ${read.error}` }], sources, files: [abs] };
+  const { text } = read;
   sources.set(abs, text);
   const parsed = parseYaml(abs, text);
-  if (parsed.diagnostics.length > 0) return { diagnostics: parsed.diagnostics, sources, files: [abs] };
+  if (parsed.diagnostics.length > 0) return { diagnostics: parsed.diagnostics.map(plainNestingMessage), sources, files: [abs] };
+  const shape = shapeProblems(parsed.source);
+  if (shape.length > 0) return { diagnostics: shape, sources, files: [abs] };
   const src = parsed.source;
   const value = parsed.value;
   const diagnostics: Diagnostic[] = [];

@@ -16,6 +16,7 @@ import type { AttemptOutcome, NodeTask } from './executor.js';
 import type { ProgressUpdate } from './node-kind.js';
 import { CorruptObject } from './store.js';
 import type { Artifact, Store } from './store.js';
+import { UnstorableOutput } from './store/describe.js';
 
 /** What the runner reports while it works (the executor forwards these to the scheduler). */
 export interface RunnerHooks {
@@ -155,13 +156,14 @@ export async function runNodeTask(store: Store, task: NodeTask, opts: RunnerOpti
     }
     // A failure message can quote a node's whole command line (megabytes): records and terminals get the start.
     const message = clip(e instanceof Error ? e.message : String(e), 2000);
-    if (!(e instanceof NodeFailure)) {
+    const nodesFault = e instanceof NodeFailure || e instanceof UnstorableOutput;
+    if (!nodesFault) {
       // Not the node's fault: a store or engine problem. An environment error (ENOSPC, EROFS…) by its message alone;
       // anything else with its stack, as it is a bug.
       const environment = typeof (e as NodeJS.ErrnoException).code === 'string';
       tail.push(`(engine) ${e instanceof Error && e.stack && !environment ? e.stack : message}`);
     }
-    return { status: 'failed', message, logTail: [...tail], engine: !(e instanceof NodeFailure), worker: opts.worker };
+    return { status: 'failed', message, logTail: [...tail], engine: !nodesFault, worker: opts.worker };
   } finally {
     release?.();
     opts.signal.removeEventListener('abort', onOuter);

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type CommandContext, defineCommand } from '../command-spec.js';
 import { commandFunction } from '../program.js';
@@ -53,9 +53,13 @@ async function keep(node: string | undefined, values: KeepOptions, ctx: CommandC
   }
   let pipelineName = pipelineFile === undefined ? values.pipeline : undefined;
   if (pipelineFile !== undefined) {
-    const { parse } = await import('yaml');
-    const top = parse(readFileSync(resolve(cwd, pipelineFile), 'utf8')) as { name?: unknown } | null;
-    if (typeof top?.name === 'string') pipelineName = top.name;
+    const { pipelineHeader } = await import('../store-resolve.js');
+    try {
+      pipelineName = (await pipelineHeader(resolve(cwd, pipelineFile))).name;
+    } catch (e) {
+      err(`pipe keep: ${(e as Error).message}\n`);
+      return 2;
+    }
   }
   const { openStore } = await import('../../engine/store.js');
   const { addPin, readPins, removePin } = await import('../../engine/pins.js');

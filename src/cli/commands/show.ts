@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type CommandContext, defineCommand } from '../command-spec.js';
 import { formatBytes } from '../engine-io.js';
@@ -44,9 +44,13 @@ async function show(id: string, values: ShowOptions, env: CommandContext): Promi
   if (root === undefined) return 2;
   let pipelineName = pipelineFile === undefined ? values.pipeline : undefined;
   if (pipelineFile !== undefined) {
-    const { parse } = await import('yaml');
-    const top = parse(readFileSync(resolve(cwd, pipelineFile), 'utf8'), { maxAliasCount: 1000 }) as { name?: unknown } | null;
-    if (typeof top?.name === 'string') pipelineName = top.name;
+    const { pipelineHeader } = await import('../store-resolve.js');
+    try {
+      pipelineName = (await pipelineHeader(resolve(cwd, pipelineFile))).name;
+    } catch (e) {
+      err(`pipe show: ${(e as Error).message}\n`);
+      return 2;
+    }
   }
   if (!existsSync(resolve(root, 'last'))) {
     err(`pipe show: no pipe store at ${root}\n`);

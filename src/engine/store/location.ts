@@ -1,9 +1,10 @@
 /**
  * Where a filesystem store may live, checked when a pipeline is loaded (so a bad `--store` or `store:` is a user error
  * before anything is written): a directory, or a path whose existing part is a directory — not a file, not an empty
- * string, not inside a kernel filesystem (/proc, /sys, /dev), where creating directories can never succeed.
+ * string, not inside a kernel filesystem (/proc, /sys, /dev), where creating directories can never succeed, and not
+ * an existing folder of other files (a home directory, /etc), which pipe would litter with its layout.
  */
-import { realpathSync, statSync } from 'node:fs';
+import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
 const KERNEL = /^\/(proc|sys|dev)(\/|$)/;
@@ -35,5 +36,19 @@ export function storeLocationProblem(path: string): string | undefined {
     /* permission problems show when the store is opened */
   }
   if (KERNEL.test(resolve(path)) || KERNEL.test(real)) return `store ${path} is inside a kernel filesystem (/proc, /sys, /dev); name an ordinary directory`;
+  // An existing folder that holds other things is not a store: writing the layout (objects/, tmp/, cache/…) into a
+  // home directory, /etc or a source tree would litter it, and gc would later clean its tmp/ and logs/.
+  if (p === resolve(path)) {
+    let names: string[] = [];
+    try {
+      names = readdirSync(p);
+    } catch {
+      /* unreadable: reported when the store is opened */
+    }
+    const isStore = names.includes('objects') || names.includes('meta');
+    if (!isStore && names.some((n) => !n.startsWith('.'))) {
+      return `store ${path} is a folder with other files in it, not a pipe store; name a new or empty folder (pipe writes objects/, cache/, meta/, tmp/… there)`;
+    }
+  }
   return undefined;
 }
