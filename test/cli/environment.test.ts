@@ -4,9 +4,10 @@
  * root in CI); where mounting is not permitted those cases are skipped, visibly.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { gcCommand } from '../../src/cli/commands/gc.js';
 import { planCommand } from '../../src/cli/commands/plan.js';
 import { runCommand } from '../../src/cli/commands/run.js';
 import { tempDir, writePipeline } from '../engine/fixtures/helpers.js';
@@ -104,5 +105,14 @@ describe.skipIf(!canMount)('read-only and full filesystems (real tmpfs mounts)',
     oneLine(again.err);
     expect(again.err).toMatch(/no space left on the device; free some \(pipe gc deletes results no pipeline refers to\) or pass --store DIR on another disk \(ENOSPC\)\n$/);
     expect(readdirSync(join(store, 'cache')).length).toBe(1);
+    // gc, the remedy named above, says what frees room when the disk has none even for its lock, and leaves no
+    // empty lock behind that would hold up the next run.
+    const gc = await capture(gcCommand, ['--store', store]);
+    expect(gc.code).toBe(1);
+    oneLine(gc.err);
+    expect(gc.err).toMatch(/^pipe gc: no space left even for gc's lock file \(ENOSPC\); free a little space/);
+    expect(existsSync(join(store, 'locks', 'gc.lock'))).toBe(false);
+    rmSync(join(mnt, 'filler'));
+    expect((await capture(gcCommand, ['--store', store])).code).toBe(0);
   });
 });

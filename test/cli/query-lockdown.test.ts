@@ -1,5 +1,5 @@
 /** `pipe query` cannot write into the store, read other files, attach databases or install extensions. */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { queryCommand } from '../../src/cli/commands/query.js';
@@ -40,5 +40,12 @@ describe('pipe query is read-only', () => {
     expect(inside.code).toBe(2);
     expect(inside.err).toContain('--allow-write must name a file outside the store');
     expect(readFileSync(runs, 'utf8')).toBe(before);
+    // …also when named through a link outside the store that leads into it (a new file in cache/ would be an entry).
+    symlinkSync(store, join(dir, 'link'));
+    const planted = join(dir, 'link', 'cache', `${'0'.repeat(64)}.json`);
+    const linked = await q(`COPY (SELECT 1 AS key) TO '${planted}' (FORMAT json)`, '--allow-write', planted);
+    expect(linked.code).toBe(2);
+    expect(linked.err).toContain('--allow-write must name a file outside the store');
+    expect(existsSync(planted)).toBe(false);
   });
 });

@@ -160,6 +160,39 @@ describe('store metadata cannot reach outside the store', () => {
     expect(existsSync(join(dir, 'out'))).toBe(false);
   });
 
+  it('a manifest where a file is also a folder of another entry is damage, not a half-made checkout', async () => {
+    const dir = tempDir();
+    const file = writePipeline(dir, `name: t\nnodes:\n${producer}  b:\n    kind: exec\n    params: { argv: [sh, -c, 'ls -R "$PIPE_IN_d" > "$PIPE_OUT/o"'] }\n    inputs: { d: a.d }\n    outputs: [o]\n`);
+    const first = await run(file);
+    const store = storeOf(dir);
+    const x = plantObject(dir, 'x');
+    const file1 = { type: 'file', digest: x, size: 1, executable: false };
+    const evil = plantObject(dir, canonicalJson({ format: 'pipe-tree/1', entries: [{ path: 'a', ...file1 }, { path: 'a/b', ...file1 }] }));
+    const entryPath = store.entryPath(first.nodes[0]?.key as string);
+    const entry = JSON.parse(readFileSync(entryPath, 'utf8'));
+    entry.outputs.d.digest = evil;
+    writeFileSync(entryPath, JSON.stringify(entry));
+    await expect(store.checkout({ digest: evil, type: 'dir', size: 2 }, join(dir, 'out'))).rejects.toThrow(`manifest ${evil.slice(0, 12)} is damaged`);
+    expect(store.damage()[0]?.problem).toBe("entry 1: 'a/b' is inside 'a', which is a file");
+    const r = await run(file, { force: new Set(['b']) });
+    expect(r.status).toEqual({ a: 'ran', b: 'ran' });
+  });
+
+  it('a record whose node id or pipeline name would drive a terminal (ESC, bidi override) is damage, never listed', async () => {
+    const dir = tempDir();
+    const file = writePipeline(dir, `name: t\nnodes:\n${producer}`);
+    await run(file);
+    const store = storeOf(dir);
+    const [last] = store.lastKeys();
+    const lastFile = readdirSync(join(dir, 'artifacts', 'last'))[0] as string;
+    for (const [field, value] of [['nodeId', 'a\u001b]0;owned\u0007'], ['nodeId', 'a\u202eb'], ['pipeline', 't\u001b[2J']] as const) {
+      writeFileSync(join(dir, 'artifacts', 'last', lastFile), JSON.stringify({ ...last, [field]: value }));
+      const fresh = storeOf(dir);
+      expect(fresh.lastKeys()).toEqual([]);
+      expect(fresh.damage()[0]?.problem).toMatch(/is not a (node instance id|pipeline name)/);
+    }
+  });
+
   it('a digest that is a path (../../etc/hostname) is damage: reported with its file, the entry ignored, the node recomputed', async () => {
     const dir = tempDir();
     const file = writePipeline(dir, `name: t\nnodes:\n${producer}`);

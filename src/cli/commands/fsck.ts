@@ -48,7 +48,9 @@ async function fsck(values: FsckOptions, env: CommandContext): Promise<number> {
   const result = await checkStore(openStore(root), { repair: values.repair === true });
   if (values.json) out(`${JSON.stringify(result)}\n`);
   else {
-    for (const p of result.problems) out(`${p.file}: ${p.problem}${p.repaired !== undefined ? ` — ${p.repaired}` : ''}\n`);
+    // File names come from the store (untrusted): control characters are shown, never sent to the terminal.
+    const { printable } = await import('../../engine/diagnostics.js');
+    for (const p of result.problems) out(`${printable(`${p.file}: ${p.problem}${p.repaired !== undefined ? ` — ${p.repaired}` : ''}`)}\n`);
     out(
       `${result.problems.length === 0 ? 'store is sound' : `${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}`}: ` +
         `${result.objects} objects verified, ${result.entries} cache entries, ${result.records} record lines checked\n`,

@@ -56,12 +56,19 @@ async function gc(values: GcOptions, env: CommandContext): Promise<number> {
   }
   const { openStore } = await import('../../engine/store.js');
   const { collectGarbage } = await import('../../engine/gc.js');
+  const { printable } = await import('../../engine/diagnostics.js');
   let result;
   try {
     result = await collectGarbage(openStore(root), { dryRun: values.dryRun === true });
   } catch (e) {
-    err(`pipe gc: ${(e as Error).message}\n`);
-    return 2;
+    // The disk gc is meant to free can be too full for gc's own lock file: say what else frees room.
+    const { environmentError } = await import('../environment-error.js');
+    const code = (e as NodeJS.ErrnoException).code;
+    const line = code === 'ENOSPC' || code === 'EDQUOT'
+      ? `no space left even for gc's lock file (${code}); free a little space on that disk (the store's tmp/ holds only scratch files of runs, none of which is running now if you are about to gc), then run pipe gc again`
+      : environmentError(e);
+    err(`pipe gc: ${line ?? (e as Error).message}\n`);
+    return line !== undefined ? 1 : 2;
   }
   const verb = values.dryRun ? 'would delete' : 'deleted';
   const lines: string[] = [];
@@ -82,7 +89,7 @@ async function gc(values: GcOptions, env: CommandContext): Promise<number> {
     const items = result.items.filter((i) => i.what === g);
     if (items.length === 0 || g === 'entry') continue;
     lines.push(`${verb} ${items.length} ${names[g]} (${formatBytes(items.reduce((s, i) => s + i.bytes, 0))})`);
-    if (values.verbose) for (const i of items) lines.push(`  ${i.name}  ${formatBytes(i.bytes)}`);
+    if (values.verbose) for (const i of items) lines.push(`  ${printable(i.name)}  ${formatBytes(i.bytes)}`);
   }
   lines.push(`${result.items.length === 0 ? 'nothing to delete; ' : `${verb} ${formatBytes(result.bytes)} in total; `}kept ${result.keptEntries} cache entries, ${result.keptObjects} objects`);
   out(`${lines.join('\n')}\n`);

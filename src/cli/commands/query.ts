@@ -1,3 +1,5 @@
+import { realpathSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { type CommandContext, defineCommand } from '../command-spec.js';
 import { resolveEnv } from '../engine-io.js';
 import { commandFunction } from '../program.js';
@@ -47,7 +49,8 @@ async function query(sql: string, values: QueryOptions, envIn: CommandContext): 
   if (values.allowWrite !== undefined) {
     const { isAbsolute, relative, resolve } = await import('node:path');
     allowWrite = resolve(envIn.cwd ?? process.cwd(), values.allowWrite);
-    const inside = relative(resolve(storeDir), allowWrite);
+    // Compared as the filesystem resolves them: a link outside the store that leads into it is inside it.
+    const inside = relative(realPath(resolve(storeDir)), realPath(allowWrite));
     if (values.allowWrite === '' || inside === '' || (!inside.startsWith('..') && !isAbsolute(inside))) {
       return envIn.usageError(`--allow-write must name a file outside the store (${storeDir})`);
     }
@@ -73,5 +76,21 @@ async function query(sql: string, values: QueryOptions, envIn: CommandContext): 
     return 2;
   } finally {
     session.close();
+  }
+}
+
+/** `path` with every link in its existing part resolved (the part that does not exist yet appended as written). */
+function realPath(path: string): string {
+  const missing: string[] = [];
+  let p = path;
+  for (;;) {
+    try {
+      return join(realpathSync(p), ...missing.reverse());
+    } catch {
+      const up = dirname(p);
+      if (up === p) return path;
+      missing.push(basename(p));
+      p = up;
+    }
   }
 }

@@ -6,6 +6,7 @@
  * record as absent (and report it); nothing read from a store can name a path outside it.
  */
 import type { KeyComponents } from '../key.js';
+import { pipelineStructureSchema } from '../pipeline-schema.js';
 import type { Artifact, CacheEntry, LastKey, TreeEntry, TreeManifest } from '../store.js';
 
 /** A store file that is not what pipe wrote. */
@@ -38,6 +39,7 @@ export class CorruptObject extends Error {
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
+const PIPELINE_NAME = new RegExp(pipelineStructureSchema.properties.name.pattern);
 
 /** A SHA-256 digest or cache key as the store names things: 64 lowercase hex digits. */
 export function isDigest(v: unknown): v is string {
@@ -92,6 +94,14 @@ export function checkManifest(v: unknown, file: string): TreeManifest {
       throw new StoreDamage(file, `entry ${i}: not a file {digest, size, executable} or a dir`);
     }
   }
+  // A file cannot also be a folder of another entry ('a' and 'a/b'): checking that out would fail half-way.
+  const files = new Set(entries.filter((e) => e.type === 'file').map((e) => e.path));
+  for (const [i, e] of entries.entries()) {
+    const parts = e.path.split('/');
+    for (let n = 1; n < parts.length; n++) {
+      if (files.has(parts.slice(0, n).join('/'))) throw new StoreDamage(file, `entry ${i}: '${e.path}' is inside '${parts.slice(0, n).join('/')}', which is a file`);
+    }
+  }
   return { format: 'pipe-tree/1', entries };
 }
 
@@ -128,8 +138,21 @@ export function checkEntry(v: unknown, file: string, key: string): CacheEntry {
   for (const f of ['pipeline', 'nodeId', 'runId', 'created'] as const) {
     if (typeof v[f] !== 'string') throw new StoreDamage(file, `${f} is not a string`);
   }
+  checkNames(v, file);
   if (typeof v.seconds !== 'number') throw new StoreDamage(file, 'seconds is not a number');
   return v as unknown as CacheEntry;
+}
+
+/**
+ * Names that commands print (`ls`, `show`, `gc`): a pipeline name as the schema allows it, a node instance id
+ * without control characters or bidi overrides (a crafted record could otherwise drive the terminal of whoever
+ * lists the store).
+ */
+function checkNames(v: Obj, file: string): void {
+  if (typeof v.pipeline !== 'string' || !PIPELINE_NAME.test(v.pipeline)) throw new StoreDamage(file, 'pipeline is not a pipeline name');
+  if (typeof v.nodeId !== 'string' || v.nodeId.length > 4096 || !/^[A-Za-z_][^\p{Cc}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]*$/u.test(v.nodeId)) {
+    throw new StoreDamage(file, 'nodeId is not a node instance id');
+  }
 }
 
 /** A last-key record. */
@@ -137,6 +160,7 @@ export function checkLast(v: unknown, file: string): LastKey {
   if (!isObj(v) || typeof v.pipeline !== 'string' || typeof v.nodeId !== 'string' || !isDigest(v.key) || typeof v.time !== 'string') {
     throw new StoreDamage(file, 'not a last-key record');
   }
+  checkNames(v, file);
   checkComponents(v.components, file);
   return v as unknown as LastKey;
 }
