@@ -1,8 +1,11 @@
 /**
  * Query results as an aligned text table, CSV (RFC 4180) or JSON rows. The table is for reading, so its
  * floating-point numbers are rounded to 6 significant digits (0.7950000000000002 → 0.795); CSV and JSON are for
- * programs and keep every digit.
+ * programs and keep every digit. Table cells (records, model outputs: anything) show control characters as visible
+ * symbols, so a value can never drive the terminal.
  */
+
+import { printable } from '../engine/diagnostics.js';
 
 type Cell = unknown;
 
@@ -28,7 +31,7 @@ export function formatTable(
 ): string {
   const fixed = columns.map((c) => opts.round?.columns.has(c) === true);
   const cells = rows.map((r) =>
-    r.map((v, i) => (typeof v === 'number' ? (fixed[i] ? v.toFixed(opts.round?.digits) : roundForDisplay(v)) : text(v).replace(/\n/g, '\\n'))),
+    r.map((v, i) => (typeof v === 'number' ? (fixed[i] ? v.toFixed(opts.round?.digits) : roundForDisplay(v)) : printable(text(v).replace(/\n/g, '\\n')))),
   );
   const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => (r[i] ?? '').length)));
   const numeric = columns.map((_, i) => rows.length > 0 && rows.every((r) => r[i] === null || typeof r[i] === 'number'));

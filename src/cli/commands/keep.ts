@@ -66,7 +66,9 @@ async function keep(node: string | undefined, values: KeepOptions, ctx: CommandC
   const store = openStore(root);
   if (values.list) {
     const pins = readPins(store);
-    out(pins.length === 0 ? '(no pins)\n' : `${pins.map((p) => `${p.pipeline} / ${p.node}  ${p.key.slice(0, 12)}  pinned ${p.created}${p.note ? `  ${p.note}` : ''}`).join('\n')}\n`);
+    // Pin files are store contents (untrusted): shown with control characters made visible.
+    const { printable } = await import('../../engine/diagnostics.js');
+    out(pins.length === 0 ? '(no pins)\n' : `${pins.map((p) => printable(`${p.pipeline} / ${p.node}  ${p.key.slice(0, 12)}  pinned ${p.created}${p.note ? `  ${p.note}` : ''}`)).join('\n')}\n`);
     return 0;
   }
   // Which key: a --key prefix among the store's entries, else the node's last result.

@@ -91,6 +91,7 @@ async function show(id: string, values: ShowOptions, env: CommandContext): Promi
     /* not a regular file: no history (fsck reports it) */
   }
   const { endedRuns, INTERRUPTED } = await import('../../engine/run-status.js');
+  const { printable } = await import('../../engine/diagnostics.js');
   const dead = endedRuns(store.metaPath('runs'));
   const history = [...byRun.values()].map((h) => (h.status === 'running' && dead.has(h.run_id as string) ? { ...h, status: INTERRUPTED } : h));
   // Directory outputs are materialized on demand, so the printed path exists (falls back if objects were collected).
@@ -132,7 +133,8 @@ async function show(id: string, values: ShowOptions, env: CommandContext): Promi
     ...(finalMetrics.length > 0 ? ['metrics    ' + finalMetrics.map(([n, v, step]) => `${n} ${roundForDisplay(v)}${step === null ? '' : ` (step ${step})`}`).join(', ')] : []),
     `log        ${existsSync(logFile) ? `${logFile}${statSync(logFile).size === 0 ? '  (empty)' : ''}` : '(none)'}`,
     'history',
-    ...history.map((h) => `  ${String(h.finished ?? '')}  ${String(h.status).padEnd(7)}  ${typeof h.seconds === 'number' ? `${h.seconds.toFixed(2)}s`.padStart(8) : ''}  ${String(h.cache_key ?? '').slice(0, 12)}  ${String(h.reason ?? '')}`),
+    // History rows are records (untrusted): control characters shown, never sent to the terminal.
+    ...history.map((h) => printable(`  ${String(h.finished ?? '')}  ${String(h.status).padEnd(7)}  ${typeof h.seconds === 'number' ? `${h.seconds.toFixed(2)}s`.padStart(8) : ''}  ${String(h.cache_key ?? '').slice(0, 12)}  ${String(h.reason ?? '')}`)),
   ];
   out(`${lines.join('\n')}\n`);
   return 0;
