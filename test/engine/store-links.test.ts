@@ -117,4 +117,18 @@ describe('files of the store that are links, FIFOs or devices', () => {
     expect(r.ok).toBe(true);
     expect(existsSync(join(store, 'meta', 'node_runs.jsonl'))).toBe(true);
   }, 30_000);
+
+  it('resume state holding a link is discarded before a node writes its checkpoint through it', async () => {
+    const dir = tempDir();
+    const victim = join(dir, 'victim');
+    mkdirSync(victim);
+    const file = writePipeline(dir, 'name: r\nnodes:\n  a: { kind: t.resumable }\n');
+    expect((await run(file)).status).toEqual({ a: 'failed' }); // crashes halfway, leaving resume/<key>/ckpt
+    const store = openStore(join(dir, 'artifacts'));
+    const [key] = readdirSync(join(dir, 'artifacts', 'resume'));
+    replaceWith(join(store.resumePath(key as string), 'ckpt'), (p) => symlinkSync(join(victim, 'planted'), p));
+    expect((await run(file)).status).toEqual({ a: 'failed' }); // no checkpoint any more: starts over, crashes again
+    expect(readdirSync(victim)).toEqual([]);
+    expect(readFileSync(join(store.resumePath(key as string), 'ckpt'), 'utf8')).toBe('half');
+  });
 });

@@ -16,7 +16,7 @@
  * (untrusted.ts). Only store-maintenance code (gc, fsck, query, inventory) may use the path methods below.
  */
 import { randomUUID } from 'node:crypto';
-import { closeSync, constants, existsSync, fstatSync, fsyncSync, lstatSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { chmod, copyFile, lstat, mkdir, mkdtemp, open, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { gatherManifest } from '../gather.js';
@@ -51,9 +51,10 @@ export class FsStore implements Store {
     this.attempts = {
       tempDir: (label) => this.tempDir(label),
       resumeDir: (key) => {
-        // Handed to a node: a link planted there would send its checkpoints (and reads) outside the store.
+        // Handed to a node, which writes checkpoints there: a link planted anywhere in it would send those writes
+        // (and its reads) outside the store, so resume state holding anything but files and folders is discarded.
         const path = this.resumePath(key);
-        if (lstatSync(path, { throwIfNoEntry: false })?.isDirectory() === false) rmSync(path, { force: true });
+        if (!onlyFilesAndFolders(path)) rmSync(path, { recursive: true, force: true });
         return path;
       },
       hasResume: (key) => existsSync(this.resumePath(key)),
@@ -431,6 +432,21 @@ export class FsStore implements Store {
     isStoreFolder(dir, this.rel(dir));
     this.ensured.add(dir);
   }
+}
+
+/** Whether `path` is absent, or a real folder holding only regular files and real folders (no links, FIFOs…). */
+function onlyFilesAndFolders(path: string): boolean {
+  const st = lstatSync(path, { throwIfNoEntry: false });
+  if (st === undefined) return true;
+  if (!st.isDirectory()) return false;
+  const stack = [path];
+  for (let dir = stack.pop(); dir !== undefined; dir = stack.pop()) {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      if (e.isDirectory()) stack.push(join(dir, e.name));
+      else if (!e.isFile()) return false;
+    }
+  }
+  return true;
 }
 
 /** Keys name files: only 64 hex digits may (a key is always computed, but never trust a caller with a path). */
