@@ -58,6 +58,9 @@ export class DiagnosticsError extends Error {
 /** The widest stretch of a source line shown; a longer line is shown around the caret, cut with '…' at both ends. */
 const MAX_SHOWN = 160;
 
+/** A character that can drive a terminal or reorder what it shows: control characters and bidi marks/overrides. */
+export const TERMINAL_UNSAFE = /[\p{Cc}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
+
 /**
  * Text from a pipeline file made safe to print: control characters (an ESC could drive the terminal) and bidi
  * overrides (which can make a line read differently than it parses) become one visible character each, so caret

@@ -37,7 +37,7 @@ export async function collectGarbage(store: FsStore, opts: { readonly dryRun?: b
   try {
     const live = liveRuns(store);
     if (live.length > 0) {
-      const who = live.map((r) => (r.host !== undefined && r.host !== hostname() ? `pid ${r.pid} on ${r.host} (${r.marker}: delete it if that run is gone)` : `pid ${r.pid}`));
+      const who = live.map((r) => (r.host !== undefined && r.host !== hostname() ? `pid ${r.pid} on ${JSON.stringify(r.host)} (${r.marker}: delete it if that run is gone)` : `pid ${r.pid}`));
       throw new Error(`a run is in progress on this store (${who.join(', ')}); try again when it ends`);
     }
     // Markers of runs whose process died are deleted below: record those runs as interrupted first.

@@ -14,6 +14,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { closeSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { TERMINAL_UNSAFE } from './diagnostics.js';
 import { readStoreText } from './store/safe-fs.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -67,7 +68,8 @@ export function readLockInfo(path: string): LockInfo | undefined {
   try {
     // Never through a link, never a wait on a FIFO, never a huge read.
     const v = JSON.parse(readStoreText(path, path, 1 << 20) ?? 'null') as Partial<LockInfo> | null;
-    if (v === null || typeof v !== 'object' || typeof v.pid !== 'number' || typeof v.host !== 'string') return undefined;
+    // pid and host are printed ("waiting for pid … on …"): an integer, and a name without control characters.
+    if (v === null || typeof v !== 'object' || !Number.isSafeInteger(v.pid) || typeof v.host !== 'string' || v.host === '' || v.host.length > 255 || TERMINAL_UNSAFE.test(v.host)) return undefined;
     return v as LockInfo;
   } catch {
     return undefined;

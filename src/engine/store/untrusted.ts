@@ -5,6 +5,7 @@
  * tree, records of the expected shape — and throw a `StoreDamage` naming the file otherwise. Callers treat a damaged
  * record as absent (and report it); nothing read from a store can name a path outside it.
  */
+import { TERMINAL_UNSAFE } from '../diagnostics.js';
 import type { KeyComponents } from '../key.js';
 import { pipelineStructureSchema } from '../pipeline-schema.js';
 import type { Artifact, CacheEntry, LastKey, TreeEntry, TreeManifest } from '../store.js';
@@ -150,7 +151,7 @@ export function checkEntry(v: unknown, file: string, key: string): CacheEntry {
  */
 function checkNames(v: Obj, file: string): void {
   if (typeof v.pipeline !== 'string' || !PIPELINE_NAME.test(v.pipeline)) throw new StoreDamage(file, 'pipeline is not a pipeline name');
-  if (typeof v.nodeId !== 'string' || v.nodeId.length > 4096 || !/^[A-Za-z_][^\p{Cc}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]*$/u.test(v.nodeId)) {
+  if (typeof v.nodeId !== 'string' || v.nodeId.length > 4096 || !/^[A-Za-z_]/.test(v.nodeId) || TERMINAL_UNSAFE.test(v.nodeId)) {
     throw new StoreDamage(file, 'nodeId is not a node instance id');
   }
 }
