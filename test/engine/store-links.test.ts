@@ -81,8 +81,12 @@ describe('files of the store that are links, FIFOs or devices', () => {
     expect(readFileSync(join(store, 'logs', log), 'utf8')).toContain('log line');
   });
 
-  it('an object that is a FIFO or a link to /dev/zero is never read: the producer recomputes, fsck names it', async () => {
-    for (const make of [fifo, (p: string) => symlinkSync('/dev/zero', p)]) {
+  it('an object that is a FIFO, a link to /dev/zero or a folder is never read: the producer recomputes, fsck names it', async () => {
+    const folder = (p: string): void => {
+      mkdirSync(p);
+      writeFileSync(join(p, 'x'), 'y');
+    };
+    for (const make of [fifo, (p: string) => symlinkSync('/dev/zero', p), folder]) {
       const { file, store } = copy();
       const s = openStore(store);
       const entry = s.readEntry(s.lastKeys().find((l) => l.nodeId === 'a')?.key as string);

@@ -190,7 +190,10 @@ export class FsStore implements Store {
     try {
       return (await hashStoreFile(target, this.rel(target)))?.digest === digest;
     } catch {
-      return false; // a link, FIFO or unreadable file there: replaced by the fresh object
+      // A link, FIFO or unreadable file there is replaced by the fresh object (rename replaces it); a folder
+      // squatting on the name would make the rename fail, so it goes first.
+      if (lstatSync(target, { throwIfNoEntry: false })?.isDirectory() === true) rmSync(target, { recursive: true, force: true });
+      return false;
     }
   }
 
