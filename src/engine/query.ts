@@ -160,7 +160,28 @@ export async function openQuery(
   return {
     views,
     async run(sql: string): Promise<QueryResult> {
-      const reader = await conn.runAndReadAll(sql);
+      // Several statements run in order and the last one's rows are the result (DuckDB alone answered with the
+      // first one's for `SELECT 1 AS a; SELECT 2 AS b`).
+      if (/^[\s;]*$/.test(sql)) throw new Error('no SQL statement to run');
+      const statements = await conn.extractStatements(sql).catch((e: Error) => {
+        throw new Error(e.message.replace(/^Failed to extract statements: /, ''));
+      });
+      if (statements.count === 0) throw new Error('no SQL statement to run');
+      for (let i = 0; i < statements.count - 1; i++) {
+        const earlier = await statements.prepare(i);
+        try {
+          await earlier.run();
+        } finally {
+          earlier.destroySync();
+        }
+      }
+      const last = await statements.prepare(statements.count - 1);
+      let reader;
+      try {
+        reader = await last.runAndReadAll();
+      } finally {
+        last.destroySync();
+      }
       const columns = reader.columnNames();
       const types = reader.columnTypes().map((t) => String(t));
       const rows = reader.getRows().map((row) => row.map(toPlain));

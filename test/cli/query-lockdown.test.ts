@@ -48,4 +48,19 @@ describe('pipe query is read-only', () => {
     expect(linked.err).toContain('--allow-write must name a file outside the store');
     expect(existsSync(planted)).toBe(false);
   });
+
+  it('runs several statements in order and prints the last one’s rows; an empty query is a one-line error', async () => {
+    const dir = tempDir();
+    const file = writePipeline(dir, 'name: q\nnodes:\n  a: { kind: t.value, params: { value: x } }\n');
+    expect((await capture(runCommand, [file])).code).toBe(0);
+    const q = (sql: string) => capture(queryCommand, [sql, '--store', join(dir, 'artifacts'), '--csv']);
+    expect((await q('SELECT 1 AS a; SELECT 2 AS b')).out).toBe('b\n2\n');
+    expect((await q('CREATE TABLE t AS SELECT 5 AS z; SELECT z + 1 AS y FROM t')).out).toBe('y\n6\n');
+    const empty = await q(' ; ');
+    expect(empty.code).toBe(2);
+    expect(empty.err).toMatch(/^pipe query: no SQL statement to run\n/);
+    const bad = await q('SELECT 1; SELEC 2');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/^pipe query: Parser Error: syntax error at or near "SELEC"/);
+  });
 });
