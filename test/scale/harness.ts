@@ -192,15 +192,20 @@ function descendants(pid: number): number[] {
  * die with it, and here would linger as orphans).
  */
 export function killMachine(pid: number): void {
-  const under = descendants(pid);
-  process.kill(pid, 'SIGKILL');
-  for (const p of under) {
+  const signal = (p: number, s: NodeJS.Signals): void => {
     try {
-      process.kill(p, 'SIGKILL');
+      process.kill(p, s);
     } catch {
       /* already gone */
     }
+  };
+  // Freeze the tree first (a stopped process cannot fork), until no new process appears, then kill all of it.
+  const frozen = new Set<number>([pid]);
+  signal(pid, 'SIGSTOP');
+  for (let fresh = descendants(pid); fresh.some((p) => !frozen.has(p)); fresh = descendants(pid)) {
+    for (const p of fresh) if (!frozen.has(p)) (frozen.add(p), signal(p, 'SIGSTOP'));
   }
+  for (const p of frozen) signal(p, 'SIGKILL');
 }
 
 /** Resolves with the exit code, or with 'still running' after `ms`. */
