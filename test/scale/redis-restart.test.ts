@@ -72,9 +72,9 @@ describe.skipIf('skip' in redisReady)('redis worker pool: Redis restarted empty,
     const second = ['s[env.I=1]', 's[env.I=2]'].find((id) => id !== first) as string;
     expect(lost.filter((l) => l.includes(`pipe run: ${second}: queue job`) && l.endsWith('enqueued it again'))).toHaveLength(1);
     expect(lost.filter((l) => l.includes(`pipe run: ${first}: queue job`))).toHaveLength(1);
-    // The worker reconnected, ran the node it held to its end, and took the jobs enqueued after the restart.
+    // The worker reconnected (silently, when the new server was up at its first retry), ran the node it held to its
+    // end, and took the jobs enqueued after the restart.
     expect(w.child.exitCode).toBe(null);
-    expect(w.log()).toContain(`reconnected to Redis at ${redis.url}`);
     expect(w.log()).toContain(`${first}: its queue job vanished from Redis`);
     const store = join(dir, 'st');
     const ran = rows(store).filter((x) => x.status === 'ran');
@@ -94,6 +94,7 @@ describe.skipIf('skip' in redisReady)('redis worker pool: Redis restarted empty,
     mkdirSync(dir);
     const mark = join(dir, 'mark');
     writePipeline(dir, longNode(mark));
+    for (const o of started) if (o.child.exitCode === null) o.child.kill('SIGKILL'); // none but this test's
     const w = await worker('x');
     const run = pipeLive(['run', 'p.yaml', '--store', 'st', '--executor', redis.url], dir, { PIPE_QUEUE_LEASE_S: '2' });
     await until(() => existsSync(mark) && w.log().includes('long: started'), 'the node to start');
