@@ -18,14 +18,14 @@ import type { PrivateRedis } from './services.js';
 const redisReady = await privateRedis();
 if ('skip' in redisReady) console.warn(`\n*** SKIPPING the Redis restart tests: ${redisReady.skip} ***\n`);
 
-/** Two slow nodes (3 s the first time each runs, at once afterwards: marks under `dir`) and one that joins them. */
+/** Two slow nodes (5 s the first time each runs, at once afterwards: marks under `dir`) and one that joins them. */
 const slowPair = (dir: string): string => `name: restart
 nodes:
   s:
     kind: exec
     matrix: { env.I: ['1', '2'] }
     params:
-      argv: [sh, -c, 'if [ ! -e "$MARK$I" ]; then touch "$MARK$I"; sleep 3; fi; echo "s $I $PIPE_SEED" > "$PIPE_OUT/o"']
+      argv: [sh, -c, 'if [ ! -e "$MARK$I" ]; then touch "$MARK$I"; sleep 5; fi; echo "s $I $PIPE_SEED" > "$PIPE_OUT/o"']
       env: { MARK: '${join(dir, 'mark')}' }
     outputs: [o]
   t:
@@ -65,13 +65,13 @@ describe.skipIf('skip' in redisReady)('redis worker pool: Redis restarted empty,
     await redis.restart();
     const r = await run.done;
     expect(r.code, r.err).toBe(0);
-    // The driver said so once per lost job; the waiting one was enqueued again, the running one either was or was
-    // found in the store.
+    // The driver said so once per lost job: the waiting one was enqueued again; the running one was too, or was
+    // found in the store, unless its worker reported it before the driver looked.
     const lost = r.err.split('\n').filter((l) => l.includes('is no longer in Redis (Redis restarted without persistence?)'));
-    expect(lost).toHaveLength(2);
     const second = ['s[env.I=1]', 's[env.I=2]'].find((id) => id !== first) as string;
     expect(lost.filter((l) => l.includes(`pipe run: ${second}: queue job`) && l.endsWith('enqueued it again'))).toHaveLength(1);
-    expect(lost.filter((l) => l.includes(`pipe run: ${first}: queue job`))).toHaveLength(1);
+    expect(lost.filter((l) => l.includes(`pipe run: ${first}: queue job`)).length).toBeLessThanOrEqual(1);
+    expect(lost).toHaveLength(lost.some((l) => l.includes(`pipe run: ${first}:`)) ? 2 : 1);
     // The worker reconnected (silently, when the new server was up at its first retry), ran the node it held to its
     // end, and took the jobs enqueued after the restart.
     expect(w.child.exitCode).toBe(null);
