@@ -4,7 +4,7 @@
  * trees, logs and resume directories of dead keys, temp files of dead processes — is deleted. Refuses to run while
  * a run is in progress on the store (it could be publishing objects that no entry references yet).
  */
-import { rmSync, statSync } from 'node:fs';
+import { lstatSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { entryKeys, entryObjects, lastKeys, liveRuns, objects, treeSize } from './inventory.js';
@@ -80,9 +80,9 @@ function collect(store: FsStore, dryRun: boolean): GcResult {
     const path = join(store.root, 'tmp', f);
     if (tempOwnerGone(f, mtimeMs(path))) items.push({ what: 'tmp', name: f, bytes: treeSize(path) });
   }
-  // Lock files and run markers left by killed processes.
-  // Key locks are stale as acquireLock judges them (another host's only once its heartbeat stopped); a run marker
-  // once its process is certainly gone (never judged from another host).
+  // Lock files and run markers left by killed processes. Key locks are stale as acquireLock judges them (another
+  // host's only once its heartbeat stopped); a run marker once its process is certainly gone (never judged from
+  // another host).
   for (const f of list('locks')) {
     const path = join(store.root, 'locks', f);
     if (f === 'gc.lock') continue;
@@ -117,7 +117,7 @@ function collect(store: FsStore, dryRun: boolean): GcResult {
 
 function mtimeMs(path: string): number {
   try {
-    return statSync(path).mtimeMs;
+    return lstatSync(path).mtimeMs; // the entry itself, never what a link points to
   } catch {
     return Date.now(); // gone meanwhile: nothing to collect
   }
