@@ -48,11 +48,7 @@ export function openStoreFile(path: string, label: string): { fd: number; size: 
   try {
     fd = openSync(path, READ_FLAGS);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return undefined;
-    if (code === 'ELOOP') throw new StoreDamage(label, 'is a symbolic link (pipe never follows links inside a store)');
-    if (code === 'ENXIO') throw new StoreDamage(label, 'is not a regular file');
-    throw e;
+    return missingOrDamage(e, label);
   }
   const st = fstatSync(fd);
   if (!st.isFile()) {
@@ -140,11 +136,7 @@ export async function hashStoreFile(path: string, label: string): Promise<{ read
   try {
     handle = await open(path, READ_FLAGS);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return undefined;
-    if (code === 'ELOOP') throw new StoreDamage(label, 'is a symbolic link (pipe never follows links inside a store)');
-    if (code === 'ENXIO') throw new StoreDamage(label, 'is not a regular file');
-    throw e;
+    return missingOrDamage(e, label);
   }
   try {
     if (!(await handle.stat()).isFile()) throw new StoreDamage(label, 'is not a regular file (a FIFO, socket, device or folder)');
@@ -199,4 +191,13 @@ export function forEachStoreLine(path: string, label: string, onLine: (text: str
   } finally {
     closeSync(fd);
   }
+}
+
+/** An open of a store file failed: undefined when it is absent, else the damage (a link, a FIFO) or the error itself. */
+function missingOrDamage(e: unknown, label: string): undefined {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return undefined;
+  if (code === 'ELOOP') throw new StoreDamage(label, 'is a symbolic link (pipe never follows links inside a store)');
+  if (code === 'ENXIO') throw new StoreDamage(label, 'is not a regular file');
+  throw e;
 }

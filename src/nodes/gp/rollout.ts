@@ -3,6 +3,7 @@
  * (success = reward +5, valid = reward ≥ −1 as in the paper). The task specifics come in through `GpOps`.
  */
 import { deriveSeed } from '../../util/rng.js';
+import type { Episode } from '../eval/episode-rows.js';
 import type { Completion, Policy, SampleOptions } from '../eval/policy.js';
 
 /** One line of `gp.evalset`'s `tasks` (only the fields the loop itself reads; the rest go to the ops). */
@@ -20,18 +21,8 @@ export interface GpOps {
   readonly stop?: readonly string[];
 }
 
-export interface GpEpisode {
-  readonly split: string;
-  readonly index: number;
-  readonly env_seed: number;
-  readonly success: boolean;
-  readonly valid: number;
-  readonly reward: number;
-  readonly actions: number;
-  readonly turns: number;
-  readonly tokens: number;
-  readonly output: string;
-}
+/** A General Points episode: one prompt, one answer (no optimal length). */
+export type GpEpisode = Omit<Episode, 'optimal'>;
 
 /** Evaluates every task in batches of `batch` prompts; returns episodes in task order. */
 export async function rolloutGp(
