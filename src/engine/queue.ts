@@ -17,7 +17,7 @@ export const cancelKey = (attempt: string): string => `${PREFIX}:cancel:${attemp
 
 /**
  * A live worker's heartbeat (`<prefix>:worker:<host:pid>` = its slots as JSON), refreshed while it runs and expiring
- * one queue lease after it stops: how a driver tells that no worker is serving its jobs.
+ * one queue lock time (queueLockMs) after it stops: how a driver tells that no worker is serving its jobs.
  */
 export const workerKey = (worker: string): string => `${PREFIX}:worker:${worker}`;
 

@@ -76,7 +76,7 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
   const fits = (s: Shape): boolean => serves(slots, s) && need(s).cpu <= free.cpu && need(s).gpu <= free.gpu;
   const running = new Set<Promise<void>>();
   opts.log(`pipe worker ${me}: ${opts.cpus} CPU, ${opts.gpus} GPU slots, ${opts.redis}${opts.store ? `, store ${opts.store}` : ''}`);
-  // The heartbeat drivers look for (queue.ts liveWorkers): it runs out one lease after this process stops beating.
+  // The heartbeat drivers look for (queue.ts liveWorkers): it expires one queue lock time after this process stops beating.
   const beat = (): void => void (link.up() ? redis.set(workerKey(me), JSON.stringify(slots), 'PX', lockMs).catch(() => {}) : undefined);
   beat();
   const heartbeat = setInterval(beat, Math.max(200, Math.floor(lockMs / 3)));

@@ -12,8 +12,8 @@
  * saying so, unless the store has its result meanwhile (follow.ts); a worker still running the node finishes it,
  * and the key's lock in the store keeps the new attempt from running it a second time at once.
  *
- * No live worker that can take a waiting node's jobs (all killed, none started, none with a GPU) for a queue lease
- * (PIPE_QUEUE_LEASE_S) after the last one's heartbeat ran out: one line saying so, and the run keeps waiting for one.
+ * No live worker that can take a waiting node's jobs (all killed, none started, none with a GPU) for one queue lock
+ * time (queueLockMs, PIPE_QUEUE_LEASE_S) after the last one's heartbeat ran out: one line saying so, and the run keeps waiting for one.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
