@@ -138,3 +138,28 @@ export async function storeFor(
   if (choice.source === 'found') err(`using store ${showStore(choice.dir, cwd)}\n`);
   return choice.dir;
 }
+
+/** `--pipeline` of `show` and `keep` when it names an existing pipeline file (.yaml/.yml), else undefined (a name). */
+export function pipelineFileOf(value: string | undefined, cwd: string): string | undefined {
+  return value !== undefined && /\.ya?ml$/.test(value) && existsSync(resolve(cwd, value)) ? value : undefined;
+}
+
+/**
+ * The pipeline name `--pipeline` selects (`name` undefined: any pipeline): the stored name given, or the name in the
+ * header of the pipeline file (`file`, from pipelineFileOf). Undefined when that header cannot be read (printed).
+ */
+export async function selectedPipelineName(
+  command: string,
+  value: string | undefined,
+  file: string | undefined,
+  cwd: string,
+  err: (text: string) => void,
+): Promise<{ readonly name?: string | undefined } | undefined> {
+  if (file === undefined) return { name: value };
+  try {
+    return { name: (await pipelineHeader(resolve(cwd, file))).name };
+  } catch (e) {
+    err(`pipe ${command}: ${(e as Error).message}\n`);
+    return undefined;
+  }
+}

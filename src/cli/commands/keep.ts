@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type CommandContext, defineCommand } from '../command-spec.js';
 import { commandFunction } from '../program.js';
-import { STORE_HELP, storeFor } from '../store-resolve.js';
+import { pipelineFileOf, selectedPipelineName, STORE_HELP, storeFor } from '../store-resolve.js';
 
 interface KeepOptions {
   readonly store?: string;
@@ -44,23 +44,16 @@ async function keep(node: string | undefined, values: KeepOptions, ctx: CommandC
   if (!values.list && node === undefined && values.key === undefined) return ctx.usageError('name a node (or --key, or --list)');
   if (values.key !== undefined && !/^[0-9a-f]{8,64}$/.test(values.key)) return ctx.usageError(`--key must be 8 to 64 hex digits, got '${values.key}'`);
   const cwd = ctx.cwd ?? process.cwd();
-  const pipelineFile = values.pipeline !== undefined && /\.ya?ml$/.test(values.pipeline) && existsSync(resolve(cwd, values.pipeline)) ? values.pipeline : undefined;
+  const pipelineFile = pipelineFileOf(values.pipeline, cwd);
   const root = await storeFor('keep', { store: values.store, pipeline: values.store === undefined ? pipelineFile : undefined, cwd }, err);
   if (root === undefined) return 2;
   if (!existsSync(resolve(root, 'cache'))) {
     err(`pipe keep: no pipe store at ${root}\n`);
     return 2;
   }
-  let pipelineName = pipelineFile === undefined ? values.pipeline : undefined;
-  if (pipelineFile !== undefined) {
-    const { pipelineHeader } = await import('../store-resolve.js');
-    try {
-      pipelineName = (await pipelineHeader(resolve(cwd, pipelineFile))).name;
-    } catch (e) {
-      err(`pipe keep: ${(e as Error).message}\n`);
-      return 2;
-    }
-  }
+  const selected = await selectedPipelineName('keep', values.pipeline, pipelineFile, cwd, err);
+  if (selected === undefined) return 2;
+  const pipelineName = selected.name;
   const { openStore } = await import('../../engine/store.js');
   const { addPin, readPins, removePin } = await import('../../engine/pins.js');
   const store = openStore(root);

@@ -4,7 +4,7 @@ import { type CommandContext, defineCommand } from '../command-spec.js';
 import { formatBytes } from '../engine-io.js';
 import { commandFunction } from '../program.js';
 import { roundForDisplay } from '../table-format.js';
-import { STORE_HELP, storeFor } from '../store-resolve.js';
+import { pipelineFileOf, selectedPipelineName, STORE_HELP, storeFor } from '../store-resolve.js';
 
 interface ShowOptions {
   readonly store?: string;
@@ -39,19 +39,12 @@ async function show(id: string, values: ShowOptions, env: CommandContext): Promi
   const err = env.err ?? ((t: string) => process.stderr.write(t));
   // --pipeline FILE (an existing .yaml/.yml file) selects that pipeline's store; otherwise it is a pipeline name.
   const cwd = env.cwd ?? process.cwd();
-  const pipelineFile = values.pipeline !== undefined && /\.ya?ml$/.test(values.pipeline) && existsSync(resolve(cwd, values.pipeline)) ? values.pipeline : undefined;
+  const pipelineFile = pipelineFileOf(values.pipeline, cwd);
   const root = await storeFor('show', { store: values.store, pipeline: values.store === undefined ? pipelineFile : undefined, cwd }, err);
   if (root === undefined) return 2;
-  let pipelineName = pipelineFile === undefined ? values.pipeline : undefined;
-  if (pipelineFile !== undefined) {
-    const { pipelineHeader } = await import('../store-resolve.js');
-    try {
-      pipelineName = (await pipelineHeader(resolve(cwd, pipelineFile))).name;
-    } catch (e) {
-      err(`pipe show: ${(e as Error).message}\n`);
-      return 2;
-    }
-  }
+  const selected = await selectedPipelineName('show', values.pipeline, pipelineFile, cwd, err);
+  if (selected === undefined) return 2;
+  const pipelineName = selected.name;
   if (!existsSync(resolve(root, 'last'))) {
     err(`pipe show: no pipe store at ${root}\n`);
     return 2;
