@@ -3,16 +3,18 @@
  * cache entries and last-key records are well formed and name objects that exist, directory manifests are valid,
  * materialized trees match their manifests, and every record line parses. With `repair`, corrupt objects are
  * quarantined (their dependents invalidated, as a run would), bad trees deleted (rebuilt on demand) and damaged
- * entries moved to quarantine/, so the next run recomputes what they stood for.
+ * entries moved to quarantine/, so the next run recomputes what they stood for; record files lose their bad lines
+ * (records-repair.ts).
  */
 import { lstatSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { verifyTrees } from './audit.js';
 import { hashFile } from './hash.js';
 import { objects } from './inventory.js';
+import { type RecordFile, recordLineDamage, repairRecordFiles } from './records-repair.js';
 import type { FsStore } from './store/fs-store.js';
 import { forEachStoreLine, isStoreFolder, listStoreFolder } from './store/safe-fs.js';
-import { checkRecordLine, CorruptObject, isDigest, StoreDamage } from './store/untrusted.js';
+import { CorruptObject, isDigest, StoreDamage } from './store/untrusted.js';
 
 /** The store's folders: one that is a link (or a file) is reported, and nothing is read or repaired through it. */
 const FOLDERS = ['objects', 'trees', 'cache', 'last', 'meta', 'meta/tables', 'locks', 'resume', 'logs', 'tmp', 'quarantine', 'jobs', 'pins', 'hash-memo'];
@@ -105,23 +107,26 @@ export async function checkStore(store: FsStore, opts: { readonly repair?: boole
     ...listStoreFolder(meta, 'meta').filter((f) => f.endsWith('.jsonl')).map((f) => join(meta, f)),
     ...listStoreFolder(join(meta, 'tables'), 'meta/tables').filter((f) => f.endsWith('.jsonl')).map((f) => join(meta, 'tables', f)),
   ];
+  const badLines: { readonly record: RecordFile; readonly line: string; readonly problem: string }[] = [];
   for (const file of files) {
+    const record = { path: file, label: rel(file) };
     try {
-      forEachStoreLine(file, rel(file), (line, lineNo) => {
+      forEachStoreLine(file, record.label, (line, lineNo) => {
         if (line === '') return;
         records++;
-        try {
-          if (line === undefined) throw new StoreDamage(`${rel(file)}:${lineNo}`, 'a line longer than pipe writes');
-          checkRecordLine(line, rel(file), lineNo);
-        } catch (e) {
-          if (!(e instanceof StoreDamage)) throw e;
-          problems.push({ file: e.file, problem: `${e.problem} (skipped by readers)` });
-        }
+        const damage = recordLineDamage(line, record.label, lineNo);
+        if (damage !== undefined) badLines.push({ record, line: damage.file, problem: `${damage.problem} (skipped by readers)` });
       });
     } catch (e) {
       if (!(e instanceof StoreDamage)) throw e;
       problems.push({ file: e.file, problem: `${e.problem} (not read)` });
     }
+  }
+  const damagedRecords = [...new Map(badLines.map((b) => [b.record.label, b.record])).values()];
+  const repairedRecords = repair ? await repairRecordFiles(store, damagedRecords) : new Map<string, string>();
+  for (const b of badLines) {
+    const repaired = repairedRecords.get(b.record.label);
+    problems.push({ file: b.line, problem: b.problem, ...(repaired !== undefined ? { repaired } : {}) });
   }
   return { objects: all.length, entries: keys.length, records, problems };
 }

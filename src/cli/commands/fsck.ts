@@ -17,12 +17,13 @@ export const spec = defineCommand<FsckOptions>({
   summary: 'check a whole store: objects, entries, manifests, trees, records',
   description: `Checks every file of a store as untrusted input: objects hash to their names, cache entries and last-key records
 are well formed and name objects that exist, directory manifests stay inside their tree, materialized trees match
-their manifests, every record line parses. --repair quarantines corrupt objects (invalidating the entries that used
-them), deletes bad trees and moves damaged entries to quarantine/, so the next run recomputes them.`,
+their manifests, every record line parses (a bad one is named by file and line). --repair quarantines corrupt objects
+(invalidating the entries that used them), deletes bad trees and moves damaged entries to quarantine/, so the next
+run recomputes them, and rewrites record files without their bad lines (only while no run is in progress).`,
   options: [
     { flags: '--store <dir>', description: 'the store to check', complete: 'dir' },
     { flags: '--pipeline <file>', description: "that pipeline's store", complete: 'yaml' },
-    { flags: '--repair', description: 'quarantine or delete what is damaged' },
+    { flags: '--repair', description: 'quarantine or delete what is damaged, drop bad record lines' },
     { flags: '--json', description: 'the result as JSON' },
   ],
   footer: STORE_HELP,
