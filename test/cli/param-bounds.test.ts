@@ -58,15 +58,23 @@ describe('bounded, typed params and overrides', () => {
 
   it('a multi-megabyte argument is not echoed whole into stderr or the records', async () => {
     const dir = tempDir();
-    const big = 'x'.repeat(2_000_000); // the issue's case was 10 MB; 2 MB shows the same clipping in less time
-    const file = writePipeline(dir, `name: big\nnodes:\n  a:\n    kind: exec\n    params: { argv: [sh, -c, 'exit 3', '${big}'] }\n    outputs: [o]\n`);
+    // 1.9 MB in 19 arguments (one argument may not exceed 128 KiB, exec-arg-limits.test.ts): a command line that
+    // starts and fails, whose log and failure would quote it whole.
+    const big = Array(19).fill(`'${'x'.repeat(99_999)}'`).join(', ');
+    const file = writePipeline(dir, `name: big\nnodes:\n  a:\n    kind: exec\n    params: { argv: [sh, -c, 'exit 3', ${big}] }\n    outputs: [o]\n`);
     const r = await capture(runCommand, [file]);
     expect(r.code).toBe(1);
     expect(r.err.length).toBeLessThan(40_000);
     expect(readFileSync(join(dir, 'artifacts', 'meta', 'node_runs.jsonl'), 'utf8').length).toBeLessThan(40_000);
-    const s = await capture(runCommand, [file, '--set', `a.argv.9=${big}`]);
+    const huge = 'x'.repeat(2_000_000);
+    const s = await capture(runCommand, [file, '--set', `a.argv.99=${huge}`]);
     expect(s.code).toBe(2);
     expect(s.err.length).toBeLessThan(2_000);
+    const t = await capture(runCommand, [file, '--set', `a.argv.3=${huge}`]);
+    expect(t.code).toBe(2);
+    expect(t.err).toContain("param 'argv.3' is 2,000,001 bytes with its NUL, over Linux's limit of 131,072 bytes for one argument (MAX_ARG_STRLEN)");
+    expect(t.err).toContain('(set by --set a.argv.3)');
+    expect(t.err.length).toBeLessThan(2_000);
   });
 });
 

@@ -13,6 +13,7 @@ import { mkdir, rename, cp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { NodeContext, NodeKind } from '../../engine/node-kind.js';
 import { ParamsObject, Type, type Static } from '../params.js';
+import { argLimitProblems, argTooBigMessage } from './arg-limits.js';
 import { releaseGroup, superviseGroup } from './watchdog.js';
 
 const ENV_NAME = '^[A-Za-z_][A-Za-z0-9_]*$';
@@ -62,6 +63,7 @@ export const exec: NodeKind<ExecParams> = {
   inputs: '*',
   outputs: '*',
   fileParams: ['files.*'],
+  checkParams: (params) => argLimitProblems(params.argv, params.env),
   async run(ctx: NodeContext<ExecParams>): Promise<void> {
     const { execa } = await import('execa');
     const work = ctx.workDir ?? ctx.resumeDir;
@@ -109,6 +111,8 @@ export const exec: NodeKind<ExecParams> = {
     }
     ctx.signal.throwIfAborted();
     if (result.failed) {
+      // execa passes this process's environment on, with the node's over it.
+      if (result.code === 'E2BIG') throw new Error(argTooBigMessage(ctx.params.argv, { ...process.env, ...env }, ctx.params.env));
       const why = result.exitCode !== undefined ? `exit code ${result.exitCode}` : (result.signal ?? result.shortMessage);
       throw new Error(`command ${file} failed: ${why}`);
     }
