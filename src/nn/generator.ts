@@ -1,8 +1,9 @@
 import { deriveSeed } from '../util/rng.js';
 import { batchDims } from './batch-check.js';
 import { promptPrefix } from './batch.js';
+import { fusedDecodeSpecs, fusedDecodeStep, fusedDecodeWeights } from './models/fused-decode.js';
 import { numel } from './models/gpt-params.js';
-import { inputParams } from './models/gpt.js';
+import { inputParams, lookup, type DecodeResult } from './models/gpt.js';
 import { mergeLora } from './models/lora.js';
 import { contextLength, decoderModel, isLlama } from './models/model.js';
 import { encodeModel } from './onnx/encode.js';
@@ -97,9 +98,19 @@ export type GeneratorOptions = SessionOptions & {
    * copy (there the resident graphs only cost more, and serve to test this path).
    */
   readonly residentKv?: boolean;
+  /**
+   * Which decode graph `stream` runs: 'standard' (portable ONNX ops) or 'fused' (onnxruntime's contrib ops, far fewer
+   * kernels per step: models/fused-decode.ts; it keeps the cache on the device, so it implies residentKv). Default
+   * 'standard'.
+   */
+  readonly decodeGraph?: DecodeGraphKind;
   /** Default: `byteVocab` for the GPT, `idVocab(config)` for the Llama family. */
   readonly vocab?: GenVocab;
 };
+
+/** The two decode graphs (GeneratorOptions.decodeGraph). */
+export const DECODE_GRAPHS = ['standard', 'fused'] as const;
+export type DecodeGraphKind = (typeof DECODE_GRAPHS)[number];
 
 /** Input names of the resident decode graph's slot marker and of the admit graph (see ResidentCache in stream.ts). */
 export const RESIDENT_IO = {
@@ -112,7 +123,7 @@ export const RESIDENT_IO = {
   rowsV: (l: number) => `rows_value_${l}`,
 } as const;
 
-const IO = { token: 'token', position: 'position', slotBias: 'slot_bias', logits: 'logits' } as const;
+const IO = { token: 'token', position: 'position', slotBias: 'slot_bias', totalLen: 'total_len', logits: 'logits' } as const;
 const pastK = (l: number) => `past_key_${l}`;
 const pastV = (l: number) => `past_value_${l}`;
 const newK = (l: number) => `key_${l}`;
@@ -121,24 +132,41 @@ const newV = (l: number) => `value_${l}`;
 /**
  * The one-token decode graph over a KV cache of S slots, weights as inputs (so setWeights is cheap). Outputs the
  * token's keys and values for the host to write into its cache; `resident`: takes `slot_hot` (B, S) bool, writes them
- * into the cache in the graph and outputs the updated cache (which stays on the device, see ResidentCache).
+ * into the cache in the graph and outputs the updated cache (which stays on the device, see ResidentCache); `fused`:
+ * the resident step in onnxruntime's contrib ops (models/fused-decode.ts), which takes `total_len` instead of the
+ * slot mask and marker and keeps keys (B, nkv, S, hd) like values.
  */
-export function buildDecodeGraph(cfg: ModelConfig, B: number, S: number, resident = false): Graph {
+export function buildDecodeGraph(cfg: ModelConfig, B: number, S: number, o: { resident?: boolean; fused?: boolean } = {}): Graph {
   const g = new Graph();
   const model = decoderModel(cfg);
-  const { params } = inputParams(g, model.specs);
-  const hs = model.headDim;
+  const { params, inputs } = inputParams(g, model.specs);
   const token = g.input(IO.token, 'int32', [B]);
   const position = g.input(IO.position, 'int32', [B]);
-  const slotBias = g.input(IO.slotBias, 'float32', [B, S]);
-  const slotHot = resident ? g.input(RESIDENT_IO.slotHot, 'bool', [B, S]) : undefined;
   const pastKeys: ReturnType<Graph['input']>[] = [];
   const pastValues: ReturnType<Graph['input']>[] = [];
+  const cacheShapes = cacheLayout(cfg, B, S, o.fused ?? false);
+  if (o.fused) {
+    const totalLen = g.input(IO.totalLen, 'int32', [1]);
+    for (let l = 0; l < model.numLayers; l++) {
+      pastKeys.push(g.input(pastK(l), 'float32', cacheShapes.k));
+      pastValues.push(g.input(pastV(l), 'float32', cacheShapes.v));
+    }
+    const extra = new Map(fusedDecodeSpecs(cfg).map((w) => [w.name, g.input(w.name, 'float32', w.shape)]));
+    const out = fusedDecodeStep(g, cfg, lookup(inputs, extra), { token, position, totalLen, pastKeys, pastValues });
+    return withOutputs(g, out);
+  }
+  const slotBias = g.input(IO.slotBias, 'float32', [B, S]);
+  const slotHot = o.resident ? g.input(RESIDENT_IO.slotHot, 'bool', [B, S]) : undefined;
   for (let l = 0; l < model.numLayers; l++) {
-    pastKeys.push(g.input(pastK(l), 'float32', [B, model.kvHeads, hs, S]));
-    pastValues.push(g.input(pastV(l), 'float32', [B, model.kvHeads, S, hs]));
+    pastKeys.push(g.input(pastK(l), 'float32', cacheShapes.k));
+    pastValues.push(g.input(pastV(l), 'float32', cacheShapes.v));
   }
   const out = model.decodeStep(g, params, { token, position, pastKeys, pastValues, slotBias, ...(slotHot ? { slotHot } : {}) });
+  return withOutputs(g, out);
+}
+
+/** Binds a decode step's logits and per-layer keys/values to the decode graph's output names. */
+function withOutputs(g: Graph, out: DecodeResult): Graph {
   g.output(out.logits, IO.logits);
   out.keys.forEach((k, l) => g.output(k, newK(l)));
   out.values.forEach((v, l) => g.output(v, newV(l)));
@@ -146,21 +174,30 @@ export function buildDecodeGraph(cfg: ModelConfig, B: number, S: number, residen
 }
 
 /**
+ * Shapes of one layer's cache for B rows of S slots: values (B, nkv, S, hd); keys transposed (B, nkv, hd, S) for the
+ * standard graph (q·K without a Transpose), like values for the fused one (GroupQueryAttention's layout).
+ */
+export function cacheLayout(cfg: ModelConfig, B: number, S: number, fused: boolean): { k: number[]; v: number[] } {
+  const { kvHeads: nkv, headDim: hd } = decoderModel(cfg);
+  return { k: fused ? [B, nkv, S, hd] : [B, nkv, hd, S], v: [B, nkv, S, hd] };
+}
+
+/**
  * Writes n staged rows into a resident cache of B rows: cache' = Where(row_mask, Gather(rows, row_index), cache), per
  * layer for keys and values — only the n new rows travel from the host.
  */
-export function buildAdmitGraph(cfg: ModelConfig, B: number, S: number, n: number): Graph {
+export function buildAdmitGraph(cfg: ModelConfig, B: number, S: number, n: number, fused = false): Graph {
   const g = new Graph();
   const model = decoderModel(cfg);
-  const nkv = model.kvHeads;
-  const hs = model.headDim;
+  const rows = cacheLayout(cfg, n, S, fused);
+  const cache = cacheLayout(cfg, B, S, fused);
   const mask = g.reshape(g.input(RESIDENT_IO.rowMask, 'bool', [B]), [B, 1, 1, 1]);
   const index = g.input(RESIDENT_IO.rowIndex, 'int32', [B]);
   for (let l = 0; l < model.numLayers; l++) {
-    const rowsK = g.gather(g.input(RESIDENT_IO.rowsK(l), 'float32', [n, nkv, hs, S]), index, 0);
-    const rowsV = g.gather(g.input(RESIDENT_IO.rowsV(l), 'float32', [n, nkv, S, hs]), index, 0);
-    g.output(g.where(mask, rowsK, g.input(RESIDENT_IO.cacheK(l), 'float32', [B, nkv, hs, S])), newK(l));
-    g.output(g.where(mask, rowsV, g.input(RESIDENT_IO.cacheV(l), 'float32', [B, nkv, S, hs])), newV(l));
+    const rowsK = g.gather(g.input(RESIDENT_IO.rowsK(l), 'float32', rows.k), index, 0);
+    const rowsV = g.gather(g.input(RESIDENT_IO.rowsV(l), 'float32', rows.v), index, 0);
+    g.output(g.where(mask, rowsK, g.input(RESIDENT_IO.cacheK(l), 'float32', cache.k)), newK(l));
+    g.output(g.where(mask, rowsV, g.input(RESIDENT_IO.cacheV(l), 'float32', cache.v)), newV(l));
   }
   return g;
 }
@@ -209,6 +246,8 @@ export class Generator {
   private readonly admitSessions = new Map<number, RtSession>();
   private readonly prefillSessions = new Map<number, RtSession>();
   private readonly scoreSessions = new Map<string, RtSession>();
+  /** The fused decode graph's extra weights (fusedDecodeSpecs), derived from `weights` by setWeights. */
+  private fusedWeights = new Map<string, RtTensor>();
   private disposed = false;
 
   private constructor(
@@ -226,6 +265,12 @@ export class Generator {
     const ctx = contextLength(ckpt.config);
     if (!Number.isInteger(opts.maxLen) || opts.maxLen < 3 || opts.maxLen > ctx) {
       throw new Error(`Generator: maxLen must be an integer in [3, context=${ctx}], got ${opts.maxLen}`);
+    }
+    if (opts.decodeGraph !== undefined && !(DECODE_GRAPHS as readonly string[]).includes(opts.decodeGraph)) {
+      throw new Error(`Generator: decodeGraph must be one of ${DECODE_GRAPHS.join(', ')}, got '${String(opts.decodeGraph)}'`);
+    }
+    if (opts.decodeGraph === 'fused' && opts.residentKv === false) {
+      throw new Error('Generator: the fused decode graph keeps the KV cache on the device (residentKv); it cannot run with residentKv false');
     }
     const rt = await import('./runtime/ort.js');
     const { DeviceMover } = await import('./runtime/device.js');
@@ -251,8 +296,15 @@ export class Generator {
       if (data === undefined || data.length !== numel(v.shape)) throw new Error(`Generator: weight '${name}' is missing or mis-sized`);
       next.set(name, await this.mover.upload(this.rt.tensor('float32', data, v.shape), 'float32'));
     }
-    if (this.mover.resident) for (const t of this.weights.values()) t.dispose();
+    const fused = new Map<string, RtTensor>();
+    if (this.fused) {
+      for (const w of fusedDecodeWeights(this.cfg, (name) => ckpt.weights.get(name) as Float32Array)) {
+        fused.set(w.name, await this.mover.upload(this.rt.tensor('float32', w.data, w.shape), 'float32'));
+      }
+    }
+    if (this.mover.resident) for (const t of [...this.weights.values(), ...this.fusedWeights.values()]) t.dispose();
     this.weights = next;
+    this.fusedWeights = fused;
   }
 
   /** Session options of every graph: the thread count, and worker threads that sleep when idle unless `spinning`. */
@@ -260,9 +312,14 @@ export class Generator {
     return { ...(this.opts.threads !== undefined ? { threads: this.opts.threads } : {}), spinning: this.opts.spinning ?? false };
   }
 
-  /** Whether `stream` keeps its KV cache on the device (GeneratorOptions.residentKv). */
+  /** Whether `stream` runs the fused decode graph (GeneratorOptions.decodeGraph). */
+  private get fused(): boolean {
+    return this.opts.decodeGraph === 'fused';
+  }
+
+  /** Whether `stream` keeps its KV cache on the device (GeneratorOptions.residentKv; always with the fused graph). */
   private get residentKv(): boolean {
-    return this.opts.residentKv ?? this.provider === 'webgpu';
+    return this.opts.residentKv ?? (this.provider === 'webgpu' || this.fused);
   }
 
   /** Output names of the cache (present keys and values), kept on the device in resident mode. */
@@ -272,13 +329,14 @@ export class Generator {
 
   /**
    * The decode session for B rows (default maxBatch; continuous batching uses smaller ones as rows run out), or
-   * `resident`, the one whose cache outputs stay on the device (always maxBatch rows).
+   * `resident`, the one whose cache outputs stay on the device (always maxBatch rows; the fused graph when chosen).
    */
   private async decodeSession(B: number = this.opts.maxBatch, resident = false): Promise<RtSession> {
     const key = resident ? -B : B;
     let s = this.decodeSessions.get(key);
     if (s === undefined) {
-      s = await this.rt.RtSession.create(encodeModel(buildDecodeGraph(this.cfg, B, this.opts.maxLen, resident)), {
+      const graph = buildDecodeGraph(this.cfg, B, this.opts.maxLen, { resident, fused: resident && this.fused });
+      s = await this.rt.RtSession.create(encodeModel(graph), {
         provider: this.provider,
         ...this.threads(),
         ...(resident ? { gpuOutputs: this.cacheOutputs() } : {}),
@@ -294,7 +352,7 @@ export class Generator {
     const model = decoderModel(this.cfg);
     const B = this.opts.maxBatch;
     const S = this.opts.maxLen;
-    const shapes = { k: [B, model.kvHeads, model.headDim, S], v: [B, model.kvHeads, S, model.headDim] };
+    const shapes = cacheLayout(this.cfg, B, S, this.fused);
     const zeros = async (shape: number[]) => this.mover.upload(this.rt.tensor('float32', new Float32Array(numel(shape)), shape), 'float32');
     return {
       zeros: async () => {
@@ -309,7 +367,7 @@ export class Generator {
       admit: async (n, feeds) => {
         let s = this.admitSessions.get(n);
         if (s === undefined) {
-          s = await this.rt.RtSession.create(encodeModel(buildAdmitGraph(this.cfg, B, S, n)), {
+          s = await this.rt.RtSession.create(encodeModel(buildAdmitGraph(this.cfg, B, S, n, this.fused)), {
             provider: this.provider,
             ...this.threads(),
             gpuOutputs: this.cacheOutputs(),
@@ -399,6 +457,8 @@ export class Generator {
         maxBatch: this.opts.maxBatch,
         maxLen: this.opts.maxLen,
         weights: Object.fromEntries(this.weights),
+        decodeWeights: Object.fromEntries([...this.weights, ...this.fusedWeights]),
+        fused: this.residentKv && this.fused,
         prefill: async (B, P, feeds) => (await this.prefillSession(P, B)).run(feeds),
         decode: async (B, feeds) => (await this.decodeSession(B, this.residentKv)).run(feeds),
         ...(this.residentKv ? { resident: this.residentCache() } : {}),
@@ -445,7 +505,7 @@ export class Generator {
     for (const s of this.admitSessions.values()) await s.release();
     for (const s of this.prefillSessions.values()) await s.release();
     for (const s of this.scoreSessions.values()) await s.release();
-    if (this.mover.resident) for (const t of this.weights.values()) t.dispose();
+    if (this.mover.resident) for (const t of [...this.weights.values(), ...this.fusedWeights.values()]) t.dispose();
     await this.mover.release();
   }
 

@@ -6,7 +6,8 @@
  * token per decode run. Live rows are kept in the lowest slots (a finished row's slot takes the highest live row), so
  * a decode run covers only as many rows as are live, rounded up to a power of two — the tail of an evaluation, when
  * few episodes are left, costs what those few rows cost. With a ResidentCache (WebGPU) the cache stays on the device
- * instead: the decode graph writes each token into it, admissions go through one Where run, and rows are not moved.
+ * instead: the decode graph writes each token into it, admissions go through one Where run, and rows are not moved;
+ * the fused decode graph (models/fused-decode.ts) runs only that way.
  * What it deliberately does not do: reorder requests (they enter in the order `next` offers them) or share prompt
  * prefixes between rows.
  */
@@ -30,8 +31,15 @@ export interface StreamHost {
   readonly maxBatch: number;
   readonly maxLen: number;
   readonly rt: Rt;
-  /** The weight inputs of both graphs, added to every run's feeds. */
+  /** The weight inputs of the prefill graph, added to its runs' feeds. */
   readonly weights: Readonly<Record<string, RtTensor>>;
+  /** The weight inputs of the decode graph (the fused graph's include packed projections). */
+  readonly decodeWeights: Readonly<Record<string, RtTensor>>;
+  /**
+   * The decode graph is the fused one (models/fused-decode.ts; needs `resident`): it takes `total_len` (the longest
+   * row's length after this token) instead of the slot mask and marker, and keys (B, kvHeads, S, headDim) like values.
+   */
+  readonly fused: boolean;
   prefill(B: number, P: number, feeds: Record<string, RtTensor>): Promise<Outputs>;
   /** One decode run over the first B rows of the cache. */
   decode(B: number, feeds: Record<string, RtTensor>): Promise<Outputs>;
@@ -82,12 +90,15 @@ export async function runStream<R extends StreamRequest>(
   const nh = host.kvHeads;
   const hs = host.headDim;
   const cfg = { nLayer: host.layers };
+  const fused = host.fused;
+  if (fused && !host.resident) throw new Error('Internal error: the fused decode graph needs a resident cache');
   if (!Number.isInteger(opts.maxNewTokens) || opts.maxNewTokens < 1 || opts.maxNewTokens > S - 2) {
     throw new Error(`Generator: maxNewTokens must be an integer in [1, maxLen−2=${S - 2}], got ${opts.maxNewTokens}`);
   }
   const room = S - opts.maxNewTokens;
   const stopSeqs = (opts.stop ?? []).filter((s) => s.length > 0).map((s) => vocab.encode(s));
   const allowed = (id: number) => vocab.allowed(id);
+  // Keys are transposed (B, nh, hs, S) for the standard graph, laid out like values for the fused one.
   const keys = Array.from({ length: cfg.nLayer }, () => new Float32Array(B * nh * hs * S));
   const values = Array.from({ length: cfg.nLayer }, () => new Float32Array(B * nh * S * hs));
   const bias = new Float32Array(B * S).fill(MASKED);
@@ -99,6 +110,7 @@ export async function runStream<R extends StreamRequest>(
   const resident = host.resident;
   const dev = resident ? await resident.zeros() : { keys: [] as RtTensor[], values: [] as RtTensor[] };
   const hot = new Uint8Array(resident ? B * S : 0);
+  const totalLen = new Int32Array(1);
   const swapIn = (out: Outputs): void => {
     for (let l = 0; l < cfg.nLayer; l++) {
       resident?.release(dev.keys[l] as RtTensor);
@@ -113,7 +125,7 @@ export async function runStream<R extends StreamRequest>(
     let feeds = decodeFeeds.get(Bd);
     if (feeds === undefined) {
       feeds = {
-        ...host.weights,
+        ...host.decodeWeights,
         [GRAPH_IO.decode.token]: rt.tensor('int32', token.subarray(0, Bd), [Bd]),
         [GRAPH_IO.decode.position]: rt.tensor('int32', position.subarray(0, Bd), [Bd]),
         [GRAPH_IO.decode.slotBias]: rt.tensor('float32', bias.subarray(0, Bd * S), [Bd, S]),
@@ -128,11 +140,12 @@ export async function runStream<R extends StreamRequest>(
   };
   const residentFeeds = (): Record<string, RtTensor> => {
     const feeds: Record<string, RtTensor> = {
-      ...host.weights,
+      ...host.decodeWeights,
       [GRAPH_IO.decode.token]: rt.tensor('int32', token, [B]),
       [GRAPH_IO.decode.position]: rt.tensor('int32', position, [B]),
-      [GRAPH_IO.decode.slotBias]: rt.tensor('float32', bias, [B, S]),
-      [RESIDENT_IO.slotHot]: rt.tensor('bool', hot, [B, S]),
+      ...(fused
+        ? { [GRAPH_IO.decode.totalLen]: rt.tensor('int32', totalLen, [1]) }
+        : { [GRAPH_IO.decode.slotBias]: rt.tensor('float32', bias, [B, S]), [RESIDENT_IO.slotHot]: rt.tensor('bool', hot, [B, S]) }),
     };
     for (let l = 0; l < cfg.nLayer; l++) {
       feeds[GRAPH_IO.pastK(l)] = dev.keys[l] as RtTensor;
@@ -205,9 +218,12 @@ export async function runStream<R extends StreamRequest>(
         for (let h = 0; h < nh; h++) {
           const src = (r * nh + h) * P;
           const bh = b * nh + h;
-          for (let t = 0; t < len; t++) {
-            const from = (src + pad + t) * hs;
-            for (let d = 0; d < hs; d++) K[(bh * hs + d) * S + t] = k[from + d] as number;
+          if (fused) K.set(k.subarray((src + pad) * hs, (src + P) * hs), bh * S * hs);
+          else {
+            for (let t = 0; t < len; t++) {
+              const from = (src + pad + t) * hs;
+              for (let d = 0; d < hs; d++) K[(bh * hs + d) * S + t] = k[from + d] as number;
+            }
           }
           Vc.set(v.subarray((src + pad) * hs, (src + P) * hs), bh * S * hs);
         }
@@ -224,7 +240,7 @@ export async function runStream<R extends StreamRequest>(
       for (let l = 0; l < cfg.nLayer; l++) {
         feeds[RESIDENT_IO.cacheK(l)] = dev.keys[l] as RtTensor;
         feeds[RESIDENT_IO.cacheV(l)] = dev.values[l] as RtTensor;
-        feeds[RESIDENT_IO.rowsK(l)] = rt.tensor('float32', (keys[l] as Float32Array).subarray(0, Bp * nh * hs * S), [Bp, nh, hs, S]);
+        feeds[RESIDENT_IO.rowsK(l)] = rt.tensor('float32', (keys[l] as Float32Array).subarray(0, Bp * nh * hs * S), fused ? [Bp, nh, S, hs] : [Bp, nh, hs, S]);
         feeds[RESIDENT_IO.rowsV(l)] = rt.tensor('float32', (values[l] as Float32Array).subarray(0, Bp * nh * S * hs), [Bp, nh, S, hs]);
       }
       swapIn(await resident.admit(Bp, feeds));
@@ -288,11 +304,13 @@ export async function runStream<R extends StreamRequest>(
     // One decode run over the live rows (compacted to the lowest slots): each feeds its token at its own position.
     compact();
     const Bd = resident ? B : Math.min(B, 2 ** Math.ceil(Math.log2(live)));
+    totalLen[0] = 1;
     for (let b = 0; b < Bd; b++) {
       const row = rows[b];
       token[b] = row?.current ?? vocab.pad;
       position[b] = row === undefined ? 0 : row.slot; // the prompt starts at slot 0 with position 0
-      if (resident && row !== undefined) {
+      totalLen[0] = Math.max(totalLen[0], (position[b] as number) + 1);
+      if (resident && !fused && row !== undefined) {
         bias[b * S + row.slot] = 0; // the graph writes the token at its slot, then attends to it there
         hot[b * S + row.slot] = 1;
       }

@@ -21,10 +21,26 @@ export const OPSET = 18;
 export const ATTENTION_OPSET = 23;
 
 /** Optional outputs that are left unnamed (not computed) when nothing reads them, by op. */
-const OMITTABLE_OUTPUTS: Readonly<Record<string, readonly number[]>> = { Attention: [1, 2, 3] };
+const OMITTABLE_OUTPUTS: Readonly<Record<string, readonly number[]>> = {
+  Attention: [1, 2, 3],
+  SimplifiedLayerNormalization: [1],
+  SkipLayerNormalization: [1, 2, 3],
+  SkipSimplifiedLayerNormalization: [1, 2, 3],
+};
 
-/** Ops of onnxruntime's com.microsoft contrib domain (only in graphs built with `cpuOnly`, run by the CPU EP). */
-export const CONTRIB_OPS: ReadonlySet<string> = new Set(['FusedMatMul']);
+/**
+ * Ops of onnxruntime's com.microsoft contrib domain: FusedMatMul (only in graphs built with `cpuOnly`) and the fused
+ * decode graph's (models/fused-decode.ts), which have CPU and WebGPU kernels.
+ */
+export const CONTRIB_OPS: ReadonlySet<string> = new Set([
+  'FusedMatMul',
+  'GroupQueryAttention',
+  'SkipLayerNormalization',
+  'SkipSimplifiedLayerNormalization',
+  'Gelu',
+  'QuickGelu',
+  'RotaryEmbedding',
+]);
 
 /** Extra initializers: values that become constants in this particular model (e.g. weights of an inference model). */
 export type Bindings = ReadonlyMap<number, ConstData>;

@@ -245,6 +245,63 @@ export class Graph {
     return this.apply('LayerNormalization', [x, scale, bias], { axis: attr.int(-1), epsilon: attr.float(epsilon) }, 3)[0] as Value;
   }
 
+  // ---- onnxruntime contrib ops with CPU and WebGPU kernels (the fused decode graph, models/fused-decode.ts) ----
+  /**
+   * RMSNorm in one kernel: x / √(mean(x²) + ε) ⊙ scale over the last axis (onnxruntime's SimplifiedLayerNormalization,
+   * registered in the ONNX domain).
+   */
+  rmsNormOp(x: Value, scale: Value, epsilon: number): Value {
+    return this.apply('SimplifiedLayerNormalization', [x, scale], { axis: attr.int(-1), epsilon: attr.float(epsilon) }, 2)[0] as Value;
+  }
+  /**
+   * The residual add and the next norm in one kernel: sum = x + skip (+ bias), out = norm(sum), where norm is
+   * LayerNorm(gamma, beta) or, with beta undefined, RMSNorm(gamma) (com.microsoft SkipLayerNormalization /
+   * SkipSimplifiedLayerNormalization; bias null: none).
+   */
+  skipNorm(x: Value, skip: Value, gamma: Value, beta: Value | undefined, bias: Value | null, epsilon: number): { out: Value; sum: Value } {
+    const op = beta === undefined ? 'SkipSimplifiedLayerNormalization' : 'SkipLayerNormalization';
+    const ins = beta === undefined ? [x, skip, gamma, bias] : [x, skip, gamma, beta, bias];
+    const outs = this.apply(op, bias ? ins : ins.slice(0, -1), { epsilon: attr.float(epsilon) }, 4);
+    return { out: outs[0] as Value, sum: outs[3] as Value };
+  }
+  /** Exact GELU x·Φ(x) (com.microsoft Gelu: erf, not the tanh approximation). */
+  geluOp(x: Value): Value { return this.one('Gelu', [x]); }
+  /** x·σ(alpha·x) (com.microsoft QuickGelu; alpha 1 is SiLU). */
+  quickGelu(x: Value, alpha: number): Value { return this.one('QuickGelu', [x], { alpha: attr.float(alpha) }); }
+  /**
+   * Rotate-half RoPE of x (B, T, n·hd) at positions (B, T) int64 with cos/sin tables (rows, hd/2) (com.microsoft
+   * RotaryEmbedding; for heads GroupQueryAttention cannot rotate itself).
+   */
+  rotaryEmbedding(x: Value, positions: Value, rotary: { cos: Value; sin: Value }, heads: number): Value {
+    return this.one('RotaryEmbedding', [x, positions, rotary.cos, rotary.sin], { num_heads: attr.int(heads), interleaved: attr.int(0) });
+  }
+  /**
+   * com.microsoft GroupQueryAttention for new tokens q (B, T, nh·hd) with k, v (B, T, nkv·hd) — or q alone holding
+   * the packed (B, T, (nh + 2·nkv)·hd) projections — over a KV cache past (B, nkv, S, hd): writes each row's keys and
+   * values at slots seqlensK[b] + 1 − T …, attends to slots 0…seqlensK[b] (seqlensK: int32 (B), the row's total
+   * length − 1; totalLen: int32 [1], the longest row's total length), and returns the heads' output (B, T, nh·hd)
+   * and the updated caches. `rotary` (cos/sin tables (S, hd/2), rotate-half) rotates q and k at those positions.
+   */
+  groupQueryAttention(
+    q: Value,
+    kv: { k: Value; v: Value } | null,
+    cache: { pastKey: Value; pastValue: Value; seqlensK: Value; totalLen: Value },
+    o: { heads: number; kvHeads: number; scale: number; rotary?: { cos: Value; sin: Value } },
+  ): { out: Value; key: Value; value: Value } {
+    const outs = this.apply(
+      'GroupQueryAttention',
+      [q, kv?.k ?? null, kv?.v ?? null, cache.pastKey, cache.pastValue, cache.seqlensK, cache.totalLen, o.rotary?.cos ?? null, o.rotary?.sin ?? null],
+      {
+        num_heads: attr.int(o.heads),
+        kv_num_heads: attr.int(o.kvHeads),
+        scale: attr.float(o.scale),
+        ...(o.rotary ? { do_rotary: attr.int(1), rotary_interleaved: attr.int(0) } : {}),
+      },
+      3,
+    );
+    return { out: outs[0] as Value, key: outs[1] as Value, value: outs[2] as Value };
+  }
+
   // ---- reductions (opset 18: axes are an input) ----
   private reduce(op: string, x: Value, axes: readonly number[], keepdims: boolean): Value {
     return this.one(op, [x, this.ints(axes)], { keepdims: attr.int(keepdims ? 1 : 0) });

@@ -65,7 +65,7 @@ function axisOf(ctx: InferContext, axis: number, rank: number): number {
 
 const comparisons = new Set(['Equal', 'Less', 'Greater', 'LessOrEqual', 'GreaterOrEqual', 'And', 'Or']);
 const binary = new Set(['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min', ...comparisons]);
-const unary = new Set(['Neg', 'Sqrt', 'Exp', 'Log', 'Tanh', 'Erf', 'Relu', 'Sigmoid', 'Abs', 'Reciprocal', 'Identity', 'Not']);
+const unary = new Set(['Neg', 'Sqrt', 'Exp', 'Log', 'Tanh', 'Erf', 'Relu', 'Sigmoid', 'Abs', 'Reciprocal', 'Identity', 'Not', 'Gelu', 'QuickGelu']);
 const reductions = new Set(['ReduceSum', 'ReduceMean', 'ReduceMax', 'ReduceLogSumExp', 'ReduceSumSquare']);
 
 /** Infers the output types of one node; throws ShapeError naming the op and node on any mismatch. */
@@ -296,6 +296,54 @@ export function inferNode(ctx: InferContext): OutType[] {
       const shape = broadcastShapes(x.shape, target);
       if (shape === undefined) fail(`cannot expand ${fmtShape(x.shape)} to ${fmtShape(target)}`);
       return [{ dtype: x.dtype, shape: shape as number[] }];
+    }
+    case 'SimplifiedLayerNormalization':
+    case 'SkipLayerNormalization':
+    case 'SkipSimplifiedLayerNormalization': {
+      // Normalization over the last axis; the Skip forms add skip (x's shape) and an optional bias (C) first. Outputs:
+      // y, then (Skip forms) mean and inverse std (unused here), and input + skip + bias.
+      const x = input(ctx, 0);
+      const C = x.shape[x.shape.length - 1] as number;
+      const skip = op !== 'SimplifiedLayerNormalization';
+      if (skip && input(ctx, 1).shape.join() !== x.shape.join()) fail(`skip ${fmtShape(input(ctx, 1).shape)} differs from input ${fmtShape(x.shape)}`);
+      for (let i = skip ? 2 : 1; i < ctx.inputs.length; i++) {
+        const p = ctx.inputs[i];
+        if (p && p.shape.join() !== String(C)) fail(`input ${i} has shape ${fmtShape(p.shape)}, expected [${C}]`);
+      }
+      const stat = { dtype: 'float32' as const, shape: [...x.shape.slice(0, -1), 1] };
+      const y = { dtype: x.dtype, shape: x.shape };
+      return skip ? [y, stat, stat, y] : [y, stat];
+    }
+    case 'RotaryEmbedding': {
+      const x = input(ctx, 0);
+      const pos = input(ctx, 1);
+      const cos = input(ctx, 2);
+      const n = intAttr(ctx, 'num_heads', 0);
+      if (x.shape.length !== 3 || n < 1 || (x.shape[2] as number) % n !== 0) fail(`input ${fmtShape(x.shape)} does not hold ${n} heads`);
+      if (pos.dtype !== 'int64' || pos.shape.join() !== x.shape.slice(0, 2).join()) fail(`position ids must be int64 ${fmtShape(x.shape.slice(0, 2))}`);
+      if (cos.shape.length !== 2 || (cos.shape[1] as number) * 2 * n !== x.shape[2] || input(ctx, 3).shape.join() !== cos.shape.join()) fail(`cos/sin tables ${fmtShape(cos.shape)} do not match heads of ${(x.shape[2] as number) / n}`);
+      return [{ dtype: x.dtype, shape: x.shape }];
+    }
+    case 'GroupQueryAttention': {
+      // com.microsoft GroupQueryAttention over a cache of S slots: q (B, T, nh·hd) with k, v (B, T, nkv·hd), or q packed
+      // (B, T, (nh + 2·nkv)·hd); past (B, nkv, S, hd) → output (B, T, nh·hd), present keys/values shaped like past.
+      const q = input(ctx, 0);
+      const past = input(ctx, 3);
+      const nh = intAttr(ctx, 'num_heads', 0);
+      const nkv = intAttr(ctx, 'kv_num_heads', 0);
+      if (!(nh > 0 && nkv > 0 && nh % nkv === 0)) fail(`num_heads ${nh} must be a positive multiple of kv_num_heads ${nkv}`);
+      if (q.shape.length !== 3 || past.shape.length !== 4) fail(`query must be 3-D and past 4-D, got ${fmtShape(q.shape)} and ${fmtShape(past.shape)}`);
+      const [B, T, D] = q.shape as [number, number, number];
+      const [, , , hd] = past.shape as [number, number, number, number];
+      const packed = !ctx.inputs[1];
+      if (D !== (packed ? nh + 2 * nkv : nh) * hd) fail(`query ${fmtShape(q.shape)} does not hold ${packed ? `${nh} + 2·${nkv}` : nh} heads of ${hd}`);
+      if (past.shape[0] !== B || past.shape[1] !== nkv || input(ctx, 4).shape.join() !== past.shape.join()) fail(`past ${fmtShape(past.shape)} should be [${B},${nkv},S,${hd}] for keys and values`);
+      if (!packed && (input(ctx, 1).shape.join() !== [B, T, nkv * hd].join() || input(ctx, 2).shape.join() !== [B, T, nkv * hd].join())) fail(`key and value should be [${B},${T},${nkv * hd}]`);
+      const seqlens = input(ctx, 5);
+      const total = input(ctx, 6);
+      if (seqlens.dtype !== 'int32' || seqlens.shape.join() !== String(B) || total.dtype !== 'int32' || total.shape.join() !== '1') fail('seqlens_k must be int32 [B] and total_sequence_length int32 [1]');
+      const cache = { dtype: past.dtype, shape: past.shape };
+      return [{ dtype: q.dtype, shape: [B, T, nh * hd] }, cache, cache];
     }
     case 'Split': {
       const x = input(ctx, 0);
