@@ -91,9 +91,13 @@ export function classify(store: Store, pipeline: string, inst: NodeInstance, key
     return { status: 'cached', reason: 'cached', changes, entry, ...seen };
   }
   if (entry !== undefined) return { status: 'run', reason: 'missing', changes: ['stored outputs missing (deleted or corrupt); recomputing'], ...seen };
-  // A lock or resume directory left for this very key means an attempt was killed before it finished.
-  if (store.locks.keyHeld(key) || store.attempts.hasResume(key)) {
-    return { status: 'run', reason: 'missing', changes: ['previous attempt did not finish; resuming'], ...seen };
+  // An attempt of this very key that failed (noted by the runner), or that left its lock or saved state behind (it
+  // was killed before it finished). Only saved state is resumed from; otherwise the node starts over.
+  const failure = store.attempts.lastFailure(key);
+  const saved = store.attempts.hasResume(key);
+  if (failure !== undefined || saved || store.locks.keyHeld(key)) {
+    const what = failure !== undefined ? `previous attempt failed: ${failure}` : 'previous attempt did not finish';
+    return { status: 'run', reason: 'missing', changes: [`${what}; ${saved ? 'resuming from its saved state' : 'rerunning'}`], ...seen };
   }
   if (last === undefined) return { status: 'run', reason: 'new', changes };
   if (last.key === key) return { status: 'run', reason: 'missing', changes: ['no stored result for the last key (deleted)'], ...seen };

@@ -1,7 +1,7 @@
 /**
  * `fsck`: checks a whole filesystem store, treating every file in it as untrusted — objects hash to their names,
- * cache entries and last-key records are well formed and name objects that exist, directory manifests are valid,
- * materialized trees match their manifests, and every record line parses. With `repair`, corrupt objects are
+ * cache entries, last-key records and failure notes are well formed, entries name objects that exist, directory
+ * manifests are valid, materialized trees match their manifests, and every record line parses. With `repair`, corrupt objects are
  * quarantined (their dependents invalidated, as a run would), bad trees deleted (rebuilt on demand) and damaged
  * entries moved to quarantine/, so the next run recomputes what they stood for; record files lose their bad lines
  * (records-repair.ts).
@@ -17,7 +17,7 @@ import { forEachStoreLine, isStoreFolder, listStoreFolder } from './store/safe-f
 import { CorruptObject, isDigest, StoreDamage } from './store/untrusted.js';
 
 /** The store's folders: one that is a link (or a file) is reported, and nothing is read or repaired through it. */
-const FOLDERS = ['objects', 'trees', 'cache', 'last', 'meta', 'meta/tables', 'locks', 'resume', 'logs', 'tmp', 'quarantine', 'jobs', 'pins', 'hash-memo'];
+const FOLDERS = ['objects', 'trees', 'cache', 'last', 'meta', 'meta/tables', 'locks', 'resume', 'failures', 'logs', 'tmp', 'quarantine', 'jobs', 'pins', 'hash-memo'];
 
 export interface FsckProblem {
   /** The file (relative to the store; records with `:line`). */
@@ -80,6 +80,11 @@ export async function checkStore(store: FsStore, opts: { readonly repair?: boole
     }
   }
   store.lastKeys();
+  for (const f of listStoreFolder(join(store.root, 'failures'), 'failures')) {
+    const key = f.replace(/\.json$/, '');
+    if (f.endsWith('.json') && isDigest(key)) store.attempts.lastFailure(key);
+    else problems.push({ file: `failures/${f}`, problem: 'not a failure note name (ignored)' });
+  }
   for (const d of store.damage()) {
     let repaired: string | undefined;
     if (repair && d.file.startsWith('cache/')) {
@@ -90,6 +95,9 @@ export async function checkStore(store: FsStore, opts: { readonly repair?: boole
     } else if (repair && d.file.startsWith('last/')) {
       rmSync(join(store.root, d.file), { force: true });
       repaired = 'deleted (only plan diffs used it)';
+    } else if (repair && d.file.startsWith('failures/')) {
+      rmSync(join(store.root, d.file), { force: true });
+      repaired = 'deleted (only plan reasons used it)';
     }
     problems.push({ file: d.file, problem: d.problem, ...(repaired !== undefined ? { repaired } : {}) });
   }

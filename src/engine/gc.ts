@@ -16,7 +16,7 @@ import { logKeyPrefix } from './store/log-name.js';
 import { listStoreFolder, readStoreText } from './store/safe-fs.js';
 
 export interface GcItem {
-  readonly what: 'entry' | 'object' | 'tree' | 'log' | 'resume' | 'tmp' | 'lock';
+  readonly what: 'entry' | 'object' | 'tree' | 'log' | 'resume' | 'failure' | 'tmp' | 'lock';
   readonly name: string;
   readonly bytes: number;
   /** For an entry: whose result it was, and when it was made (so people can see what they would lose). */
@@ -76,6 +76,7 @@ function collect(store: FsStore, dryRun: boolean): GcResult {
   const rootPrefixes = new Set([...rootKeys].map((k) => k.slice(0, 12)));
   for (const f of list('logs')) if (!rootPrefixes.has(logKeyPrefix(f) ?? '')) items.push({ what: 'log', name: f, bytes: treeSize(join(store.root, 'logs', f)) });
   for (const k of list('resume')) if (!rootKeys.has(k)) items.push({ what: 'resume', name: k, bytes: treeSize(join(store.root, 'resume', k)) });
+  for (const f of list('failures')) if (!rootKeys.has(f.replace(/\.json$/, ''))) items.push({ what: 'failure', name: f, bytes: treeSize(join(store.root, 'failures', f)) });
   for (const f of list('tmp')) {
     const path = join(store.root, 'tmp', f);
     if (tempOwnerGone(f, mtimeMs(path))) items.push({ what: 'tmp', name: f, bytes: treeSize(path) });
@@ -101,6 +102,8 @@ function collect(store: FsStore, dryRun: boolean): GcResult {
           return join(store.root, 'logs', i.name);
         case 'resume':
           return store.resumePath(i.name);
+        case 'failure':
+          return join(store.root, 'failures', i.name);
         case 'tmp':
           return join(store.root, 'tmp', i.name);
         case 'lock':
@@ -108,7 +111,7 @@ function collect(store: FsStore, dryRun: boolean): GcResult {
       }
     };
     // Entries first, so a crash midway never leaves an entry pointing at deleted objects.
-    for (const what of ['entry', 'tree', 'object', 'log', 'resume', 'tmp', 'lock'] as const) {
+    for (const what of ['entry', 'tree', 'object', 'log', 'resume', 'failure', 'tmp', 'lock'] as const) {
       for (const i of items.filter((x) => x.what === what)) rmSync(pathOf(i), { recursive: true, force: true });
     }
   }

@@ -53,6 +53,7 @@ export async function runNodeTask(store: Store, task: NodeTask, opts: RunnerOpti
   let staging: string | undefined;
   let release: (() => void) | undefined;
   let runStart = performance.now();
+  let started = false;
   try {
     staging = await store.attempts.tempDir(`attempt-${inst.id}`);
     const scratch = basename(staging);
@@ -76,6 +77,9 @@ export async function runNodeTask(store: Store, task: NodeTask, opts: RunnerOpti
     }
     opts.beforeStart?.();
     runStart = performance.now();
+    // This attempt is now the latest: an earlier one's failure no longer explains the key's state.
+    store.attempts.clearFailure(key);
+    started = true;
     hooks.start?.(new Date().toISOString());
     const inputs = await checkoutInputs(store, task.inputs, join(staging, 'in'));
     const writeLog = store.attempts.openLog(key, inst.id);
@@ -162,6 +166,14 @@ export async function runNodeTask(store: Store, task: NodeTask, opts: RunnerOpti
       // anything else with its stack, as it is a bug.
       const environment = typeof (e as NodeJS.ErrnoException).code === 'string';
       tail.push(`(engine) ${e instanceof Error && e.stack && !environment ? e.stack : message}`);
+    }
+    // Kept for the next plan of this key, which then says the attempt failed rather than that it was cut off.
+    if (started) {
+      try {
+        store.attempts.noteFailure(key, message);
+      } catch {
+        /* a full disk: the next plan only says less */
+      }
     }
     return { status: 'failed', message, logTail: [...tail], engine: !nodesFault, worker: opts.worker };
   } finally {

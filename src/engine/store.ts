@@ -76,9 +76,14 @@ export interface StoreAttempts {
   tempDir(label: string): Promise<string>;
   /** The resume directory a node keeps between attempts of one key. */
   resumeDir(key: string): string;
-  /** Whether an earlier attempt of `key` left resume state. */
+  /** Whether an earlier attempt of `key` saved resume state (a resume directory with something in it). */
   hasResume(key: string): boolean;
   clearResume(key: string): void;
+  /** Notes that the latest attempt of `key` failed, and how (one line), until `clearFailure`. */
+  noteFailure(key: string, message: string): void;
+  /** The failure noted for `key`'s latest attempt, if it failed. */
+  lastFailure(key: string): string | undefined;
+  clearFailure(key: string): void;
   /** Starts (truncates) the log of `key`, named by `nodeId` when given, and returns a line appender. */
   openLog(key: string, nodeId?: string): (line: string) => void;
   /**

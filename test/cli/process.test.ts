@@ -103,7 +103,7 @@ nodes:
       ['long', 'ran'],
       ['last', 'ran'],
     ]);
-    expect(nodes[2]?.reason).toBe('previous attempt did not finish; resuming');
+    expect(nodes[2]?.reason).toBe('previous attempt did not finish; rerunning');
     expect(readdirSync(join(dir, 'artifacts', 'locks')).filter((f) => f.endsWith('.lock'))).toEqual([]);
 
     const byRun = "SELECT string_agg(status, '/' ORDER BY started) AS s FROM runs";

@@ -6,6 +6,8 @@ import { existsSync } from 'node:fs';
 import { load, run, tempDir, writePipeline } from './fixtures/helpers.js';
 import { openStore } from '../../src/engine/store.js';
 import { planPipeline } from '../../src/engine/plan.js';
+import { checkStore } from '../../src/engine/fsck.js';
+import { collectGarbage } from '../../src/engine/gc.js';
 
 const chain = (value: string, upper = false, note = '') => `
 name: chain
@@ -228,10 +230,34 @@ nodes:
     expect(first.status).toEqual({ r: 'failed' });
     const second = await run(file);
     expect(second.status).toEqual({ r: 'ran' });
-    expect(second.nodes[0]?.reason).toBe('previous attempt did not finish; resuming');
+    expect(second.nodes[0]?.reason).toBe('previous attempt failed: crashed halfway; resuming from its saved state');
     const store = openStore(join(dir, 'artifacts'));
     expect(readFileSync(store.objectPath(second.nodes[0]?.outputs?.out?.digest as string), 'utf8')).toBe('resumed');
     expect(existsSync(store.resumePath(second.nodes[0]?.key as string))).toBe(false);
+  });
+
+  it('after a failed exec attempt the next run says it failed and how, and that it reruns (nothing to resume)', async () => {
+    const dir = tempDir();
+    const mark = join(dir, 'ok');
+    const file = writePipeline(dir, `name: f\nnodes:\n  e:\n    kind: exec\n    params: { argv: [sh, -c, 'test -e "$MARK" || exit 3; printf x > "$PIPE_OUT/o"'], env: { MARK: '${mark}' } }\n    outputs: [o]\n`);
+    const first = await run(file);
+    expect(first.status).toEqual({ e: 'failed' });
+    const starts: string[] = [];
+    const failedAgain = await run(file, { onEvent: (e) => e.type === 'node-start' && starts.push(e.reason) });
+    expect(failedAgain.status).toEqual({ e: 'failed' });
+    expect(starts).toEqual(['previous attempt failed: command sh failed: exit code 3; rerunning']);
+    expect(planPipeline(load(file))[0]?.reason).toBe('previous attempt failed: command sh failed: exit code 3; rerunning');
+    // A note is store state like a resume directory: fsck checks it, gc collects it with its key.
+    const store = openStore(join(dir, 'artifacts'));
+    expect((await checkStore(store)).problems).toEqual([]);
+    expect((await collectGarbage(store, { dryRun: true })).items.filter((i) => i.what === 'failure')).toHaveLength(1);
+    writeFileSync(mark, '');
+    const fixed = await run(file);
+    expect(fixed.status).toEqual({ e: 'ran' });
+    expect(fixed.nodes[0]?.reason).toBe('previous attempt failed: command sh failed: exit code 3; rerunning');
+    // The note goes with the attempt that succeeds: nothing is left to explain once the key is cached.
+    expect(readdirSync(join(dir, 'artifacts', 'failures'))).toEqual([]);
+    expect((await run(file)).nodes[0]?.reason).toBe('cache hit');
   });
 
   it('a gathered input (node[*].output) collects every matrix instance into one directory', async () => {

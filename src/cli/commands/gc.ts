@@ -18,7 +18,7 @@ export const spec = defineCommand<GcOptions>({
   rank: 4,
   summary: 'delete what no longer serves the last result of any node',
   description: `Deletes what no longer serves the last recorded result of any node: superseded cache entries, objects only they
-reference, their trees, logs and resume directories, and temp files of dead processes. Names each superseded
+reference, their trees, logs, resume directories and failure notes, and temp files of dead processes. Names each superseded
 result it deletes (pipeline, node, age); results pinned with \`pipe keep\` are never deleted. Refuses while a run
 is in progress on the store.`,
   options: [
@@ -72,8 +72,8 @@ async function gc(values: GcOptions, env: CommandContext): Promise<number> {
   }
   const verb = values.dryRun ? 'would delete' : 'deleted';
   const lines: string[] = [];
-  const groups = ['entry', 'object', 'tree', 'log', 'resume', 'tmp', 'lock'] as const;
-  const names = { entry: 'cache entries', object: 'objects', tree: 'trees', log: 'logs', resume: 'resume dirs', tmp: 'temp files', lock: 'stale locks' };
+  const groups = ['entry', 'object', 'tree', 'log', 'resume', 'failure', 'tmp', 'lock'] as const;
+  const names = { entry: 'cache entries', object: 'objects', tree: 'trees', log: 'logs', resume: 'resume dirs', failure: 'failure notes', tmp: 'temp files', lock: 'stale locks' };
   // Superseded results by name: whose, how old, and how to keep one.
   const entries = result.items.filter((i) => i.what === 'entry');
   if (entries.length > 0) {

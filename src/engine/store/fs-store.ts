@@ -7,6 +7,7 @@
  *   last/<hash>.json        the last key recorded per (pipeline, node id), for plan diffs
  *   meta/*.jsonl            append-only records (runs, node_runs, cache_keys, artifacts, metrics, tables/<t>.jsonl)
  *   quarantine/             objects that failed verification and the cache entries they invalidated
+ *   failures/<key>.json     how the latest attempt of a key failed (until its next attempt starts), for plan reasons
  *   locks/, resume/, logs/, tmp/
  *   jobs/<id>.*             files of remote attempts (SLURM task spec and output, the channel an attempt reports on)
  *
@@ -28,10 +29,12 @@ import type { Artifact, CacheEntry, Damage, LastKey, MetaTable, Store, StoreAtte
 import { describeArtifact } from './describe.js';
 import { isLogOf, logFileName } from './log-name.js';
 import { appendStoreText, createStoreFile, hashStoreFile, isRegularFile, isStoreFolder, listStoreFolder, openForAppend, readStoreText } from './safe-fs.js';
-import { checkEntry, checkLast, checkManifest, CorruptObject, isDigest, parseJson, StoreDamage } from './untrusted.js';
+import { clip } from '../clip.js';
+import { printable } from '../diagnostics.js';
+import { checkEntry, checkFailure, checkLast, checkManifest, CorruptObject, isDigest, parseJson, StoreDamage } from './untrusted.js';
 
 const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
-const LAYOUT = ['objects', 'trees', 'cache', 'last', 'meta/tables', 'locks', 'resume', 'logs', 'tmp', 'quarantine', 'jobs'];
+const LAYOUT = ['objects', 'trees', 'cache', 'last', 'meta/tables', 'locks', 'resume', 'failures', 'logs', 'tmp', 'quarantine', 'jobs'];
 
 /** A single path component that names nothing outside its directory. */
 const PLAIN_NAME = /^(?!\.\.?$)[\w.-]+$/;
@@ -57,8 +60,15 @@ export class FsStore implements Store {
         if (!onlyFilesAndFolders(path)) rmSync(path, { recursive: true, force: true });
         return path;
       },
-      hasResume: (key) => existsSync(this.resumePath(key)),
+      hasResume: (key) => {
+        // runAttempt creates the folder for every attempt; only what a node wrote there can be resumed from.
+        const path = this.resumePath(key);
+        return isStoreFolder(path, this.rel(path)) && readdirSync(path).length > 0;
+      },
       clearResume: (key) => rmSync(this.resumePath(key), { recursive: true, force: true }),
+      noteFailure: (key, message) => this.writeJsonAtomic(this.failurePath(key), { message: failureLine(message), time: new Date().toISOString() }),
+      lastFailure: (key) => this.readChecked(this.failurePath(key), (v) => checkFailure(v, this.rel(this.failurePath(key)))),
+      clearFailure: (key) => rmSync(this.failurePath(key), { force: true }),
       openLog: (key, nodeId) => {
         const name = logFileName(checkedKey(key), nodeId);
         const file = join(this.root, 'logs', name);
@@ -103,6 +113,9 @@ export class FsStore implements Store {
   }
   resumePath(key: string): string {
     return join(this.root, 'resume', checkedKey(key));
+  }
+  failurePath(key: string): string {
+    return join(this.root, 'failures', `${checkedKey(key)}.json`);
   }
   lockPath(key: string): string {
     return join(this.root, 'locks', `${checkedKey(key)}.lock`);
@@ -485,6 +498,11 @@ function appendLines(path: string, rows: readonly object[], label: string): void
   } finally {
     closeSync(fd);
   }
+}
+
+/** A failure message as a note keeps it: its first line, cut to a reason's length, control characters made visible. */
+function failureLine(message: string): string {
+  return clip(printable((message.split('\n')[0] ?? '').replace(/\t/g, ' ')), 300);
 }
 
 /** Whether `path` is a directory (an existing non-directory is not a store). */

@@ -166,6 +166,17 @@ export function checkLast(v: unknown, file: string): LastKey {
   return v as unknown as LastKey;
 }
 
+/** The longest failure note pipe writes (`failureLine`), with room to spare. */
+const MAX_FAILURE_NOTE = 1000;
+
+/** A failure note (failures/<key>.json): one printable line, as plan reasons are printed as they are. */
+export function checkFailure(v: unknown, file: string): string {
+  if (!isObj(v) || typeof v.message !== 'string' || v.message.length > MAX_FAILURE_NOTE || TERMINAL_UNSAFE.test(v.message)) {
+    throw new StoreDamage(file, 'not a failure note');
+  }
+  return v.message;
+}
+
 /** One JSONL line of a record table: a JSON object (its columns are typed by the reader). */
 export function checkRecordLine(line: string, file: string, lineNo: number): Obj {
   let v: unknown;
