@@ -11,6 +11,7 @@ export interface ExecutorFlags {
   readonly slurmPartition?: string;
   readonly slurmAccount?: string;
   readonly slurmArg?: string[];
+  readonly workerTimeout?: string;
 }
 
 /**
@@ -25,6 +26,9 @@ export async function chooseExecutor(
   const name = flags.executor ?? 'local';
   const slurmFlags = flags.slurmPartition !== undefined || flags.slurmAccount !== undefined || (flags.slurmArg ?? []).length > 0;
   if (slurmFlags && name !== 'slurm') return { error: '--slurm-partition, --slurm-account and --slurm-arg need --executor slurm' };
+  const workerTimeout = flags.workerTimeout === undefined ? undefined : Number(flags.workerTimeout);
+  if (workerTimeout !== undefined && !(Number.isFinite(workerTimeout) && workerTimeout > 0)) return { error: `--worker-timeout must be a positive number of seconds, got '${flags.workerTimeout}'` };
+  if (workerTimeout !== undefined && (name === 'local' || name === 'slurm')) return { error: '--worker-timeout needs --executor redis://HOST:PORT' };
   if (name === 'local') return {};
   if (name === 'slurm') {
     const { checkSlurm, slurmExecutor } = await import('../engine/executors/slurm.js');
@@ -48,5 +52,5 @@ export async function chooseExecutor(
     return { error: (e as Error).message };
   }
   const { redisExecutor } = await import('../engine/executors/redis.js');
-  return { factory: ({ store }) => redisExecutor(store, name, { notice }) };
+  return { factory: ({ store }) => redisExecutor(store, name, { notice, ...(workerTimeout !== undefined ? { workerTimeoutMs: workerTimeout * 1000 } : {}) }) };
 }

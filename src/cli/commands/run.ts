@@ -15,6 +15,7 @@ interface RunOptions {
   readonly slurmPartition?: string;
   readonly slurmAccount?: string;
   readonly slurmArg?: string[];
+  readonly workerTimeout?: string;
 }
 
 /** `pipe run`: exit 0 when every node ran or was cached, 1 when one failed, 2 for bad input, 130 when interrupted. */
@@ -40,6 +41,10 @@ export const spec = defineCommand<RunOptions>({
     { flags: '--slurm-partition <p>', description: 'SLURM partition (sbatch --partition)' },
     { flags: '--slurm-account <a>', description: 'SLURM account (sbatch --account)' },
     { flags: '--slurm-arg <arg>', description: 'more sbatch arguments, e.g. --slurm-arg=--qos=long (memory and time come from resources.mem and resources.time)', repeatable: true },
+    {
+      flags: '--worker-timeout <seconds>',
+      description: 'with a Redis executor: fail the nodes that no live pipe worker has served for this long (none picked them up, none heartbeats) instead of waiting for one (default: wait)',
+    },
   ],
   footer: `Ctrl-C cancels running nodes and keeps what finished; the next run resumes from the cache. If pipe itself is killed
 (even kill -9), the exec commands it was running are stopped too (SIGTERM, then SIGKILL after 2 s) by a small

@@ -13,7 +13,9 @@
  * and the key's lock in the store keeps the new attempt from running it a second time at once.
  *
  * No live worker that can take a waiting node's jobs (all killed, none started, none with a GPU) for one queue lock
- * time (queueLockMs, PIPE_QUEUE_LEASE_S) after the last one's heartbeat ran out: one line saying so, and the run keeps waiting for one.
+ * time (queueLockMs, PIPE_QUEUE_LEASE_S) after the last one's heartbeat ran out: one line saying so, and the run keeps
+ * waiting for one — or, with a worker timeout (`--worker-timeout`), fails those nodes once none has served them for
+ * that long, and takes their jobs off the queue.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
@@ -33,6 +35,11 @@ const WORKER_LOSSES = 3;
 export interface RedisExecutorOptions {
   /** One line for the user: Redis lost, back, or given up on. */
   readonly notice: (line: string) => void;
+  /**
+   * Fail a node instead of waiting once no live worker could take its job for this long (`--worker-timeout`);
+   * undefined waits for one indefinitely.
+   */
+  readonly workerTimeoutMs?: number;
 }
 
 /** An executor that hands nodes to the worker pool behind `url`. Check the URL first (queue.ts `checkRedis`). */
@@ -52,7 +59,7 @@ export function redisExecutor(store: Store, url: string, opts: RedisExecutorOpti
     return q;
   };
   const lostOutcome = (): Extract<AttemptOutcome, { status: 'failed' }> => ({ status: 'failed', message: (link.lost.reason as Error).message, logTail: [], engine: true });
-  const unserved = noWorkerWatch(redis, link, opts.notice);
+  const unserved = noWorkerWatch(redis, link, opts.notice, opts.workerTimeoutMs);
   return {
     name: 'redis',
     run: (task, events, signal) =>
@@ -112,8 +119,11 @@ export function redisExecutor(store: Store, url: string, opts: RedisExecutorOpti
             }
             if (state === 'unknown') return { vanished: `queue job ${id} is no longer in Redis` };
             if (state === 'completed') return `queue job ${id} ended without reporting an outcome`;
-            await unserved(shape);
-            return undefined;
+            const unservedFor = await unserved(shape);
+            if (unservedFor === undefined) return undefined;
+            // Given up: a worker that starts later must not take the job of a node this run already failed.
+            await link.guard(queue.remove(id)).catch(() => {});
+            return unservedFor;
           },
         };
       }).catch((e: unknown) => (link.lost.aborted ? lostOutcome() : Promise.reject(e))),
@@ -126,10 +136,11 @@ export function redisExecutor(store: Store, url: string, opts: RedisExecutorOpti
 
 /**
  * Says once per resource shape when no live worker can take its jobs (PIPE_QUEUE_LEASE_S after the last heartbeat
- * ran out, or after the first job when none ever came), and again after one came back and went. Called by the
- * attempts still waiting or running, about once a second each; asks Redis at most once a second.
+ * ran out, or after the first job when none ever came), and again after one came back and went. With `giveUpMs`,
+ * resolves with a failure message for the attempts of a shape no live worker has served for that long. Called by
+ * the attempts still waiting or running, about once a second each; asks Redis at most once a second.
  */
-function noWorkerWatch(redis: Redis, link: RedisLink, notice: (line: string) => void): (shape: Shape) => Promise<void> {
+function noWorkerWatch(redis: Redis, link: RedisLink, notice: (line: string) => void, giveUpMs: number | undefined): (shape: Shape) => Promise<string | undefined> {
   const { url } = link;
   const waitMs = queueLockMs();
   const since = new Map<string, number>();
@@ -138,20 +149,24 @@ function noWorkerWatch(redis: Redis, link: RedisLink, notice: (line: string) => 
   return async (shape) => {
     if (workers === undefined || performance.now() - workers.at > 1000) workers = { at: performance.now(), slots: link.guard(liveWorkers(redis)) };
     const slots = await workers.slots.catch(() => undefined);
-    if (slots === undefined) return;
+    if (slots === undefined) return undefined;
     const name = shapeName(shape);
     if (slots.some((w) => serves(w, shape))) {
       since.delete(name);
       told.delete(name);
-      return;
+      return undefined;
     }
     const t = since.get(name) ?? performance.now();
     since.set(name, t);
-    if (performance.now() - t < waitMs || told.has(name)) return;
-    told.add(name);
+    const waited = performance.now() - t;
     const gpu = shape.gpu > 0;
-    notice(
-      `no pipe worker${gpu ? ' with a GPU' : ''} has been serving ${url} for ${Math.round((performance.now() - t) / 1000)} s; still waiting for one (start it with: pipe worker --redis ${url}${gpu ? ' --gpus N' : ''})`,
-    );
+    const none = `no pipe worker${gpu ? ' with a GPU' : ''} has been serving ${url} for ${Math.round(waited / 1000)} s`;
+    const start = `pipe worker --redis ${url}${gpu ? ' --gpus N' : ''}`;
+    if (giveUpMs !== undefined && waited >= giveUpMs) return `${none} (--worker-timeout ${giveUpMs / 1000}); start one with: ${start}`;
+    if (waited < waitMs || told.has(name)) return undefined;
+    told.add(name);
+    const until = giveUpMs !== undefined ? `giving up after ${giveUpMs / 1000} s (--worker-timeout)` : 'still waiting for one';
+    notice(`${none}; ${until} (start it with: ${start})`);
+    return undefined;
   };
 }
