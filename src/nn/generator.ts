@@ -99,9 +99,11 @@ export type GeneratorOptions = SessionOptions & {
    */
   readonly residentKv?: boolean;
   /**
-   * Which decode graph `stream` runs: 'standard' (portable ONNX ops) or 'fused' (onnxruntime's contrib ops, far fewer
-   * kernels per step: models/fused-decode.ts; it keeps the cache on the device, so it implies residentKv). Default
-   * 'standard'.
+   * Which decode graph `stream` runs: 'standard' (portable ONNX ops) or 'fused' (onnxruntime's contrib ops, about a
+   * third of the kernels per step: models/fused-decode.ts; it keeps the cache on the device, so it implies residentKv,
+   * and updates it in place). Default 'standard' everywhere: the fused graph is checked against it on the CPU EP only
+   * (test/nn/fused-decode.test.ts; bench/eval/decode-speed.mjs --graph checks both on a GPU). On the CPU EP the host
+   * cache stays faster in wall time: onnxruntime-node copies every cache output into a new JavaScript array.
    */
   readonly decodeGraph?: DecodeGraphKind;
   /** Default: `byteVocab` for the GPT, `idVocab(config)` for the Llama family. */
@@ -460,7 +462,7 @@ export class Generator {
         decodeWeights: Object.fromEntries([...this.weights, ...this.fusedWeights]),
         fused: this.residentKv && this.fused,
         prefill: async (B, P, feeds) => (await this.prefillSession(P, B)).run(feeds),
-        decode: async (B, feeds) => (await this.decodeSession(B, this.residentKv)).run(feeds),
+        decode: async (B, feeds, outputs) => (await this.decodeSession(B, this.residentKv)).run(feeds, outputs),
         ...(this.residentKv ? { resident: this.residentCache() } : {}),
         rt: this.rt,
       },

@@ -38,11 +38,13 @@ export interface StreamHost {
   /**
    * The decode graph is the fused one (models/fused-decode.ts; needs `resident`): it takes `total_len` (the longest
    * row's length after this token) instead of the slot mask and marker, and keys (B, kvHeads, S, headDim) like values.
+   * Its cache outputs are written into the cache it is fed (preallocated outputs): GroupQueryAttention then writes only
+   * the new token's slot instead of copying the whole cache, and the cache tensors stay the same between admissions.
    */
   readonly fused: boolean;
   prefill(B: number, P: number, feeds: Record<string, RtTensor>): Promise<Outputs>;
-  /** One decode run over the first B rows of the cache. */
-  decode(B: number, feeds: Record<string, RtTensor>): Promise<Outputs>;
+  /** One decode run over the first B rows of the cache; `outputs` as RtSession.run's. */
+  decode(B: number, feeds: Record<string, RtTensor>, outputs?: Record<string, RtTensor | null>): Promise<Outputs>;
   /** Present when the cache stays on the device (see ResidentCache); the decode graph then takes `slot_hot`. */
   readonly resident?: ResidentCache;
 }
@@ -152,6 +154,16 @@ export async function runStream<R extends StreamRequest>(
       feeds[GRAPH_IO.pastV(l)] = dev.values[l] as RtTensor;
     }
     return feeds;
+  };
+
+  /** The fused graph's outputs: logits (allocated by onnxruntime) and each cache output written into its input. */
+  const inPlace = (): Record<string, RtTensor | null> => {
+    const out: Record<string, RtTensor | null> = { [GRAPH_IO.decode.logits]: null };
+    for (let l = 0; l < cfg.nLayer; l++) {
+      out[GRAPH_IO.newK(l)] = dev.keys[l] as RtTensor;
+      out[GRAPH_IO.newV(l)] = dev.values[l] as RtTensor;
+    }
+    return out;
   };
 
   /** Appends a sampled token to a row; true when the row is finished (and handed back). */
@@ -316,8 +328,8 @@ export async function runStream<R extends StreamRequest>(
       }
     }
     const feeds = resident ? residentFeeds() : feedsFor(Bd);
-    const res = await host.decode(Bd, feeds);
-    if (resident) {
+    const res = await host.decode(Bd, feeds, fused ? inPlace() : undefined);
+    if (resident && !fused) {
       hot.fill(0);
       swapIn(res);
     }

@@ -74,9 +74,14 @@ export class RtSession {
     return this.session.outputNames;
   }
 
-  async run(feeds: Readonly<Record<string, RtTensor>>): Promise<Record<string, RtTensor>> {
+  /**
+   * Runs the graph. `outputs`, when given, lists the outputs to return: null to have onnxruntime allocate one, or a
+   * tensor to write it into (a KV cache updated in place: the same tensor as an input, see stream.ts).
+   */
+  async run(feeds: Readonly<Record<string, RtTensor>>, outputs?: Readonly<Record<string, RtTensor | null>>): Promise<Record<string, RtTensor>> {
     try {
-      return (await this.session.run(feeds as Record<string, ort.Tensor>)) as Record<string, RtTensor>;
+      const f = feeds as Record<string, ort.Tensor>;
+      return (await (outputs ? this.session.run(f, outputs as Record<string, ort.Tensor | null>) : this.session.run(f))) as Record<string, RtTensor>;
     } catch (cause) {
       throw new Error(`onnxruntime failed running the ${this.label} graph: ${message(cause)}`, { cause });
     }
