@@ -90,7 +90,8 @@ for (const name of models) {
     const label = (run) => [run.provider, ...(graphs.length > 1 ? [run.graph] : []), ...(temperatures.length > 1 ? [`T=${run.temperature}`] : [])].join('/');
     console.log(`${name.padEnd(14)} batch ${String(B).padStart(3)}  ${runs.map((run) => `${label(run)}: prefill ${run.prefill.toFixed(1)} ms, decode ${run.decode.toFixed(0)} tokens/s`).join('   ')}`);
     // Ratios of decode tokens/s: second provider against the first (per graph and temperature), fused against
-    // standard, sampled against greedy, and the second provider's best graph against the first provider's best.
+    // standard, and the second provider's best graph against the first provider's best; then decode time sampled
+    // against greedy (the first temperature 0, else the first listed).
     const get = (p, gr, t) => runs.find((run) => run.provider === p && run.graph === gr && run.temperature === t)?.decode;
     const ratios = [];
     for (const t of temperatures) {
@@ -104,7 +105,7 @@ for (const name of models) {
     }
     if (temperatures.length > 1) {
       const greedyT = temperatures.includes(0) ? 0 : temperatures[0];
-      for (const p of providers) for (const gr of graphs) for (const t of temperatures.filter((x) => x !== greedyT)) ratios.push(`greedy/T=${t} time ${p}/${gr} ${fmt(get(p, gr, greedyT) / get(p, gr, t))}`);
+      for (const p of providers) for (const gr of graphs) for (const t of temperatures.filter((x) => x !== greedyT)) ratios.push(`time T=${t}/T=${greedyT} ${p}/${gr} ${fmt(get(p, gr, greedyT) / get(p, gr, t))}`);
     }
     if (ratios.length > 0) console.log(`${''.padEnd(14)} ratios (decode tokens/s): ${ratios.join(', ')}`);
     for (const gen of new Set(runs.map((run) => run.gen))) await gen.dispose();
