@@ -1,7 +1,7 @@
 // Kernels of one decode step: the nodes of the resident decode graph after onnxruntime's graph optimization on the
 // CPU EP (written with optimizedModelFilePath and read back), per op type, for each decode graph.
 // Run: npm run build && node bench/eval/decode-kernels.mjs [--models gpt,llama-fixture] [--batch 8] [--slots 192]
-//        [--graph standard,fused] [--level all|basic|none]
+//        [--graph standard,fused,fused-mha] [--level all|basic|none]
 // The CPU EP's optimizer fuses a little more than the WebGPU EP's (its fusions are EP-specific), so these counts are
 // a lower bound of what WebGPU dispatches; `--level basic` shows the graph without the EP-specific fusions.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -22,7 +22,7 @@ const opt = (name, dflt) => {
 const models = opt('--models', 'gpt,llama-fixture').split(',');
 const B = Number(opt('--batch', '8'));
 const S = Number(opt('--slots', '192'));
-const graphs = opt('--graph', 'standard,fused').split(',');
+const graphs = opt('--graph', 'standard,fused,fused-mha').split(',');
 const level = opt('--level', 'all');
 
 const dir = mkdtempSync(join(tmpdir(), 'decode-kernels-'));
@@ -31,7 +31,7 @@ try {
     const { ckpt } = await benchModel(name);
     for (const graph of graphs) {
       const file = join(dir, `${name}-${graph}.onnx`);
-      const model = encodeModel(buildDecodeGraph(ckpt.config, B, S, { resident: true, fused: graph === 'fused' }));
+      const model = encodeModel(buildDecodeGraph(ckpt.config, B, S, { resident: true, graph }));
       const session = await ort.InferenceSession.create(model, { executionProviders: ['cpu'], graphOptimizationLevel: level, optimizedModelFilePath: file, logSeverityLevel: 3 });
       await session.release();
       const nodes = fromBinary(ModelProtoSchema, readFileSync(file)).graph?.node ?? [];

@@ -2,14 +2,15 @@
 // provider, decode graph, model, batch width and temperature: prompt pass (prefill) time and decode tokens per
 // second. Every configuration of a (model, batch) runs alternately, round by round, so all see the same machine load.
 // Run: npm run build && node bench/eval/decode-speed.mjs [--providers cpu,webgpu] [--models gpt,llama-fixture,llama-135m]
-//        [--batches 1,8,32,64] [--graph standard,fused] [--temperature 0.5] [--prompt 96] [--new 64] [--threads N]
+//        [--batches 1,8,32,64] [--graph standard,fused,fused-mha] [--temperature 0.5] [--prompt 96] [--new 64] [--threads N]
 //        [--rounds 2] [--kv auto|host|resident]
-// Models: see bench-models.mjs. --graph: GeneratorOptions.decodeGraph (fused: onnxruntime contrib ops, always with
-// the cache on the device). --kv: where the standard graph's KV cache lives between decode runs (auto: on the device
+// Models: see bench-models.mjs. --graph: GeneratorOptions.decodeGraph (fused, fused-mha: onnxruntime contrib ops,
+// always with the cache on the device). --kv: where the standard graph's KV cache lives between decode runs (auto: on the device
 // for WebGPU, on the host for the CPU EP). --temperature: a list (0 = greedy) to compare sampled with greedy decoding.
 // No row stops early: every row generates exactly --new tokens. Decode tokens/s = rows × (new − 1) / (time(new) −
 // time(1)), so the prompt pass and the first token are not counted in it; prefill is time(1); both times are the
-// fastest of the rounds. With two graphs, each provider first checks that both decode the same greedy tokens.
+// fastest of the rounds. With the standard graph and a fused one, each provider first checks that the fused graph
+// decodes the standard one's greedy tokens.
 import { performance } from 'node:perf_hooks';
 import * as nn from '../../dist/nn/index.js';
 import { benchModel } from './bench-models.mjs';
@@ -30,11 +31,12 @@ const rounds = Number(opt('--rounds', '2'));
 const threadsArg = opt('--threads', undefined);
 const threads = threadsArg === undefined ? {} : { threads: Number(threadsArg) };
 const kv = opt('--kv', 'auto');
-for (const gr of graphs) if (!['standard', 'fused'].includes(gr)) throw new Error(`decode-speed: --graph takes standard and/or fused, got '${gr}'`);
-if (kv === 'host' && graphs.includes('fused')) throw new Error('decode-speed: the fused graph keeps the cache on the device; drop --kv host or --graph fused');
+const GRAPHS = ['standard', 'fused', 'fused-mha'];
+for (const gr of graphs) if (!GRAPHS.includes(gr)) throw new Error(`decode-speed: --graph takes ${GRAPHS.join(', ')}, got '${gr}'`);
+if (kv === 'host' && graphs.some((gr) => gr !== 'standard')) throw new Error('decode-speed: the fused graphs keep the cache on the device; drop --kv host or the fused graphs');
 
 /** Generator options of one decode graph. */
-const graphOptions = (graph) => (graph === 'fused' ? { decodeGraph: 'fused' } : { decodeGraph: 'standard', ...(kv === 'auto' ? {} : { residentKv: kv === 'resident' }) });
+const graphOptions = (graph) => (graph !== 'standard' ? { decodeGraph: graph } : { decodeGraph: 'standard', ...(kv === 'auto' ? {} : { residentKv: kv === 'resident' }) });
 
 async function timeStream(gen, B, prompt, maxNewTokens, temperature) {
   const reqs = Array.from({ length: B }, (_, i) => ({ prompt, seed: i }));
@@ -70,10 +72,13 @@ for (const name of models) {
         byGraph.set(graph, gen);
         for (const temperature of temperatures) runs.push({ provider, graph, temperature, gen, t1: [], tN: [] });
       }
-      if (byGraph.size === 2) {
-        const [a, b] = [await greedy(byGraph.get('standard'), B, prompt), await greedy(byGraph.get('fused'), B, prompt)];
-        const bad = a.findIndex((row, i) => row.join() !== b[i].join());
-        console.log(`${name} batch ${B} ${provider}: fused and standard greedy tokens ${bad < 0 ? 'agree' : `DIFFER (row ${bad}: ${a[bad].join(' ')} vs ${b[bad].join(' ')})`}`);
+      if (byGraph.has('standard')) {
+        const a = await greedy(byGraph.get('standard'), B, prompt);
+        for (const gr of graphs.filter((x) => x !== 'standard')) {
+          const b = await greedy(byGraph.get(gr), B, prompt);
+          const bad = a.findIndex((row, i) => row.join() !== b[i].join());
+          console.log(`${name} batch ${B} ${provider}: ${gr} and standard greedy tokens ${bad < 0 ? 'agree' : `DIFFER (row ${bad}: ${a[bad].join(' ')} vs ${b[bad].join(' ')})`}`);
+        }
       }
     }
     for (let r = 0; r < rounds; r++) {
@@ -89,16 +94,16 @@ for (const name of models) {
     }
     const label = (run) => [run.provider, ...(graphs.length > 1 ? [run.graph] : []), ...(temperatures.length > 1 ? [`T=${run.temperature}`] : [])].join('/');
     console.log(`${name.padEnd(14)} batch ${String(B).padStart(3)}  ${runs.map((run) => `${label(run)}: prefill ${run.prefill.toFixed(1)} ms, decode ${run.decode.toFixed(0)} tokens/s`).join('   ')}`);
-    // Ratios of decode tokens/s: second provider against the first (per graph and temperature), fused against
-    // standard, and the second provider's best graph against the first provider's best; then decode time sampled
+    // Ratios of decode tokens/s: second provider against the first (per graph and temperature), each fused graph
+    // against the standard one, and the second provider's best graph against the first provider's best; then decode time sampled
     // against greedy (the first temperature 0, else the first listed).
     const get = (p, gr, t) => runs.find((run) => run.provider === p && run.graph === gr && run.temperature === t)?.decode;
     const ratios = [];
     for (const t of temperatures) {
       const tl = temperatures.length > 1 ? ` T=${t}` : '';
       if (providers.length === 2) for (const gr of graphs) ratios.push(`${providers[1]}/${providers[0]} ${gr}${tl} ${fmt(get(providers[1], gr, t) / get(providers[0], gr, t))}`);
-      if (graphs.length === 2) for (const p of providers) ratios.push(`fused/standard ${p}${tl} ${fmt(get(p, 'fused', t) / get(p, 'standard', t))}`);
-      if (providers.length === 2 && graphs.length === 2) {
+      if (graphs.includes('standard')) for (const gr of graphs.filter((x) => x !== 'standard')) for (const p of providers) ratios.push(`${gr}/standard ${p}${tl} ${fmt(get(p, gr, t) / get(p, 'standard', t))}`);
+      if (providers.length === 2 && graphs.length > 1) {
         const best = (p) => Math.max(...graphs.map((gr) => get(p, gr, t)));
         ratios.push(`best ${providers[1]}/best ${providers[0]}${tl} ${fmt(best(providers[1]) / best(providers[0]))}`);
       }

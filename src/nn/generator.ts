@@ -99,11 +99,12 @@ export type GeneratorOptions = SessionOptions & {
    */
   readonly residentKv?: boolean;
   /**
-   * Which decode graph `stream` runs: 'standard' (portable ONNX ops) or 'fused' (onnxruntime's contrib ops, about a
-   * third of the kernels per step: models/fused-decode.ts; it keeps the cache on the device, so it implies residentKv,
-   * and updates it in place). Default 'standard' everywhere: the fused graph is checked against it on the CPU EP only
-   * (test/nn/fused-decode.test.ts; bench/eval/decode-speed.mjs --graph checks both on a GPU). On the CPU EP the host
-   * cache stays faster in wall time: onnxruntime-node copies every cache output into a new JavaScript array.
+   * Which decode graph `stream` runs: 'standard' (portable ONNX ops), or onnxruntime's contrib ops with a third to a
+   * quarter of the kernels per step (models/fused-decode.ts): 'fused' (GroupQueryAttention, the cache updated in
+   * place) or 'fused-mha' (Where writes + MultiHeadAttention with the slot mask). Both keep the cache on the device,
+   * so they imply residentKv. Default 'standard' everywhere: the fused graphs are checked against it on the CPU EP
+   * only (test/nn/fused-decode.test.ts; bench/eval/decode-speed.mjs --graph checks them on a GPU). On the CPU EP the
+   * host cache stays faster in wall time: onnxruntime-node copies every cache output into a new JavaScript array.
    */
   readonly decodeGraph?: DecodeGraphKind;
   /** Default: `byteVocab` for the GPT, `idVocab(config)` for the Llama family. */
@@ -111,7 +112,7 @@ export type GeneratorOptions = SessionOptions & {
 };
 
 /** The two decode graphs (GeneratorOptions.decodeGraph). */
-export const DECODE_GRAPHS = ['standard', 'fused'] as const;
+export const DECODE_GRAPHS = ['standard', 'fused', 'fused-mha'] as const;
 export type DecodeGraphKind = (typeof DECODE_GRAPHS)[number];
 
 /** Input names of the resident decode graph's slot marker and of the admit graph (see ResidentCache in stream.ts). */
@@ -134,11 +135,11 @@ const newV = (l: number) => `value_${l}`;
 /**
  * The one-token decode graph over a KV cache of S slots, weights as inputs (so setWeights is cheap). Outputs the
  * token's keys and values for the host to write into its cache; `resident`: takes `slot_hot` (B, S) bool, writes them
- * into the cache in the graph and outputs the updated cache (which stays on the device, see ResidentCache); `fused`:
- * the resident step in onnxruntime's contrib ops (models/fused-decode.ts), which takes `total_len` instead of the
- * slot mask and marker and keeps keys (B, nkv, S, hd) like values.
+ * into the cache in the graph and outputs the updated cache (which stays on the device, see ResidentCache). `graph`
+ * 'fused' / 'fused-mha': the resident step in onnxruntime's contrib ops (models/fused-decode.ts; `resident` implied),
+ * with keys (B, nkv, S, hd) like values; 'fused' takes `total_len` instead of the slot mask and marker.
  */
-export function buildDecodeGraph(cfg: ModelConfig, B: number, S: number, o: { resident?: boolean; fused?: boolean } = {}): Graph {
+export function buildDecodeGraph(cfg: ModelConfig, B: number, S: number, o: { resident?: boolean; graph?: DecodeGraphKind } = {}): Graph {
   const g = new Graph();
   const model = decoderModel(cfg);
   const { params, inputs } = inputParams(g, model.specs);
@@ -146,15 +147,19 @@ export function buildDecodeGraph(cfg: ModelConfig, B: number, S: number, o: { re
   const position = g.input(IO.position, 'int32', [B]);
   const pastKeys: ReturnType<Graph['input']>[] = [];
   const pastValues: ReturnType<Graph['input']>[] = [];
-  const cacheShapes = cacheLayout(cfg, B, S, o.fused ?? false);
-  if (o.fused) {
-    const totalLen = g.input(IO.totalLen, 'int32', [1]);
+  const graph = o.graph ?? 'standard';
+  const cacheShapes = cacheLayout(cfg, B, S, graph !== 'standard');
+  if (graph !== 'standard') {
+    const attention =
+      graph === 'fused'
+        ? { kind: 'gqa' as const, totalLen: g.input(IO.totalLen, 'int32', [1]) }
+        : { kind: 'mha' as const, slotBias: g.input(IO.slotBias, 'float32', [B, S]), slotHot: g.input(RESIDENT_IO.slotHot, 'bool', [B, S]) };
     for (let l = 0; l < model.numLayers; l++) {
       pastKeys.push(g.input(pastK(l), 'float32', cacheShapes.k));
       pastValues.push(g.input(pastV(l), 'float32', cacheShapes.v));
     }
     const extra = new Map(fusedDecodeSpecs(cfg).map((w) => [w.name, g.input(w.name, 'float32', w.shape)]));
-    const out = fusedDecodeStep(g, cfg, lookup(inputs, extra), { token, position, totalLen, pastKeys, pastValues });
+    const out = fusedDecodeStep(g, cfg, lookup(inputs, extra), { token, position, pastKeys, pastValues, attention });
     return withOutputs(g, out);
   }
   const slotBias = g.input(IO.slotBias, 'float32', [B, S]);
@@ -177,22 +182,22 @@ function withOutputs(g: Graph, out: DecodeResult): Graph {
 
 /**
  * Shapes of one layer's cache for B rows of S slots: values (B, nkv, S, hd); keys transposed (B, nkv, hd, S) for the
- * standard graph (q·K without a Transpose), like values for the fused one (GroupQueryAttention's layout).
+ * standard graph (q·K without a Transpose), `keysBySlot` like values for the fused ones (the contrib ops' layout).
  */
-export function cacheLayout(cfg: ModelConfig, B: number, S: number, fused: boolean): { k: number[]; v: number[] } {
+export function cacheLayout(cfg: ModelConfig, B: number, S: number, keysBySlot: boolean): { k: number[]; v: number[] } {
   const { kvHeads: nkv, headDim: hd } = decoderModel(cfg);
-  return { k: fused ? [B, nkv, S, hd] : [B, nkv, hd, S], v: [B, nkv, S, hd] };
+  return { k: keysBySlot ? [B, nkv, S, hd] : [B, nkv, hd, S], v: [B, nkv, S, hd] };
 }
 
 /**
  * Writes n staged rows into a resident cache of B rows: cache' = Where(row_mask, Gather(rows, row_index), cache), per
  * layer for keys and values — only the n new rows travel from the host.
  */
-export function buildAdmitGraph(cfg: ModelConfig, B: number, S: number, n: number, fused = false): Graph {
+export function buildAdmitGraph(cfg: ModelConfig, B: number, S: number, n: number, keysBySlot = false): Graph {
   const g = new Graph();
   const model = decoderModel(cfg);
-  const rows = cacheLayout(cfg, n, S, fused);
-  const cache = cacheLayout(cfg, B, S, fused);
+  const rows = cacheLayout(cfg, n, S, keysBySlot);
+  const cache = cacheLayout(cfg, B, S, keysBySlot);
   const mask = g.reshape(g.input(RESIDENT_IO.rowMask, 'bool', [B]), [B, 1, 1, 1]);
   const index = g.input(RESIDENT_IO.rowIndex, 'int32', [B]);
   for (let l = 0; l < model.numLayers; l++) {
@@ -271,8 +276,8 @@ export class Generator {
     if (opts.decodeGraph !== undefined && !(DECODE_GRAPHS as readonly string[]).includes(opts.decodeGraph)) {
       throw new Error(`Generator: decodeGraph must be one of ${DECODE_GRAPHS.join(', ')}, got '${String(opts.decodeGraph)}'`);
     }
-    if (opts.decodeGraph === 'fused' && opts.residentKv === false) {
-      throw new Error('Generator: the fused decode graph keeps the KV cache on the device (residentKv); it cannot run with residentKv false');
+    if (opts.decodeGraph !== undefined && opts.decodeGraph !== 'standard' && opts.residentKv === false) {
+      throw new Error(`Generator: the ${opts.decodeGraph} decode graph keeps the KV cache on the device (residentKv); it cannot run with residentKv false`);
     }
     const rt = await import('./runtime/ort.js');
     const { DeviceMover } = await import('./runtime/device.js');
@@ -314,9 +319,14 @@ export class Generator {
     return { ...(this.opts.threads !== undefined ? { threads: this.opts.threads } : {}), spinning: this.opts.spinning ?? false };
   }
 
-  /** Whether `stream` runs the fused decode graph (GeneratorOptions.decodeGraph). */
+  /** The decode graph `stream` runs (GeneratorOptions.decodeGraph). */
+  private get graph(): DecodeGraphKind {
+    return this.opts.decodeGraph ?? 'standard';
+  }
+
+  /** Whether that graph is one of the fused ones (models/fused-decode.ts). */
   private get fused(): boolean {
-    return this.opts.decodeGraph === 'fused';
+    return this.graph !== 'standard';
   }
 
   /** Whether `stream` keeps its KV cache on the device (GeneratorOptions.residentKv; always with the fused graph). */
@@ -337,7 +347,7 @@ export class Generator {
     const key = resident ? -B : B;
     let s = this.decodeSessions.get(key);
     if (s === undefined) {
-      const graph = buildDecodeGraph(this.cfg, B, this.opts.maxLen, { resident, fused: resident && this.fused });
+      const graph = buildDecodeGraph(this.cfg, B, this.opts.maxLen, { resident, graph: resident ? this.graph : 'standard' });
       s = await this.rt.RtSession.create(encodeModel(graph), {
         provider: this.provider,
         ...this.threads(),
@@ -460,7 +470,7 @@ export class Generator {
         maxLen: this.opts.maxLen,
         weights: Object.fromEntries(this.weights),
         decodeWeights: Object.fromEntries([...this.weights, ...this.fusedWeights]),
-        fused: this.residentKv && this.fused,
+        decodeGraph: this.residentKv ? this.graph : 'standard',
         prefill: async (B, P, feeds) => (await this.prefillSession(P, B)).run(feeds),
         decode: async (B, feeds, outputs) => (await this.decodeSession(B, this.residentKv)).run(feeds, outputs),
         ...(this.residentKv ? { resident: this.residentCache() } : {}),

@@ -12,7 +12,7 @@
  * prefixes between rows.
  */
 import { Rng, deriveSeed } from '../util/rng.js';
-import { GRAPH_IO, PREFILL_BUCKET, RESIDENT_IO, type GenVocab, type StreamOptions, type StreamRequest } from './generator.js';
+import { GRAPH_IO, PREFILL_BUCKET, RESIDENT_IO, type DecodeGraphKind, type GenVocab, type StreamOptions, type StreamRequest } from './generator.js';
 import { MASKED } from './models/gpt.js';
 import type { RtTensor } from './runtime/ort.js';
 import { sampleToken } from './sampling.js';
@@ -36,12 +36,13 @@ export interface StreamHost {
   /** The weight inputs of the decode graph (the fused graph's include packed projections). */
   readonly decodeWeights: Readonly<Record<string, RtTensor>>;
   /**
-   * The decode graph is the fused one (models/fused-decode.ts; needs `resident`): it takes `total_len` (the longest
-   * row's length after this token) instead of the slot mask and marker, and keys (B, kvHeads, S, headDim) like values.
-   * Its cache outputs are written into the cache it is fed (preallocated outputs): GroupQueryAttention then writes only
-   * the new token's slot instead of copying the whole cache, and the cache tensors stay the same between admissions.
+   * Which decode graph runs. The fused ones (models/fused-decode.ts; need `resident`) keep keys (B, kvHeads, S,
+   * headDim) like values. 'fused' takes `total_len` (the longest row's length after this token) instead of the slot
+   * mask and marker, and its cache outputs are written into the cache it is fed (preallocated outputs):
+   * GroupQueryAttention then writes only the new token's slot instead of copying the whole cache, and the cache
+   * tensors stay the same between admissions.
    */
-  readonly fused: boolean;
+  readonly decodeGraph: DecodeGraphKind;
   prefill(B: number, P: number, feeds: Record<string, RtTensor>): Promise<Outputs>;
   /** One decode run over the first B rows of the cache; `outputs` as RtSession.run's. */
   decode(B: number, feeds: Record<string, RtTensor>, outputs?: Record<string, RtTensor | null>): Promise<Outputs>;
@@ -92,15 +93,16 @@ export async function runStream<R extends StreamRequest>(
   const nh = host.kvHeads;
   const hs = host.headDim;
   const cfg = { nLayer: host.layers };
-  const fused = host.fused;
-  if (fused && !host.resident) throw new Error('Internal error: the fused decode graph needs a resident cache');
+  const keysBySlot = host.decodeGraph !== 'standard';
+  const lengths = host.decodeGraph === 'fused'; // total_len and the cache updated in place
+  if (keysBySlot && !host.resident) throw new Error('Internal error: the fused decode graphs need a resident cache');
   if (!Number.isInteger(opts.maxNewTokens) || opts.maxNewTokens < 1 || opts.maxNewTokens > S - 2) {
     throw new Error(`Generator: maxNewTokens must be an integer in [1, maxLen−2=${S - 2}], got ${opts.maxNewTokens}`);
   }
   const room = S - opts.maxNewTokens;
   const stopSeqs = (opts.stop ?? []).filter((s) => s.length > 0).map((s) => vocab.encode(s));
   const allowed = (id: number) => vocab.allowed(id);
-  // Keys are transposed (B, nh, hs, S) for the standard graph, laid out like values for the fused one.
+  // Keys are transposed (B, nh, hs, S) for the standard graph, laid out like values for the fused ones.
   const keys = Array.from({ length: cfg.nLayer }, () => new Float32Array(B * nh * hs * S));
   const values = Array.from({ length: cfg.nLayer }, () => new Float32Array(B * nh * S * hs));
   const bias = new Float32Array(B * S).fill(MASKED);
@@ -145,7 +147,7 @@ export async function runStream<R extends StreamRequest>(
       ...host.decodeWeights,
       [GRAPH_IO.decode.token]: rt.tensor('int32', token, [B]),
       [GRAPH_IO.decode.position]: rt.tensor('int32', position, [B]),
-      ...(fused
+      ...(lengths
         ? { [GRAPH_IO.decode.totalLen]: rt.tensor('int32', totalLen, [1]) }
         : { [GRAPH_IO.decode.slotBias]: rt.tensor('float32', bias, [B, S]), [RESIDENT_IO.slotHot]: rt.tensor('bool', hot, [B, S]) }),
     };
@@ -156,7 +158,7 @@ export async function runStream<R extends StreamRequest>(
     return feeds;
   };
 
-  /** The fused graph's outputs: logits (allocated by onnxruntime) and each cache output written into its input. */
+  /** The 'fused' graph's outputs: logits (allocated by onnxruntime) and each cache output written into its input. */
   const inPlace = (): Record<string, RtTensor | null> => {
     const out: Record<string, RtTensor | null> = { [GRAPH_IO.decode.logits]: null };
     for (let l = 0; l < cfg.nLayer; l++) {
@@ -230,7 +232,7 @@ export async function runStream<R extends StreamRequest>(
         for (let h = 0; h < nh; h++) {
           const src = (r * nh + h) * P;
           const bh = b * nh + h;
-          if (fused) K.set(k.subarray((src + pad) * hs, (src + P) * hs), bh * S * hs);
+          if (keysBySlot) K.set(k.subarray((src + pad) * hs, (src + P) * hs), bh * S * hs);
           else {
             for (let t = 0; t < len; t++) {
               const from = (src + pad + t) * hs;
@@ -252,7 +254,7 @@ export async function runStream<R extends StreamRequest>(
       for (let l = 0; l < cfg.nLayer; l++) {
         feeds[RESIDENT_IO.cacheK(l)] = dev.keys[l] as RtTensor;
         feeds[RESIDENT_IO.cacheV(l)] = dev.values[l] as RtTensor;
-        feeds[RESIDENT_IO.rowsK(l)] = rt.tensor('float32', (keys[l] as Float32Array).subarray(0, Bp * nh * hs * S), fused ? [Bp, nh, S, hs] : [Bp, nh, hs, S]);
+        feeds[RESIDENT_IO.rowsK(l)] = rt.tensor('float32', (keys[l] as Float32Array).subarray(0, Bp * nh * hs * S), keysBySlot ? [Bp, nh, S, hs] : [Bp, nh, hs, S]);
         feeds[RESIDENT_IO.rowsV(l)] = rt.tensor('float32', (values[l] as Float32Array).subarray(0, Bp * nh * S * hs), [Bp, nh, S, hs]);
       }
       swapIn(await resident.admit(Bp, feeds));
@@ -322,14 +324,14 @@ export async function runStream<R extends StreamRequest>(
       token[b] = row?.current ?? vocab.pad;
       position[b] = row === undefined ? 0 : row.slot; // the prompt starts at slot 0 with position 0
       totalLen[0] = Math.max(totalLen[0], (position[b] as number) + 1);
-      if (resident && !fused && row !== undefined) {
+      if (resident && !lengths && row !== undefined) {
         bias[b * S + row.slot] = 0; // the graph writes the token at its slot, then attends to it there
         hot[b * S + row.slot] = 1;
       }
     }
     const feeds = resident ? residentFeeds() : feedsFor(Bd);
-    const res = await host.decode(Bd, feeds, fused ? inPlace() : undefined);
-    if (resident && !fused) {
+    const res = await host.decode(Bd, feeds, lengths ? inPlace() : undefined);
+    if (resident && !lengths) {
       hot.fill(0);
       swapIn(res);
     }

@@ -28,18 +28,20 @@ function loudLlama(): Checkpoint {
   return { ...c, weights };
 }
 
+type Fused = 'fused' | 'fused-mha';
+
 /**
- * Runs the standard and the fused resident decode graphs side by side for `steps` tokens over B rows that start at
+ * Runs the standard and a fused resident decode graph side by side for `steps` tokens over B rows that start at
  * different slots (the slots before a row's start hold zeros, attended to by both graphs alike). Returns the largest
  * absolute logit difference over all steps and rows, and the largest cache difference after the last step.
  */
-async function compareGraphs(ckpt: Checkpoint, B: number, S: number, starts: readonly number[], steps: number): Promise<{ logits: number; cache: number }> {
+async function compareGraphs(ckpt: Checkpoint, graph: Fused, B: number, S: number, starts: readonly number[], steps: number): Promise<{ logits: number; cache: number }> {
   const rt = await import('../../src/nn/runtime/ort.js');
   const cfg = ckpt.config;
   const model = decoderModel(cfg);
   const [L, nkv, hd, V] = [model.numLayers, model.kvHeads, model.headDim, model.vocabSize];
   const standard = await rt.RtSession.create(encodeModel(buildDecodeGraph(cfg, B, S, { resident: true })), { label: 'standard' });
-  const fused = await rt.RtSession.create(encodeModel(buildDecodeGraph(cfg, B, S, { resident: true, fused: true })), { label: 'fused' });
+  const fused = await rt.RtSession.create(encodeModel(buildDecodeGraph(cfg, B, S, { graph })), { label: graph });
   const weights: Record<string, RtTensor> = {};
   for (const spec of model.specs) weights[spec.name] = rt.tensor('float32', ckpt.weights.get(spec.name)!, spec.shape);
   const extra: Record<string, RtTensor> = {};
@@ -59,8 +61,10 @@ async function compareGraphs(ckpt: Checkpoint, B: number, S: number, starts: rea
       hot[b * S + s] = 1;
     });
     const common = { token: rt.tensor('int32', token, [B]), position: rt.tensor('int32', position, [B]) };
-    const fs: Record<string, RtTensor> = { ...weights, ...common, slot_bias: rt.tensor('float32', bias, [B, S]), slot_hot: rt.tensor('bool', hot, [B, S]) };
-    const ff: Record<string, RtTensor> = { ...weights, ...extra, ...common, total_len: rt.tensor('int32', Int32Array.of(Math.max(...slot) + 1), [1]) };
+    const mask = { slot_bias: rt.tensor('float32', bias, [B, S]), slot_hot: rt.tensor('bool', hot, [B, S]) };
+    const fs: Record<string, RtTensor> = { ...weights, ...common, ...mask };
+    const lengths = { total_len: rt.tensor('int32', Int32Array.of(Math.max(...slot) + 1), [1]) };
+    const ff: Record<string, RtTensor> = { ...weights, ...extra, ...common, ...(graph === 'fused' ? lengths : mask) };
     for (let l = 0; l < L; l++) {
       [fs[`past_key_${l}`], fs[`past_value_${l}`]] = [cacheS.k[l]!, cacheS.v[l]!];
       [ff[`past_key_${l}`], ff[`past_value_${l}`]] = [cacheF.k[l]!, cacheF.v[l]!];
@@ -94,25 +98,27 @@ async function compareGraphs(ckpt: Checkpoint, B: number, S: number, starts: rea
   return { logits: worst, cache };
 }
 
-describe('fused decode graph (onnxruntime contrib ops) against the standard one', () => {
+describe('fused decode graphs (onnxruntime contrib ops) against the standard one', () => {
   for (const [name, load] of MODELS) {
-    it(`${name}: same logits (1e-4 absolute) and cache entries step by step, rows at different slots`, async () => {
-      const ckpt = await load();
-      const d = await compareGraphs(ckpt, 3, 16, [0, 3, 7], 6);
-      expect(d.logits).toBeLessThan(1e-4);
-      expect(d.cache).toBeLessThan(1e-5);
-    });
+    for (const graph of ['fused', 'fused-mha'] as const) {
+      it(`${name}, ${graph}: same logits (1e-4 absolute) and cache entries step by step, rows at different slots`, async () => {
+        const ckpt = await load();
+        const d = await compareGraphs(ckpt, graph, 3, 16, [0, 3, 7], 6);
+        expect(d.logits).toBeLessThan(1e-4);
+        expect(d.cache).toBeLessThan(1e-5);
+      });
+    }
 
-    it(`${name}: Generator.stream gives the host cache's responses, greedy and sampled`, async () => {
+    it(`${name}: Generator.stream gives the host cache's responses with either fused graph, greedy and sampled`, async () => {
       const ckpt = await load();
       const V = ckpt.config.vocabSize;
       const prompts = isLlama(ckpt.config)
         ? [[5, 9, 2], [11], [3, 4, 5, 6, 7, 8], [20, 21], [30, 1, 2, 3]].map((p) => p.map((id) => id % V))
         : [[97, 98], [99], [100, 101, 102], [103, 104, 105, 106, 107], [108]];
       for (const temperature of [0, 1.5]) {
-        const run = async (decodeGraph: 'standard' | 'fused'): Promise<number[][]> => {
+        const run = async (decodeGraph: 'standard' | Fused): Promise<number[][]> => {
           // 2 rows for 5 prompts: rows finish at different times and are refilled mid-flight.
-          const gen = await Generator.create(ckpt, { maxBatch: 2, maxLen: 16, decodeGraph, residentKv: decodeGraph === 'fused' });
+          const gen = await Generator.create(ckpt, { maxBatch: 2, maxLen: 16, decodeGraph, residentKv: decodeGraph !== 'standard' });
           const got: number[][] = [];
           let at = 0;
           await gen.stream(() => (at < prompts.length ? { prompt: prompts[at]!, seed: 40 + at, at: at++ } : undefined), (req, tokens) => (got[req.at] = tokens), {
@@ -126,17 +132,18 @@ describe('fused decode graph (onnxruntime contrib ops) against the standard one'
         const host = await run('standard');
         expect(host.flat().length).toBeGreaterThan(prompts.length);
         expect(await run('fused')).toEqual(host);
+        expect(await run('fused-mha')).toEqual(host);
       }
     });
   }
 
   it('refuses a fused graph without the resident cache, and unknown graph names', async () => {
     const ckpt = loudInit(tinyConfig, 4, 3);
-    await expect(Generator.create(ckpt, { maxBatch: 1, maxLen: 8, decodeGraph: 'fused', residentKv: false })).rejects.toThrow(
-      'Generator: the fused decode graph keeps the KV cache on the device (residentKv); it cannot run with residentKv false',
+    await expect(Generator.create(ckpt, { maxBatch: 1, maxLen: 8, decodeGraph: 'fused-mha', residentKv: false })).rejects.toThrow(
+      'Generator: the fused-mha decode graph keeps the KV cache on the device (residentKv); it cannot run with residentKv false',
     );
     await expect(Generator.create(ckpt, { maxBatch: 1, maxLen: 8, decodeGraph: 'fast' as never })).rejects.toThrow(
-      "Generator: decodeGraph must be one of standard, fused, got 'fast'",
+      "Generator: decodeGraph must be one of standard, fused, fused-mha, got 'fast'",
     );
   });
 });

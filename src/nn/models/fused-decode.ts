@@ -8,23 +8,37 @@ import { isLlama } from './model.js';
 
 /**
  * The one-token decode step in few kernels, for a KV cache that stays on the device (WebGPU). A small model's decode
- * step on WebGPU costs per kernel dispatched, not per flop, so this graph uses onnxruntime's contrib ops that have
+ * step on WebGPU costs per kernel dispatched, not per flop, so these graphs use onnxruntime's contrib ops that have
  * CPU and WebGPU kernels (onnxruntime 1.30) where the standard graph (gpt.ts / llama.ts decodeStep) spells the same
  * math out op by op:
  *
- * - GroupQueryAttention: writes the token's key and value into the cache at the row's slot, rotates q and k (Llama
- *   family), attends to the row's slots 0…position and returns the updated cache — one node instead of the Where
- *   writes, the scores, the mask, the softmax, the products and the RoPE arithmetic;
  * - SkipLayerNormalization / SkipSimplifiedLayerNormalization: each residual add with the norm that follows it (and
  *   the preceding projection's bias); SimplifiedLayerNormalization: RMSNorm;
- * - Gelu (exact erf, the GPT's) and QuickGelu with alpha 1 (SiLU, the Llama family's gate);
+ * - Gelu (exact erf, the GPT's) and QuickGelu with alpha 1 (SiLU, the Llama family's gate); RotaryEmbedding;
  * - one Gemm for q, k and v (the GPT's fused c_attn; the Llama family's projections packed once per weight update,
- *   see `fusedDecodeWeights`).
+ *   see `fusedDecodeWeights`);
+ * - attention in one node, two ways (`FusedAttention`):
+ *   'gqa': GroupQueryAttention writes the token's key and value at the row's slot, rotates q and k (heads of a
+ *   multiple of 16), attends to slots 0…position of each row and returns the cache (updated in place by the caller).
+ *   A row's slots are contiguous from 0 and its position is its slot count, so the position is GroupQueryAttention's
+ *   seqlens_k (total length − 1) and no slot mask is needed. Fewest kernels; but onnxruntime's WebGPU kernel (flash
+ *   path) takes total_sequence_length as every row's length, so rows of different lengths there are not served
+ *   correctly by the source read for this (bench/eval/decode-speed.mjs checks it on the GPU).
+ *   'mha': the standard graph's Where writes into the cache at the slot `slot_hot` marks, then MultiHeadAttention
+ *   over the whole cache with the slot mask as attention_bias: per-row masks by construction, two Where kernels more.
+ *   Grouped heads become MultiHeadAttention's query positions (a head group's g queries against its key head).
  *
- * The cache layout differs from the standard graph's: keys (B, nkv, S, hd) like values (GroupQueryAttention's), not
- * transposed. A row's slots are contiguous from 0 (its prompt, then its response) and its position is its slot count,
- * so the row's position is GroupQueryAttention's seqlens_k (its total length − 1): the graph needs no slot mask.
+ * The cache layout differs from the standard graph's: keys (B, nkv, S, hd) like values, not transposed.
  */
+
+/** The two attention forms of the fused decode graph (see the file comment). */
+export type FusedAttention = 'gqa' | 'mha';
+
+/** Reshape that reads through a Reshape it is given (these graphs move heads between 2-D and 3-D views often). */
+function view(g: Graph, x: Value, shape: readonly number[]): Value {
+  const p = g.producer(x);
+  return g.reshape(p?.op === 'Reshape' ? (p.inputs[0] as Value) : x, shape);
+}
 
 /** Name of a Llama-family layer's packed q/k/v projection (rows q, then k, then v; (out, in) like its parts). */
 export const packedQkv = (l: number, part: 'weight' | 'bias') => `model.layers.${l}.self_attn.qkv_proj.${part}`;
@@ -55,13 +69,16 @@ export function fusedDecodeWeights(cfg: ModelConfig, weight: (name: string) => F
   });
 }
 
-/** Inputs of the fused decode step: per-layer caches (B, nkv, S, hd) and the longest row's total length (int32 [1]). */
+/**
+ * Inputs of the fused decode step: per-layer caches (B, nkv, S, hd), and for 'gqa' the longest row's total length
+ * (int32 [1]), for 'mha' the additive slot mask (B, S) and the slot marker (B, S) bool of the standard resident graph.
+ */
 export interface FusedDecodeInputs {
   readonly token: Value;
   readonly position: Value;
-  readonly totalLen: Value;
   readonly pastKeys: readonly Value[];
   readonly pastValues: readonly Value[];
+  readonly attention: { kind: 'gqa'; totalLen: Value } | { kind: 'mha'; slotBias: Value; slotHot: Value };
 }
 
 /** The fused decode step of either family; returns the logits and the updated caches. */
@@ -69,8 +86,44 @@ export function fusedDecodeStep(g: Graph, cfg: ModelConfig, P: Params, io: Fused
   return isLlama(cfg) ? llamaStep(g, cfg, P, io) : gptStep(g, cfg, P, io);
 }
 
-function cacheOf(io: FusedDecodeInputs, l: number) {
-  return { pastKey: io.pastKeys[l] as Value, pastValue: io.pastValues[l] as Value, seqlensK: io.position, totalLen: io.totalLen };
+/**
+ * Attention of one layer over q (B, nh·hd) and the token's k, v (B, nkv·hd), already rotated: writes them into the
+ * cache and returns the heads' output (B, nh·hd) with the updated cache. `packed` (gqa only): q holds the packed
+ * (B, (nh + 2·nkv)·hd) projections and k, v are null; `rotary` (gqa only): rotate q and k inside.
+ */
+type Attend = (l: number, q: Value, kv: { k: Value; v: Value } | null, rotary?: { cos: Value; sin: Value }) => { out: Value; key: Value; value: Value };
+
+function attender(g: Graph, io: FusedDecodeInputs, heads: number, kvHeads: number, hd: number): Attend {
+  const [B] = io.token.shape as [number];
+  const scale = 1 / Math.sqrt(hd);
+  const a = io.attention;
+  if (a.kind === 'gqa') {
+    return (l, q, kv, rotary) => {
+      const cache = { pastKey: io.pastKeys[l] as Value, pastValue: io.pastValues[l] as Value, seqlensK: io.position, totalLen: a.totalLen };
+      const r = g.groupQueryAttention(
+        view(g, q, [B, 1, q.shape[1] as number]),
+        kv && { k: view(g, kv.k, [B, 1, kvHeads * hd]), v: view(g, kv.v, [B, 1, kvHeads * hd]) },
+        cache,
+        { heads, kvHeads, scale, ...(rotary ? { rotary } : {}) },
+      );
+      return { out: view(g, r.out, [B, heads * hd]), key: r.key, value: r.value };
+    };
+  }
+  const S = a.slotBias.shape[1] as number;
+  const grp = heads / kvHeads;
+  const hot = view(g, a.slotHot, [B, 1, S, 1]);
+  // One mask for every layer: the g query heads of a group are MultiHeadAttention's g query positions.
+  const bias = g.expand(view(g, a.slotBias, [B, 1, 1, S]), [B, 1, grp, S]);
+  // (B, nkv·g·hd) in head order ↔ (B, g, nkv·hd) in query-position order (a Transpose only when g > 1).
+  const toPositions = (x: Value) => (grp === 1 ? view(g, x, [B, 1, heads * hd]) : view(g, g.transpose(view(g, x, [B, kvHeads, grp, hd]), [0, 2, 1, 3]), [B, grp, kvHeads * hd]));
+  const toHeads = (x: Value) => (grp === 1 ? view(g, x, [B, heads * hd]) : view(g, g.transpose(view(g, x, [B, grp, kvHeads, hd]), [0, 2, 1, 3]), [B, heads * hd]));
+  return (l, q, kv) => {
+    if (!kv) throw new Error('Internal error: the mha attention takes q, k and v apart');
+    const key = g.where(hot, view(g, kv.k, [B, kvHeads, 1, hd]), io.pastKeys[l] as Value);
+    const value = g.where(hot, view(g, kv.v, [B, kvHeads, 1, hd]), io.pastValues[l] as Value);
+    const out = g.multiHeadAttention(toPositions(q), key, value, bias, { heads: kvHeads, scale });
+    return { out: toHeads(out), key, value };
+  };
 }
 
 /**
@@ -88,14 +141,20 @@ function gptStep(g: Graph, cfg: GptConfig, P: Params, io: FusedDecodeInputs): De
   let { out: h, sum: x } = g.skipNorm(g.gather(P('wte'), io.token, 0), g.gather(P('wpe'), io.position, 0), first.w, first.b, null, eps);
   const keys: Value[] = [];
   const values: Value[] = [];
+  const attend = attender(g, io, nh, nh, C / nh);
   for (let l = 0; l < cfg.nLayer; l++) {
     const p = `h.${l}`;
     [h, x] = g.scoped(p, () => {
-      const qkv = g.reshape(g.gemm(h, P(`${p}.attn.c_attn.weight`), P(`${p}.attn.c_attn.bias`)), [B, 1, 3 * C]);
-      const a = g.groupQueryAttention(qkv, null, cacheOf(io, l), { heads: nh, kvHeads: nh, scale: 1 / Math.sqrt(C / nh) });
+      const qkv = g.gemm(h, P(`${p}.attn.c_attn.weight`), P(`${p}.attn.c_attn.bias`)); // (B, 3C)
+      let a: ReturnType<Attend>;
+      if (io.attention.kind === 'gqa') a = attend(l, qkv, null);
+      else {
+        const [q, k, v] = g.split(qkv, [C, C, C], 1) as [Value, Value, Value];
+        a = attend(l, q, { k, v });
+      }
       keys.push(a.key);
       values.push(a.value);
-      const y = g.matmul(g.reshape(a.out, [B, C]), P(`${p}.attn.c_proj.weight`));
+      const y = g.matmul(a.out, P(`${p}.attn.c_proj.weight`));
       const ln2 = ln(`${p}.ln_2`);
       const mid = g.skipNorm(y, x, ln2.w, ln2.b, P(`${p}.attn.c_proj.bias`), eps);
       const m = g.matmul(g.geluOp(g.gemm(mid.out, P(`${p}.mlp.c_fc.weight`), P(`${p}.mlp.c_fc.bias`))), P(`${p}.mlp.c_proj.weight`));
@@ -120,36 +179,34 @@ function llamaStep(g: Graph, cfg: LlamaConfig, P: Params, io: FusedDecodeInputs)
   const t = ropeTables(cfg, S);
   const rotary = { cos: g.constant(t.cos, 'float32', [S, hd / 2]), sin: g.constant(t.sin, 'float32', [S, hd / 2]) };
   // GroupQueryAttention rotates q and k itself only for head widths that are multiples of 16 (onnxruntime's check);
-  // narrower heads go through RotaryEmbedding, which takes int64 positions (B, 1).
-  const ropeInAttention = hd % 16 === 0;
-  const positions = ropeInAttention ? undefined : g.reshape(g.cast(io.position, 'int64'), [B, 1]);
+  // otherwise, and for 'mha', RotaryEmbedding does, at int64 positions (B, 1).
+  const ropeInAttention = io.attention.kind === 'gqa' && hd % 16 === 0;
+  const positions = ropeInAttention ? undefined : view(g, g.cast(io.position, 'int64'), [B, 1]);
   const norm = (l: number) => P(l < cfg.numLayers ? `model.layers.${l}.input_layernorm.weight` : 'model.norm.weight');
   const x0 = g.gather(P('model.embed_tokens.weight'), io.token, 0); // (B, C)
   let h = g.rmsNormOp(x0, norm(0), eps);
   let x = x0;
   const keys: Value[] = [];
   const values: Value[] = [];
+  const attend = attender(g, io, nh, nkv, hd);
   const proj = (v: Value, name: string, bias: Value | null = null) => g.gemm(v, P(name), bias, { transB: true });
   for (let l = 0; l < cfg.numLayers; l++) {
     const p = `model.layers.${l}`;
     [h, x] = g.scoped(`layers.${l}`, () => {
       const qkv = proj(h, packedQkv(l, 'weight'), cfg.attentionBias ? P(packedQkv(l, 'bias')) : null); // (B, (nh + 2·nkv)·hd)
-      const o = { heads: nh, kvHeads: nkv, scale: 1 / Math.sqrt(hd), ...(ropeInAttention ? { rotary } : {}) };
-      let a: ReturnType<Graph['groupQueryAttention']>;
-      if (cfg.qkNorm || !ropeInAttention) {
+      let a: ReturnType<Attend>;
+      if (ropeInAttention && !cfg.qkNorm) a = attend(l, qkv, null, rotary);
+      else {
         const [q0, k0, v] = g.split(qkv, [nh * hd, nkv * hd, nkv * hd], 1) as [Value, Value, Value];
         const heads = (z: Value, n: number, name: string) => {
-          let y = g.reshape(z, [B, 1, n * hd]);
-          if (cfg.qkNorm) y = g.reshape(g.rmsNormOp(g.reshape(z, [B, n, hd]), P(`${p}.self_attn.${name}_norm.weight`), eps), [B, 1, n * hd]);
-          return ropeInAttention ? y : g.rotaryEmbedding(y, positions as Value, rotary, n);
+          const y = cfg.qkNorm ? view(g, g.rmsNormOp(view(g, z, [B, n, hd]), P(`${p}.self_attn.${name}_norm.weight`), eps), [B, n * hd]) : z;
+          return ropeInAttention ? y : view(g, g.rotaryEmbedding(view(g, y, [B, 1, n * hd]), positions as Value, rotary, n), [B, n * hd]);
         };
-        a = g.groupQueryAttention(heads(q0, nh, 'q'), { k: heads(k0, nkv, 'k'), v: g.reshape(v, [B, 1, nkv * hd]) }, cacheOf(io, l), o);
-      } else {
-        a = g.groupQueryAttention(g.reshape(qkv, [B, 1, (nh + 2 * nkv) * hd]), null, cacheOf(io, l), o);
+        a = attend(l, heads(q0, nh, 'q'), { k: heads(k0, nkv, 'k'), v }, ropeInAttention ? rotary : undefined);
       }
       keys.push(a.key);
       values.push(a.value);
-      const y = proj(g.reshape(a.out, [B, nh * hd]), `${p}.self_attn.o_proj.weight`);
+      const y = proj(a.out, `${p}.self_attn.o_proj.weight`);
       const mid = g.skipNorm(y, x, P(`${p}.post_attention_layernorm.weight`), undefined, null, eps);
       const gate = g.quickGelu(proj(mid.out, `${p}.mlp.gate_proj.weight`), 1); // silu
       const m = proj(g.mul(gate, proj(mid.out, `${p}.mlp.up_proj.weight`)), `${p}.mlp.down_proj.weight`);

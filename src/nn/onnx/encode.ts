@@ -40,6 +40,7 @@ export const CONTRIB_OPS: ReadonlySet<string> = new Set([
   'Gelu',
   'QuickGelu',
   'RotaryEmbedding',
+  'MultiHeadAttention',
 ]);
 
 /** Extra initializers: values that become constants in this particular model (e.g. weights of an inference model). */

@@ -276,6 +276,13 @@ export class Graph {
     return this.one('RotaryEmbedding', [x, positions, rotary.cos, rotary.sin], { num_heads: attr.int(heads), interleaved: attr.int(0) });
   }
   /**
+   * com.microsoft MultiHeadAttention of q (B, T, n·hd) over keys and values given as heads (B, n, L, hd), with an
+   * additive attention_bias (B, 1, T, L): softmax(scale·q·kᵀ + bias)·v per head → (B, T, n·hd).
+   */
+  multiHeadAttention(q: Value, k: Value, v: Value, bias: Value, o: { heads: number; scale: number }): Value {
+    return this.one('MultiHeadAttention', [q, k, v, null, null, bias], { num_heads: attr.int(o.heads), scale: attr.float(o.scale) });
+  }
+  /**
    * com.microsoft GroupQueryAttention for new tokens q (B, T, nh·hd) with k, v (B, T, nkv·hd) — or q alone holding
    * the packed (B, T, (nh + 2·nkv)·hd) projections — over a KV cache past (B, nkv, S, hd): writes each row's keys and
    * values at slots seqlensK[b] + 1 − T …, attends to slots 0…seqlensK[b] (seqlensK: int32 (B), the row's total

@@ -324,6 +324,20 @@ export function inferNode(ctx: InferContext): OutType[] {
       if (cos.shape.length !== 2 || (cos.shape[1] as number) * 2 * n !== x.shape[2] || input(ctx, 3).shape.join() !== cos.shape.join()) fail(`cos/sin tables ${fmtShape(cos.shape)} do not match heads of ${(x.shape[2] as number) / n}`);
       return [{ dtype: x.dtype, shape: x.shape }];
     }
+    case 'MultiHeadAttention': {
+      // com.microsoft MultiHeadAttention over keys and values already laid out in heads: q (B, T, n·hd), k and v
+      // (B, n, L, hd), additive attention_bias (B, 1, T, L) → (B, T, n·hd).
+      const q = input(ctx, 0);
+      const k = input(ctx, 1);
+      const n = intAttr(ctx, 'num_heads', 0);
+      if (q.shape.length !== 3 || k.shape.length !== 4) fail(`query must be 3-D and key 4-D, got ${fmtShape(q.shape)} and ${fmtShape(k.shape)}`);
+      const [B, T, D] = q.shape as [number, number, number];
+      const [, , L, hd] = k.shape as [number, number, number, number];
+      if (k.shape[0] !== B || k.shape[1] !== n || D !== n * hd || input(ctx, 2).shape.join() !== k.shape.join()) fail(`query ${fmtShape(q.shape)}, key and value ${fmtShape(k.shape)} do not hold ${n} heads`);
+      const bias = ctx.inputs[5];
+      if (bias && bias.shape.join() !== [B, 1, T, L].join()) fail(`attention_bias ${fmtShape(bias.shape)} should be [${B},1,${T},${L}]`);
+      return [{ dtype: q.dtype, shape: [B, T, D] }];
+    }
     case 'GroupQueryAttention': {
       // com.microsoft GroupQueryAttention over a cache of S slots: q (B, T, nh·hd) with k, v (B, T, nkv·hd), or q packed
       // (B, T, (nh + 2·nkv)·hd); past (B, nkv, S, hd) → output (B, T, nh·hd), present keys/values shaped like past.
