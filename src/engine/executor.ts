@@ -1,5 +1,5 @@
 /**
- * The executor seam. The scheduler (execute.ts) decides what is ready and whether the store already has it; an
+ * The executor seam. The scheduler (schedule.ts) decides what is ready and whether the store already has it; an
  * executor runs one node attempt somewhere — in this process (`local`), as a SLURM batch job, or on a queue worker —
  * and reports how it went. Every executor ends in the same node runner (node-runner.ts) against the same store, so
  * cache keys and outputs do not depend on where a node ran.
