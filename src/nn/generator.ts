@@ -1,7 +1,7 @@
 import { deriveSeed } from '../util/rng.js';
 import { batchDims } from './batch-check.js';
 import { promptPrefix } from './batch.js';
-import { fusedDecodeSpecs, fusedDecodeStep, fusedDecodeWeights } from './models/fused-decode.js';
+import { fusedDecodeSpecs, fusedDecodeStep, fusedDecodeWeights, type FusedAttention } from './models/fused-decode.js';
 import { numel } from './models/gpt-params.js';
 import { inputParams, lookup, type DecodeResult } from './models/gpt.js';
 import { mergeLora } from './models/lora.js';
@@ -115,6 +115,11 @@ export type GeneratorOptions = SessionOptions & {
 export const DECODE_GRAPHS = ['standard', 'fused', 'fused-mha'] as const;
 export type DecodeGraphKind = (typeof DECODE_GRAPHS)[number];
 
+/** The attention form of a fused decode graph (models/fused-decode.ts). */
+function fusedAttention(graph: DecodeGraphKind): FusedAttention {
+  return graph === 'fused' ? 'gqa' : 'mha';
+}
+
 /** Input names of the resident decode graph's slot marker and of the admit graph (see ResidentCache in stream.ts). */
 export const RESIDENT_IO = {
   slotHot: 'slot_hot',
@@ -151,14 +156,14 @@ export function buildDecodeGraph(cfg: ModelConfig, B: number, S: number, o: { re
   const cacheShapes = cacheLayout(cfg, B, S, graph !== 'standard');
   if (graph !== 'standard') {
     const attention =
-      graph === 'fused'
+      fusedAttention(graph) === 'gqa'
         ? { kind: 'gqa' as const, totalLen: g.input(IO.totalLen, 'int32', [1]) }
         : { kind: 'mha' as const, slotBias: g.input(IO.slotBias, 'float32', [B, S]), slotHot: g.input(RESIDENT_IO.slotHot, 'bool', [B, S]) };
     for (let l = 0; l < model.numLayers; l++) {
       pastKeys.push(g.input(pastK(l), 'float32', cacheShapes.k));
       pastValues.push(g.input(pastV(l), 'float32', cacheShapes.v));
     }
-    const extra = new Map(fusedDecodeSpecs(cfg).map((w) => [w.name, g.input(w.name, 'float32', w.shape)]));
+    const extra = new Map(fusedDecodeSpecs(cfg, attention.kind).map((w) => [w.name, g.input(w.name, 'float32', w.shape)]));
     const out = fusedDecodeStep(g, cfg, lookup(inputs, extra), { token, position, pastKeys, pastValues, attention });
     return withOutputs(g, out);
   }
@@ -305,7 +310,7 @@ export class Generator {
     }
     const fused = new Map<string, RtTensor>();
     if (this.fused) {
-      for (const w of fusedDecodeWeights(this.cfg, (name) => ckpt.weights.get(name) as Float32Array)) {
+      for (const w of fusedDecodeWeights(this.cfg, fusedAttention(this.graph), (name) => ckpt.weights.get(name) as Float32Array)) {
         fused.set(w.name, await this.mover.upload(this.rt.tensor('float32', w.data, w.shape), 'float32'));
       }
     }

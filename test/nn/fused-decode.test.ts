@@ -45,7 +45,7 @@ async function compareGraphs(ckpt: Checkpoint, graph: Fused, B: number, S: numbe
   const weights: Record<string, RtTensor> = {};
   for (const spec of model.specs) weights[spec.name] = rt.tensor('float32', ckpt.weights.get(spec.name)!, spec.shape);
   const extra: Record<string, RtTensor> = {};
-  for (const w of fusedDecodeWeights(cfg, (n) => ckpt.weights.get(n)!)) extra[w.name] = rt.tensor('float32', w.data, w.shape);
+  for (const w of fusedDecodeWeights(cfg, graph === 'fused' ? 'gqa' : 'mha', (n) => ckpt.weights.get(n)!)) extra[w.name] = rt.tensor('float32', w.data, w.shape);
   const zeros = (shape: number[]) => rt.tensor('float32', new Float32Array(shape.reduce((a, b) => a * b, 1)), shape);
   let cacheS = { k: Array.from({ length: L }, () => zeros([B, nkv, hd, S])), v: Array.from({ length: L }, () => zeros([B, nkv, S, hd])) };
   let cacheF = { k: Array.from({ length: L }, () => zeros([B, nkv, S, hd])), v: Array.from({ length: L }, () => zeros([B, nkv, S, hd])) };

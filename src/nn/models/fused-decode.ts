@@ -42,31 +42,71 @@ function view(g: Graph, x: Value, shape: readonly number[]): Value {
 
 /** Name of a Llama-family layer's packed q/k/v projection (rows q, then k, then v; (out, in) like its parts). */
 export const packedQkv = (l: number, part: 'weight' | 'bias') => `model.layers.${l}.self_attn.qkv_proj.${part}`;
+/** Name of a layer's o_proj with its input columns in query-position order ('mha' with grouped heads). */
+export const positionOrderedOutProj = (l: number) => `model.layers.${l}.self_attn.o_proj.weight_by_position`;
 
-/** Extra weight inputs of the fused graph (the Llama family's packed q/k/v projections; none for the GPT). */
-export function fusedDecodeSpecs(cfg: ModelConfig): { name: string; shape: number[]; parts: string[] }[] {
+/** An extra weight input of a fused graph and how it is made from the checkpoint's weights. */
+export interface FusedWeightSpec {
+  readonly name: string;
+  readonly shape: number[];
+  build(weight: (name: string) => Float32Array): Float32Array;
+}
+
+/**
+ * Whether the 'mha' form orders query heads by position: head h = kv·g + j of group kv becomes head j·nkv + kv, so
+ * q comes out of the packed Gemm already laid out (B, g, nkv·hd), MultiHeadAttention's g query positions, and its
+ * output goes into o_proj (columns permuted alike) without a Transpose either side.
+ */
+function byPosition(cfg: LlamaConfig, attention: FusedAttention): boolean {
+  return attention === 'mha' && cfg.numHeads > cfg.numKvHeads;
+}
+
+/**
+ * Extra weight inputs of a fused graph (none for the GPT): the Llama family's packed q/k/v projections (query heads
+ * in position order for 'mha' with grouped heads, with o_proj's columns permuted to match).
+ */
+export function fusedDecodeSpecs(cfg: ModelConfig, attention: FusedAttention): FusedWeightSpec[] {
   if (!isLlama(cfg)) return [];
-  const rows = (cfg.numHeads + 2 * cfg.numKvHeads) * cfg.headDim;
+  const { numHeads: nh, numKvHeads: nkv, headDim: hd, hiddenSize: C } = cfg;
+  const grp = nh / nkv;
+  const rows = (nh + 2 * nkv) * hd;
+  const permute = byPosition(cfg, attention);
+  // Source head of query position p = j·nkv + kv: h = kv·g + j.
+  const headAt = (p: number) => (permute ? (p % nkv) * grp + Math.floor(p / nkv) : p);
   return Array.from({ length: cfg.numLayers }, (_, l) => {
-    const parts = (part: 'weight' | 'bias') => ['q', 'k', 'v'].map((n) => `model.layers.${l}.self_attn.${n}_proj.${part}`);
-    const w = { name: packedQkv(l, 'weight'), shape: [rows, cfg.hiddenSize], parts: parts('weight') };
-    return cfg.attentionBias ? [w, { name: packedQkv(l, 'bias'), shape: [rows], parts: parts('bias') }] : [w];
+    const name = (n: string, part: string) => `model.layers.${l}.self_attn.${n}_proj.${part}`;
+    // (out, in) rows, or a bias (width 1): q's heads in order, then k and v.
+    const pack = (part: 'weight' | 'bias', width: number) => (weight: (n: string) => Float32Array) => {
+      const out = new Float32Array(rows * width);
+      const q = weight(name('q', part));
+      for (let p = 0; p < nh; p++) out.set(q.subarray(headAt(p) * hd * width, (headAt(p) + 1) * hd * width), p * hd * width);
+      out.set(weight(name('k', part)), nh * hd * width);
+      out.set(weight(name('v', part)), (nh + nkv) * hd * width);
+      return out;
+    };
+    const specs: FusedWeightSpec[] = [{ name: packedQkv(l, 'weight'), shape: [rows, C], build: pack('weight', C) }];
+    if (cfg.attentionBias) specs.push({ name: packedQkv(l, 'bias'), shape: [rows], build: pack('bias', 1) });
+    if (permute) {
+      specs.push({
+        name: positionOrderedOutProj(l),
+        shape: [C, nh * hd],
+        build: (weight) => {
+          const w = weight(name('o', 'weight')); // (C, nh·hd)
+          const out = new Float32Array(w.length);
+          for (let r = 0; r < C; r++) {
+            for (let p = 0; p < nh; p++) out.set(w.subarray(r * nh * hd + headAt(p) * hd, r * nh * hd + (headAt(p) + 1) * hd), r * nh * hd + p * hd);
+          }
+          return out;
+        },
+      });
+    }
+    return specs;
   }).flat();
 }
 
-/** The extra weights' data, concatenated from the checkpoint's (computed again after each weight update). */
-export function fusedDecodeWeights(cfg: ModelConfig, weight: (name: string) => Float32Array): { name: string; shape: number[]; data: Float32Array }[] {
-  return fusedDecodeSpecs(cfg).map(({ name, shape, parts }) => {
-    const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
-    let at = 0;
-    for (const part of parts) {
-      const w = weight(part);
-      data.set(w, at);
-      at += w.length;
-    }
-    if (at !== data.length) throw new Error(`Internal error: packed weight '${name}' has ${at} of ${data.length} values`);
-    return { name, shape, data };
-  });
+/** The extra weights' data, made from the checkpoint's (again after each weight update). */
+export function fusedDecodeWeights(cfg: ModelConfig, attention: FusedAttention, weight: (name: string) => Float32Array): { name: string; shape: number[]; data: Float32Array }[] {
+  return fusedDecodeSpecs(cfg, attention).map((spec) => ({ name: spec.name, shape: spec.shape, data: spec.build(weight) }));
 }
 
 /**
@@ -93,7 +133,7 @@ export function fusedDecodeStep(g: Graph, cfg: ModelConfig, P: Params, io: Fused
  */
 type Attend = (l: number, q: Value, kv: { k: Value; v: Value } | null, rotary?: { cos: Value; sin: Value }) => { out: Value; key: Value; value: Value };
 
-function attender(g: Graph, io: FusedDecodeInputs, heads: number, kvHeads: number, hd: number): Attend {
+function attender(g: Graph, io: FusedDecodeInputs, heads: number, kvHeads: number, hd: number, headsByPosition = false): Attend {
   const [B] = io.token.shape as [number];
   const scale = 1 / Math.sqrt(hd);
   const a = io.attention;
@@ -114,9 +154,11 @@ function attender(g: Graph, io: FusedDecodeInputs, heads: number, kvHeads: numbe
   const hot = view(g, a.slotHot, [B, 1, S, 1]);
   // One mask for every layer: the g query heads of a group are MultiHeadAttention's g query positions.
   const bias = g.expand(view(g, a.slotBias, [B, 1, 1, S]), [B, 1, grp, S]);
-  // (B, nkv·g·hd) in head order ↔ (B, g, nkv·hd) in query-position order (a Transpose only when g > 1).
-  const toPositions = (x: Value) => (grp === 1 ? view(g, x, [B, 1, heads * hd]) : view(g, g.transpose(view(g, x, [B, kvHeads, grp, hd]), [0, 2, 1, 3]), [B, grp, kvHeads * hd]));
-  const toHeads = (x: Value) => (grp === 1 ? view(g, x, [B, heads * hd]) : view(g, g.transpose(view(g, x, [B, grp, kvHeads, hd]), [0, 2, 1, 3]), [B, heads * hd]));
+  // (B, nkv·g·hd) in head order ↔ (B, g, nkv·hd) in query-position order: a view when g = 1 or the heads already come
+  // in position order (see fusedDecodeSpecs), else a Transpose.
+  const plain = grp === 1 || headsByPosition;
+  const toPositions = (x: Value) => (plain ? view(g, x, [B, grp, heads * hd / grp]) : view(g, g.transpose(view(g, x, [B, kvHeads, grp, hd]), [0, 2, 1, 3]), [B, grp, kvHeads * hd]));
+  const toHeads = (x: Value) => (plain ? view(g, x, [B, heads * hd]) : view(g, g.transpose(view(g, x, [B, grp, kvHeads, hd]), [0, 2, 1, 3]), [B, heads * hd]));
   return (l, q, kv) => {
     if (!kv) throw new Error('Internal error: the mha attention takes q, k and v apart');
     const key = g.where(hot, view(g, kv.k, [B, kvHeads, 1, hd]), io.pastKeys[l] as Value);
@@ -188,7 +230,8 @@ function llamaStep(g: Graph, cfg: LlamaConfig, P: Params, io: FusedDecodeInputs)
   let x = x0;
   const keys: Value[] = [];
   const values: Value[] = [];
-  const attend = attender(g, io, nh, nkv, hd);
+  const permuted = byPosition(cfg, io.attention.kind);
+  const attend = attender(g, io, nh, nkv, hd, permuted);
   const proj = (v: Value, name: string, bias: Value | null = null) => g.gemm(v, P(name), bias, { transB: true });
   for (let l = 0; l < cfg.numLayers; l++) {
     const p = `model.layers.${l}`;
@@ -206,7 +249,7 @@ function llamaStep(g: Graph, cfg: LlamaConfig, P: Params, io: FusedDecodeInputs)
       }
       keys.push(a.key);
       values.push(a.value);
-      const y = proj(a.out, `${p}.self_attn.o_proj.weight`);
+      const y = permuted ? g.gemm(a.out, P(positionOrderedOutProj(l)), null, { transB: true }) : proj(a.out, `${p}.self_attn.o_proj.weight`);
       const mid = g.skipNorm(y, x, P(`${p}.post_attention_layernorm.weight`), undefined, null, eps);
       const gate = g.quickGelu(proj(mid.out, `${p}.mlp.gate_proj.weight`), 1); // silu
       const m = proj(g.mul(gate, proj(mid.out, `${p}.mlp.up_proj.weight`)), `${p}.mlp.down_proj.weight`);
