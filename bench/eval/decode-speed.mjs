@@ -67,14 +67,22 @@ for (const name of models) {
     for (const provider of providers) {
       const byGraph = new Map();
       for (const graph of graphs) {
-        const gen = await nn.Generator.create(ckpt, { maxBatch: B, maxLen, vocab, provider, ...threads, ...graphOptions(graph) });
-        await timeStream(gen, B, prompt, 2, temperatures[0]); // builds the sessions
+        // A graph that fails here (e.g. an op this provider lacks) is reported and left out; the others still run.
+        let gen;
+        try {
+          gen = await nn.Generator.create(ckpt, { maxBatch: B, maxLen, vocab, provider, ...threads, ...graphOptions(graph) });
+          await timeStream(gen, B, prompt, 2, temperatures[0]); // builds the sessions
+        } catch (e) {
+          console.log(`${name} batch ${B} ${provider}/${graph}: FAILED, left out: ${e instanceof Error ? e.message : String(e)}`);
+          await gen?.dispose().catch(() => {});
+          continue;
+        }
         byGraph.set(graph, gen);
         for (const temperature of temperatures) runs.push({ provider, graph, temperature, gen, t1: [], tN: [] });
       }
       if (byGraph.has('standard')) {
         const a = await greedy(byGraph.get('standard'), B, prompt);
-        for (const gr of graphs.filter((x) => x !== 'standard')) {
+        for (const gr of graphs.filter((x) => x !== 'standard' && byGraph.has(x))) {
           const b = await greedy(byGraph.get(gr), B, prompt);
           const bad = a.findIndex((row, i) => row.join() !== b[i].join());
           console.log(`${name} batch ${B} ${provider}: ${gr} and standard greedy tokens ${bad < 0 ? 'agree' : `DIFFER (row ${bad}: ${a[bad].join(' ')} vs ${b[bad].join(' ')})`}`);
@@ -97,14 +105,14 @@ for (const name of models) {
     // Ratios of decode tokens/s: second provider against the first (per graph and temperature), each fused graph
     // against the standard one, and the second provider's best graph against the first provider's best; then decode time sampled
     // against greedy (the first temperature 0, else the first listed).
-    const get = (p, gr, t) => runs.find((run) => run.provider === p && run.graph === gr && run.temperature === t)?.decode;
+    const get = (p, gr, t) => runs.find((run) => run.provider === p && run.graph === gr && run.temperature === t)?.decode ?? Number.NaN;
     const ratios = [];
     for (const t of temperatures) {
       const tl = temperatures.length > 1 ? ` T=${t}` : '';
       if (providers.length === 2) for (const gr of graphs) ratios.push(`${providers[1]}/${providers[0]} ${gr}${tl} ${fmt(get(providers[1], gr, t) / get(providers[0], gr, t))}`);
       if (graphs.includes('standard')) for (const gr of graphs.filter((x) => x !== 'standard')) for (const p of providers) ratios.push(`${gr}/standard ${p}${tl} ${fmt(get(p, gr, t) / get(p, 'standard', t))}`);
       if (providers.length === 2 && graphs.length > 1) {
-        const best = (p) => Math.max(...graphs.map((gr) => get(p, gr, t)));
+        const best = (p) => Math.max(...graphs.map((gr) => get(p, gr, t)).filter((x) => !Number.isNaN(x)));
         ratios.push(`best ${providers[1]}/best ${providers[0]}${tl} ${fmt(best(providers[1]) / best(providers[0]))}`);
       }
     }
