@@ -128,12 +128,13 @@ export function fusedDecodeStep(g: Graph, cfg: ModelConfig, P: Params, io: Fused
 
 /**
  * Attention of one layer over q (B, nh·hd) and the token's k, v (B, nkv·hd), already rotated: writes them into the
- * cache and returns the heads' output (B, nh·hd) with the updated cache. `packed` (gqa only): q holds the packed
- * (B, (nh + 2·nkv)·hd) projections and k, v are null; `rotary` (gqa only): rotate q and k inside.
+ * cache and returns the heads' output (B, nh·hd) with the updated cache. `kv` null (gqa only): q holds the packed
+ * (B, (nh + 2·nkv)·hd) projections; `rotary` (gqa only): rotate q and k inside. For 'mha' the query heads come in
+ * query-position order (see fusedDecodeSpecs) and the output keeps it.
  */
 type Attend = (l: number, q: Value, kv: { k: Value; v: Value } | null, rotary?: { cos: Value; sin: Value }) => { out: Value; key: Value; value: Value };
 
-function attender(g: Graph, io: FusedDecodeInputs, heads: number, kvHeads: number, hd: number, headsByPosition = false): Attend {
+function attender(g: Graph, io: FusedDecodeInputs, heads: number, kvHeads: number, hd: number): Attend {
   const [B] = io.token.shape as [number];
   const scale = 1 / Math.sqrt(hd);
   const a = io.attention;
@@ -154,17 +155,12 @@ function attender(g: Graph, io: FusedDecodeInputs, heads: number, kvHeads: numbe
   const hot = view(g, a.slotHot, [B, 1, S, 1]);
   // One mask for every layer: the g query heads of a group are MultiHeadAttention's g query positions.
   const bias = g.expand(view(g, a.slotBias, [B, 1, 1, S]), [B, 1, grp, S]);
-  // (B, nkv·g·hd) in head order ↔ (B, g, nkv·hd) in query-position order: a view when g = 1 or the heads already come
-  // in position order (see fusedDecodeSpecs), else a Transpose.
-  const plain = grp === 1 || headsByPosition;
-  const toPositions = (x: Value) => (plain ? view(g, x, [B, grp, heads * hd / grp]) : view(g, g.transpose(view(g, x, [B, kvHeads, grp, hd]), [0, 2, 1, 3]), [B, grp, kvHeads * hd]));
-  const toHeads = (x: Value) => (plain ? view(g, x, [B, heads * hd]) : view(g, g.transpose(view(g, x, [B, grp, kvHeads, hd]), [0, 2, 1, 3]), [B, heads * hd]));
   return (l, q, kv) => {
     if (!kv) throw new Error('Internal error: the mha attention takes q, k and v apart');
     const key = g.where(hot, view(g, kv.k, [B, kvHeads, 1, hd]), io.pastKeys[l] as Value);
     const value = g.where(hot, view(g, kv.v, [B, kvHeads, 1, hd]), io.pastValues[l] as Value);
-    const out = g.multiHeadAttention(toPositions(q), key, value, bias, { heads: kvHeads, scale });
-    return { out: toHeads(out), key, value };
+    const out = g.multiHeadAttention(view(g, q, [B, grp, kvHeads * hd]), key, value, bias, { heads: kvHeads, scale });
+    return { out: view(g, out, [B, heads * hd]), key, value };
   };
 }
 
@@ -231,7 +227,7 @@ function llamaStep(g: Graph, cfg: LlamaConfig, P: Params, io: FusedDecodeInputs)
   const keys: Value[] = [];
   const values: Value[] = [];
   const permuted = byPosition(cfg, io.attention.kind);
-  const attend = attender(g, io, nh, nkv, hd, permuted);
+  const attend = attender(g, io, nh, nkv, hd);
   const proj = (v: Value, name: string, bias: Value | null = null) => g.gemm(v, P(name), bias, { transB: true });
   for (let l = 0; l < cfg.numLayers; l++) {
     const p = `model.layers.${l}`;
