@@ -284,9 +284,14 @@ export class Generator {
     if (opts.decodeGraph !== undefined && opts.decodeGraph !== 'standard' && opts.residentKv === false) {
       throw new Error(`Generator: the ${opts.decodeGraph} decode graph keeps the KV cache on the device (residentKv); it cannot run with residentKv false`);
     }
+    const provider = opts.provider ?? 'cpu';
+    // Measured on an H200 (bench/eval/README.md): WebGPU's GroupQueryAttention takes one total length for every row,
+    // so rows at different slots decode wrong tokens.
+    if (opts.decodeGraph === 'fused' && provider === 'webgpu') {
+      throw new Error("Generator: the 'fused' decode graph gives wrong tokens on WebGPU when rows have different lengths; use 'fused-mha' or 'standard'");
+    }
     const rt = await import('./runtime/ort.js');
     const { DeviceMover } = await import('./runtime/device.js');
-    const provider = opts.provider ?? 'cpu';
     const mover = new DeviceMover(rt, provider);
     const gen = new Generator(rt, mover, ckpt.config, opts, new Map(), provider);
     await gen.setWeights(ckpt);

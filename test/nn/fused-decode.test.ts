@@ -145,5 +145,9 @@ describe('fused decode graphs (onnxruntime contrib ops) against the standard one
     await expect(Generator.create(ckpt, { maxBatch: 1, maxLen: 8, decodeGraph: 'fast' as never })).rejects.toThrow(
       "Generator: decodeGraph must be one of standard, fused, fused-mha, got 'fast'",
     );
+    // Refused before any WebGPU session is made, so this runs without a GPU.
+    await expect(Generator.create(ckpt, { maxBatch: 2, maxLen: 8, decodeGraph: 'fused', provider: 'webgpu' })).rejects.toThrow(
+      "the 'fused' decode graph gives wrong tokens on WebGPU",
+    );
   });
 });
