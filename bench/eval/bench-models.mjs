@@ -3,6 +3,7 @@
 //   gpt            the default pipeline's GPT (pipelines/sokoban-diverse-cot.yaml: 2 layers × 128, block 320)
 //   llama-fixture  the Llama test fixture (test/fixtures/hf/llama: 2 layers × 32, grouped-query attention, RoPE)
 //   llama-135m     a SmolLM2-135M-shaped Llama (30 layers × 576, 9 heads / 3 KV heads, vocabulary 49 152)
+//   llama-v152k    a 2-layer × 64 Llama with Qwen2.5's vocabulary (151 936): the sampler's cost without a large body
 //   <dir>          a Hugging Face model folder (config.json + safetensors)
 // Returns the checkpoint, a vocabulary without EOS (every row runs to the requested length) and prompt ids by index.
 import { existsSync } from 'node:fs';
@@ -19,6 +20,11 @@ export async function benchModel(name) {
   if (name === 'llama-135m') {
     ckpt = nn.initLlama(
       nn.llamaConfig({ vocabSize: 49152, hiddenSize: 576, intermediateSize: 1536, numLayers: 30, numHeads: 9, numKvHeads: 3, headDim: 64, maxPositions: 2048 }),
+      1,
+    );
+  } else if (name === 'llama-v152k') {
+    ckpt = nn.initLlama(
+      nn.llamaConfig({ vocabSize: 151936, hiddenSize: 64, intermediateSize: 128, numLayers: 2, numHeads: 4, numKvHeads: 2, headDim: 16, maxPositions: 2048 }),
       1,
     );
   } else {

@@ -3,10 +3,11 @@
 // second. Every configuration of a (model, batch) runs alternately, round by round, so all see the same machine load.
 // Run: npm run build && node bench/eval/decode-speed.mjs [--providers cpu,webgpu] [--models gpt,llama-fixture,llama-135m]
 //        [--batches 1,8,32,64] [--graph standard,fused,fused-mha] [--temperature 0.5] [--prompt 96] [--new 64] [--threads N]
-//        [--rounds 2] [--kv auto|host|resident]
+//        [--rounds 2] [--kv auto|host|resident] [--sampler auto|host,graph]
 // Models: see bench-models.mjs. --graph: GeneratorOptions.decodeGraph (fused, fused-mha: onnxruntime contrib ops,
 // always with the cache on the device). --kv: where the standard graph's KV cache lives between decode runs (auto: on the device
 // for WebGPU, on the host for the CPU EP). --temperature: a list (0 = greedy) to compare sampled with greedy decoding.
+// --sampler: GeneratorOptions.sampler, a list (auto: the Generator's default), each with its own greedy runs.
 // No row stops early: every row generates exactly --new tokens. Decode tokens/s = rows × (new − 1) / (time(new) −
 // time(1)), so the prompt pass and the first token are not counted in it; prefill is time(1); both times are the
 // fastest of the rounds. With the standard graph and a fused one, each provider first checks that the fused graph
@@ -31,12 +32,15 @@ const rounds = Number(opt('--rounds', '2'));
 const threadsArg = opt('--threads', undefined);
 const threads = threadsArg === undefined ? {} : { threads: Number(threadsArg) };
 const kv = opt('--kv', 'auto');
+const samplers = opt('--sampler', 'auto').split(',');
+for (const sm of samplers) if (!['auto', 'host', 'graph'].includes(sm)) throw new Error(`decode-speed: --sampler takes auto, host, graph, got '${sm}'`);
 const GRAPHS = ['standard', 'fused', 'fused-mha'];
 for (const gr of graphs) if (!GRAPHS.includes(gr)) throw new Error(`decode-speed: --graph takes ${GRAPHS.join(', ')}, got '${gr}'`);
 if (kv === 'host' && graphs.some((gr) => gr !== 'standard')) throw new Error('decode-speed: the fused graphs keep the cache on the device; drop --kv host or the fused graphs');
 
 /** Generator options of one decode graph. */
 const graphOptions = (graph) => (graph !== 'standard' ? { decodeGraph: graph } : { decodeGraph: 'standard', ...(kv === 'auto' ? {} : { residentKv: kv === 'resident' }) });
+const samplerOptions = (sampler) => (sampler === 'auto' ? {} : { sampler });
 
 async function timeStream(gen, B, prompt, maxNewTokens, temperature) {
   const reqs = Array.from({ length: B }, (_, i) => ({ prompt, seed: i }));
@@ -56,7 +60,7 @@ async function greedy(gen, B, prompt) {
 const fmt = (x) => (Number.isFinite(x) ? x.toFixed(2) : 'n/a');
 console.log(
   `prompt ${promptLen} tokens, ${newTokens} new tokens per row, temperature ${temperatures.join('/')}, ${threadsArg ?? 'default'} threads, ` +
-    `KV cache ${kv}, graphs ${graphs.join('/')}, ${rounds} rounds (fastest)`,
+    `KV cache ${kv}, graphs ${graphs.join('/')}, sampler ${samplers.join('/')}, ${rounds} rounds (fastest)`,
 );
 for (const name of models) {
   const { ckpt, vocab, promptId } = await benchModel(name);
@@ -67,18 +71,20 @@ for (const name of models) {
     for (const provider of providers) {
       const byGraph = new Map();
       for (const graph of graphs) {
-        // A graph that fails here (e.g. an op this provider lacks) is reported and left out; the others still run.
-        let gen;
-        try {
-          gen = await nn.Generator.create(ckpt, { maxBatch: B, maxLen, vocab, provider, ...threads, ...graphOptions(graph) });
-          await timeStream(gen, B, prompt, 2, temperatures[0]); // builds the sessions
-        } catch (e) {
-          console.log(`${name} batch ${B} ${provider}/${graph}: FAILED, left out: ${e instanceof Error ? e.message : String(e)}`);
-          await gen?.dispose().catch(() => {});
-          continue;
+        for (const sampler of samplers) {
+          // A graph that fails here (e.g. an op this provider lacks) is reported and left out; the others still run.
+          let gen;
+          try {
+            gen = await nn.Generator.create(ckpt, { maxBatch: B, maxLen, vocab, provider, ...threads, ...graphOptions(graph), ...samplerOptions(sampler) });
+            for (const t of temperatures) await timeStream(gen, B, prompt, 2, t); // builds the sessions
+          } catch (e) {
+            console.log(`${name} batch ${B} ${provider}/${graph}/${sampler}: FAILED, left out: ${e instanceof Error ? e.message : String(e)}`);
+            await gen?.dispose().catch(() => {});
+            continue;
+          }
+          if (!byGraph.has(graph)) byGraph.set(graph, gen);
+          for (const temperature of temperatures) runs.push({ provider, graph, sampler, temperature, gen, t1: [], tN: [] });
         }
-        byGraph.set(graph, gen);
-        for (const temperature of temperatures) runs.push({ provider, graph, temperature, gen, t1: [], tN: [] });
       }
       if (byGraph.has('standard')) {
         const a = await greedy(byGraph.get('standard'), B, prompt);
@@ -100,12 +106,13 @@ for (const name of models) {
       run.decode = dt > 0 ? (B * (newTokens - 1)) / dt : Number.NaN; // NaN: the machine's noise exceeded the decode time
       run.prefill = Math.min(...run.t1) * 1000;
     }
-    const label = (run) => [run.provider, ...(graphs.length > 1 ? [run.graph] : []), ...(temperatures.length > 1 ? [`T=${run.temperature}`] : [])].join('/');
+    const label = (run) =>
+      [run.provider, ...(graphs.length > 1 ? [run.graph] : []), ...(samplers.length > 1 ? [run.sampler] : []), ...(temperatures.length > 1 ? [`T=${run.temperature}`] : [])].join('/');
     console.log(`${name.padEnd(14)} batch ${String(B).padStart(3)}  ${runs.map((run) => `${label(run)}: prefill ${run.prefill.toFixed(1)} ms, decode ${run.decode.toFixed(0)} tokens/s`).join('   ')}`);
     // Ratios of decode tokens/s: second provider against the first (per graph and temperature), each fused graph
     // against the standard one, and the second provider's best graph against the first provider's best; then decode time sampled
     // against greedy (the first temperature 0, else the first listed).
-    const get = (p, gr, t) => runs.find((run) => run.provider === p && run.graph === gr && run.temperature === t)?.decode ?? Number.NaN;
+    const get = (p, gr, t, sm = samplers[0]) => runs.find((run) => run.provider === p && run.graph === gr && run.sampler === sm && run.temperature === t)?.decode ?? Number.NaN;
     const ratios = [];
     for (const t of temperatures) {
       const tl = temperatures.length > 1 ? ` T=${t}` : '';
@@ -118,7 +125,14 @@ for (const name of models) {
     }
     if (temperatures.length > 1) {
       const greedyT = temperatures.includes(0) ? 0 : temperatures[0];
-      for (const p of providers) for (const gr of graphs) for (const t of temperatures.filter((x) => x !== greedyT)) ratios.push(`time T=${t}/T=${greedyT} ${p}/${gr} ${fmt(get(p, gr, greedyT) / get(p, gr, t))}`);
+      for (const p of providers) {
+        for (const gr of graphs) {
+          for (const sm of samplers) {
+            const tag = samplers.length > 1 ? `/${sm}` : '';
+            for (const t of temperatures.filter((x) => x !== greedyT)) ratios.push(`time T=${t}/T=${greedyT} ${p}/${gr}${tag} ${fmt(get(p, gr, greedyT, sm) / get(p, gr, t, sm))}`);
+          }
+        }
+      }
     }
     if (ratios.length > 0) console.log(`${''.padEnd(14)} ratios (decode tokens/s): ${ratios.join(', ')}`);
     for (const gen of new Set(runs.map((run) => run.gen))) await gen.dispose();

@@ -39,7 +39,7 @@ export { saveCheckpoint, loadCheckpoint, saveTrainingCheckpoint, loadTrainingChe
 export { Trainer } from './trainer.js';
 export type { TrainerOptions } from './trainer.js';
 export { Generator } from './generator.js';
-export type { GenerateOptions, GeneratorOptions, GenVocab } from './generator.js';
+export type { GenerateOptions, GeneratorOptions, GenVocab, SamplerKind } from './generator.js';
 export { byteVocab, idVocab } from './generator.js';
 export { runtimeFingerprint } from './runtime/fingerprint.js';
 export { probeProviders, doctorTrain } from './doctor.js';

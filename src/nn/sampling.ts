@@ -95,3 +95,24 @@ function idOfRank(desc: Float64Array, n: number, r: number, V: number): number {
   }
   throw new Error('Internal error: sampled rank without a token');
 }
+
+/**
+ * Draws an id from one row of probabilities (≥ 0; the decode graph's softmax(logits / temperature), the 'graph'
+ * sampler) with one uniform of the row's Rng: inverse CDF in id order over the float32 probabilities, summed in
+ * float64 — the draw sampleToken makes at topP = 1, without its Math.exp over the vocabulary (onnxruntime's
+ * vectorized exp did it). The probabilities are rescaled by their sum, so rounding in the softmax shifts no mass.
+ */
+export function drawFromProbs(probs: Float32Array, rng: Rng): number {
+  const V = probs.length;
+  let sum = 0;
+  for (let i = 0; i < V; i++) sum += probs[i] as number;
+  if (!(sum > 0) || !Number.isFinite(sum)) throw new Error(`Internal error: probabilities summing to ${sum}`);
+  let u = rng.next() * sum;
+  for (let i = 0; i < V; i++) {
+    u -= probs[i] as number;
+    if (u < 0) return i;
+  }
+  // Rounding left u ≥ 0: the last id with any mass.
+  for (let i = V - 1; i > 0; i--) if ((probs[i] as number) > 0) return i;
+  return 0;
+}

@@ -12,10 +12,10 @@
  * prefixes between rows.
  */
 import { Rng, deriveSeed } from '../util/rng.js';
-import { GRAPH_IO, PREFILL_BUCKET, RESIDENT_IO, type DecodeGraphKind, type GenVocab, type StreamOptions, type StreamRequest } from './generator.js';
+import { GRAPH_IO, PREFILL_BUCKET, RESIDENT_IO, type DecodeGraphKind, type GenVocab, type SamplerKind, type StreamOptions, type StreamRequest } from './generator.js';
 import { MASKED } from './models/gpt.js';
 import type { RtTensor } from './runtime/ort.js';
-import { sampleToken } from './sampling.js';
+import { drawFromProbs, sampleToken } from './sampling.js';
 
 type Rt = typeof import('./runtime/ort.js');
 type Outputs = Readonly<Record<string, RtTensor>>;
@@ -43,9 +43,11 @@ export interface StreamHost {
    * tensors stay the same between admissions.
    */
   readonly decodeGraph: DecodeGraphKind;
+  /** 'graph': sampled decode runs (topP = 1) take `temperature` and output `probs` (GeneratorOptions.sampler). */
+  readonly sampler: SamplerKind;
   prefill(B: number, P: number, feeds: Record<string, RtTensor>): Promise<Outputs>;
-  /** One decode run over the first B rows of the cache; `outputs` as RtSession.run's. */
-  decode(B: number, feeds: Record<string, RtTensor>, outputs?: Record<string, RtTensor | null>): Promise<Outputs>;
+  /** One decode run over the first B rows of the cache; `outputs` as RtSession.run's; `probs`: the graph sampler's. */
+  decode(B: number, feeds: Record<string, RtTensor>, outputs: Record<string, RtTensor | null> | undefined, probs: boolean): Promise<Outputs>;
   /** Present when the cache stays on the device (see ResidentCache); the decode graph then takes `slot_hot`. */
   readonly resident?: ResidentCache;
 }
@@ -102,6 +104,10 @@ export async function runStream<R extends StreamRequest>(
   const room = S - opts.maxNewTokens;
   const stopSeqs = (opts.stop ?? []).filter((s) => s.length > 0).map((s) => vocab.encode(s));
   const allowed = (id: number) => vocab.allowed(id);
+  // The graph sampler: decode runs output softmax(logits / temperature) and rows draw from it (prefill stays on logits).
+  const inGraph = host.sampler === 'graph' && opts.temperature > 0 && !(opts.topP > 0 && opts.topP < 1);
+  const headOut = inGraph ? GRAPH_IO.decode.probs : GRAPH_IO.decode.logits;
+  const head: Record<string, RtTensor> = inGraph ? { [GRAPH_IO.decode.temperature]: rt.tensor('float32', Float32Array.of(opts.temperature), [1]) } : {};
   // Keys are transposed (B, nh, hs, S) for the standard graph, laid out like values for the fused ones.
   const keys = Array.from({ length: cfg.nLayer }, () => new Float32Array(B * nh * hs * S));
   const values = Array.from({ length: cfg.nLayer }, () => new Float32Array(B * nh * S * hs));
@@ -130,6 +136,7 @@ export async function runStream<R extends StreamRequest>(
     if (feeds === undefined) {
       feeds = {
         ...host.decodeWeights,
+        ...head,
         [GRAPH_IO.decode.token]: rt.tensor('int32', token.subarray(0, Bd), [Bd]),
         [GRAPH_IO.decode.position]: rt.tensor('int32', position.subarray(0, Bd), [Bd]),
         [GRAPH_IO.decode.slotBias]: rt.tensor('float32', bias.subarray(0, Bd * S), [Bd, S]),
@@ -145,6 +152,7 @@ export async function runStream<R extends StreamRequest>(
   const residentFeeds = (): Record<string, RtTensor> => {
     const feeds: Record<string, RtTensor> = {
       ...host.decodeWeights,
+      ...head,
       [GRAPH_IO.decode.token]: rt.tensor('int32', token, [B]),
       [GRAPH_IO.decode.position]: rt.tensor('int32', position, [B]),
       ...(lengths
@@ -160,7 +168,7 @@ export async function runStream<R extends StreamRequest>(
 
   /** The 'fused' graph's outputs: logits (allocated by onnxruntime) and each cache output written into its input. */
   const inPlace = (): Record<string, RtTensor | null> => {
-    const out: Record<string, RtTensor | null> = { [GRAPH_IO.decode.logits]: null };
+    const out: Record<string, RtTensor | null> = { [headOut]: null };
     for (let l = 0; l < cfg.nLayer; l++) {
       out[GRAPH_IO.newK(l)] = dev.keys[l] as RtTensor;
       out[GRAPH_IO.newV(l)] = dev.values[l] as RtTensor;
@@ -168,10 +176,10 @@ export async function runStream<R extends StreamRequest>(
     return out;
   };
 
-  /** Appends a sampled token to a row; true when the row is finished (and handed back). */
-  const accept = (b: number, logits: Float32Array): boolean => {
+  /** Appends a token sampled from a row's logits (or `probs`, the graph sampler's) to a row; true when it is finished. */
+  const accept = (b: number, logits: Float32Array, probs = false): boolean => {
     const row = rows[b] as Row<R>;
-    const id = sampleToken(logits, opts, row.rng, allowed);
+    const id = probs ? drawFromProbs(logits, row.rng) : sampleToken(logits, opts, row.rng, allowed);
     if (!vocab.eos.includes(id)) {
       row.out.push(id);
       if (row.out.length < opts.maxNewTokens && row.slot < S && !stopSeqs.some((s) => endsWith(row.out, s))) {
@@ -330,7 +338,7 @@ export async function runStream<R extends StreamRequest>(
       }
     }
     const feeds = resident ? residentFeeds() : feedsFor(Bd);
-    const res = await host.decode(Bd, feeds, lengths ? inPlace() : undefined);
+    const res = await host.decode(Bd, feeds, lengths ? inPlace() : undefined, inGraph);
     if (resident && !lengths) {
       hot.fill(0);
       swapIn(res);
@@ -350,13 +358,13 @@ export async function runStream<R extends StreamRequest>(
         }
       }
     }
-    const logits = rt.hostData<Float32Array>(res[GRAPH_IO.decode.logits] as RtTensor);
+    const logits = rt.hostData<Float32Array>(res[headOut] as RtTensor);
     for (let b = 0; b < Bd; b++) {
       const row = rows[b];
       if (row === undefined) continue;
       bias[b * S + row.slot] = 0;
       row.slot++;
-      accept(b, logits.subarray(b * V, (b + 1) * V));
+      accept(b, logits.subarray(b * V, (b + 1) * V), inGraph);
     }
   }
 }
