@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sampleToken } from '../../src/nn/sampling.js';
+import { drawFromProbs, sampleToken } from '../../src/nn/sampling.js';
 import { Rng } from '../../src/util/rng.js';
 
 /** Nucleus sampling as first written (full sort of (probability, id) pairs): the specification the fast one must match. */
@@ -95,5 +95,42 @@ describe('sampleToken', () => {
     const logits = Float32Array.from([1, 5, 5, 7, 7]);
     expect(sampleToken(logits, { temperature: 0, topP: 1 }, new Rng(1), (id) => id !== 3)).toBe(4);
     expect(sampleToken(logits, { temperature: 0, topP: 1 }, new Rng(1), (id) => id < 3)).toBe(1);
+  });
+});
+
+describe('drawFromProbs', () => {
+  it("draws sampleToken's token (topP = 1) from the float32 softmax, uniform for uniform, over rows of up to 5,000 ids", () => {
+    const gen = new Rng(5);
+    let differ = 0;
+    let notArgmax = 0;
+    for (let trial = 0; trial < 300; trial++) {
+      const V = 1 + Math.floor(gen.next() * 5000);
+      const scale = gen.next() * 30;
+      const logits = Float32Array.from({ length: V }, () => (gen.next() - 0.5) * scale);
+      const T = [0.3, 0.7, 1, 2][trial % 4] as number;
+      const max = Math.max(...logits);
+      const e = Array.from(logits, (l) => Math.exp((l - max) / T));
+      const z = e.reduce((a, b) => a + b, 0);
+      const probs = Float32Array.from(e, (x) => x / z);
+      const seed = Math.floor(gen.next() * 1e9);
+      const a = sampleToken(logits, { temperature: T, topP: 1 }, new Rng(seed), () => true);
+      const b = drawFromProbs(probs, new Rng(seed));
+      if (a !== b) differ++;
+      if (b !== logits.indexOf(max)) notArgmax++;
+    }
+    // The two cumulative distributions differ by float32 rounding only: a uniform would have to land within ~1e-7
+    // of a boundary to split them.
+    expect(differ).toBe(0);
+    expect(notArgmax).toBeGreaterThan(50); // draws that depend on where the uniform falls, not only the argmax
+  });
+
+  it('never draws an id without mass, and draws the others in proportion', () => {
+    const probs = Float32Array.from([0, 0.25, 0, 0.5, 0.25, 0]);
+    const rng = new Rng(9);
+    const counts = new Array(probs.length).fill(0);
+    const draws = 40_000;
+    for (let k = 0; k < draws; k++) counts[drawFromProbs(probs, rng)]++;
+    expect(counts[0] + counts[2] + counts[5]).toBe(0);
+    counts.forEach((c, i) => expect(Math.abs(c / draws - (probs[i] as number))).toBeLessThan(0.0125));
   });
 });
