@@ -112,11 +112,12 @@ export type GeneratorOptions = SessionOptions & {
   /**
    * Where sampled decoding with topP = 1 computes softmax(logits / temperature): 'graph' (the decode graph outputs
    * the probabilities, onnxruntime's vectorized exp; the host draws by inverse CDF, sampling.ts drawFromProbs) or
-   * 'host' (the decode graph outputs logits, sampleToken exponentiates them in JavaScript). Default 'graph' for
-   * vocabularies over GRAPH_SAMPLER_MIN_VOCAB ids of which the vocabulary allows every one (the Llama family's),
-   * else 'host'. 'graph' needs such a vocabulary (it has no mask for refused ids). Both draw one uniform of the
-   * row's Rng per token; they draw different tokens for the same seed. Greedy decoding, topP < 1 and the first token
-   * of each response (from the prompt pass's logits) always go through sampleToken.
+   * 'host' (the decode graph outputs logits, sampleToken exponentiates them in JavaScript: 200–645 µs per token at
+   * 49 152 ids). Default 'graph' when the vocabulary allows every id (the Llama family's), else 'host': 'graph' has
+   * no mask for refused ids, and the byte GPT's draws stay those its published results were made with. Both walk
+   * the same cumulative distribution in id order with one uniform of the row's Rng per token, so they draw the same
+   * tokens unless a uniform lands within float32 rounding of a boundary. Greedy decoding, topP < 1 and the first
+   * token of each response (from the prompt pass's logits) always go through sampleToken.
    */
   readonly sampler?: SamplerKind;
 };
@@ -125,12 +126,6 @@ export type GeneratorOptions = SessionOptions & {
 export const SAMPLERS = ['host', 'graph'] as const;
 export type SamplerKind = (typeof SAMPLERS)[number];
 
-/**
- * The default sampler is 'graph' above this vocabulary size. Below it the host's exp costs a few µs per token
- * (3 µs at the byte GPT's 260 ids, against 200–645 µs at 49 152), and the byte GPT's draws stay those that its
- * published results were made with.
- */
-export const GRAPH_SAMPLER_MIN_VOCAB = 1024;
 
 /** The two decode graphs (GeneratorOptions.decodeGraph). */
 export const DECODE_GRAPHS = ['standard', 'fused', 'fused-mha'] as const;
@@ -331,6 +326,12 @@ export class Generator {
     const { DeviceMover } = await import('./runtime/device.js');
     const mover = new DeviceMover(rt, provider);
     const gen = new Generator(rt, mover, ckpt.config, opts, new Map(), provider);
+    try {
+      gen.resolveSampler();
+    } catch (e) {
+      await mover.release();
+      throw e;
+    }
     await gen.setWeights(ckpt);
     return gen;
   }
@@ -447,18 +448,15 @@ export class Generator {
     return this.opts.vocab ?? (isLlama(this.cfg) ? idVocab(this.cfg) : byteVocab);
   }
 
-  private samplerKind?: SamplerKind;
+  /** GeneratorOptions.sampler, resolved once by `create` (the vocabulary's `allowed` is asked for every id). */
+  private sampler: SamplerKind = 'host';
 
-  /** GeneratorOptions.sampler, resolved once (the vocabulary's `allowed` is asked for every id). */
-  private get sampler(): SamplerKind {
-    if (this.samplerKind === undefined) {
-      const vocab = this.vocab;
-      let all = true;
-      for (let i = 0; i < this.cfg.vocabSize && all; i++) all = vocab.allowed(i);
-      if (this.opts.sampler === 'graph' && !all) throw new Error("Generator: sampler 'graph' needs a vocabulary that allows every id (it has no mask for refused ids)");
-      this.samplerKind = this.opts.sampler ?? (all && this.cfg.vocabSize > GRAPH_SAMPLER_MIN_VOCAB ? 'graph' : 'host');
-    }
-    return this.samplerKind;
+  private resolveSampler(): void {
+    const vocab = this.vocab;
+    let all = true;
+    for (let i = 0; i < this.cfg.vocabSize && all; i++) all = vocab.allowed(i);
+    if (this.opts.sampler === 'graph' && !all) throw new Error("Generator: sampler 'graph' needs a vocabulary that allows every id (it has no mask for refused ids)");
+    this.sampler = this.opts.sampler ?? (all ? 'graph' : 'host');
   }
 
   /**
