@@ -128,6 +128,7 @@ for (const name of models) {
       for (const p of providers) {
         for (const gr of graphs) {
           for (const sm of samplers) {
+            if (!runs.some((run) => run.provider === p && run.graph === gr && run.sampler === sm)) continue; // left out (FAILED)
             const tag = samplers.length > 1 ? `/${sm}` : '';
             for (const t of temperatures.filter((x) => x !== greedyT)) ratios.push(`time T=${t}/T=${greedyT} ${p}/${gr}${tag} ${fmt(get(p, gr, greedyT, sm) / get(p, gr, t, sm))}`);
           }
