@@ -8,6 +8,7 @@ import { mergeLora } from './models/lora.js';
 import { contextLength, decoderModel, isLlama } from './models/model.js';
 import { encodeModel } from './onnx/encode.js';
 import { Graph } from './onnx/graph.js';
+import type { Value } from './onnx/types.js';
 import type { DeviceMover } from './runtime/device.js';
 import type { RtSession, RtTensor } from './runtime/ort.js';
 import type { ResidentCache } from './stream.js';
@@ -116,8 +117,8 @@ export type GeneratorOptions = SessionOptions & {
    * 49 152 ids). Default 'graph' when the vocabulary allows every id (the Llama family's), else 'host': 'graph' has
    * no mask for refused ids, and the byte GPT's draws stay those its published results were made with. Both walk
    * the same cumulative distribution in id order with one uniform of the row's Rng per token, so they draw the same
-   * tokens unless a uniform lands within float32 rounding of a boundary. Greedy decoding, topP < 1 and the first
-   * token of each response (from the prompt pass's logits) always go through sampleToken.
+   * tokens unless a uniform lands within float32 rounding of a boundary. Greedy decoding and topP < 1 always go
+   * through sampleToken. (Each response's first token comes from the prompt pass, which then outputs probabilities.)
    */
   readonly sampler?: SamplerKind;
 };
@@ -207,11 +208,16 @@ export function buildDecodeGraph(cfg: ModelConfig, B: number, S: number, o: { re
  * exp is vectorized instead of by Math.exp per id on the host) and per-layer keys/values to the output names.
  */
 function withOutputs(g: Graph, out: DecodeResult, probs: boolean): Graph {
-  if (probs) g.output(g.softmax(g.div(out.logits, g.input(IO.temperature, 'float32', [1])), -1), IO.probs);
+  if (probs) g.output(temperatureSoftmax(g, out.logits, IO.temperature), IO.probs);
   else g.output(out.logits, IO.logits);
   out.keys.forEach((k, l) => g.output(k, newK(l)));
   out.values.forEach((v, l) => g.output(v, newV(l)));
   return g;
+}
+
+/** softmax(logits / temperature) over the vocabulary (last axis), the temperature a graph input of shape (1). */
+function temperatureSoftmax(g: Graph, logits: Value, temperature: string): Value {
+  return g.softmax(g.div(logits, g.input(temperature, 'float32', [1])), -1);
 }
 
 /**
@@ -243,16 +249,17 @@ export function buildAdmitGraph(cfg: ModelConfig, B: number, S: number, n: numbe
   return g;
 }
 
-const PREFILL = { tokens: 'tokens', positions: 'positions', bias: 'attn_bias', logits: 'last_logits' } as const;
+const PREFILL = { tokens: 'tokens', positions: 'positions', bias: 'attn_bias', logits: 'last_logits', temperature: 'temperature', probs: 'last_probs' } as const;
 const prefillK = (l: number) => `prefill_key_${l}`;
 const prefillV = (l: number) => `prefill_value_${l}`;
 
 /**
  * The prompt pass: the full forward over (B, P) left-padded prompts with per-row positions and an additive
  * (B, 1, P, P) mask (causal, pads masked), returning the last position's logits and every layer's keys and values
- * (B, nh, P, hs) to seed the cache — one run instead of P decode steps.
+ * (B, nh, P, hs) to seed the cache — one run instead of P decode steps. `probs`: takes `temperature` (1) and outputs
+ * `last_probs`, softmax(last logits / temperature), instead of the logits (the 'graph' sampler).
  */
-export function buildPrefillGraph(cfg: ModelConfig, B: number, P: number): Graph {
+export function buildPrefillGraph(cfg: ModelConfig, B: number, P: number, o: { probs?: boolean } = {}): Graph {
   const g = new Graph();
   const model = decoderModel(cfg);
   const { params } = inputParams(g, model.specs);
@@ -261,7 +268,8 @@ export function buildPrefillGraph(cfg: ModelConfig, B: number, P: number): Graph
   const attnBias = g.input(PREFILL.bias, 'float32', [B, 1, P, P]);
   const out = model.forward(g, params, tokens, { positions, attnBias, ropeRows: P });
   const last = g.reshape(g.slice(g.reshape(out.logits, [B, P, cfg.vocabSize]), [P - 1], [P], [1]), [B, cfg.vocabSize]);
-  g.output(last, PREFILL.logits);
+  if (o.probs) g.output(temperatureSoftmax(g, last, PREFILL.temperature), PREFILL.probs);
+  else g.output(last, PREFILL.logits);
   out.keys.forEach((k, l) => g.output(k, prefillK(l)));
   out.values.forEach((v, l) => g.output(v, prefillV(l)));
   return g;
@@ -285,7 +293,7 @@ export const PREFILL_BUCKET = 16;
 export class Generator {
   private readonly decodeSessions = new Map<string, RtSession>();
   private readonly admitSessions = new Map<number, RtSession>();
-  private readonly prefillSessions = new Map<number, RtSession>();
+  private readonly prefillSessions = new Map<string, RtSession>();
   private readonly scoreSessions = new Map<string, RtSession>();
   /** The fused decode graph's extra weights (fusedDecodeSpecs), derived from `weights` by setWeights. */
   private fusedWeights = new Map<string, RtTensor>();
@@ -495,11 +503,11 @@ export class Generator {
     return { tokens, text: tokens.map((t) => vocab.decode(t)) };
   }
 
-  private async prefillSession(P: number, B: number = this.opts.maxBatch): Promise<RtSession> {
-    const key = B * 100_000 + P;
+  private async prefillSession(P: number, B: number, probs: boolean): Promise<RtSession> {
+    const key = `${B}x${P}${probs ? ' probs' : ''}`;
     const hit = this.prefillSessions.get(key);
     if (hit) return hit;
-    const s = await this.rt.RtSession.create(encodeModel(buildPrefillGraph(this.cfg, B, P)), {
+    const s = await this.rt.RtSession.create(encodeModel(buildPrefillGraph(this.cfg, B, P, { probs })), {
       provider: this.provider,
       ...this.threads(),
       label: 'prefill',
@@ -532,7 +540,7 @@ export class Generator {
         decodeWeights: Object.fromEntries([...this.weights, ...this.fusedWeights]),
         decodeGraph: this.residentKv ? this.graph : 'standard',
         sampler: this.sampler,
-        prefill: async (B, P, feeds) => (await this.prefillSession(P, B)).run(feeds),
+        prefill: async (B, P, feeds, probs) => (await this.prefillSession(P, B, probs)).run(feeds),
         decode: async (B, feeds, outputs, probs) => (await this.decodeSession(B, this.residentKv, probs)).run(feeds, outputs),
         ...(this.residentKv ? { resident: this.residentCache() } : {}),
         rt: this.rt,

@@ -45,7 +45,8 @@ export interface StreamHost {
   readonly decodeGraph: DecodeGraphKind;
   /** 'graph': sampled decode runs (topP = 1) take `temperature` and output `probs` (GeneratorOptions.sampler). */
   readonly sampler: SamplerKind;
-  prefill(B: number, P: number, feeds: Record<string, RtTensor>): Promise<Outputs>;
+  /** One prompt pass over B rows of P tokens; `probs`: the graph sampler's (takes `temperature`, outputs `last_probs`). */
+  prefill(B: number, P: number, feeds: Record<string, RtTensor>, probs: boolean): Promise<Outputs>;
   /** One decode run over the first B rows of the cache; `outputs` as RtSession.run's; `probs`: the graph sampler's. */
   decode(B: number, feeds: Record<string, RtTensor>, outputs: Record<string, RtTensor | null> | undefined, probs: boolean): Promise<Outputs>;
   /** Present when the cache stays on the device (see ResidentCache); the decode graph then takes `slot_hot`. */
@@ -104,9 +105,10 @@ export async function runStream<R extends StreamRequest>(
   const room = S - opts.maxNewTokens;
   const stopSeqs = (opts.stop ?? []).filter((s) => s.length > 0).map((s) => vocab.encode(s));
   const allowed = (id: number) => vocab.allowed(id);
-  // The graph sampler: decode runs output softmax(logits / temperature) and rows draw from it (prefill stays on logits).
+  // The graph sampler: prompt passes and decode runs output softmax(logits / temperature) and rows draw from it.
   const inGraph = host.sampler === 'graph' && opts.temperature > 0 && !(opts.topP > 0 && opts.topP < 1);
   const headOut = inGraph ? GRAPH_IO.decode.probs : GRAPH_IO.decode.logits;
+  const prefillOut = inGraph ? GRAPH_IO.prefill.probs : GRAPH_IO.prefill.logits;
   const head: Record<string, RtTensor> = inGraph ? { [GRAPH_IO.decode.temperature]: rt.tensor('float32', Float32Array.of(opts.temperature), [1]) } : {};
   // Keys are transposed (B, nh, hs, S) for the standard graph, laid out like values for the fused ones.
   const keys = Array.from({ length: cfg.nLayer }, () => new Float32Array(B * nh * hs * S));
@@ -222,10 +224,11 @@ export async function runStream<R extends StreamRequest>(
     }
     const out = await host.prefill(Bp, P, {
       ...host.weights,
+      ...head,
       [GRAPH_IO.prefill.tokens]: rt.tensor('int32', tokens, [Bp, P]),
       [GRAPH_IO.prefill.positions]: rt.tensor('int32', positions, [Bp, P]),
       [GRAPH_IO.prefill.bias]: rt.tensor('float32', attn, [Bp, 1, P, P]),
-    });
+    }, inGraph);
     // Copy each new row's keys and values (B', nh, P, hs) into its slot, prompt at cache slots 0..len−1 (resident:
     // into staging row r of the host arrays, uploaded by the admit run).
     for (let l = 0; l < cfg.nLayer; l++) {
@@ -267,7 +270,7 @@ export async function runStream<R extends StreamRequest>(
       }
       swapIn(await resident.admit(Bp, feeds));
     }
-    const logits = rt.hostData<Float32Array>(out[GRAPH_IO.prefill.logits] as RtTensor);
+    const logits = rt.hostData<Float32Array>(out[prefillOut] as RtTensor);
     for (let r = 0; r < n; r++) {
       const b = free[r] as number;
       const len = P - (pads[r] as number);
@@ -276,7 +279,7 @@ export async function runStream<R extends StreamRequest>(
       const req = reqs[r] as R;
       rows[b] = { req, rng: new Rng(req.rngSeed ?? deriveSeed('generate', req.seed)), out: [], slot: len, current: vocab.pad };
       live++;
-      accept(b, logits.subarray(r * V, (r + 1) * V));
+      accept(b, logits.subarray(r * V, (r + 1) * V), inGraph);
     }
   };
 

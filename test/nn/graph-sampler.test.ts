@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Generator, initGpt, initLlama, llamaConfig, type Checkpoint } from '../../src/nn/index.js';
-import { buildDecodeGraph, type GeneratorOptions } from '../../src/nn/generator.js';
+import { buildDecodeGraph, buildPrefillGraph, type GeneratorOptions } from '../../src/nn/generator.js';
 import { MASKED } from '../../src/nn/models/gpt.js';
 import { decoderModel } from '../../src/nn/models/model.js';
 import { encodeModel } from '../../src/nn/onnx/encode.js';
@@ -27,7 +27,7 @@ async function sample(ckpt: Checkpoint, opts: Partial<GeneratorOptions>, o: { te
 }
 
 describe("the 'graph' sampler (decode graph outputs softmax(logits / T))", () => {
-  it('outputs softmax(logits / temperature) of the logits graph within 1e-6', async () => {
+  it('outputs softmax(logits / temperature) of the logits graph within 1e-6 (decode step and prompt pass)', async () => {
     const rt = await import('../../src/nn/runtime/ort.js');
     const ckpt = llama();
     const cfg = ckpt.config;
@@ -68,6 +68,30 @@ describe("the 'graph' sampler (decode graph outputs softmax(logits / T))", () =>
     }
     await plain.release();
     await probs.release();
+    // The prompt pass's head is the same softmax.
+    const P = 4;
+    const prefillFeeds: Record<string, RtTensor> = {
+      tokens: rt.tensor('int32', Int32Array.from({ length: B * P }, (_, i) => (i * 397) % V), [B, P]),
+      positions: rt.tensor('int32', Int32Array.from({ length: B * P }, (_, i) => i % P), [B, P]),
+      attn_bias: rt.tensor('float32', Float32Array.from({ length: B * P * P }, (_, i) => ((i % P) <= Math.floor(i / P) % P ? 0 : MASKED)), [B, 1, P, P]),
+    };
+    for (const spec of model.specs) prefillFeeds[spec.name] = feeds[spec.name]!;
+    const pl = await rt.RtSession.create(encodeModel(buildPrefillGraph(cfg, B, P)), { label: 'prefill logits' });
+    const pp = await rt.RtSession.create(encodeModel(buildPrefillGraph(cfg, B, P, { probs: true })), { label: 'prefill probs' });
+    const last = rt.hostData<Float32Array>((await pl.run(prefillFeeds))['last_logits']!);
+    const lp = rt.hostData<Float32Array>((await pp.run({ ...prefillFeeds, temperature: rt.tensor('float32', Float32Array.of(0.6), [1]) }))['last_probs']!);
+    let worst = 0;
+    for (let b = 0; b < B; b++) {
+      const row = last.subarray(b * V, (b + 1) * V);
+      const max = Math.max(...row);
+      const e = Array.from(row, (x) => Math.exp((x - max) / 0.6));
+      const sum = e.reduce((a, x) => a + x, 0);
+      e.forEach((x, i) => (worst = Math.max(worst, Math.abs(x / sum - lp[b * V + i]!))));
+    }
+    expect(worst).toBeLessThan(1e-6);
+    expect(Math.max(...lp)).toBeGreaterThan(10 / V); // not uniform
+    await pl.release();
+    await pp.release();
   }, 60_000);
 
   it("is the Llama family's default and draws the host sampler's tokens (same uniforms, same inverse CDF); seeded, batch-independent", async () => {
