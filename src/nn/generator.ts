@@ -113,8 +113,8 @@ export type GeneratorOptions = SessionOptions & {
   /**
    * Where sampled decoding with topP = 1 computes softmax(logits / temperature): 'graph' (the decode graph outputs
    * the probabilities, onnxruntime's vectorized exp; the host draws by inverse CDF, sampling.ts drawFromProbs) or
-   * 'host' (the decode graph outputs logits, sampleToken exponentiates them in JavaScript: 200–645 µs per token at
-   * 49 152 ids). Default 'graph' when the vocabulary allows every id (the Llama family's), else 'host': 'graph' has
+   * 'host' (the decode graph outputs logits, sampleToken exponentiates them in JavaScript: about 0.6 ms per token at
+   * 49 152 ids, 2 ms at 151 936; bench/eval/sampler-cost.mjs). Default 'graph' when the vocabulary allows every id (the Llama family's), else 'host': 'graph' has
    * no mask for refused ids, and the byte GPT's draws stay those its published results were made with. Both walk
    * the same cumulative distribution in id order with one uniform of the row's Rng per token, so they draw the same
    * tokens unless a uniform lands within float32 rounding of a boundary. Greedy decoding and topP < 1 always go
@@ -126,7 +126,6 @@ export type GeneratorOptions = SessionOptions & {
 /** Where sampled decoding computes its softmax (GeneratorOptions.sampler). */
 export const SAMPLERS = ['host', 'graph'] as const;
 export type SamplerKind = (typeof SAMPLERS)[number];
-
 
 /** The two decode graphs (GeneratorOptions.decodeGraph). */
 export const DECODE_GRAPHS = ['standard', 'fused', 'fused-mha'] as const;

@@ -7,7 +7,8 @@
  * a decode run covers only as many rows as are live, rounded up to a power of two — the tail of an evaluation, when
  * few episodes are left, costs what those few rows cost. With a ResidentCache (WebGPU) the cache stays on the device
  * instead: the decode graph writes each token into it, admissions go through one Where run, and rows are not moved;
- * the fused decode graph (models/fused-decode.ts) runs only that way.
+ * the fused decode graph (models/fused-decode.ts) runs only that way. With the 'graph' sampler (GeneratorOptions.sampler)
+ * sampled runs output softmax(logits / temperature) instead of logits and rows draw from it (sampling.ts drawFromProbs).
  * What it deliberately does not do: reorder requests (they enter in the order `next` offers them) or share prompt
  * prefixes between rows.
  */
@@ -43,7 +44,7 @@ export interface StreamHost {
    * tensors stay the same between admissions.
    */
   readonly decodeGraph: DecodeGraphKind;
-  /** 'graph': sampled decode runs (topP = 1) take `temperature` and output `probs` (GeneratorOptions.sampler). */
+  /** 'graph': sampled (topP = 1) prompt passes and decode runs take `temperature` and output probabilities (GeneratorOptions.sampler). */
   readonly sampler: SamplerKind;
   /** One prompt pass over B rows of P tokens; `probs`: the graph sampler's (takes `temperature`, outputs `last_probs`). */
   prefill(B: number, P: number, feeds: Record<string, RtTensor>, probs: boolean): Promise<Outputs>;
@@ -109,7 +110,9 @@ export async function runStream<R extends StreamRequest>(
   const inGraph = host.sampler === 'graph' && opts.temperature > 0 && !(opts.topP > 0 && opts.topP < 1);
   const headOut = inGraph ? GRAPH_IO.decode.probs : GRAPH_IO.decode.logits;
   const prefillOut = inGraph ? GRAPH_IO.prefill.probs : GRAPH_IO.prefill.logits;
-  const head: Record<string, RtTensor> = inGraph ? { [GRAPH_IO.decode.temperature]: rt.tensor('float32', Float32Array.of(opts.temperature), [1]) } : {};
+  const temperature = rt.tensor('float32', Float32Array.of(opts.temperature), [1]);
+  const head: Record<string, RtTensor> = inGraph ? { [GRAPH_IO.decode.temperature]: temperature } : {};
+  const prefillHead: Record<string, RtTensor> = inGraph ? { [GRAPH_IO.prefill.temperature]: temperature } : {};
   // Keys are transposed (B, nh, hs, S) for the standard graph, laid out like values for the fused ones.
   const keys = Array.from({ length: cfg.nLayer }, () => new Float32Array(B * nh * hs * S));
   const values = Array.from({ length: cfg.nLayer }, () => new Float32Array(B * nh * S * hs));
@@ -179,7 +182,7 @@ export async function runStream<R extends StreamRequest>(
   };
 
   /** Appends a token sampled from a row's logits (or `probs`, the graph sampler's) to a row; true when it is finished. */
-  const accept = (b: number, logits: Float32Array, probs = false): boolean => {
+  const accept = (b: number, logits: Float32Array, probs: boolean): boolean => {
     const row = rows[b] as Row<R>;
     const id = probs ? drawFromProbs(logits, row.rng) : sampleToken(logits, opts, row.rng, allowed);
     if (!vocab.eos.includes(id)) {
@@ -224,7 +227,7 @@ export async function runStream<R extends StreamRequest>(
     }
     const out = await host.prefill(Bp, P, {
       ...host.weights,
-      ...head,
+      ...prefillHead,
       [GRAPH_IO.prefill.tokens]: rt.tensor('int32', tokens, [Bp, P]),
       [GRAPH_IO.prefill.positions]: rt.tensor('int32', positions, [Bp, P]),
       [GRAPH_IO.prefill.bias]: rt.tensor('float32', attn, [Bp, 1, P, P]),
