@@ -39,6 +39,14 @@ export const datasetParams = ParamsObject({
           'bytes',
           { inKey: true },
         ),
+        poolSize: Default(
+          Type.Integer({
+            minimum: 4,
+            maximum: 1000000,
+            description: "words in the generated 'bytes' pool (pool: bytes only); at the default's budget 1000 measured better than 100000 (pipelines/README.md)",
+          }),
+          1000,
+        ),
         variantsPerState: Default(Type.Integer({ minimum: 1, maximum: 1000, description: 'rows per state, each with a fresh vocabulary' }), 1, { inKey: true }),
         baseVariantsPerState: Default(
           Type.Integer({ minimum: 0, maximum: 1000, description: "extra rows per state that state the level's own vocabulary (like the paper's mixed data set)" }),
@@ -79,7 +87,7 @@ export const datasetKind: NodeKind<DatasetParams> = {
     let diversity: { pool: readonly string[]; variantsPerState: number; baseVariantsPerState: number } | null = null;
     if (div.enabled === true) {
       const spec = div.pool;
-      const pool = typeof spec === 'string' ? namedPool(spec, seed) : [...spec];
+      const pool = typeof spec === 'string' ? namedPool(spec, seed, div.poolSize) : [...spec];
       assertPoolClean(pool, div.testWords ?? []);
       const missing = poolByteCoverage(pool);
       if (missing.length > 0) ctx.log(`diversity pool lacks test-word bytes ${missing.join(' ')} (a byte-level model cannot emit them)`);

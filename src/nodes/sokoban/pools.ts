@@ -88,9 +88,9 @@ export function poolByteCoverage(pool: readonly string[], testWords: readonly st
   return [...missing].sort((a, b) => a - b).map((b) => b.toString(16).padStart(2, '0'));
 }
 
-/** The named pools: the paper-style `words` pool and the generated `bytes` pool. */
-export function namedPool(name: 'words' | 'bytes', seed = 0): string[] {
-  const pool = name === 'words' ? [...WORD_POOL] : generateBytePool(1000, seed);
+/** The named pools: the paper-style `words` pool and the generated `bytes` pool (of `bytesPoolSize` words). */
+export function namedPool(name: 'words' | 'bytes', seed = 0, bytesPoolSize = 1000): string[] {
+  const pool = name === 'words' ? [...WORD_POOL] : generateBytePool(bytesPoolSize, seed);
   assertPoolClean(pool);
   return pool;
 }

@@ -51,6 +51,15 @@ describe('diversity pools', () => {
     expect(() => assertPoolClean(['a b', 'c1', 'd1', 'e1'])).toThrow(/whitespace/);
   });
 
+  it("sizes the generated 'bytes' pool (default 1000 words), still clean and distinct", () => {
+    expect(namedPool('bytes', 1)).toHaveLength(1000);
+    expect(namedPool('bytes', 1)).toEqual(generateBytePool(1000, 1));
+    const big = namedPool('bytes', 1, 20000);
+    expect(big).toHaveLength(20000);
+    expect(new Set(big.map(normalizeWord)).size).toBe(20000);
+    expect(() => assertPoolClean(big)).not.toThrow();
+  });
+
   it('samples four words distinct up to case, deterministically', () => {
     const pool = namedPool('bytes', 1);
     const a = sampleVocab(pool, new Rng(9));
