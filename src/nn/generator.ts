@@ -255,7 +255,7 @@ const prefillV = (l: number) => `prefill_value_${l}`;
 /**
  * The prompt pass: the full forward over (B, P) left-padded prompts with per-row positions and an additive
  * (B, 1, P, P) mask (causal, pads masked), returning the last position's logits and every layer's keys and values
- * (B, nh, P, hs) to seed the cache — one run instead of P decode steps. `probs`: takes `temperature` (1) and outputs
+ * (B, nh, P, hs) to seed the cache — one run instead of P decode steps (the Llama family's head runs on column P−1 only). `probs`: takes `temperature` (1) and outputs
  * `last_probs`, softmax(last logits / temperature), instead of the logits (the 'graph' sampler).
  */
 export function buildPrefillGraph(cfg: ModelConfig, B: number, P: number, o: { probs?: boolean } = {}): Graph {
@@ -265,8 +265,11 @@ export function buildPrefillGraph(cfg: ModelConfig, B: number, P: number, o: { p
   const tokens = g.input(PREFILL.tokens, 'int32', [B, P]);
   const positions = g.input(PREFILL.positions, 'int32', [B, P]);
   const attnBias = g.input(PREFILL.bias, 'float32', [B, 1, P, P]);
-  const out = model.forward(g, params, tokens, { positions, attnBias, ropeRows: P });
-  const last = g.reshape(g.slice(g.reshape(out.logits, [B, P, cfg.vocabSize]), [P - 1], [P], [1]), [B, cfg.vocabSize]);
+  // Rows are left-padded, so every row's last prompt token sits in column P−1. The Llama family runs its head on
+  // that column alone (bench/eval/README.md); the byte GPT keeps the full head whose logits its results came from.
+  const lastOnly = isLlama(cfg);
+  const out = model.forward(g, params, tokens, { positions, attnBias, ropeRows: P, lastOnly });
+  const last = lastOnly ? out.logits : g.reshape(g.slice(g.reshape(out.logits, [B, P, cfg.vocabSize]), [P - 1], [P], [1]), [B, cfg.vocabSize]);
   if (o.probs) g.output(temperatureSoftmax(g, last, PREFILL.temperature), PREFILL.probs);
   else g.output(last, PREFILL.logits);
   out.keys.forEach((k, l) => g.output(k, prefillK(l)));

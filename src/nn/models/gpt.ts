@@ -216,7 +216,7 @@ export function causalAttentionCpu(g: Graph, q: Value, k: Value, v: Value, o: { 
 
 /** Result of a full-sequence forward pass. */
 export interface ForwardResult {
-  /** (B·T, V) next-token logits. */
+  /** (B·T, V) next-token logits; (B, V), the last positions only, when the forward is asked for lastOnly. */
   readonly logits: Value;
   /** Per layer, keys and values (B, nh, T, hs) — for prefill of the KV cache. */
   readonly keys: Value[];

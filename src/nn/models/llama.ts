@@ -268,12 +268,14 @@ function causal(g: Graph, T: number): Value {
 /**
  * The decoder over a (B, T) batch of ids: embeddings, numLayers blocks attending causally, final RMSNorm, head.
  * `positions` (B, T) and `attnBias` (B, 1, T, T) serve left-padded prompts (prefill); `ropeRows` bounds positions.
+ * `lastOnly`: logits (B, V) of each row's last position only — the prompt pass of left-padded rows keeps no other,
+ * and at a large vocabulary the head over all B·T positions is most of its work (T·C·V multiply-adds per row).
  */
 export function llamaForward(
   g: Graph,
   m: LlamaBuild,
   tokens: Value,
-  opts: { positions?: Value; attnBias?: Value; ropeRows?: number } = {},
+  opts: { positions?: Value; attnBias?: Value; ropeRows?: number; lastOnly?: boolean } = {},
 ): ForwardResult {
   const { cfg, P } = m;
   const [B, T] = tokens.shape as [number, number];
@@ -287,6 +289,8 @@ export function llamaForward(
   const attend = causalAttend(g, cfg, B, T, opts.attnBias ?? causal(g, T), attentionOp, keys, values);
   let x = g.reshape(g.gather(P('model.embed_tokens.weight'), tokens, 0), [B * T, cfg.hiddenSize]);
   for (let l = 0; l < cfg.numLayers; l++) x = block(g, m, l, x, { B, T }, rot, attend);
+  // RMSNorm is per position, so norming the last positions alone gives the rows the full head would give them.
+  if (opts.lastOnly) x = g.reshape(g.slice(g.reshape(x, [B, T, cfg.hiddenSize]), [T - 1], [T], [1]), [B, cfg.hiddenSize]);
   return { logits: head(g, m, x), keys, values };
 }
 

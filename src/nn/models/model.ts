@@ -43,9 +43,20 @@ export interface DecoderModel {
   readonly trainable: readonly ParamSpec[];
   /** Graph inputs without gradient or optimizer state (the base weights under LoRA). */
   readonly frozen: readonly ParamSpec[];
-  /** Logits (B·T, V) and per-layer keys/values (B, kvHeads, T, headDim); `positions`/`attnBias` for left-padded rows. */
-  forward(g: Graph, P: Params, tokens: Value, opts?: { positions?: Value; attnBias?: Value; ropeRows?: number }): ForwardResult;
+  /**
+   * Logits (B·T, V) and per-layer keys/values (B, kvHeads, T, headDim); `positions`/`attnBias` for left-padded rows.
+   * `lastOnly` (Llama family only): logits (B, V) of each row's last position, the head run on those rows alone.
+   */
+  forward(g: Graph, P: Params, tokens: Value, opts?: ForwardOptions): ForwardResult;
   decodeStep(g: Graph, P: Params, io: DecodeInputs): DecodeResult;
+}
+
+/** Options of DecoderModel.forward. */
+export interface ForwardOptions {
+  readonly positions?: Value;
+  readonly attnBias?: Value;
+  readonly ropeRows?: number;
+  readonly lastOnly?: boolean;
 }
 
 /** The decoder of a config; `lora` (Llama family only) adds adapters and freezes the base weights. */
@@ -63,7 +74,11 @@ export function decoderModel(config: ModelConfig, lora?: LoraConfig | null): Dec
       specs,
       trainable: specs,
       frozen: [],
-      forward: (g, P, tokens, opts = {}) => gptForward(g, config, P, tokens, opts),
+      forward: (g, P, tokens, opts = {}) => {
+        // The byte GPT's head is small (260 ids), and its published samples were drawn from the full head's logits.
+        if (opts.lastOnly) throw new Error('forward: lastOnly applies to Llama-family models only');
+        return gptForward(g, config, P, tokens, opts);
+      },
       decodeStep: (g, P, io) => gptDecodeStep(g, config, P, io),
     };
   }
