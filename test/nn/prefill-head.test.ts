@@ -87,7 +87,12 @@ describe('the prompt pass of the Llama family (head on the last column only)', (
     }, 60_000);
   }
 
-  it('the byte GPT keeps the full head (lastOnly is refused for it)', () => {
+  it("lastOnly: a Llama's head gives (B, V) logits, one row per sequence; the byte GPT keeps the full head", () => {
+    const cfg = llamaConfig({ vocabSize: 151_936, hiddenSize: 16, intermediateSize: 32, numLayers: 1, numHeads: 2, numKvHeads: 1, headDim: 8, maxPositions: 32 });
+    const gl = new Graph();
+    const llama = decoderModel(cfg);
+    const tokens = gl.input('tokens', 'int32', [3, 8]);
+    expect(llama.forward(gl, inputParams(gl, llama.specs).params, tokens, { lastOnly: true }).logits.shape).toEqual([3, 151_936]);
     const g = new Graph();
     const model = decoderModel({ vocabSize: 260, blockSize: 16, nLayer: 1, nHead: 2, nEmbd: 8 });
     const { params } = inputParams(g, model.specs);
