@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NodeContext, NodeKind } from '../../../src/engine/node-kind.js';
 import { readParquet } from '../../../src/nodes/data/parquet.js';
 import { kinds } from '../../../src/nodes/sokoban/index.js';
+import { library } from '../../../src/nodes/index.js';
+import { diagnosticsText } from '../../engine/fixtures/helpers.js';
 
 const TEMPLATE = fileURLToPath(new URL('../../../pipelines/templates/sokoban-compact.txt', import.meta.url));
 let dir: string;
@@ -49,6 +51,12 @@ describe('sokoban node kinds', () => {
     expect(kinds.map((k) => k.kind)).toEqual(['sokoban.levels', 'sokoban.evalset', 'sokoban.dataset', 'eval.sokoban']);
     for (const k of kinds) expect(k.params.additionalProperties).toBe(false);
     expect(kind('sokoban.dataset').fileParams).toEqual(['template']);
+  });
+
+  it('a diversity poolSize below 4 is a located error', async () => {
+    const file = join(dir, 'pool.yaml');
+    await writeFile(file, `name: pz\nnodes:\n  levels: { kind: sokoban.levels }\n  data:\n    kind: sokoban.dataset\n    inputs: { levels: levels.levels }\n    params:\n      template: ${TEMPLATE}\n      diversity: { enabled: true, poolSize: 2 }\n`);
+    expect(diagnosticsText(file, { library })).toContain("pool.yaml:9:45 error: param 'diversity.poolSize' must be >= 4");
   });
 
   it('levels -> dataset writes SFT and RL Parquet in the paper schema', async () => {
