@@ -9,7 +9,8 @@
 // declared once). Outputs are preallocated on both sides, so a run is the product and not an output copy.
 // Usage: node bench/train/gemm-cpu.mjs --plan [--shapes default,1m,10m,50m] [--batch 8]   (JSON list of products)
 //        node bench/train/gemm-cpu.mjs --threads 2 [--spin off,on] [--shapes …] [--batch 8] [--repeats 5] [--min-ms 40]
-//   one JSON line per (product, spinning); after `npm run build` (reads dist/).
+//   one JSON line per (product, spinning); after `npm run build` (reads dist/). --products fc.fwd,attn.q·kT keeps
+//   the named products only (a minimal reproduction of one shape, with or without --plan).
 import { parseArgs } from 'node:util';
 import { Graph } from '../../dist/nn/onnx/graph.js';
 import { encodeModel } from '../../dist/nn/onnx/encode.js';
@@ -19,6 +20,7 @@ const { values } = parseArgs({
   options: {
     plan: { type: 'boolean', default: false },
     shapes: { type: 'string', default: 'default,1m,10m,50m' },
+    products: { type: 'string' },
     batch: { type: 'string', default: '8' },
     threads: { type: 'string', default: '2' },
     spin: { type: 'string', default: 'off,on' },
@@ -79,7 +81,8 @@ function plan(shape, s, batch) {
 const products = values.shapes.split(',').flatMap((name) => {
   const s = SHAPES[name];
   if (!s) throw new Error(`unknown shape '${name}' (known: ${Object.keys(SHAPES).join(', ')})`);
-  return plan(name, s, Number(values.batch));
+  const only = values.products?.split(',');
+  return plan(name, s, Number(values.batch)).filter((p) => !only || only.includes(p.product));
 });
 if (values.plan) {
   console.log(JSON.stringify(products));

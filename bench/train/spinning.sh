@@ -14,6 +14,7 @@ nn=dist/nn/index.js
 busy=()
 stop() { for p in "${busy[@]}"; do kill "$p" 2>/dev/null || true; done; busy=(); }
 trap stop EXIT
+trap 'stop; exit 130' INT TERM
 for load in ${LOADS:-quiet loaded}; do
   if [ "$load" = loaded ]; then
     for _ in $(seq "${LOAD:-$(nproc)}"); do node -e 'for (;;) {}' & busy+=($!); done
@@ -24,7 +25,8 @@ for load in ${LOADS:-quiet loaded}; do
       avg=$(cut -d' ' -f1 /proc/loadavg)
       echo "spinning.sh: $load, $t threads, shape $s (load average $avg)" >&2
       node bench/train/cpu-profile.mjs --isolate --shape "$s" --threads "$t" --rounds "${ROUNDS:-4}" --steps "${STEPS:-2}" \
-        --impl "off=$nn,on=$nn+spin" | sed "s/^{/{\"load\":\"$load\",\"busyProcesses\":${#busy[@]},\"loadavg1Before\":$avg,/" | tee -a "$out"
+        --impl "off=$nn,on=$nn+spin" | sed "s/^{/{\"load\":\"$load\",\"busyProcesses\":${#busy[@]},\"loadavg1Before\":$avg,/" | tee -a "$out" &
+      wait $! # in the background, so that a signal's trap kills the busy loops at once, not after this run
     done
   done
   stop
