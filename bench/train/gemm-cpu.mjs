@@ -6,7 +6,8 @@
 // its two gradients; the attention products as batched com.microsoft FusedMatMul over (B·heads, T, hd) (the
 // gradient's dO·vᵀ, dS·k, dSᵀ·q, Pᵀ·dO; the forward's q·kᵀ and P·v run inside the ONNX Attention kernel, and are
 // counted here at the same shapes). gemm_cpu.py times the same list in PyTorch (`--plan` prints it, so the list is
-// declared once). Outputs are preallocated on both sides, so a run is the product and not an output copy.
+// declared once). Outputs are preallocated on both sides, so a run is the product and not an output copy. The MLP
+// Gemms' alpha (1/√2, gpt.ts mlp) is left at 1: MLAS and the BLAS apply it while storing, without another pass.
 // Usage: node bench/train/gemm-cpu.mjs --plan [--shapes default,1m,10m,50m] [--batch 8]   (JSON list of products)
 //        node bench/train/gemm-cpu.mjs --threads 2 [--spin off,on] [--shapes …] [--batch 8] [--repeats 5] [--min-ms 40]
 //   one JSON line per (product, spinning); after `npm run build` (reads dist/). --products fc.fwd,attn.q·kT keeps
