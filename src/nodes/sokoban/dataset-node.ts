@@ -53,6 +53,12 @@ export const datasetParams = ParamsObject({
           0,
           { inKey: true },
         ),
+        wordLength: Default(
+          StringEnum(['any', 'shared'], {
+            description: "'shared': a row's four words have one length, uniform over the pool's lengths, so short maps (four single characters) are as common as long ones",
+          }),
+          'any',
+        ),
         testWords: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: "more words no pool may contain (e.g. a custom test split's vocabulary)" })),
       },
       { description: 'prompt diversity' },
@@ -84,7 +90,7 @@ export const datasetKind: NodeKind<DatasetParams> = {
     if (levels.length === 0) throw new Error('sokoban.dataset: the levels input has no levels');
     const seed = p.seed ?? ctx.seed;
     const div = p.diversity;
-    let diversity: { pool: readonly string[]; variantsPerState: number; baseVariantsPerState: number } | null = null;
+    let diversity: { pool: readonly string[]; variantsPerState: number; baseVariantsPerState: number; sharedLength: boolean } | null = null;
     if (div.enabled === true) {
       const spec = div.pool;
       const pool = typeof spec === 'string' ? namedPool(spec, seed, div.poolSize) : [...spec];
@@ -95,7 +101,7 @@ export const datasetKind: NodeKind<DatasetParams> = {
       ctx.metric('pool_missing_test_bytes', missing.length);
       const evalWords = PAPER_EVAL_TAGS.flatMap((t) => [...resolveSplit(t).promptVocab, ...resolveSplit(t).envVocab]);
       ctx.metric('pool_missing_paper_eval_bytes', poolByteCoverage(pool, evalWords).length);
-      diversity = { pool, variantsPerState: div.variantsPerState, baseVariantsPerState: div.baseVariantsPerState };
+      diversity = { pool, variantsPerState: div.variantsPerState, baseVariantsPerState: div.baseVariantsPerState, sharedLength: div.wordLength === 'shared' };
     }
     const first = levels[0]!.level;
     const dataSource = p.dataSource ?? `sokoban_${first.rows}x${first.cols}_1horizon${diversity !== null ? '_random' : ''}`;

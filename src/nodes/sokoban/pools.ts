@@ -95,17 +95,45 @@ export function namedPool(name: 'words' | 'bytes', seed = 0, bytesPoolSize = 100
   return pool;
 }
 
-/** Four distinct words (distinct up to case) for one training row, in Up, Down, Left, Right order. */
-export function sampleVocab(pool: readonly string[], rng: Rng): Vocab {
+/**
+ * Four distinct words (distinct up to case) for one training row, in Up, Down, Left, Right order. With
+ * `sharedLength`, the four words have one length, drawn uniformly from the lengths the pool has four words of: a
+ * model that reads positions then sees maps of every length equally often (four one-character words, like the
+ * Numerical and Alphabetical splits, are otherwise rare: a 1000-word pool of lengths 1–6 draws them once in ~1,300
+ * rows), without any test word.
+ */
+export function sampleVocab(pool: readonly string[], rng: Rng, sharedLength = false): Vocab {
+  const from = sharedLength ? rng.choice(lengthClasses(pool)) : pool;
   const out: string[] = [];
   const seen = new Set<string>();
   for (let tries = 0; out.length < 4; tries++) {
     if (tries > 10_000) throw new Error('diversity pool has fewer than 4 words distinct up to case');
-    const w = rng.choice(pool);
+    const w = rng.choice(from);
     const norm = normalizeWord(w);
     if (seen.has(norm)) continue;
     seen.add(norm);
     out.push(w);
   }
   return out as unknown as Vocab;
+}
+
+const classesOf = new WeakMap<readonly string[], readonly (readonly string[])[]>();
+
+/** The pool's words grouped by length (characters), keeping only lengths with 4 words distinct up to case. */
+function lengthClasses(pool: readonly string[]): readonly (readonly string[])[] {
+  let classes = classesOf.get(pool);
+  if (classes === undefined) {
+    const byLength = new Map<number, string[]>();
+    for (const w of pool) {
+      const n = [...w].length;
+      byLength.set(n, [...(byLength.get(n) ?? []), w]);
+    }
+    classes = [...byLength.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([, words]) => words)
+      .filter((words) => new Set(words.map(normalizeWord)).size >= 4);
+    if (classes.length === 0) throw new Error('diversity pool has no word length with 4 words distinct up to case');
+    classesOf.set(pool, classes);
+  }
+  return classes;
 }

@@ -26,6 +26,8 @@ export interface RowOptions {
     readonly pool: readonly string[];
     readonly variantsPerState: number;
     readonly baseVariantsPerState?: number;
+    /** The four words of a sampled vocabulary share one length (see `sampleVocab`). */
+    readonly sharedLength?: boolean;
   } | null;
   readonly seed: number;
   readonly dataSource: string;
@@ -80,7 +82,7 @@ export function buildRows(inputs: readonly LevelInput[], options: RowOptions, on
         const vocab =
           options.diversity === null || v >= variants
             ? input.vocab
-            : sampleVocab(options.diversity.pool, new Rng(deriveSeed(options.seed, input.seed, step, v)));
+            : sampleVocab(options.diversity.pool, new Rng(deriveSeed(options.seed, input.seed, step, v)), options.diversity.sharedLength);
         const think = options.response === 'cot' ? solverTraceCot(state, plan.slice(step), vocab, options.cotStyle) : '';
         const response = formatResponse({ template, direction: action, vocab, think, source: options.templateSource });
         if (options.response === 'cot' && verifyResponse(state, response, vocab, action) !== null) {

@@ -67,6 +67,27 @@ describe('diversity pools', () => {
     expect(new Set(a.map(normalizeWord)).size).toBe(4);
     expect(() => sampleVocab(['a1', 'A1', 'b1', 'B1'], new Rng(1))).toThrow(/fewer than 4/);
   });
+
+  it('with sharedLength, the four words have one length, every length about equally often', () => {
+    const pool = namedPool('bytes', 1);
+    const rng = new Rng(3);
+    const counts = new Map<number, number>();
+    for (let i = 0; i < 6000; i++) {
+      const v = sampleVocab(pool, rng, true);
+      const lengths = new Set(v.map((w) => [...w].length));
+      expect(lengths.size).toBe(1);
+      expect(new Set(v.map(normalizeWord)).size).toBe(4);
+      const n = [...lengths][0]!;
+      counts.set(n, (counts.get(n) ?? 0) + 1);
+    }
+    // The byte pool has words of 1–6 characters; each length is drawn ~1/6 of the time (binomial sd ≈ 29).
+    expect([...counts.keys()].sort()).toEqual([1, 2, 3, 4, 5, 6]);
+    for (const c of counts.values()) expect(Math.abs(c - 1000)).toBeLessThan(150);
+    // Lengths with fewer than 4 distinct words are never drawn; none at all is an error.
+    const skewed = ['ab', 'cd', 'ef', 'gh', 'xyz'];
+    for (let i = 0; i < 50; i++) expect(sampleVocab(skewed, rng, true).every((w) => w.length === 2)).toBe(true);
+    expect(() => sampleVocab(['a1', 'b22', 'c333', 'd4444'], rng, true)).toThrow(/no word length/);
+  });
 });
 
 describe('solver-trace CoT', () => {
