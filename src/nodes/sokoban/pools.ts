@@ -98,9 +98,9 @@ export function namedPool(name: 'words' | 'bytes', seed = 0, bytesPoolSize = 100
 /**
  * Four distinct words (distinct up to case) for one training row, in Up, Down, Left, Right order. With
  * `sharedLength`, the four words have one length, drawn uniformly from the lengths the pool has four words of: a
- * model that reads positions then sees maps of every length equally often (four one-character words, like the
- * Numerical and Alphabetical splits, are otherwise rare: a 1000-word pool of lengths 1–6 draws them once in ~1,300
- * rows), without any test word.
+ * model that reads positions then sees maps of every length equally often. Otherwise four one-character words, like
+ * the Numerical and Alphabetical splits state, practically never come together: the 1000-word byte pool has about
+ * 50 of them, so about once in 200,000 rows.
  */
 export function sampleVocab(pool: readonly string[], rng: Rng, sharedLength = false): Vocab {
   const from = sharedLength ? rng.choice(lengthClasses(pool)) : pool;
