@@ -126,7 +126,9 @@ function lengthClasses(pool: readonly string[]): readonly (readonly string[])[] 
     const byLength = new Map<number, string[]>();
     for (const w of pool) {
       const n = [...w].length;
-      byLength.set(n, [...(byLength.get(n) ?? []), w]);
+      const words = byLength.get(n);
+      if (words === undefined) byLength.set(n, [w]);
+      else words.push(w);
     }
     classes = [...byLength.entries()]
       .sort(([a], [b]) => a - b)
