@@ -68,6 +68,17 @@ describe('diversity pools', () => {
     expect(() => sampleVocab(['a1', 'A1', 'b1', 'B1'], new Rng(1))).toThrow(/fewer than 4/);
   });
 
+  it('without sharedLength, draws exactly the vocabularies it drew before the option existed (earlier data stays valid)', () => {
+    const rng = new Rng(9);
+    const drawn = [0, 1, 2].map(() => sampleVocab(namedPool('bytes', 1), rng));
+    // Recorded with the code of commit b942388.
+    expect(drawn).toEqual([
+      ['1g', 'f\\}X~!', '2&r', '{B'],
+      ['BR!$nt', '4Y', '6(83{', 'L$uW.'],
+      ['uu,', 'l{CR2h', 'mv]Cx', 'qBd8\\\\'],
+    ]);
+  });
+
   it('with sharedLength, the four words have one length, every length about equally often', () => {
     const pool = namedPool('bytes', 1);
     const rng = new Rng(3);
