@@ -59,6 +59,12 @@ describe('sokoban node kinds', () => {
     expect(diagnosticsText(file, { library })).toContain("pool.yaml:9:45 error: param 'diversity.poolSize' must be >= 4");
   });
 
+  it('an unknown diversity wordLength is a located error naming the choices', async () => {
+    const file = join(dir, 'length.yaml');
+    await writeFile(file, `name: wl\nnodes:\n  levels: { kind: sokoban.levels }\n  data:\n    kind: sokoban.dataset\n    inputs: { levels: levels.levels }\n    params:\n      template: ${TEMPLATE}\n      diversity: { enabled: true, wordLength: same }\n`);
+    expect(diagnosticsText(file, { library })).toContain(`length.yaml:9:47 error: param 'diversity.wordLength' must be one of "any", "shared"`);
+  });
+
   it('levels -> dataset writes SFT and RL Parquet in the paper schema', async () => {
     const lv = ctx({ split: 'SimpleSokoban', count: 12, seed: 42 });
     await kind('sokoban.levels').run(lv.c);
