@@ -114,8 +114,9 @@ export type GeneratorOptions = SessionOptions & {
    * Where sampled decoding with topP = 1 computes softmax(logits / temperature): 'graph' (the decode graph outputs
    * the probabilities, onnxruntime's vectorized exp; the host draws by inverse CDF, sampling.ts drawFromProbs) or
    * 'host' (the decode graph outputs logits, sampleToken exponentiates them in JavaScript: about 0.6 ms per token at
-   * 49 152 ids, 2 ms at 151 936; bench/eval/sampler-cost.mjs). Default 'graph' when the vocabulary allows every id (the Llama family's), else 'host': 'graph' has
-   * no mask for refused ids, and the byte GPT's draws stay those its published results were made with. Both walk
+   * 49 152 ids, 2 ms at 151 936; bench/eval/sampler-cost.mjs). Default 'graph' when the vocabulary allows every id
+   * (the Llama family's), else 'host': 'graph' has no mask for refused ids, and the byte GPT's draws stay those its
+   * published results were made with. Both walk
    * the same cumulative distribution in id order with one uniform of the row's Rng per token, so they draw the same
    * tokens unless a uniform lands within float32 rounding of a boundary. Greedy decoding and topP < 1 always go
    * through sampleToken. (Each response's first token comes from the prompt pass, which then outputs probabilities.)
@@ -255,8 +256,9 @@ const prefillV = (l: number) => `prefill_value_${l}`;
 /**
  * The prompt pass: the full forward over (B, P) left-padded prompts with per-row positions and an additive
  * (B, 1, P, P) mask (causal, pads masked), returning the last position's logits and every layer's keys and values
- * (B, nh, P, hs) to seed the cache — one run instead of P decode steps (the Llama family's head runs on column P−1 only). `probs`: takes `temperature` (1) and outputs
- * `last_probs`, softmax(last logits / temperature), instead of the logits (the 'graph' sampler).
+ * (B, nh, P, hs) to seed the cache — one run instead of P decode steps (the Llama family's head runs on column P−1
+ * only). `probs`: takes `temperature` (1) and outputs `last_probs`, softmax(last logits / temperature), instead of
+ * the logits (the 'graph' sampler).
  */
 export function buildPrefillGraph(cfg: ModelConfig, B: number, P: number, o: { probs?: boolean } = {}): Graph {
   const g = new Graph();

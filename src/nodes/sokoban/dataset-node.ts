@@ -11,7 +11,7 @@ import type { NodeContext, NodeKind } from '../../engine/node-kind.js';
 import { writeParquet } from '../data/parquet.js';
 import { readLevelRecords } from './level-record.js';
 import { assertPoolClean, namedPool, poolByteCoverage } from './pools.js';
-import { buildRows, toRlRow } from './rows.js';
+import { buildRows, toRlRow, type RowOptions } from './rows.js';
 import { PAPER_EVAL_TAGS, resolveSplit } from './splits.js';
 import { LEVELS_JSONL, RL_PARQUET, SFT_PARQUET } from '../formats.js';
 import { Default, ParamsObject, StringEnum, Type, withDefaults, type Static } from '../params.js';
@@ -90,7 +90,7 @@ export const datasetKind: NodeKind<DatasetParams> = {
     if (levels.length === 0) throw new Error('sokoban.dataset: the levels input has no levels');
     const seed = p.seed ?? ctx.seed;
     const div = p.diversity;
-    let diversity: { pool: readonly string[]; variantsPerState: number; baseVariantsPerState: number; sharedLength: boolean } | null = null;
+    let diversity: RowOptions['diversity'] = null;
     if (div.enabled === true) {
       const spec = div.pool;
       const pool = typeof spec === 'string' ? namedPool(spec, seed, div.poolSize) : [...spec];
