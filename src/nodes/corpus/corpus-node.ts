@@ -16,7 +16,9 @@ export const corpusParams = ParamsObject({
   mix: Type.Optional(
     ParamsObject(
       Object.fromEntries(Object.keys(CORPUS_MIX).map((k) => [k, Type.Optional(Type.Number({ minimum: 0 }))])) as Record<CorpusDocKind, TOptional<TNumber>>,
-      { description: `relative weights of the document kinds (default ${JSON.stringify(CORPUS_MIX)})` },
+      {
+        description: `relative weights of the document kinds; a kind left out of a given mix gets weight 0 (default ${JSON.stringify(CORPUS_MIX)})`,
+      },
     ),
   ),
 });
