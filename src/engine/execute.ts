@@ -4,6 +4,7 @@
  * dispatch the rest, and records the run's end. Stops or keeps going on failure; a caller may supersede it (watch).
  * Early cutoff falls out of content addressing: a rerun with identical bytes gives dependents identical keys.
  */
+import { setMaxListeners } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { localExecutor } from './executors/local.js';
 import type { Pipeline } from './pipeline.js';
@@ -25,6 +26,9 @@ export async function runPipeline(pipeline: Pipeline, opts: RunOptions = {}): Pr
   await records.begin(opts.signal);
 
   const abort = new AbortController();
+  // Every node in flight or waiting for a slot listens for the run's cancellation: a wide pipeline has hundreds,
+  // by design, so Node's leak warning (at 11 listeners) would be a false alarm printed mid-run.
+  setMaxListeners(0, abort.signal);
   const onOuterAbort = (): void => abort.abort(opts.signal?.reason ?? new Error('cancelled'));
   if (opts.signal?.aborted) onOuterAbort();
   opts.signal?.addEventListener('abort', onOuterAbort, { once: true });

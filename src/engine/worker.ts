@@ -15,6 +15,7 @@
  * stops the worker the same way, with an error (its jobs return to the queue through the stalled-job check once
  * Redis is back).
  */
+import { setMaxListeners } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -48,6 +49,7 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
   const link = redisLink(opts.redis, { notice: (line) => opts.log(`pipe worker: ${line}`) });
   const halt = new AbortController(); // the loop ended on an unexpected error
   const stopping = AbortSignal.any([opts.signal, link.lost, halt.signal]);
+  setMaxListeners(0, stopping); // one listener per job in flight: a 32-slot worker runs 32 (not a leak)
   const redis = link.connect();
   const workers = new Map<string, Worker>();
   const workerOf = async (shape: Shape): Promise<Worker> => {
