@@ -4,6 +4,7 @@ import { type CommandContext, defineCommand } from '../command-spec.js';
 import { formatBytes } from '../engine-io.js';
 import { commandFunction } from '../program.js';
 import { roundForDisplay } from '../table-format.js';
+import { paramsText } from '../params-text.js';
 import { pipelineFileOf, selectedPipelineName, STORE_HELP, storeFor } from '../store-resolve.js';
 
 interface ShowOptions {
@@ -115,7 +116,7 @@ async function show(id: string, values: ShowOptions, env: CommandContext): Promi
     `key        ${last.key}`,
     `kind       ${c.kind}`,
     `code       ${c.implementation.hash.slice(0, 16)}  (${Object.keys(c.implementation.files).length} files; --json lists them)`,
-    `params     ${JSON.stringify(c.params)}`,
+    printable(`params     ${paramsText(c.params)}`),
     `inputs     ${Object.entries(c.inputs).map(([n, v]) => `${n} = ${v.from} (${v.digest.slice(0, 12)})`).join(', ') || '(none)'}`,
     `seed       ${c.seed}`,
     `runtime    ${Object.entries(c.runtime).map(([k, v]) => `${k} ${v}`).join(', ')}`,
