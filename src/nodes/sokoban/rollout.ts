@@ -65,8 +65,12 @@ export interface RolloutOptions {
    * so an episode stuck on an invalid answer or cycling between states costs no further model calls.
    */
   readonly memo?: boolean;
-  /** Called after every turn (1-based) with the number of finished episodes. */
-  readonly onTurn?: (finished: number, total: number, turn: number) => void;
+  /**
+   * Progress as turn slots: every episode owns maxTurns of them; a turn played fills one and an episode that ends
+   * early fills the rest of its own. So `turns` reaches `turnsTotal` exactly when the last episode ends, and each
+   * unfilled slot is one model call still to come (at most).
+   */
+  readonly onProgress?: (p: { readonly turns: number; readonly turnsTotal: number; readonly finished: number; readonly episodes: number }) => void;
   readonly signal?: AbortSignal;
 }
 
@@ -94,6 +98,16 @@ export async function rolloutSokoban(
   }));
   type Live = (typeof live)[number];
   let finished = 0;
+  let slots = 0;
+  const slotsTotal = live.length * opts.maxTurns;
+  // Streaming reports at most ~200 times, not once per completion.
+  const every = Math.max(1, Math.floor(slotsTotal / 200));
+  let reported = -1;
+  const report = (force: boolean): void => {
+    if (opts.onProgress === undefined || (!force && Math.floor(slots / every) === reported)) return;
+    reported = Math.floor(slots / every);
+    opts.onProgress({ turns: slots, turnsTotal: slotsTotal, finished, episodes: live.length });
+  };
   const memo = new Map<string, Completion>();
   const apply = (e: Live, c: Completion): void => {
     e.outputs.push(c.text);
@@ -105,9 +119,11 @@ export async function rolloutSokoban(
       e.actions++;
     }
     if (r.success) e.success = true;
+    slots++;
     if (r.done || r.success || e.actions >= opts.maxActions || e.outputs.length >= opts.maxTurns) {
       e.done = true;
       finished++;
+      slots += opts.maxTurns - e.outputs.length;
     }
   };
   const seedOf = (e: Live): number => deriveSeed(opts.seed, e.spec.split, e.spec.index, e.outputs.length);
@@ -115,13 +131,6 @@ export async function rolloutSokoban(
     // Episodes waiting for their next answer, in spec order; memoized prompts are answered without the policy.
     const queue: Live[] = live.slice();
     let head = 0;
-    // Progress counts turns: the most turns any episode has played so far.
-    let reached = 0;
-    const progress = (e: Live): void => {
-      if (e.outputs.length <= reached) return;
-      reached = e.outputs.length;
-      opts.onTurn?.(finished, live.length, reached);
-    };
     await policy.stream(
       () => {
         if (opts.signal?.aborted) throw new Error('evaluation aborted');
@@ -131,7 +140,7 @@ export async function rolloutSokoban(
           const known = opts.memo ? memo.get(prompt) : undefined;
           if (known === undefined) return { prompt, seed: seedOf(e), episode: e };
           apply(e, known);
-          progress(e);
+          report(false);
           if (!e.done) queue.push(e);
         }
         return undefined;
@@ -139,7 +148,7 @@ export async function rolloutSokoban(
       (item, c) => {
         if (opts.memo) memo.set(item.prompt, c);
         apply(item.episode, c);
-        progress(item.episode);
+        report(false);
         if (!item.episode.done) queue.push(item.episode);
       },
       opts.sample,
@@ -164,9 +173,10 @@ export async function rolloutSokoban(
         if (c === undefined) throw new Error('Internal error: no completion for a prompt');
         apply(e, c);
       });
-      opts.onTurn?.(finished, live.length, turn + 1);
+      report(true);
     }
   }
+  report(true);
   return live.map((e) => ({
     split: e.spec.split,
     index: e.spec.index,

@@ -59,9 +59,10 @@ export const sokobanTask = {
           seed,
           memo: sample.temperature === 0,
           ...(signal !== undefined ? { signal } : {}),
-          // Progress in turns: finished episodes alone stall while the unsolved ones play on to the turn limit.
+          // Progress in turn slots (rollout.ts): finished episodes alone stall while the unsolved ones play on to the
+          // turn limit, and the furthest episode's turn reaches the limit long before the others do.
           ...(onProgress !== undefined
-            ? { onTurn: (finished: number, total: number, turn: number) => onProgress({ done: turn, total: params.maxTurns, unit: 'turns', message: `(${finished}/${total} episodes finished)` }) }
+            ? { onProgress: (p) => onProgress({ done: p.turns, total: p.turnsTotal, unit: 'turns', message: `(${p.finished}/${p.episodes} episodes ended)` }) }
             : {}),
         }),
     };

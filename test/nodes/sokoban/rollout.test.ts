@@ -103,3 +103,35 @@ describe('rolloutSokoban', () => {
     expect(plain[0]).toMatchObject({ success: true, turns: 4 });
   });
 });
+
+describe('rolloutSokoban progress', () => {
+  const numbers = { Up: '1', Down: '2', Left: '3', Right: '4' };
+  // Numerical is solved in 2 turns; Fake never (the stated numbers are invalid there): 28 slots fill at once, then 30.
+  const specs = [spec('SimpleSokobanNumerical'), spec('FakeSokobanNumerical', 1)];
+  const run = async (streaming: boolean) => {
+    const base = solver(numbers, (w) => `<answer>${w}</answer>`);
+    const policy = streaming
+      ? {
+          ...base,
+          async stream<T extends { prompt: string; seed: number }>(next: () => T | undefined, done: (item: T, c: { text: string; tokens: number[] }) => void) {
+            for (let item = next(); item !== undefined; item = next()) done(item, (await base.complete([item.prompt], { temperature: 0, topP: 1, maxNewTokens: 16 }))[0]!);
+          },
+        }
+      : base;
+    const seen: { turns: number; turnsTotal: number; finished: number; episodes: number }[] = [];
+    await rolloutSokoban(policy, sokobanOps(template), specs, { ...opts, onProgress: (p) => void seen.push(p) });
+    return seen;
+  };
+
+  for (const streaming of [false, true]) {
+    it(`counts turn slots, so it ends exactly when the last episode does (${streaming ? 'streaming' : 'turn by turn'})`, async () => {
+      const seen = await run(streaming);
+      const turns = seen.map((p) => p.turns);
+      expect(turns).toEqual([...turns].sort((a, b) => a - b));
+      expect(seen.at(-1)).toEqual({ turns: 60, turnsTotal: 60, finished: 2, episodes: 2 });
+      // Once the solved episode has ended, its unplayed 28 turns count as done while Fake is still at turn 2.
+      expect(seen.find((p) => p.finished === 1)?.turns).toBeGreaterThanOrEqual(30);
+      expect(seen.filter((p) => p.finished === 1 && p.turns < 60)).not.toHaveLength(0);
+    });
+  }
+});
