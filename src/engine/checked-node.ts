@@ -21,6 +21,7 @@ export interface Checked {
   readonly inputs: Readonly<Record<string, RawRef>>;
   readonly outputs: readonly string[];
   readonly resources: NodeResources;
+  readonly priority?: number;
 }
 
 /**

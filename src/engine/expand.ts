@@ -192,6 +192,7 @@ export function expand(
         inputs,
         outputs: c.outputs,
         resources: c.resources,
+        ...(c.priority !== undefined ? { priority: c.priority } : {}),
         seed: deriveSeed(pipelineSeed, c.id, keyParams),
         binding,
         overrides: {},

@@ -49,6 +49,7 @@ interface RawNode {
   readonly outputs?: unknown;
   readonly matrix?: unknown;
   readonly resources?: unknown;
+  readonly priority?: unknown;
 }
 
 const NODE_ID = /^[A-Za-z_][A-Za-z0-9_-]*$/;
@@ -307,6 +308,7 @@ function checkNode(
       matrix,
       inputs,
       outputs,
+      ...(typeof node.priority === 'number' && node.priority !== 0 ? { priority: node.priority } : {}),
       resources: {
         cpu: res.cpu ?? kind.resources?.cpu ?? 1,
         gpu: res.gpu ?? kind.resources?.gpu ?? 0,

@@ -97,6 +97,12 @@ export const pipelineStructureSchema = {
             "minItems": 1
           }
         },
+        "priority": {
+          "description": "Which waiting node gets a free slot first (higher first; default 0): give the long chains of a wide pipeline a head start. Orders this machine's slots and a worker pool's queue; SLURM orders batch jobs itself. Not part of the cache key.",
+          "type": "integer",
+          "minimum": -100,
+          "maximum": 100
+        },
         "resources": {
           "description": "What the node needs while running (overrides the kind's): cpu and gpu slots; mem and time limits for SLURM jobs (--mem, --time).",
           "type": "object",

@@ -26,6 +26,8 @@ export interface NodeInstance {
   readonly inputs: Readonly<Record<string, InputRef>>;
   readonly outputs: readonly string[];
   readonly resources: NodeResources;
+  /** Higher gets a free slot first among waiting nodes (the file's `priority`; absent: 0). Not in the key. */
+  readonly priority?: number;
   readonly seed: number;
   /** Matrix axis values that produced this instance (inherited and own). */
   readonly binding: Readonly<Record<string, unknown>>;

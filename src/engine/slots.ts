@@ -1,7 +1,8 @@
 /**
  * Resource slots (cpu, gpu) for the scheduler: a node waits until its request fits, so `--jobs N` caps concurrent
  * CPU work and a GPU node never shares a GPU slot. Requests larger than the capacity are clamped (else they would
- * wait forever). Waiters are served in arrival order, skipping those that do not fit yet.
+ * wait forever). Waiters are served by priority (higher first), then in arrival order, skipping those that do not
+ * fit yet.
  */
 import type { NodeResources } from './node-kind.js';
 
@@ -10,7 +11,8 @@ export type Capacity = { readonly cpu: number; readonly gpu: number };
 
 export class Slots {
   private free: { cpu: number; gpu: number };
-  private readonly waiting: { req: Capacity; grant: () => void }[] = [];
+  /** Sorted by priority, highest first; arrival order within a priority. */
+  private readonly waiting: { req: Capacity; priority: number; grant: () => void }[] = [];
 
   constructor(private readonly capacity: Capacity) {
     this.free = { ...capacity };
@@ -22,11 +24,12 @@ export class Slots {
   }
 
   /** Resolves once `req` is reserved; rejects if `signal` aborts first. */
-  acquire(req: Capacity, signal?: AbortSignal): Promise<void> {
+  acquire(req: Capacity, signal?: AbortSignal, priority = 0): Promise<void> {
     signal?.throwIfAborted();
     return new Promise((resolve, reject) => {
       const waiter = {
         req,
+        priority,
         grant: () => {
           signal?.removeEventListener('abort', onAbort);
           resolve();
@@ -38,7 +41,8 @@ export class Slots {
         reject(signal?.reason);
       };
       signal?.addEventListener('abort', onAbort, { once: true });
-      this.waiting.push(waiter);
+      const after = this.waiting.findIndex((w) => w.priority < priority);
+      this.waiting.splice(after === -1 ? this.waiting.length : after, 0, waiter);
       this.pump();
     });
   }

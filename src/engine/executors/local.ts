@@ -26,7 +26,7 @@ export function localExecutor(store: Store, opts: LocalExecutorOptions): Executo
       const req = slots.fit(task.inst.resources);
       const queued = performance.now();
       try {
-        await slots.acquire(req, signal);
+        await slots.acquire(req, signal, task.inst.priority);
       } catch {
         return { status: 'cancelled' };
       }

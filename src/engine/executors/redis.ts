@@ -70,7 +70,7 @@ export function redisExecutor(store: Store, url: string, opts: RedisExecutorOpti
         const enqueue = async (): Promise<string | undefined> => {
           try {
             await link.guard(redis.sadd(SHAPES_KEY, shapeName(shape)));
-            await link.guard(queue.add(task.inst.id, spec, { jobId: id, attempts: WORKER_LOSSES, removeOnComplete: true, removeOnFail: { age: 24 * 3600 } }));
+            await link.guard(queue.add(task.inst.id, spec, { jobId: id, priority: bullPriority(task.inst.priority), attempts: WORKER_LOSSES, removeOnComplete: true, removeOnFail: { age: 24 * 3600 } }));
             return undefined;
           } catch (e) {
             return link.lost.aborted ? lostOutcome().message : `cannot enqueue on ${url}: ${(e as Error).message}`;
@@ -169,4 +169,12 @@ function noWorkerWatch(redis: Redis, link: RedisLink, notice: (line: string) => 
     notice(`${none}; ${until} (start it with: ${start})`);
     return undefined;
   };
+}
+
+/**
+ * A node's priority (-100..100, higher first) as BullMQ's (1..2,097,152, lower first). Every job gets one: BullMQ
+ * serves jobs without a priority before all prioritized ones, so leaving the default unset would invert the order.
+ */
+export function bullPriority(priority = 0): number {
+  return 101 - priority;
 }

@@ -113,8 +113,8 @@ describe('rolloutSokoban progress', () => {
     const policy = streaming
       ? {
           ...base,
-          async stream<T extends { prompt: string; seed: number }>(next: () => T | undefined, done: (item: T, c: { text: string; tokens: number[] }) => void) {
-            for (let item = next(); item !== undefined; item = next()) done(item, (await base.complete([item.prompt], { temperature: 0, topP: 1, maxNewTokens: 16 }))[0]!);
+          async stream<T extends { prompt: string; seed: number }>(next: () => T | undefined, done: (item: T, c: { text: string; tokens: readonly number[] }) => void) {
+            for (let item = next(); item !== undefined; item = next()) done(item, (await base.complete([item.prompt], { temperature: 0, topP: 1, maxNewTokens: 16, seed: item.seed }))[0]!);
           },
         }
       : base;
