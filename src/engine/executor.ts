@@ -83,6 +83,13 @@ export interface Executor {
   readonly name: string;
   /** Runs one attempt. Never throws for node failures; resolves `cancelled` once `signal` aborted it. */
   run(task: NodeTask, events: AttemptEvents, signal: AbortSignal): Promise<AttemptOutcome>;
+  /**
+   * The run's selected instances, before any runs: an executor that owns its slots holds them for the nodes of
+   * priority above 0 until they start (slots.ts). Optional: the cluster executors leave ordering to their queue.
+   */
+  expect?(instances: readonly NodeInstance[]): void;
+  /** Instance `id` has its result for this run (ran, served, skipped or failed): it will not ask for slots again. */
+  settle?(id: string): void;
   /** Releases connections (queues, pollers). */
   close(): Promise<void>;
 }

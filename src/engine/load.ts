@@ -24,6 +24,7 @@ import { plainNestingMessage, shapeProblems } from './yaml-shape.js';
 import { storeLocationProblem } from './store/location.js';
 import { closest } from '../util/did-you-mean.js';
 import { pipelineSchemaObject, schemaDiagnostics, validator } from './validate.js';
+import { inheritPriorities } from './priority.js';
 
 export interface LoadOptions {
   readonly library: NodeLibrary;
@@ -126,7 +127,7 @@ export function loadPipeline(file: string, opts: LoadOptions): LoadResult {
   const expanded = expand(src, topoOrder(sound), seed, dir, diagnostics, files, store);
   if (diagnostics.length > 0) return { diagnostics, sources, files: [...files] };
   const applied = [...overrides.entries()].flatMap(([node, list]) => list.map((o) => ({ node, path: o.path.join('.'), value: o.value, text: o.text })));
-  const instances = attachProvenance(expanded, applied, { file: pipelineFileLabel(abs), name: String(top.name), commit: () => gitCommit(dir) });
+  const instances = attachProvenance(inheritPriorities(expanded), applied, { file: pipelineFileLabel(abs), name: String(top.name), commit: () => gitCommit(dir) });
   const storeProblem = storeLocationProblem(opts.store !== undefined ? opts.store : store);
   if (storeProblem !== undefined) {
     const location = opts.store === undefined && typeof top.store === 'string' ? { location: locate(src, ['store']) } : {};

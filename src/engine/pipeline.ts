@@ -26,7 +26,10 @@ export interface NodeInstance {
   readonly inputs: Readonly<Record<string, InputRef>>;
   readonly outputs: readonly string[];
   readonly resources: NodeResources;
-  /** Higher gets a free slot first among waiting nodes (the file's `priority`; absent: 0). Not in the key. */
+  /**
+   * The file's `priority`, raised to the highest of any node downstream (priority.ts); absent: 0. Higher gets a free
+   * slot first, and above 0 holds its slots back from lower nodes until it starts. Not in the key.
+   */
   readonly priority?: number;
   readonly seed: number;
   /** Matrix axis values that produced this instance (inherited and own). */

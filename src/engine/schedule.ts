@@ -31,10 +31,16 @@ export class Scheduler {
 
   /** Starts every instance of `selected`; resolves with their results (the final ones, after any recomputation). */
   async runAll(selected: readonly NodeInstance[]): Promise<NodeResult[]> {
-    for (const inst of selected) this.results.set(inst.id, this.processNode(inst));
+    this.ctx.executor.expect?.(selected);
+    for (const inst of selected) this.results.set(inst.id, this.settled(inst, this.processNode(inst)));
     await Promise.all(selected.map((i) => this.results.get(i.id) as Promise<NodeResult>));
     // A producer recomputed after a corrupt object replaced its result: report the final one.
     return Promise.all(selected.map((i) => this.results.get(i.id) as Promise<NodeResult>));
+  }
+
+  /** `result`, once it is in telling the executor that `inst` will not ask for slots again (its reservation goes). */
+  private settled(inst: NodeInstance, result: Promise<NodeResult>): Promise<NodeResult> {
+    return result.finally(() => this.ctx.executor.settle?.(inst.id));
   }
 
   private async processNode(inst: NodeInstance, attempt = 0): Promise<NodeResult> {
@@ -109,7 +115,7 @@ export class Scheduler {
       this.recomputed.add(source);
       const producerKey = this.keyOf.get(source);
       if (producerKey !== undefined) this.inflight.delete(producerKey); // its execution in this run made the bad object
-      this.results.set(source, this.processNode(producer));
+      this.results.set(source, this.settled(producer, this.processNode(producer)));
     }
     return this.processNode(inst, attempt + 1);
   }

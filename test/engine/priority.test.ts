@@ -15,9 +15,11 @@ describe('node priority', () => {
   it('a waiting node of higher priority gets the free slot first; equal priorities keep file order', async () => {
     const nodes = (p: Record<string, number>) =>
       ['first', 'low', 'mid', 'high', 'mid2'].map((id) => `  ${id}:\n    kind: t.slow\n${p[id] !== undefined ? `    priority: ${p[id]}\n` : ''}    params: { ms: 20, tag: ${id} }\n`).join('');
-    // `first` takes the one slot at once; the other four wait for it.
     expect(await startOrder(`name: prio\nnodes:\n${nodes({})}`)).toEqual(['first', 'low', 'mid', 'high', 'mid2']);
-    expect(await startOrder(`name: prio\nnodes:\n${nodes({ low: -5, mid: 3, high: 9, mid2: 3 })}`)).toEqual(['first', 'high', 'mid', 'mid2', 'low']);
+    // Waiting nodes go by priority; and the nodes above 0 hold the one slot back from `first` (0) until they start.
+    expect(await startOrder(`name: prio\nnodes:\n${nodes({ low: -5, mid: 3, high: 9, mid2: 3 })}`)).toEqual(['high', 'mid', 'mid2', 'first', 'low']);
+    // Only below 0: `first` takes the slot at once (nothing is held for it), then the waiters by priority.
+    expect(await startOrder(`name: prio\nnodes:\n${nodes({ low: -5, mid: -1, high: -1, mid2: -3 })}`)).toEqual(['first', 'mid', 'high', 'mid2', 'low']);
   });
 
   it('every matrix instance has its node priority, and it is not part of the cache key', () => {
@@ -52,6 +54,85 @@ describe('node priority', () => {
     slots.release({ cpu: 2, gpu: 0 });
     await Promise.all(all);
     expect(granted).toEqual(['b', 'big', 'a']);
+  });
+
+  it('a node inherits the highest priority downstream of it, so its inputs are made first', () => {
+    const file = writePipeline(tempDir(), `name: inherit
+nodes:
+  data:
+    kind: t.value
+    params: { value: d }
+  other:
+    kind: t.value
+    params: { value: o }
+  train:
+    kind: t.concat
+    priority: 4
+    matrix: { note: [x, y] }
+    inputs: { a: data.out }
+  report:
+    kind: t.concat
+    priority: -2
+    inputs: { a: 'train[*].out', b: other.out }
+`);
+    const p = load(file);
+    expect(Object.fromEntries(p.instances.map((i) => [i.id, i.priority ?? 0]))).toEqual({ data: 4, other: 0, 'train[note=x]': 4, 'train[note=y]': 4, report: -2 });
+  });
+
+  it('Slots hold a pending high-priority request back from lower waiters until it starts or settles', async () => {
+    const slots = new Slots({ cpu: 4, gpu: 1 });
+    const granted: string[] = [];
+    slots.reserve('long', { cpu: 2, gpu: 0 }, 10);
+    slots.reserve('gpu-job', { cpu: 1, gpu: 1 }, 5);
+    const wait = (name: string, cpu: number, gpu: number, priority = 0) => slots.acquire({ cpu, gpu }, undefined, priority, name).then(() => void granted.push(name));
+    const a = wait('a', 1, 0);
+    const b = wait('b', 2, 0); // 4 free, 3 held for long and gpu-job: only `a` fits
+    await a;
+    expect(granted).toEqual(['a']);
+    const g = wait('gpu-job', 1, 1, 5); // priority 5 is held back by `long` (10) only: 3 free - 2 held = 1 cpu, fits
+    await g;
+    expect(granted).toEqual(['a', 'gpu-job']);
+    const l = wait('long', 2, 0, 10);
+    await l;
+    expect(granted).toEqual(['a', 'gpu-job', 'long']);
+    slots.release({ cpu: 1, gpu: 0 }); // `a` ends: 1 free, `b` needs 2
+    await Promise.resolve();
+    expect(granted).toEqual(['a', 'gpu-job', 'long']);
+    slots.release({ cpu: 2, gpu: 0 });
+    await b;
+    expect(granted).toEqual(['a', 'gpu-job', 'long', 'b']);
+    // A reservation that is settled (the node was cached) stops holding anything back.
+    const s2 = new Slots({ cpu: 2, gpu: 0 });
+    s2.reserve('cached', { cpu: 2, gpu: 0 }, 3);
+    let low = false;
+    const lowDone = s2.acquire({ cpu: 1, gpu: 0 }).then(() => void (low = true));
+    await Promise.resolve();
+    expect(low).toBe(false);
+    s2.settle('cached');
+    await lowDone;
+    expect(low).toBe(true);
+  });
+
+  it('a run starts its high-priority node before lower ones that were ready first', async () => {
+    // One slot. `slowdata` feeds `long` (priority 5); `quick1`, `quick2` are ready at once. Without the reservation
+    // the quick ones would take the slot while `slowdata` runs; with it, `slowdata` (inherits 5) and `long` go first.
+    const yaml = (p: string) => `name: hold
+nodes:
+  quick1:
+    kind: t.slow
+    params: { ms: 30, tag: q1 }
+  quick2:
+    kind: t.slow
+    params: { ms: 30, tag: q2 }
+  slowdata:
+    kind: t.slow
+    params: { ms: 30, tag: sd }
+  long:
+    kind: t.concat
+${p}    inputs: { a: slowdata.out }
+`;
+    expect(await startOrder(yaml(''))).toEqual(['quick1', 'quick2', 'slowdata', 'long']);
+    expect(await startOrder(yaml('    priority: 5\n'))).toEqual(['slowdata', 'long', 'quick1', 'quick2']);
   });
 
   it("maps to BullMQ's order (lower first, every job prioritized)", () => {

@@ -26,7 +26,7 @@ export function localExecutor(store: Store, opts: LocalExecutorOptions): Executo
       const req = slots.fit(task.inst.resources);
       const queued = performance.now();
       try {
-        await slots.acquire(req, signal, task.inst.priority);
+        await slots.acquire(req, signal, task.inst.priority, task.inst.id);
       } catch {
         return { status: 'cancelled' };
       }
@@ -47,6 +47,10 @@ export function localExecutor(store: Store, opts: LocalExecutorOptions): Executo
         slots.release(req);
       }
     },
+    expect(instances) {
+      for (const inst of instances) slots.reserve(inst.id, slots.fit(inst.resources), inst.priority ?? 0);
+    },
+    settle: (id) => slots.settle(id),
     async close() {},
   };
 }
