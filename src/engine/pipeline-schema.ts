@@ -98,7 +98,7 @@ export const pipelineStructureSchema = {
           }
         },
         "priority": {
-          "description": "Which waiting node gets a free slot first (higher first; default 0): give the long chains of a wide pipeline a head start. Orders this machine's slots and a worker pool's queue; SLURM orders batch jobs itself. Not part of the cache key.",
+          "description": "Who goes first (higher first; default 0): waiting nodes start by priority, a node's inputs inherit it, and on this machine a node above 0 holds its slots back from lower-priority nodes until it starts, so a wide pipeline's long chains are not stuck behind whatever was ready first. A worker pool orders its queues by it; SLURM orders batch jobs itself. Not part of the cache key.",
           "type": "integer",
           "minimum": -100,
           "maximum": 100
