@@ -9,6 +9,7 @@
  */
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { channelWriter } from './attempt-channel.js';
 import { canonicalJson } from './canonical-json.js';
 import type { ReasonType } from './classify.js';
@@ -98,6 +99,9 @@ export function taskFromSpec(spec: TaskSpec, library: NodeLibrary): NodeTask {
   return { runId: spec.runId, pipeline: spec.pipeline, inst, key: spec.key, components: c, inputs: spec.inputs, reasonType: spec.reasonType, reason: spec.reason };
 }
 
+/** How long a failed attempt waits for a stop signal that may be on its way (see runRemoteTask). */
+const TERMINATION_GRACE_MS = 500;
+
 export interface RemoteOptions {
   readonly library: NodeLibrary;
   /** The store's location on this machine (default: the driver's path). */
@@ -148,6 +152,9 @@ export async function runRemoteTask(spec: TaskSpec, opts: RemoteOptions): Promis
   } catch (e) {
     outcome = { status: 'failed', message: e instanceof Error ? e.message : String(e), logTail: [], engine: true, worker };
   }
+  // scancel and a time limit signal every process of the job at once: the node's command can die of its copy (a
+  // plain failure, "command failed: SIGTERM") before this process has run its own handler. A failure waits that long.
+  if (opts.terminated !== undefined && outcome.status === 'failed' && opts.terminated() === undefined) await sleep(TERMINATION_GRACE_MS);
   const sig = opts.terminated?.();
   if (sig !== undefined && outcome.status !== 'ran' && outcome.status !== 'cached') {
     const logTail = outcome.status === 'failed' ? outcome.logTail : [];
