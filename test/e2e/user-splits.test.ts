@@ -127,4 +127,19 @@ describe('user-defined evaluation splits, end to end', () => {
     ]);
     expect(existsSync(join(dir, 'store', 'objects'))).toBe(false);
   });
+
+  it('a training split is checked the same way: an unknown name or an unfillable room is refused before anything runs', async () => {
+    const dir = project(
+      'name: levels\nnodes:\n  a: { kind: sokoban.levels, params: { split: Nope } }\n  b: { kind: sokoban.levels, params: { split: { name: Mine, size: 4, boxes: 3 } } }\n  c: { kind: sokoban.levels, params: { split: twoboxes, count: 2 } }\n',
+      'sokoban-compact.txt',
+    );
+    const r = await capture(runCommand, [join(dir, 'p.yaml'), '--store', join(dir, 'store')], { library });
+    expect(r.code).toBe(2);
+    const lines = r.err.split('\n').filter((l) => l.includes('error:'));
+    expect(lines.map((l) => l.replace(/^.*p\.yaml:/, 'p.yaml:'))).toEqual([
+      expect.stringMatching(/^p\.yaml:3:47 error: param 'split' names no built-in split \('Nope'\); known: SimpleSokoban, /),
+      "p.yaml:4:67 error: param 'split.size' 4x4 is too small for 3 box(es): the generator needs an interior of at least 9 cells",
+    ]);
+    expect(existsSync(join(dir, 'store', 'objects'))).toBe(false);
+  });
 });

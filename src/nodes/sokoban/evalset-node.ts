@@ -8,7 +8,7 @@ import { generateLevel } from './generator.js';
 import { levelToXsb } from './level.js';
 import { splitSchema } from './levels-node.js';
 import { renderGrid } from './render.js';
-import { PAPER_EVAL_TAGS, builtInSplit, resolveSplit, splitProblems, type SokobanSplit } from './splits.js';
+import { PAPER_EVAL_TAGS, builtInSplit, resolveSplit, splitValueProblems, type SokobanSplit } from './splits.js';
 import { ENVS_JSONL } from '../formats.js';
 import { Default, ParamsObject, Type, withDefaults, type Static } from '../params.js';
 
@@ -57,16 +57,10 @@ export function evalsetProblems(params: EvalsetParams): ParamProblem[] {
   const out: ParamProblem[] = [];
   const seen = new Map<string, number>();
   (params.splits ?? []).forEach((s, i) => {
-    let name: string | undefined;
-    if (typeof s === 'string') {
-      name = builtInSplit(s)?.name;
-      if (name === undefined) out.push({ path: ['splits', i], message: `names no built-in split ('${s}'); known: ${PAPER_EVAL_TAGS.join(', ')}, …` });
-    } else {
-      const problems = splitProblems(s as unknown as Readonly<Record<string, unknown>>);
-      out.push(...problems.map((p) => ({ path: ['splits', i, ...p.path], message: p.message })));
-      if (problems.length === 0) name = s.name.trim();
-    }
-    if (name === undefined) return;
+    const problems = splitValueProblems(s as string | Readonly<Record<string, unknown>>);
+    out.push(...problems.map((p) => ({ path: ['splits', i, ...p.path], message: p.message })));
+    if (problems.length > 0) return;
+    const name = typeof s === 'string' ? (builtInSplit(s) as SokobanSplit).name : s.name.trim();
     const first = seen.get(name.toLowerCase());
     if (first !== undefined) out.push({ path: ['splits', i], message: `lists split '${name}' again (first at splits.${first})` });
     else seen.set(name.toLowerCase(), i);

@@ -7,7 +7,7 @@ import type { NodeContext, NodeKind } from '../../engine/node-kind.js';
 import { generateLevel } from './generator.js';
 import { levelRecord } from './level-record.js';
 import { solveBfs } from './solver-bfs.js';
-import { resolveSplit, type SokobanSplit } from './splits.js';
+import { resolveSplit, splitValueProblems, type SokobanSplit } from './splits.js';
 import { LEVELS_JSONL } from '../formats.js';
 import { Default, ParamsObject, Type, withDefaults, type Static } from '../params.js';
 
@@ -71,6 +71,9 @@ export const levelsKind: NodeKind<LevelsParams> = {
   outputs: ['levels'],
   outputFormats: { levels: LEVELS_JSONL },
   resources: { cpu: 1 },
+  // An unknown split name or a split object the generator cannot fill is refused before anything runs.
+  checkParams: (params) =>
+    params.split === undefined ? [] : splitValueProblems(params.split as string | Readonly<Record<string, unknown>>).map((p) => ({ path: ['split', ...p.path], message: p.message })),
   async run(ctx: NodeContext<LevelsParams>): Promise<void> {
     const p = withDefaults(levelsParams, ctx.params);
     const split = resolveSplit(p.split);

@@ -110,6 +110,15 @@ export interface SplitProblem {
   readonly message: string;
 }
 
+/**
+ * Every mistake in a split as params give it (empty when it is fine): a name that is no built-in split (tags and
+ * aliases, case-insensitive), or the mistakes of a split object (`splitProblems`).
+ */
+export function splitValueProblems(value: string | Readonly<Record<string, unknown>>): SplitProblem[] {
+  if (typeof value !== 'string') return splitProblems(value);
+  return builtInSplit(value) === undefined ? [{ path: [], message: `names no built-in split ('${value}'); known: ${Object.keys(SPLITS).join(', ')}` }] : [];
+}
+
 /** Interior cells a room needs per box (and for the player) before the generator can place and pull them. */
 function minInterior(boxes: number): number {
   return 2 * boxes + 3;
