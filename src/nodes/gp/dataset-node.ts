@@ -9,6 +9,7 @@ import { basename } from 'node:path';
 import type { NodeContext, NodeKind } from '../../engine/node-kind.js';
 import { writeParquet } from '../data/parquet.js';
 import { DEFAULT_DIVERSE_POOL, generateGpRows } from './dataset.js';
+import { trainingPoolProblems } from './face-mappings.js';
 import { inferGpFormat } from './prompt.js';
 import { RL_PARQUET, SFT_PARQUET } from '../formats.js';
 import { Default, ParamsObject, StringEnum, Type, withDefaults, type Static } from '../params.js';
@@ -58,6 +59,13 @@ export const datasetKind: NodeKind<GpDatasetParams> = {
   outputFormats: { sft: SFT_PARQUET, rl: RL_PARQUET },
   fileParams: ['template'],
   resources: { cpu: 1 },
+  // A pool that would fail the run (an unknown or a test mapping, a pool without diversity) is refused before it.
+  checkParams: (params) => {
+    const mappings = params.diversity?.mappings;
+    if (mappings === undefined) return [];
+    if (params.diversity?.enabled !== true) return [{ path: ['diversity', 'mappings'], message: 'is set but diversity.enabled is not true' }];
+    return trainingPoolProblems(mappings).map((p) => ({ path: ['diversity', 'mappings', ...(p.index !== undefined ? [p.index] : [])], message: p.message }));
+  },
   async run(ctx: NodeContext<GpDatasetParams>): Promise<void> {
     const p = withDefaults(gpDatasetParams, ctx.params);
     const template = await readFile(p.template, 'utf8');

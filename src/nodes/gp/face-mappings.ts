@@ -97,23 +97,34 @@ export function faceCardCompact(m: FaceMapping): string {
 }
 
 /**
- * Fails loudly when a training pool is empty, names an unknown mapping, or contains an out-of-distribution test
- * mapping — by name or by the same J/Q/K values under another name. Returns the resolved pool.
+ * Every mistake in a training pool, by entry (`index` undefined: the pool as a whole): empty, an unknown mapping,
+ * or an out-of-distribution test mapping — by name or by the same J/Q/K values under another name.
  */
-export function assertTrainingPool(names: readonly string[]): FaceMapping[] {
-  if (names.length === 0) throw new Error('training face-card pool is empty');
-  const pool = names.map(resolveFaceMapping);
-  for (const m of pool) {
+export function trainingPoolProblems(names: readonly string[]): { readonly index?: number; readonly message: string }[] {
+  if (names.length === 0) return [{ message: 'training face-card pool is empty' }];
+  const out: { index: number; message: string }[] = [];
+  names.forEach((name, index) => {
+    let m: FaceMapping;
+    try {
+      m = resolveFaceMapping(name);
+    } catch (e) {
+      out.push({ index, message: (e as Error).message });
+      return;
+    }
     for (const testName of OOD_TEST_MAPPINGS) {
       const t = resolveFaceMapping(testName);
       if (m.name === t.name || (m.J === t.J && m.Q === t.Q && m.K === t.K)) {
-        throw new Error(
-          `training face-card pool contains the test mapping '${testName}'` +
-            (m.name === t.name ? '' : ` (as '${m.name}': J=${m.J} Q=${m.Q} K=${m.K})`) +
-            ': test mappings must never be trained on',
-        );
+        const as = m.name === t.name ? '' : ` (as '${m.name}': J=${m.J} Q=${m.Q} K=${m.K})`;
+        out.push({ index, message: `training face-card pool contains the test mapping '${testName}'${as}: test mappings must never be trained on` });
       }
     }
-  }
-  return pool;
+  });
+  return out;
+}
+
+/** The resolved training pool; throws the first of `trainingPoolProblems`. */
+export function assertTrainingPool(names: readonly string[]): FaceMapping[] {
+  const problem = trainingPoolProblems(names)[0];
+  if (problem !== undefined) throw new Error(problem.message);
+  return names.map(resolveFaceMapping);
 }

@@ -82,6 +82,17 @@ describe('gp.dataset rows', () => {
     );
   });
 
+  it('the node refuses such a pool at load, entry by entry, and a pool without diversity enabled', () => {
+    const check = (diversity: Record<string, unknown>) => kind('gp.dataset').checkParams?.({ template: 't', diversity } as never);
+    expect(check({ enabled: true, mappings: ['all_8', 'nope', 'all_7'] })).toEqual([
+      { path: ['diversity', 'mappings', 1], message: expect.stringMatching(/^unknown face-card mapping 'nope'/) },
+      { path: ['diversity', 'mappings', 2], message: "training face-card pool contains the test mapping 'all_7': test mappings must never be trained on" },
+    ]);
+    expect(check({ mappings: ['all_8'] })).toEqual([{ path: ['diversity', 'mappings'], message: 'is set but diversity.enabled is not true' }]);
+    expect(check({ enabled: true, mappings: [...TRAIN_MAPPINGS] })).toEqual([]);
+    expect(check({ enabled: true })).toEqual([]);
+  });
+
   it('CoT rows (both formats, 4 and 5 cards) are verified by the scorer', () => {
     for (const format of ['compact', 'paper'] as const) {
       for (const cards of [4, 5]) {
