@@ -26,10 +26,13 @@ export interface Checked {
 
 /**
  * What the whole-graph checks see of every node with a valid id, whether or not its own checks passed: the input
- * references as written (edges), and its outputs when its kind is known (undefined: cannot be checked).
+ * references as written (edges), its outputs when its kind is known (undefined: cannot be checked), and the formats
+ * its kind declares for inputs and outputs.
  */
 export interface GraphNode {
   readonly id: string;
   readonly refs: Readonly<Record<string, RawRef>>;
   readonly outputs?: readonly string[];
+  readonly inputFormats?: Readonly<Record<string, string>>;
+  readonly outputFormats?: Readonly<Record<string, string>>;
 }

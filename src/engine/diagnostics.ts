@@ -31,6 +31,7 @@ export type DiagnosticCode =
   | 'bad-param'
   | 'unknown-node'
   | 'unknown-output'
+  | 'input-format'
   | 'unknown-input'
   | 'missing-input'
   | 'cycle'

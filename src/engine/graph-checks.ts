@@ -10,8 +10,16 @@ import { locate } from './source-map.js';
 import type { YamlSource } from './source-map.js';
 
 /**
- * Every input must name an existing node and one of its outputs. Outputs are checked wherever the target's kind is
- * known, even if the target has errors of its own.
+ * Whether an input declared as `wanted` takes an output declared as `given`: the same format, or one the input
+ * narrows by adding to its words (eval.curve takes a model folder "… with snapshots").
+ */
+export function takesFormat(wanted: string, given: string): boolean {
+  return wanted.startsWith(given);
+}
+
+/**
+ * Every input must name an existing node and one of its outputs, in a format the input takes where both kinds
+ * declare theirs. Outputs are checked wherever the target's kind is known, even if the target has errors of its own.
  */
 export function checkReferences(src: YamlSource, raw: Readonly<Record<string, unknown>>, graph: ReadonlyMap<string, GraphNode>, out: Diagnostic[]): void {
   let nodesHint: string | undefined;
@@ -31,6 +39,12 @@ export function checkReferences(src: YamlSource, raw: Readonly<Record<string, un
           location: location(),
           hint: outputs.length > 0 ? `outputs of ${ref.node}: ${outputs.join(', ')}` : `node '${ref.node}' has no outputs`,
         });
+        continue;
+      }
+      const wanted = g.inputFormats?.[name];
+      const given = graph.get(ref.node)?.outputFormats?.[ref.output];
+      if (wanted !== undefined && given !== undefined && !takesFormat(wanted, given)) {
+        out.push({ code: 'input-format', message: `input '${name}' takes ${wanted}; ${ref.node}.${ref.output} is ${given}`, location: location() });
       }
     }
   }

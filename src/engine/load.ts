@@ -112,7 +112,14 @@ export function loadPipeline(file: string, opts: LoadOptions): LoadResult {
     }
     if (typeof node !== 'object' || node === null) continue;
     const c = checkNode(src, id, node, kinds, overrides.get(id) ?? [], diagnostics);
-    graph.set(id, { id, refs: c.refs, ...(c.outputs !== undefined ? { outputs: c.outputs } : {}) });
+    const kind = kinds.get((node as RawNode).kind as string);
+    graph.set(id, {
+      id,
+      refs: c.refs,
+      ...(c.outputs !== undefined ? { outputs: c.outputs } : {}),
+      ...(kind?.inputFormats !== undefined ? { inputFormats: kind.inputFormats } : {}),
+      ...(kind?.outputFormats !== undefined ? { outputFormats: kind.outputFormats } : {}),
+    });
     if (c.checked !== undefined) checked.set(id, c.checked);
   }
   checkReferences(src, raw, graph, diagnostics);

@@ -99,7 +99,8 @@ export interface NodeKind<P = any> {
   readonly outputs: readonly string[] | '*';
   /**
    * What each input must hold, in a few words (`'Parquet: prompt, response (strings)'`): shown by `pipe ls --kinds`
-   * and named by the kind's errors when an input is not in that format.
+   * and named by the kind's errors when an input is not in that format. An input wired to an output whose kind
+   * declares another format is refused at load (the same words, or these words beginning with the output's).
    */
   readonly inputFormats?: Readonly<Record<string, string>>;
   /** What each output holds, in a few words (`'JSONL, one level per line'`), for `pipe ls --kinds`. */

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Checked, GraphNode } from '../../src/engine/checked-node.js';
 import { soundNodes, topoOrder } from '../../src/engine/graph-checks.js';
-import { library } from './fixtures/kinds.js';
+import type { NodeKind } from '../../src/engine/node-kind.js';
+import { concat, library, value } from './fixtures/kinds.js';
+import { diagnosticsText, tempDir, writePipeline } from './fixtures/helpers.js';
 
 const kind = library.kinds[0] as Checked['kind'];
 const node = (id: string, ups: readonly string[]): Checked => ({
@@ -35,5 +37,43 @@ describe('graph checks', () => {
     const withReader = [...looped, node('reader', ['n5']), node('free', [])];
     const sound = soundNodes(graphOf(withReader), new Map(withReader.map((c) => [c.id, c])));
     expect([...sound.keys()]).toEqual(['free']);
+  });
+
+  it('an input wired to an output of another declared format is refused at its place; a narrowing input takes it', () => {
+    const LEVELS = 'JSONL, one level per line';
+    const MODEL = 'a model folder';
+    const make = (kind: string, outputFormats: Record<string, string>): NodeKind => ({ ...value, kind, outputFormats });
+    const use = (kind: string, inputFormats: Record<string, string>): NodeKind => ({ ...concat, kind, inputFormats });
+    const formats = {
+      kinds: [
+        make('f.levels', { out: LEVELS }),
+        make('f.model', { out: MODEL }),
+        use('f.eval', { a: MODEL }),
+        use('f.curve', { a: `${MODEL} with snapshots` }),
+        value,
+        concat,
+      ],
+    };
+    const file = writePipeline(
+      tempDir(),
+      [
+        'name: f',
+        'nodes:',
+        '  l: { kind: f.levels }',
+        '  m: { kind: f.model }',
+        '  v: { kind: t.value }',
+        '  bad: { kind: f.eval, inputs: { a: l.out } }',
+        '  good: { kind: f.eval, inputs: { a: m.out } }',
+        '  narrow: { kind: f.curve, inputs: { a: m.out } }',
+        '  wide: { kind: f.curve, inputs: { a: l.out } }',
+        '  undeclared: { kind: f.eval, inputs: { a: v.out } }',
+        '  free: { kind: t.concat, inputs: { a: l.out } }',
+        '',
+      ].join('\n'),
+    );
+    expect(diagnosticsText(file, { library: formats }).split('\n').filter((l) => l.includes('error:'))).toEqual([
+      `p.yaml:6:37 error: input 'a' takes ${MODEL}; l.out is ${LEVELS}`,
+      `p.yaml:9:39 error: input 'a' takes ${MODEL} with snapshots; l.out is ${LEVELS}`,
+    ]);
   });
 });
