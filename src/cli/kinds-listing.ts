@@ -39,7 +39,7 @@ export function formatKindDoc(doc: KindDoc): string {
   lines.push('', 'inputs:');
   if (doc.inputs === '*') lines.push('  any names the pipeline chooses');
   else if (doc.inputs.length === 0) lines.push('  (none)');
-  else lines.push(...columns(doc.inputs.map((i) => [i.name, i.optional ? 'optional' : 'required', i.format ?? ''])));
+  else lines.push(...columns(doc.inputs.map((i) => [i.name, i.oneOf !== undefined ? `one of ${i.oneOf.join(', ')}` : i.optional ? 'optional' : 'required', i.format ?? ''])));
   lines.push('', 'outputs:');
   if (doc.outputs === '*') lines.push('  declared by the pipeline (outputs:)');
   else lines.push(...columns(doc.outputs.map((o) => [o.name, o.format ?? ''])));

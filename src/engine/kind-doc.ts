@@ -20,7 +20,8 @@ export interface KindDoc {
   readonly kind: string;
   readonly description: string;
   readonly params: readonly ParamDoc[];
-  readonly inputs: readonly { readonly name: string; readonly optional: boolean; readonly format?: string }[] | '*';
+  /** `oneOf`: the alternatives this input is one of (exactly one of them is wired). */
+  readonly inputs: readonly { readonly name: string; readonly optional: boolean; readonly oneOf?: readonly string[]; readonly format?: string }[] | '*';
   readonly outputs: readonly { readonly name: string; readonly format?: string }[] | '*';
 }
 
@@ -29,11 +30,15 @@ export function kindDoc(kind: NodeKind): KindDoc {
   const params: ParamDoc[] = [];
   collect(kind.params, '', params);
   const optional = new Set(kind.optionalInputs ?? []);
+  const oneOf = kind.oneOfInputs ?? [];
   return {
     kind: kind.kind,
     description: kind.description,
     params,
-    inputs: kind.inputs === '*' ? '*' : kind.inputs.map((name) => ({ name, optional: optional.has(name), ...fmt(kind.inputFormats?.[name]) })),
+    inputs:
+      kind.inputs === '*'
+        ? '*'
+        : kind.inputs.map((name) => ({ name, optional: optional.has(name), ...(oneOf.includes(name) ? { oneOf } : {}), ...fmt(kind.inputFormats?.[name]) })),
     outputs: kind.outputs === '*' ? '*' : kind.outputs.map((name) => ({ name, ...fmt(kind.outputFormats?.[name]) })),
   };
 }

@@ -408,6 +408,15 @@ function checkInputs(
         location: locate(src, given === raw ? [...base, 'inputs'] : base, 'key'),
       });
     }
+    const choices = kind.oneOfInputs ?? [];
+    const chosen = choices.filter((n) => n in given);
+    if (choices.length > 0 && chosen.length !== 1) {
+      out.push({
+        code: 'missing-input',
+        message: `kind '${kind.kind}' takes exactly one of ${choices.map((c) => `'${c}'`).join(', ')}${chosen.length > 1 ? `; ${chosen.map((c) => `'${c}'`).join(' and ')} are wired` : ''}`,
+        location: locate(src, given === raw ? [...base, 'inputs'] : base, 'key'),
+      });
+    }
   }
   return { refs, inputs };
 }

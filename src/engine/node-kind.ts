@@ -95,6 +95,8 @@ export interface NodeKind<P = any> {
   readonly inputs: readonly string[] | '*';
   /** Inputs that may be left unwired. */
   readonly optionalInputs?: readonly string[];
+  /** Inputs of which exactly one must be wired (alternatives, e.g. a Sokoban or a General Points evaluation set). */
+  readonly oneOfInputs?: readonly string[];
   /** Declared output names; '*' means the pipeline declares them with `outputs:`. */
   readonly outputs: readonly string[] | '*';
   /**

@@ -31,6 +31,8 @@ describe('pipe ls --kinds KIND', () => {
     expect(r.out).toMatch(/^ {2}lr +number > 0 +default 0\.00001 +peak learning rate$/m);
     expect(r.out).toMatch(/^ {2}steps +integer ≥ 1 +required +optimizer steps/m);
     expect(r.out).toMatch(/^inputs:\n {2}model +optional +a model folder/m); // or the init param (a Hugging Face folder)
+    const curve = await capture(lsCommand, ['--kinds', 'eval.curve'], { library });
+    expect(curve.out).toMatch(/^ {2}envs +one of envs, tasks +JSONL/m);
   });
 
   it('refuses an unknown kind with the closest names (exit 2)', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { diagnosticsText, tempDir, writePipeline } from './fixtures/helpers.js';
+import { concat, value } from './fixtures/kinds.js';
 
 /** Exact diagnostic text (as printed by the CLI) for each kind of bad input. */
 function check(yaml: string, expected: string, overrides?: string[]): void {
@@ -50,6 +51,24 @@ x.yaml:5:28 error: param 'n' must be >= 0
 x.yaml:8:19 error: param 'ms' must be integer
  8 |     params: { ms: fast }
    |                   ^^^^`);
+  });
+
+  it('alternative inputs: exactly one of them wired', () => {
+    const library = { kinds: [value, { ...concat, kind: 't.either', optionalInputs: ['a', 'b'], oneOfInputs: ['a', 'b'] }] };
+    const file = writePipeline(
+      tempDir(),
+      'name: x\nnodes:\n  v: { kind: t.value }\n  none: { kind: t.either }\n  both: { kind: t.either, inputs: { a: v.out, b: v.out } }\n  one: { kind: t.either, inputs: { b: v.out } }\n',
+      'x.yaml',
+    );
+    expect(diagnosticsText(file, { library })).toBe(
+      `
+x.yaml:4:3 error: kind 't.either' takes exactly one of 'a', 'b'
+ 4 |   none: { kind: t.either }
+   |   ^^^^
+x.yaml:5:27 error: kind 't.either' takes exactly one of 'a', 'b'; 'a' and 'b' are wired
+ 5 |   both: { kind: t.either, inputs: { a: v.out, b: v.out } }
+   |                           ^^^^^^`.trim(),
+    );
   });
 
   it('references to a missing node or output, unknown and missing inputs', () => {

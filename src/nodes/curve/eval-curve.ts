@@ -57,6 +57,7 @@ export const evalCurveKind: NodeKind<CurveParams> = {
   params: curveParams,
   inputs: ['model', ...tasks.map((t) => t.evalSet.input)],
   optionalInputs: tasks.map((t) => t.evalSet.input),
+  oneOfInputs: tasks.map((t) => t.evalSet.input),
   inputFormats: {
     model: `${MODEL_DIR} with snapshots (the trainer's evalEvery)`,
     ...Object.fromEntries(tasks.map((t) => [t.evalSet.input, t.evalSet.format])),
