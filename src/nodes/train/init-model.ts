@@ -11,13 +11,21 @@ export function llamaIntermediateSize(width: number): number {
   return Math.ceil((width * 8) / 3 / 16) * 16;
 }
 
+/** Mistakes in a model shape (paths inside it): heads that do not divide the width, an odd head width for rotary positions. */
+export function modelShapeProblems(shape: ModelParams): { readonly path: readonly string[]; readonly message: string }[] {
+  if (shape.nEmbd % shape.nHead !== 0) return [{ path: ['nHead'], message: `must divide nEmbd (${shape.nEmbd}) into equal heads` }];
+  if (shape.arch === 'llama' && (shape.nEmbd / shape.nHead) % 2 !== 0) {
+    return [{ path: ['nHead'], message: `gives an odd head width (${shape.nEmbd}/${shape.nHead}); a llama model's rotary positions need an even one` }];
+  }
+  return [];
+}
+
 /** Initial weights for `shape` (seeded); `nn` is the lazily imported nn module of the calling node. */
 export function initModel(nn: typeof import('../../nn/index.js'), shape: ModelParams, seed: number): Checkpoint {
+  const problem = modelShapeProblems(shape)[0];
+  if (problem !== undefined) throw new Error(`train.sft: model.${problem.path.join('.')} ${problem.message}`);
   const { arch, ...gpt } = shape;
   if (arch !== 'llama') return nn.initGpt({ vocabSize: nn.tokenizer.vocabSize, ...gpt }, seed);
-  if (shape.nEmbd % shape.nHead !== 0 || (shape.nEmbd / shape.nHead) % 2 !== 0) {
-    throw new Error(`train.sft: a llama model needs nEmbd (${shape.nEmbd}) divisible by nHead (${shape.nHead}) into an even head width`);
-  }
   return nn.initLlama(
     nn.llamaConfig({
       vocabSize: nn.tokenizer.vocabSize,

@@ -10,7 +10,7 @@ import type { TrainLogRow } from './train-log.js';
 import { MODEL_DIR, SFT_PARQUET } from '../formats.js';
 import { Default, ParamsObject, Type, withDefaults, type Static } from '../params.js';
 import { assertFinite, loadResume, isSnapshotStep, logEverySchema, logRow, modelSchema, publishSnapshots, saveSnapshot, saveResume, trainerProps, warmupStepsSchema } from './common.js';
-import { initModel } from './init-model.js';
+import { initModel, modelShapeProblems } from './init-model.js';
 import { baseModelSchemaProps, encodePair, initFolderProblems, loadBaseModel, packFor, writeTrainedModel, type BaseModel } from './base-model.js';
 import { batchIndices, toTextPairs } from './sft-rows.js';
 import { modelNodeTraits, threadsFor } from '../model-node.js';
@@ -46,6 +46,11 @@ export const sftKind: NodeKind<SftParams> = {
   params: sftParams,
   folderParams: ['init'],
   checkFiles: initFolderProblems,
+  // What would stop the run before its first step, found while the pipeline loads.
+  checkParams: (params) => [
+    ...(params.steps === undefined && params.epochs === undefined ? [{ path: ['steps'], message: 'is missing: give `steps` or `epochs`' }] : []),
+    ...(params.model === undefined ? [] : modelShapeProblems(params.model).map((p) => ({ path: ['model', ...p.path], message: p.message }))),
+  ],
   inputs: ['data', 'init'],
   inputFormats: { data: SFT_PARQUET, init: MODEL_DIR },
   outputFormats: { model: MODEL_DIR },

@@ -114,3 +114,20 @@ describe('train.sft with a Llama-family model', () => {
     expect(out.map((c) => c.text.slice(0, 2))).toEqual(['cc', 'aa', 'dd', 'bb']);
   }, 120_000);
 });
+
+describe('train.sft params checked at load', () => {
+  const check = (params: Partial<SftParams>) => sftKind.checkParams?.({ batchSize: 2, ...params } as SftParams);
+
+  it('neither steps nor epochs; heads that do not divide the width; an odd llama head width', () => {
+    expect(check({ model: { nLayer: 1, nHead: 2, nEmbd: 16, blockSize: 32 } })).toEqual([{ path: ['steps'], message: 'is missing: give `steps` or `epochs`' }]);
+    expect(check({ steps: 1, model: { nLayer: 1, nHead: 3, nEmbd: 16, blockSize: 32 } })).toEqual([
+      { path: ['model', 'nHead'], message: 'must divide nEmbd (16) into equal heads' },
+    ]);
+    expect(check({ epochs: 1, model: { nLayer: 1, nHead: 4, nEmbd: 20, blockSize: 32, arch: 'llama' } })).toEqual([
+      { path: ['model', 'nHead'], message: "gives an odd head width (20/4); a llama model's rotary positions need an even one" },
+    ]);
+    // The same width is fine for the GPT (no rotary positions), and a wired init needs no model shape.
+    expect(check({ steps: 1, model: { nLayer: 1, nHead: 4, nEmbd: 20, blockSize: 32 } })).toEqual([]);
+    expect(check({ steps: 1 })).toEqual([]);
+  });
+});
