@@ -6,6 +6,7 @@ import type { NodeKind, NodeLibrary } from '../engine/node-kind.js';
 import { kinds as corpusKinds } from './corpus/index.js';
 import { kinds as cotKinds } from './cot/index.js';
 import { kinds as curveKinds } from './curve/index.js';
+import { kinds as dataKinds } from './data/index.js';
 import { views as evalViews } from './eval/index.js';
 import { kinds as execKinds } from './exec/index.js';
 import { kinds as gpKinds } from './gp/index.js';
@@ -19,6 +20,7 @@ const kinds: readonly NodeKind[] = [
   ...gpKinds,
   ...cotKinds,
   ...corpusKinds,
+  ...dataKinds,
   ...trainKinds,
   ...curveKinds,
   ...reportKinds,

@@ -11,7 +11,7 @@ import { HfModelError } from '../../nn/hf/errors.js';
 import { openHfModel } from '../../nn/hf/folder.js';
 import type { Checkpoint, HfTokenizer, LoraConfig, TokenBatch } from '../../nn/index.js';
 import type { TrainLogRow } from './train-log.js';
-import type { TextPair } from './sft-rows.js';
+import type { TextPair } from '../data/text-pairs.js';
 import { writeModel } from './common.js';
 import { Default, ParamsObject, StringEnum, Type, type Params } from '../params.js';
 

@@ -12,7 +12,8 @@ import { Default, ParamsObject, Type, withDefaults, type Static } from '../param
 import { assertFinite, loadResume, isSnapshotStep, logEverySchema, logRow, modelSchema, publishSnapshots, saveSnapshot, saveResume, trainerProps, warmupStepsSchema } from './common.js';
 import { initModel, modelShapeProblems } from './init-model.js';
 import { baseModelSchemaProps, encodePair, initFolderProblems, loadBaseModel, packFor, writeTrainedModel, type BaseModel } from './base-model.js';
-import { batchIndices, toTextPairs } from './sft-rows.js';
+import { toTextPairs } from '../data/text-pairs.js';
+import { batchIndices } from './sft-rows.js';
 import { modelNodeTraits, threadsFor } from '../model-node.js';
 
 /** train.sft's params, declared once (type, schema, defaults, descriptions). */

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { writeParquet } from '../../../src/nodes/data/parquet.js';
 import { assertFinite } from '../../../src/nodes/train/common.js';
 import { sftKind, type SftParams } from '../../../src/nodes/train/sft.js';
-import { batchIndices, toTextPairs } from '../../../src/nodes/train/sft-rows.js';
+import { toTextPairs } from '../../../src/nodes/data/text-pairs.js';
+import { batchIndices } from '../../../src/nodes/train/sft-rows.js';
 import { fakeCtx } from './fake-ctx.js';
 
 /** A tiny learnable task: the response repeats the prompt's letter. */
