@@ -71,7 +71,7 @@ describe('pipe model', () => {
 
   describe('bad input: one line, exit 2', () => {
     const cases: [string, () => string[] | Promise<string[]>, string | RegExp][] = [
-      ['a missing folder', () => ['info', '/no/such/model'], 'pipe model info: /no/such/model: model folder not found (get one with `huggingface-cli download Qwen/Qwen2.5-0.5B-Instruct --local-dir /no/such/model`)\n'],
+      ['a missing folder', () => ['info', '/no/such/model'], 'pipe model info: /no/such/model: model folder not found (download one first, e.g. `huggingface-cli download <org>/<model> --local-dir /no/such/model`)\n'],
       ['ids that are not numbers', () => ['logits', fixture('qwen2'), '--ids', '1,two'], "pipe model logits: --ids must be comma-separated non-negative integers, got '1,two'\n"],
       ['ids outside the vocabulary', () => ['logits', fixture('qwen2'), '--ids', '1,360'], 'pipe model logits: --ids: 360 is outside the vocabulary of 360\n'],
       ['no ids', () => ['logits', fixture('qwen2')], 'pipe model logits: give the token ids: --ids 1,17,42\n'],

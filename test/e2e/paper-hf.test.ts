@@ -59,6 +59,6 @@ describe('pipelines/paper-hf.yaml', () => {
   it('stops while loading without a model folder, saying how to get one', () => {
     const dir = project();
     const loaded = loadPipeline(join(dir, 'paper-hf.yaml'), { library });
-    expect(loaded.diagnostics.map((d) => d.message)).toEqual([expect.stringContaining('model folder not found (get one with `huggingface-cli download Qwen/Qwen2.5-0.5B-Instruct')]);
+    expect(loaded.diagnostics.map((d) => d.message)).toEqual([expect.stringContaining('model folder not found (download one first, e.g. `huggingface-cli download <org>/<model>')]);
   });
 });

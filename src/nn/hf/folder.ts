@@ -7,9 +7,9 @@ import { HfModelError } from './errors.js';
 import { readSafetensors, readSafetensorsHeader, type SafetensorsDtype, type SafetensorsEntry } from './safetensors.js';
 import { HfTokenizer } from './tokenizer.js';
 
-/** How to get a model folder, for the error a missing one gives. */
+/** How to get a model folder, for the error a missing one gives (pipe never downloads; the repo id is the user's). */
 export function hfDownloadHint(dir: string): string {
-  return `get one with \`huggingface-cli download Qwen/Qwen2.5-0.5B-Instruct --local-dir ${dir}\``;
+  return `download one first, e.g. \`huggingface-cli download <org>/<model> --local-dir ${dir}\``;
 }
 
 /** Name of the Hugging Face export inside a pipe model output directory. */

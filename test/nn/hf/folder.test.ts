@@ -78,7 +78,7 @@ describe('loading a Hugging Face model folder', () => {
     it('a missing folder says how to get one', () => {
       const dir = join(tempDir(), 'Qwen2.5-0.5B-Instruct');
       expect(errorOf(() => openHfModel(dir)).message).toBe(
-        `${dir}: model folder not found (get one with \`huggingface-cli download Qwen/Qwen2.5-0.5B-Instruct --local-dir ${dir}\`)`,
+        `${dir}: model folder not found (download one first, e.g. \`huggingface-cli download <org>/<model> --local-dir ${dir}\`)`,
       );
     });
 
