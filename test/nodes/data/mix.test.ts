@@ -1,8 +1,12 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runCommand } from '../../../src/cli/commands/run.js';
 import { mixKind, type MixParams } from '../../../src/nodes/data/mix-node.js';
 import { readParquet, writeParquet } from '../../../src/nodes/data/parquet.js';
+import { library } from '../../../src/nodes/index.js';
+import { capture } from '../../cli/capture.js';
 import { fakeCtx } from '../train/fake-ctx.js';
 
 const rowsOf = (tag: string, n: number): { prompt: string; response: string }[] =>
@@ -55,5 +59,38 @@ describe('data.mix', () => {
     const other = join(ctx.outDir, '..', 'other.parquet');
     await writeParquet(other, [{ x: 1 }]);
     await expect(mixKind.run({ ...ctx, inputs: { data: other, replay: data } })).rejects.toThrow(/data\.mix input 'data' .*expected prompt\/response/);
+  });
+});
+
+describe('data.mix in a pipeline', () => {
+  it('refuses a fraction of 1, a missing replay and a levels file as data at their places (exit 2, nothing run)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pipe-mix-'));
+    writeFileSync(
+      join(dir, 'p.yaml'),
+      [
+        'name: mix-errors',
+        'nodes:',
+        '  levels:',
+        '    kind: sokoban.levels',
+        '    params: { count: 2 }',
+        '  corpus:',
+        '    kind: corpus.generic',
+        '    params: { count: 10 }',
+        '  full:',
+        '    kind: data.mix',
+        '    inputs: { data: corpus.sft, replay: corpus.sft }',
+        '    params: { replayFraction: 1 }',
+        '  wrong:',
+        '    kind: data.mix',
+        '    inputs: { data: levels.levels }',
+        '',
+      ].join('\n'),
+    );
+    const r = await capture(runCommand, [join(dir, 'p.yaml'), '--store', join(dir, 'store')], { library });
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("p.yaml:12:31 error: param 'replayFraction' must be < 1");
+    expect(r.err).toContain("p.yaml:15:5 error: missing input 'replay' for kind 'data.mix'");
+    expect(r.err).toMatch(/p\.yaml:15:21 error: input 'data' takes Parquet .*; levels\.levels is JSONL/);
+    expect(existsSync(join(dir, 'store'))).toBe(false);
   });
 });
