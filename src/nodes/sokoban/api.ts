@@ -2,7 +2,7 @@
  * The public Sokoban task API, for the evaluator, GRPO reward and anyone scripting pipe's task.
  *
  * Levels
- * - `parseLevel(text): Level` — XSB (`# @ + $ * .` space/`-`/`_`) or the paper's grid rendering (`# _ O √ X P S`);
+ * - `parseLevel(text): Level` — XSB (`# @ + $ * .` space/`-`/`_`) or the paper's grid rendering (`# _ O √ X P S`, compact grids `V` for `√`);
  *   throws `LevelParseError {line, col, reason}`. `tryParseLevel` returns it as a value. `levelToXsb(level)`.
  * - `renderGrid(level)` — the paper's text observation (`" "+sym+" \t"` per cell, rows joined by "\n").
  * - `generateLevel({size: [rows, cols], boxes, seed})` — gym-sokoban/RAGEN generator, deterministic per seed.

@@ -1,7 +1,7 @@
 /**
  * Level text I/O: parse standard XSB (`#` wall, `@` player, `+` player on target, `$` box, `*` box on target,
  * `.` target, space/`-`/`_` floor) or the paper's grid rendering (`#` `_` `O` `√` `X` `P` `S`, cells separated by
- * whitespace/tabs, or one symbol per character), and export XSB.
+ * whitespace/tabs, or one symbol per character, with `V` for `√` as compact grids write it), and export XSB.
  *
  * Choices (documented because level collections disagree):
  * - Ragged rows are padded on the right with walls (out-of-board cells behave as walls anyway).
@@ -44,12 +44,13 @@ const GRID: Readonly<Record<string, Cell>> = {
   _: 'floor',
   O: 'target',
   '√': 'boxOnTarget',
+  V: 'boxOnTarget',
   X: 'box',
   P: 'player',
   S: 'playerOnTarget',
 };
 
-const GRID_ONLY = new Set(['O', '√', 'X', 'P', 'S', '\t']);
+const GRID_ONLY = new Set(['O', '√', 'V', 'X', 'P', 'S', '\t']);
 const XSB_ONLY = new Set(['@', '+', '$', '*', '.']);
 
 /** Which text format a level uses; `detectFormat` picks it from the symbols present. */
@@ -134,12 +135,12 @@ function tokenizeGrid(line: string, lineNo: number): Located[] {
       token = chars.slice(col, end).join('');
       if (token.length > 1 && [...token].length > 1) {
         const bad = [...token].findIndex((c) => GRID[c] === undefined);
-        if (bad >= 0) throw unknownSymbol([...token][bad] as string, lineNo, col + bad + 1, 'grid', '# _ O √ X P S');
+        if (bad >= 0) throw unknownSymbol([...token][bad] as string, lineNo, col + bad + 1, 'grid', '# _ O √ V X P S');
         throw new LevelParseError(`'${token}' is several cells; separate cells with whitespace`, lineNo, col + 1);
       }
     }
     const cell = GRID[token];
-    if (cell === undefined) throw unknownSymbol(token, lineNo, col + 1, 'grid', '# _ O √ X P S');
+    if (cell === undefined) throw unknownSymbol(token, lineNo, col + 1, 'grid', '# _ O √ V X P S');
     out.push({ cell, line: lineNo, col: col + 1 });
     col += [...token].length;
   }

@@ -30,9 +30,15 @@ export function renderGrid(level: Level): string {
     .join('\n');
 }
 
-/** The same symbols without separators, one row per line (for the token-frugal `compact` template). */
+/**
+ * In compact grids a box on a target is `V`: `√` is three bytes in UTF-8, so for a byte-level model it would shift
+ * the rest of its row and every later row by two positions. Every compact cell is one byte (and one token).
+ */
+export const COMPACT_BOX_ON_TARGET = 'V';
+
+/** The same symbols without separators, one byte per cell and one row per line (the token-frugal `compact` template). */
 export function renderGridCompact(level: Level): string {
   return gridSymbols(level)
-    .map((row) => row.join(''))
+    .map((row) => row.map((s) => (s === '√' ? COMPACT_BOX_ON_TARGET : s)).join(''))
     .join('\n');
 }

@@ -11,7 +11,7 @@ describe('SokobanEnv', () => {
     const r = env.step('Right');
     close(r.reward, 10.9);
     expect([r.done, r.success, r.moved, r.pushed]).toEqual([true, true, true, true]);
-    expect(renderGridCompact(env.state)).toBe('#####\n#_P√#\n#####');
+    expect(renderGridCompact(env.state)).toBe('#####\n#_PV#\n#####');
     expect(() => env.step('Left')).toThrow(/done/);
   });
 

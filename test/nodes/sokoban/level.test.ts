@@ -24,13 +24,21 @@ describe('parseLevel (XSB)', () => {
   it('round-trips through levelToXsb and renders the paper symbols', () => {
     const l = parseLevel(XSB);
     expect(levelToXsb(l)).toBe(XSB);
-    expect(renderGridCompact(l)).toBe(['#######', '#P_X_O#', '#_√___#', '#######'].join('\n'));
+    expect(renderGridCompact(l)).toBe(['#######', '#P_X_O#', '#_V___#', '#######'].join('\n'));
     expect(renderGrid(l).split('\n')[1]).toBe(' # \t P \t _ \t X \t _ \t O \t # \t');
+  });
+
+  it('writes one byte per cell in compact grids (a box on a target is V, not the 3-byte √) and reads them back', () => {
+    const l = parseLevel(['######', '#@*$.#', '######'].join('\n'));
+    const rows = renderGridCompact(l).split('\n');
+    expect(rows.map((r) => Buffer.byteLength(r))).toEqual([6, 6, 6]);
+    expect(rows[1]).toBe('#PVXO#');
+    expect(parseLevel(renderGridCompact(l))).toEqual(l);
   });
 
   it('accepts - and _ as floor, + as player on target, CRLF and comments', () => {
     const l = parseLevel('; a comment\r\n#####\r\n#+-$#\r\n#_*_#\r\n#####\r\n');
-    expect(renderGridCompact(l)).toBe('#####\n#S_X#\n#_√_#\n#####');
+    expect(renderGridCompact(l)).toBe('#####\n#S_X#\n#_V_#\n#####');
   });
 
   it('pads ragged rows with walls and walls off the exterior', () => {
@@ -68,7 +76,7 @@ describe('parseLevel (XSB)', () => {
   });
 
   it('never crashes on random text: it parses or returns a located error', () => {
-    const alphabet = fc.constantFrom('#', '@', '+', '$', '*', '.', ' ', '-', '_', '\n', '\t', 'P', 'X', 'O', 'S', '√', 'Q', '\r', ';');
+    const alphabet = fc.constantFrom('#', '@', '+', '$', '*', '.', ' ', '-', '_', '\n', '\t', 'P', 'X', 'O', 'S', '√', 'V', 'Q', '\r', ';');
     fc.assert(
       fc.property(fc.oneof(fc.string(), fc.array(alphabet, { maxLength: 80 }).map((a) => a.join(''))), (text) => {
         const r = tryParseLevel(text);

@@ -19,7 +19,7 @@ const spec = (split: string, index = 0): SokobanEnvSpec => {
 /** A policy that solves the level: reads the grid back from the prompt, plans with BFS, answers in `vocab`. */
 function solver(words: Readonly<Record<string, string>>, format: (w: string) => string) {
   return scriptedPolicy((prompt) => {
-    const grid = prompt.split('\n').filter((l) => /^[#_OXPS√ ]+$/.test(l.trim()) && l.trim().length > 0).join('\n');
+    const grid = prompt.split('\n').filter((l) => /^[#_OXPSV√ ]+$/.test(l.trim()) && l.trim().length > 0).join('\n');
     const plan = solveBfs(parseLevel(grid), {});
     const first = plan.actions[0] ?? 'Up';
     return format(words[first] as string);
