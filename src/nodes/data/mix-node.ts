@@ -6,9 +6,10 @@
 import type { NodeKind } from '../../engine/node-kind.js';
 import { SFT_PARQUET } from '../formats.js';
 import { Default, ParamsObject, Type, withDefaults, type Static } from '../params.js';
-import { toTextPairs, type TextPair } from './text-pairs.js';
+import type { TextPair } from './text-pairs.js';
+import { readTextPairs } from './read-text-pairs.js';
 import { Rng } from '../../util/rng.js';
-import { readParquetInput, writeParquet } from './parquet.js';
+import { writeParquet } from './parquet.js';
 
 /** data.mix's params, declared once. */
 export const mixParams = ParamsObject({
@@ -33,13 +34,7 @@ export function mixRows(data: readonly TextPair[], replay: readonly TextPair[], 
 
 async function readPairs(path: string | undefined, input: string): Promise<TextPair[]> {
   if (path === undefined) throw new Error(`data.mix: input '${input}' is not wired`);
-  const label = `data.mix input '${input}'`;
-  try {
-    return toTextPairs(await readParquetInput(path, label, SFT_PARQUET));
-  } catch (e) {
-    const message = (e as Error).message;
-    throw new Error(message.startsWith(label) ? message : `${label} (${path}): ${message}`);
-  }
+  return readTextPairs(path, `data.mix input '${input}'`);
 }
 
 export const mixKind: NodeKind<MixParams> = {

@@ -12,7 +12,6 @@ import { Default, ParamsObject, Type, withDefaults, type Static } from '../param
 import { assertFinite, loadResume, isSnapshotStep, logEverySchema, logRow, modelSchema, publishSnapshots, saveSnapshot, saveResume, trainerProps, warmupStepsSchema } from './common.js';
 import { initModel, modelShapeProblems } from './init-model.js';
 import { baseModelSchemaProps, encodePair, initFolderProblems, loadBaseModel, packFor, writeTrainedModel, type BaseModel } from './base-model.js';
-import { toTextPairs } from '../data/text-pairs.js';
 import { batchIndices } from './sft-rows.js';
 import { modelNodeTraits, threadsFor } from '../model-node.js';
 
@@ -61,7 +60,7 @@ export const sftKind: NodeKind<SftParams> = {
   async run(ctx) {
     const p = withDefaults(sftParams, ctx.params);
     const nn = await import('../../nn/index.js');
-    const { readParquetInput } = await import('../data/parquet.js');
+    const { readTextPairs } = await import('../data/read-text-pairs.js');
     const dataPath = ctx.inputs['data'];
     if (dataPath === undefined) throw new Error("train.sft: input 'data' is not wired");
     if (p.steps === undefined && p.epochs === undefined) throw new Error('train.sft: give `steps` or `epochs`');
@@ -70,14 +69,7 @@ export const sftKind: NodeKind<SftParams> = {
     const base: BaseModel | null = await loadBaseModel('train.sft', p, ctx.inputs['init'], deriveSeed(ctx.seed, 'lora'));
 
     // Data: text pairs → ids, a seeded split into train / validation.
-    const label = "train.sft input 'data'";
-    const rows = await readParquetInput(dataPath, label, SFT_PARQUET);
-    let pairs;
-    try {
-      pairs = toTextPairs(rows);
-    } catch (e) {
-      throw new Error(`${label} (${dataPath}): ${(e as Error).message}`);
-    }
+    const pairs = await readTextPairs(dataPath, "train.sft input 'data'");
     const rng = new Rng(deriveSeed(ctx.seed, 'data'));
     let order = rng.shuffle(pairs.map((_, i) => i));
     if (p.maxRows !== undefined) order = order.slice(0, p.maxRows);
