@@ -11,6 +11,7 @@ import { defineCommand } from '../command-spec.js';
 import {
   DIRECTIONS,
   generateLevel,
+  gridSymbols,
   levelToXsb,
   LevelParseError,
   parseLevel,
@@ -362,7 +363,7 @@ function playInteractive(level: Level, maxSteps: number): Promise<number> {
   };
   const draw = (): void => {
     process.stdout.write('\u001b[2J\u001b[H');
-    const rows = renderGridCompact(env.state).split('\n').map((row) => [...row].join(' '));
+    const rows = gridSymbols(env.state).map((row) => row.join(' ')); // the paper's symbols (√), for people
     process.stdout.write(rows.join('\n') + '\n\n');
     process.stdout.write(`steps ${env.steps}  boxes on target ${env.boxesOnTarget}/${env.state.boxes.length}  reward ${total.toFixed(1)}\n${note}\n`);
   };
