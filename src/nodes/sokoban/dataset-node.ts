@@ -65,6 +65,14 @@ export const datasetParams = ParamsObject({
     ),
     {},
   ),
+  detours: Default(
+    Type.Integer({
+      minimum: 0,
+      maximum: 100,
+      description: 'per level, extra states one wrong move off the optimal path (still solvable), labelled with the optimal plan from there: the states a history-free policy meets after a mistake',
+    }),
+    0,
+  ),
   seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 4294967295, description: 'vocabulary sampling seed (default: the node seed)' })),
   dataSource: Type.Optional(Type.String({ minLength: 1, description: 'data_source column (default sokoban_<R>x<C>_1horizon[_random])' })),
 });
@@ -107,7 +115,7 @@ export const datasetKind: NodeKind<DatasetParams> = {
     const dataSource = p.dataSource ?? `sokoban_${first.rows}x${first.cols}_1horizon${diversity !== null ? '_random' : ''}`;
     const { rows, stats } = buildRows(
       levels,
-      { template, templateSource: basename(p.template), response: p.response, cotStyle: p.cotStyle, diversity, seed, dataSource },
+      { template, templateSource: basename(p.template), response: p.response, cotStyle: p.cotStyle, diversity, seed, dataSource, detours: p.detours },
       (done) => {
         if (done % 100 === 0 || done === levels.length) ctx.progress({ done, total: levels.length, unit: 'levels' });
         if (ctx.signal.aborted) throw new Error('aborted');
@@ -118,6 +126,7 @@ export const datasetKind: NodeKind<DatasetParams> = {
     await writeParquet(ctx.output('rl'), rows.map(toRlRow));
     ctx.metric('rows', stats.rows);
     ctx.metric('states', stats.states);
+    if (p.detours > 0) ctx.metric('detours', stats.detours);
     ctx.metric('levels', stats.levels);
     ctx.metric('cot_rejected', stats.rejected);
   },

@@ -182,6 +182,31 @@ describe('dataset rows', () => {
     }
   });
 
+  it('detours add states one wrong move off the path, labelled with the optimal move from there; path rows unchanged', () => {
+    const opts = { template: COMPACT, response: 'cot' as const, cotStyle: 'compact' as const, diversity: null, seed: 1, dataSource: 'x' };
+    const plain = buildRows(levels.slice(0, 10), opts);
+    const { rows, stats } = buildRows(levels.slice(0, 10), { ...opts, detours: 2 });
+    const onPath = rows.filter((r) => r.extra_info.detour === undefined);
+    expect(onPath).toEqual(plain.rows.map((r, i) => ({ ...r, extra_info: { ...r.extra_info, index: onPath[i]!.extra_info.index } })));
+    const detours = rows.filter((r) => r.extra_info.detour !== undefined);
+    expect(detours.length).toBe(stats.detours);
+    expect(stats.detours).toBeGreaterThan(10);
+    expect(stats.detours).toBeLessThanOrEqual(20);
+    expect(stats.rejected).toBe(0);
+    const gridOf = (prompt: string): string => prompt.split('\n').slice(1, -1).join('\n');
+    const pathGrids = new Set(onPath.map((r) => gridOf(r.prompt)));
+    for (const row of detours) {
+      const grid = gridOf(row.prompt);
+      expect(pathGrids.has(grid)).toBe(false);
+      const solved = solveBfs(parseLevel(grid));
+      expect(solved.solvable).toBe(true);
+      expect(row.extra_info.action).toBe(solved.actions[0]);
+      expect(row.extra_info.detour).not.toBe(row.extra_info.action);
+    }
+    // Deterministic in the seed.
+    expect(buildRows(levels.slice(0, 10), { ...opts, detours: 2 }).rows).toEqual(rows);
+  });
+
   it('answer-only rows with the paper template use the base vocabulary', () => {
     const { rows } = buildRows(levels.slice(0, 3), {
       template: PAPER,
