@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCommand } from '../../../src/cli/commands/run.js';
+import { library } from '../../../src/nodes/index.js';
+import { capture } from '../../cli/capture.js';
 import { Rng } from '../../../src/util/rng.js';
 import { solverTraceCot, verifyResponse } from '../../../src/nodes/sokoban/cot.js';
 import { makeLevelLines } from '../../../src/nodes/sokoban/levels-node.js';
@@ -218,6 +223,36 @@ describe('dataset rows', () => {
     });
     expect(rows[0]!.response).toMatch(/^<\/think> <answer> (Up|Down|Left|Right) <\/answer>$/);
     expect(rows[0]!.prompt).toContain('[Current Observation]:\n');
+  });
+});
+
+describe('sokoban.dataset detours in a pipeline', () => {
+  it('refuses a negative or non-integer count at its place (exit 2, nothing run)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pipe-detours-'));
+    const template = join(dir, 't.txt');
+    writeFileSync(template, COMPACT);
+    writeFileSync(
+      join(dir, 'p.yaml'),
+      [
+        'name: detour-errors',
+        'nodes:',
+        '  levels: { kind: sokoban.levels, params: { count: 2 } }',
+        '  neg:',
+        '    kind: sokoban.dataset',
+        '    inputs: { levels: levels.levels }',
+        '    params: { template: t.txt, detours: -1 }',
+        '  word:',
+        '    kind: sokoban.dataset',
+        '    inputs: { levels: levels.levels }',
+        '    params: { template: t.txt, detours: lots }',
+        '',
+      ].join('\n'),
+    );
+    const r = await capture(runCommand, [join(dir, 'p.yaml'), '--store', join(dir, 'store')], { library });
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("p.yaml:7:41 error: param 'detours' must be >= 0");
+    expect(r.err).toContain("p.yaml:11:41 error: param 'detours' must be integer");
+    expect(existsSync(join(dir, 'store'))).toBe(false);
   });
 });
 
