@@ -50,6 +50,9 @@ const GRID: Readonly<Record<string, Cell>> = {
   S: 'playerOnTarget',
 };
 
+/** The grid symbols, as error messages list them. */
+const GRID_SYMBOLS = Object.keys(GRID).join(' ');
+
 const GRID_ONLY = new Set(['O', '√', 'V', 'X', 'P', 'S', '\t']);
 const XSB_ONLY = new Set(['@', '+', '$', '*', '.']);
 
@@ -135,12 +138,12 @@ function tokenizeGrid(line: string, lineNo: number): Located[] {
       token = chars.slice(col, end).join('');
       if (token.length > 1 && [...token].length > 1) {
         const bad = [...token].findIndex((c) => GRID[c] === undefined);
-        if (bad >= 0) throw unknownSymbol([...token][bad] as string, lineNo, col + bad + 1, 'grid', '# _ O √ V X P S');
+        if (bad >= 0) throw unknownSymbol([...token][bad] as string, lineNo, col + bad + 1, 'grid', GRID_SYMBOLS);
         throw new LevelParseError(`'${token}' is several cells; separate cells with whitespace`, lineNo, col + 1);
       }
     }
     const cell = GRID[token];
-    if (cell === undefined) throw unknownSymbol(token, lineNo, col + 1, 'grid', '# _ O √ V X P S');
+    if (cell === undefined) throw unknownSymbol(token, lineNo, col + 1, 'grid', GRID_SYMBOLS);
     out.push({ cell, line: lineNo, col: col + 1 });
     col += [...token].length;
   }
